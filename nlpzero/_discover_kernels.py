@@ -1,0 +1,245 @@
+"""Numba kernels for word discovery.
+
+Words and candidates are kept as a string table: sorted uint64 ``keys`` (the lexicon key of
+the character-id sequence, see :mod:`nlpzero._lexicon_kernels`), ``counts``, and the ids
+themselves in CSR form (``ptr``, ``chars``). Tables of chunks merge like n-gram counts.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from ._lexicon_kernels import EMPTY, _slot, extend_key, segment_ids
+
+
+@njit(cache=True)
+def seq_key(chars, start, end):
+    key = EMPTY
+    for j in range(start, end):
+        key = extend_key(key, j - start, chars[j])
+    return key
+
+
+@njit(cache=True)
+def fragment_bounds(ids, strong_keys, strong_lens):
+    """nlp-zero's cut ("当机立断"): fragments are maximal runs joined by strong pairs.
+
+    A gap between two word characters is kept when the pair is in the strong-pair table.
+    Returns (starts, ends) of every fragment.
+    """
+    n = ids.shape[0]
+    starts = np.empty(n, dtype=np.int64)
+    ends = np.empty(n, dtype=np.int64)
+    mask = strong_keys.shape[0] - 1
+    m = 0
+    i = 0
+    while i < n:
+        if ids[i] <= 0:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and ids[j] > 0:
+            key = (np.uint64(ids[j - 1]) << np.uint64(48)) | (np.uint64(ids[j]) << np.uint64(32))
+            s = _slot(key, 2, mask)
+            strong = False
+            while strong_keys[s] != EMPTY:
+                if strong_keys[s] == key and strong_lens[s] == 2:
+                    strong = True
+                    break
+                s = (s + 1) & mask
+            if not strong:
+                break
+            j += 1
+        starts[m] = i
+        ends[m] = j
+        m += 1
+        i = j
+    return starts[:m], ends[:m]
+
+
+@njit(cache=True)
+def count_spans(ids, starts, ends):
+    """String table (keys, counts, ptr, chars) of the spans ids[starts[k]:ends[k]]."""
+    m = starts.shape[0]
+    keys = np.empty(m, dtype=np.uint64)
+    for k in range(m):
+        keys[k] = seq_key(ids, starts[k], ends[k])
+    order = np.argsort(keys, kind="mergesort")
+    n_unique = 0
+    for r in range(m):
+        if r == 0 or keys[order[r]] != keys[order[r - 1]]:
+            n_unique += 1
+    u_keys = np.empty(n_unique, dtype=np.uint64)
+    u_counts = np.zeros(n_unique, dtype=np.int64)
+    first = np.empty(n_unique, dtype=np.int64)
+    u = -1
+    for r in range(m):
+        k = order[r]
+        if r == 0 or keys[k] != keys[order[r - 1]]:
+            u += 1
+            u_keys[u] = keys[k]
+            first[u] = k
+        u_counts[u] += 1
+    ptr = np.zeros(n_unique + 1, dtype=np.int64)
+    for u in range(n_unique):
+        ptr[u + 1] = ptr[u] + ends[first[u]] - starts[first[u]]
+    chars = np.empty(ptr[n_unique], dtype=np.int32)
+    for u in range(n_unique):
+        s = starts[first[u]]
+        for t in range(ptr[u + 1] - ptr[u]):
+            chars[ptr[u] + t] = ids[s + t]
+    return u_keys, u_counts, ptr, chars
+
+
+@njit(cache=True)
+def merge_tables(ak, ac, ap, ach, bk, bc, bp, bch):
+    """Merge two sorted string tables, summing counts of equal keys."""
+    na, nb = ak.shape[0], bk.shape[0]
+    keys = np.empty(na + nb, dtype=np.uint64)
+    counts = np.empty(na + nb, dtype=np.int64)
+    src = np.empty(na + nb, dtype=np.int64)  # >= 0: row of a, < 0: -(row of b) - 1
+    i = j = m = 0
+    while i < na or j < nb:
+        if j >= nb or (i < na and ak[i] < bk[j]):
+            keys[m], counts[m], src[m] = ak[i], ac[i], i
+            i += 1
+        elif i >= na or bk[j] < ak[i]:
+            keys[m], counts[m], src[m] = bk[j], bc[j], -j - 1
+            j += 1
+        else:
+            keys[m], counts[m], src[m] = ak[i], ac[i] + bc[j], i
+            i += 1
+            j += 1
+        m += 1
+    ptr = np.zeros(m + 1, dtype=np.int64)
+    for r in range(m):
+        s = src[r]
+        ln = ap[s + 1] - ap[s] if s >= 0 else bp[-s] - bp[-s - 1]
+        ptr[r + 1] = ptr[r] + ln
+    chars = np.empty(ptr[m], dtype=np.int32)
+    for r in range(m):
+        s = src[r]
+        if s >= 0:
+            chars[ptr[r]:ptr[r + 1]] = ach[ap[s]:ap[s + 1]]
+        else:
+            chars[ptr[r]:ptr[r + 1]] = bch[bp[-s - 1]:bp[-s]]
+    return keys[:m].copy(), counts[:m].copy(), ptr, chars
+
+
+@njit(cache=True)
+def word_indices(ids, cls, keys, lens, vals, logp, max_len, unknown_score):
+    """Viterbi pass: index of every lexicon word on the best path (-1 for fallbacks)."""
+    ws, we = segment_ids(ids, cls, keys, lens, vals, logp, max_len, unknown_score)
+    mask = keys.shape[0] - 1
+    out = np.empty(ws.shape[0], dtype=np.int64)
+    for k in range(ws.shape[0]):
+        key = seq_key(ids, ws[k], we[k])
+        length = we[k] - ws[k]
+        s = _slot(key, length, mask)
+        w = -1
+        while keys[s] != EMPTY:
+            if keys[s] == key and lens[s] == length:
+                w = vals[s]
+                break
+            s = (s + 1) & mask
+        out[k] = w
+    return out
+
+
+@njit(cache=True)
+def _best_split(ptr, chars, w, keys, lens, vals, logc, removed, log_total, unknown_score,
+                split_words):
+    """Best segmentation of word w into other (not removed) words: (score, n_parts).
+
+    score = Σ ln p(w_i) with ln p = ln count − *log_total*; parts go to split_words.
+    """
+    start = ptr[w]
+    L = ptr[w + 1] - start
+    best = np.full(L + 1, -1e300)
+    back = np.zeros(L + 1, dtype=np.int64)
+    via = np.full(L + 1, -1, dtype=np.int64)
+    best[0] = 0.0
+    mask = keys.shape[0] - 1
+    for i in range(L):
+        if best[i] == -1e300:
+            continue
+        key = EMPTY
+        for j in range(i, L):
+            key = extend_key(key, j - i, chars[start + j])
+            s = _slot(key, j - i + 1, mask)
+            found = -1
+            while keys[s] != EMPTY:
+                if keys[s] == key and lens[s] == j - i + 1:
+                    found = s
+                    break
+                s = (s + 1) & mask
+            if found < 0:
+                break
+            v = vals[found]
+            if v >= 0 and not removed[v] and not (i == 0 and j == L - 1):
+                cand = best[i] + logc[v] - log_total
+                if cand > best[j + 1]:
+                    best[j + 1] = cand
+                    back[j + 1] = i
+                    via[j + 1] = v
+        cand = best[i] + unknown_score
+        if cand > best[i + 1]:
+            best[i + 1] = cand
+            back[i + 1] = i
+            via[i + 1] = -1
+    n = 0
+    p = L
+    while p > 0:
+        split_words[n] = via[p]
+        n += 1
+        p = back[p]
+    return best[L], n
+
+
+@njit(cache=True)
+def remove_redundant(ptr, chars, counts, order, keys, lens, vals, unknown_score, sequential):
+    """去冗: drop words that their best split explains almost as well.
+
+    For each word w (in *order*, longest first) with its best split w_1..w_k into other
+    words, keep w iff ln p(w) − Σ ln p(w_i) ≥ len(w) − 1 (nlp-zero's rule; the minimum-
+    entropy merge gain needs the PMI to exceed 1 nat per join). With *sequential*
+    (nlp-zero), a dropped word's count moves to its parts and the total grows accordingly;
+    otherwise every word is judged against the same fixed counts.
+    Returns (keep mask, new counts, gain in nats per word).
+    """
+    n_words = ptr.shape[0] - 1
+    counts = counts.astype(np.float64).copy()
+    logc = np.log(np.maximum(counts, 1e-300))
+    removed = np.zeros(n_words, dtype=np.bool_)
+    gain = np.zeros(n_words, dtype=np.float64)
+    total = counts.sum()
+    split_words = np.empty(64, dtype=np.int64)
+    for t in range(order.shape[0]):
+        w = order[t]
+        L = ptr[w + 1] - ptr[w]
+        if L < 2 or removed[w]:
+            continue
+        num = counts[w]
+        score = logc[w] - np.log(total)
+        removed[w] = True
+        if sequential:
+            total -= num
+        if split_words.shape[0] < L:
+            split_words = np.empty(2 * L, dtype=np.int64)
+        split, k = _best_split(ptr, chars, w, keys, lens, vals, logc, removed, np.log(total),
+                               unknown_score, split_words)
+        gain[w] = score - split
+        if gain[w] < L - 1:
+            if sequential:
+                for q in range(k):
+                    v = split_words[q]
+                    if v >= 0:
+                        counts[v] += num
+                        logc[v] = np.log(counts[v])
+                        total += num
+        else:
+            removed[w] = False
+            if sequential:
+                total += num
+    return ~removed, counts, gain

@@ -1,0 +1,232 @@
+"""Numba kernels for the lexicon: a hash table over character-id sequences, and the
+unigram maximum-probability segmenter that walks it.
+
+Keys: a sequence of up to four 16-bit character ids is packed into a uint64 exactly
+(first character in the high bits); longer sequences extend that key with a 64-bit mixing
+hash, salted by length. Every prefix of every word is in the table, so a walk from a
+start position stops at the first character that no word continues with. Table slots
+hold the word index, or -1 for a prefix that is not itself a word.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+EMPTY = np.uint64(0)
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(cache=True, inline="always")
+def extend_key(key, length, cid):
+    """Key of a sequence after appending char id *cid* to a sequence of *length* chars."""
+    if length < 4:
+        return key | (np.uint64(cid) << np.uint64(48 - 16 * length))
+    x = (key ^ np.uint64(cid)) * GOLDEN + np.uint64(length)
+    x ^= x >> np.uint64(31)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(29)
+    return x | np.uint64(1)  # never EMPTY
+
+
+@njit(cache=True, inline="always")
+def _slot(key, length, mask):
+    h = (key + np.uint64(length)) * GOLDEN
+    return np.int64(h >> np.uint64(40)) & mask
+
+
+@njit(cache=True)
+def table_find(keys, lens, key, length):
+    mask = keys.shape[0] - 1
+    s = _slot(key, length, mask)
+    while True:
+        k = keys[s]
+        if k == EMPTY:
+            return -1
+        if k == key and lens[s] == length:
+            return s
+        s = (s + 1) & mask
+
+
+@njit(cache=True)
+def build_table(word_ptr, word_chars, capacity):
+    """Insert every word and all its prefixes. Returns (keys, lens, vals, duplicate_word)."""
+    keys = np.zeros(capacity, dtype=np.uint64)
+    lens = np.zeros(capacity, dtype=np.int16)
+    vals = np.full(capacity, -1, dtype=np.int32)
+    mask = capacity - 1
+    duplicate = -1
+    for w in range(word_ptr.shape[0] - 1):
+        key = EMPTY
+        start = word_ptr[w]
+        n = word_ptr[w + 1] - start
+        for L in range(n):
+            key = extend_key(key, L, word_chars[start + L])
+            s = _slot(key, L + 1, mask)
+            while keys[s] != EMPTY and not (keys[s] == key and lens[s] == L + 1):
+                s = (s + 1) & mask
+            if keys[s] == EMPTY:
+                keys[s] = key
+                lens[s] = L + 1
+            if n - 1 == L:
+                if vals[s] >= 0 and duplicate < 0:
+                    duplicate = w
+                vals[s] = w
+    return keys, lens, vals, duplicate
+
+
+@njit(cache=True)
+def best_path(ids, cls, start, end, keys, lens, vals, logp, max_len, unknown_score,
+              score, back):
+    """Unigram max-probability path over positions [start, end) of a run of word chars.
+
+    Cut points are positions not inside an alphanumeric run (cls 2 continuing cls 2), so
+    letter/digit runs stay whole. Edges: lexicon words (score ln p), a single ideograph or
+    a whole letter/digit run (score *unknown_score*). Ties keep the first path found.
+    Fills back[] with the start of the word ending at each position; returns the score.
+    """
+    neg = -1e300
+    for i in range(start, end + 1):
+        score[i] = neg
+    score[start] = 0.0
+    mask = keys.shape[0] - 1
+    for i in range(start, end):
+        if score[i] == neg:
+            continue
+        base = score[i]
+        # lexicon words starting at i
+        key = EMPTY
+        stop = min(end, i + max_len)
+        for j in range(i, stop):
+            key = extend_key(key, j - i, ids[j])
+            if ids[j] <= 0:
+                break
+            s = _slot(key, j - i + 1, mask)
+            found = -1
+            while keys[s] != EMPTY:
+                if keys[s] == key and lens[s] == j - i + 1:
+                    found = s
+                    break
+                s = (s + 1) & mask
+            if found < 0:
+                break
+            w = vals[found]
+            e = j + 1
+            if w >= 0 and (e == end or not (cls[e] == 2 and cls[e - 1] == 2)):
+                cand = base + logp[w]
+                if cand > score[e]:
+                    score[e] = cand
+                    back[e] = i
+        # fallback: one ideograph, or the whole letter/digit run
+        e = i + 1
+        if cls[i] == 2:
+            while e < end and cls[e] == 2:
+                e += 1
+        cand = base + unknown_score
+        if cand > score[e]:
+            score[e] = cand
+            back[e] = i
+    return score[end]
+
+
+@njit(cache=True)
+def segment_block(cps, ids, cls, keys, lens, vals, logp, max_len, unknown_score,
+                  at_line_start):
+    """Segment a block of text; return (output code points, at_line_start).
+
+    Tokens are separated by one space; newlines are kept; other whitespace is dropped;
+    a run of one repeated punctuation mark (—— or ……) is one token, any other
+    punctuation mark is a token of its own. *at_line_start* carries across blocks.
+    """
+    n = cps.shape[0]
+    out = np.empty(2 * n + 1, dtype=np.uint32)
+    m = 0
+    score = np.empty(n + 1, dtype=np.float64)
+    back = np.zeros(n + 1, dtype=np.int64)
+    starts = np.zeros(n + 1, dtype=np.bool_)
+    i = 0
+    while i < n:
+        c = cls[i]
+        if c == 0:
+            if cps[i] == 10:
+                out[m] = 10
+                m += 1
+                at_line_start = True
+            i += 1
+            continue
+        if c == 3:
+            j = i + 1
+            while j < n and cps[j] == cps[i]:
+                j += 1
+            if not at_line_start:
+                out[m] = 32
+                m += 1
+            for k in range(i, j):
+                out[m] = cps[k]
+                m += 1
+            at_line_start = False
+            i = j
+            continue
+        j = i + 1
+        while j < n and (cls[j] == 1 or cls[j] == 2):
+            j += 1
+        best_path(ids, cls, i, j, keys, lens, vals, logp, max_len, unknown_score,
+                  score, back)
+        p = j
+        while p > i:
+            q = back[p]
+            starts[q] = True
+            p = q
+        for k in range(i, j):
+            if starts[k]:
+                starts[k] = False
+                if not at_line_start:
+                    out[m] = 32
+                    m += 1
+            out[m] = cps[k]
+            m += 1
+            at_line_start = False
+        i = j
+    return out[:m], at_line_start
+
+
+@njit(cache=True)
+def segment_ids(ids, cls, keys, lens, vals, logp, max_len, unknown_score):
+    """Word boundaries for an id sequence: (word start offsets, word end offsets).
+
+    Same rules as :func:`segment_block`, without building text; used by discovery to
+    re-segment the corpus and count the words chosen.
+    """
+    n = ids.shape[0]
+    score = np.empty(n + 1, dtype=np.float64)
+    back = np.zeros(n + 1, dtype=np.int64)
+    w_start = np.empty(n, dtype=np.int64)
+    w_end = np.empty(n, dtype=np.int64)
+    m = 0
+    i = 0
+    while i < n:
+        if cls[i] == 0 or cls[i] == 3:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and (cls[j] == 1 or cls[j] == 2):
+            j += 1
+        best_path(ids, cls, i, j, keys, lens, vals, logp, max_len, unknown_score,
+                  score, back)
+        p = j
+        first = m
+        while p > i:
+            q = back[p]
+            w_start[m] = q
+            w_end[m] = p
+            m += 1
+            p = q
+        # reverse this segment's words into reading order
+        a, b = first, m - 1
+        while a < b:
+            w_start[a], w_start[b] = w_start[b], w_start[a]
+            w_end[a], w_end[b] = w_end[b], w_end[a]
+            a += 1
+            b -= 1
+        i = j
+    return w_start[:m], w_end[:m]

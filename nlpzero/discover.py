@@ -1,0 +1,342 @@
+"""Minimum-entropy word discovery: learn a lexicon from raw text with no labels.
+
+Su Jianlin's minimum-entropy principle (最小熵原理(二)) scores a merge of units a, b by
+F*_ab = p_ab (ln(p_ab / (p_a p_b)) − 1): joining pays only when the pointwise mutual
+information exceeds 1 nat. Two finders turn that into a lexicon:
+
+``method="ngram"`` (default)
+    Candidates are character n-grams (n ≤ 4) whose cohesion, the minimum over binary
+    splits of ln(N c(w) / (c(left) c(right))), reaches ``min_pmi + (n − 2) pmi_step``
+    (2 / 6 / 10 nats by default), plus every single character. The corpus is then
+    segmented with these candidates (unigram Viterbi) and the words on the best paths are
+    re-counted; words seen fewer than ``min_count`` times go, and the redundancy test (去冗)
+    drops every word w whose best split w_1..w_k into other words has
+    ln p_w − Σ ln p_{w_i} < len(w) − 1. Re-count and test run ``iterations`` times.
+``method="nlpzero"``
+    nlp-zero 0.1.6's ``Word_Finder``: cut between adjacent characters whose pair is not
+    strong (ln p_ab > ln min_proba and PMI > min_pmi), count fragments, keep p > min_proba,
+    then sequential 去冗 (a dropped word's count moves to its parts). Its pair table
+    survives ``find``, so incremental ``train`` calls work (the original emptied it).
+
+Both finders count in blocks whose partial counts are sorted arrays that merge, so memory
+stays bounded by the number of distinct n-grams, not by the corpus.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _discover_kernels as DK
+from . import _lexicon_kernels as LK
+from .chars import CharTable
+from .errors import InputError
+from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
+from .ngrams import NgramCounts, sub_key, unpack
+from .textio import BLOCK_BYTES, display_name, iter_blocks, open_binary
+
+METHODS = ("ngram", "nlpzero")
+
+Source = str | os.PathLike[str] | Iterable[str]
+
+
+class Progress:
+    """Receives progress events; the default does nothing. The CLI draws rich bars."""
+
+    def stage(self, name: str, total_bytes: int | None) -> None:  # noqa: D102
+        pass
+
+    def advance(self, n_bytes: int) -> None:  # noqa: D102
+        pass
+
+
+@dataclass
+class Corpus:
+    """A re-readable text source: a file path, or an in-memory string or list of lines.
+
+    Iterating :meth:`blocks` reads the source again each time (finders make two or more
+    passes), yielding ``(ids, classes)`` arrays per block.
+    """
+
+    source: str | os.PathLike[str] | list[str]
+    errors: str = "strict"
+    block_bytes: int = BLOCK_BYTES
+    in_memory: bool = False
+
+    @classmethod
+    def of(cls, source: Source | Corpus, errors: str = "strict") -> Corpus:
+        if isinstance(source, Corpus):
+            return source
+        if isinstance(source, os.PathLike):
+            return cls(source, errors)
+        if isinstance(source, str):
+            return cls([source], errors, in_memory=True)
+        return cls(list(source), errors, in_memory=True)
+
+    @property
+    def n_bytes(self) -> int | None:
+        if self.in_memory:
+            return None
+        try:
+            return os.path.getsize(self.source)  # type: ignore[arg-type]
+        except OSError:
+            return None
+
+    def texts(self, progress: Progress) -> Iterator[str]:
+        if self.in_memory:
+            lines: list[str] = self.source  # type: ignore[assignment]
+            step = 1 << 16
+            for i in range(0, len(lines), step):
+                yield "\n".join(lines[i : i + step]) + "\n"
+            return
+        name = display_name(self.source)
+        with open_binary(self.source) as fh:
+            yield from iter_blocks(fh, name, self.errors, self.block_bytes, progress.advance)
+
+    def blocks(
+        self, chars: CharTable, progress: Progress
+    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for text in self.texts(progress):
+            cps = chars.codepoints(text)
+            ids = chars.encode(text)
+            yield ids, chars.classes[cps]
+
+
+@dataclass
+class _WordTable:
+    """Candidate words as a string table: CSR ids, counts, and the lexicon hash table."""
+
+    ptr: np.ndarray
+    chars: np.ndarray
+    counts: np.ndarray
+    _table: tuple | None = field(default=None, repr=False)
+
+    @property
+    def lengths(self) -> np.ndarray:
+        return np.diff(self.ptr)
+
+    def subset(self, keep: np.ndarray, counts: np.ndarray | None = None) -> _WordTable:
+        idx = np.flatnonzero(keep)
+        lengths = self.lengths[idx]
+        ptr = np.zeros(idx.size + 1, dtype=np.int64)
+        np.cumsum(lengths, out=ptr[1:])
+        gather = np.repeat(self.ptr[idx], lengths) + (
+            np.arange(ptr[-1]) - np.repeat(ptr[:-1], lengths)
+        )
+        new_counts = (self.counts if counts is None else counts)[idx]
+        return _WordTable(ptr, self.chars[gather], new_counts)
+
+    def table(self) -> tuple:
+        if self._table is None:
+            capacity = 1 << max(4, int(2 * max(1, self.chars.size)).bit_length())
+            keys, lens, vals, _ = LK.build_table(self.ptr, self.chars, capacity)
+            self._table = (keys, lens, vals)
+        return self._table
+
+    def viterbi_counts(self, corpus: Corpus, chars: CharTable, progress: Progress,
+                       unknown_score: float) -> np.ndarray:
+        """How often each word lies on the corpus's unigram max-probability path."""
+        keys, lens, vals = self.table()
+        logp = np.log(np.maximum(self.counts, 1)) - math.log(max(1.0, float(self.counts.sum())))
+        max_len = int(self.lengths.max()) if self.lengths.size else 1
+        out = np.zeros(self.counts.size, dtype=np.int64)
+        for ids, cls in corpus.blocks(chars, progress):
+            w = DK.word_indices(ids, cls, keys, lens, vals, logp, max_len, unknown_score)
+            out += np.bincount(w[w >= 0], minlength=out.size)
+        return out
+
+    def remove_redundant(self, unknown_score: float, sequential: bool):
+        keys, lens, vals = self.table()
+        # longest first; ties by table order, which is reproducible
+        order = np.lexsort((np.arange(self.counts.size), -self.lengths))
+        return DK.remove_redundant(self.ptr, self.chars, self.counts, order, keys, lens, vals,
+                                   unknown_score, sequential)
+
+    def words(self, chars: CharTable) -> list[str]:
+        text = chars.decode(self.chars)
+        p = self.ptr.tolist()
+        return [text[p[i] : p[i + 1]] for i in range(len(p) - 1)]
+
+
+class _Finder:
+    """Shared driver: ``train`` accumulates statistics, ``find`` turns them into words."""
+
+    max_n = 2
+
+    def __init__(self, unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
+        self.chars = CharTable(self._scheme)
+        self.counts = NgramCounts.empty(self.max_n)
+        self.unknown_score = unknown_score
+
+    _scheme = "unicode"
+
+    def train(self, corpus: Source | Corpus, progress: Progress | None = None) -> _Finder:
+        """Add the n-gram counts of *corpus* to the statistics (repeatable)."""
+        progress = progress or Progress()
+        corpus = Corpus.of(corpus)
+        progress.stage("counting n-grams", corpus.n_bytes)
+        for ids, _ in corpus.blocks(self.chars, progress):
+            self.counts = self.counts.merge(NgramCounts.from_ids(ids, self.max_n))
+        return self
+
+    def _check_trained(self) -> None:
+        if self.counts.keys.size == 0:
+            raise InputError("the corpus has no letters, digits or ideographs to learn from")
+
+    def _lexicon(self, table: _WordTable, scores: np.ndarray | None) -> Lexicon:
+        words = table.words(self.chars)
+        lex = Lexicon(words, table.counts.astype(np.float64), scores)
+        return lex.sorted()
+
+
+class NgramFinder(_Finder):
+    """Cohesive n-gram candidates, Viterbi re-counting and minimum-entropy 去冗 (default)."""
+
+    max_n = 4
+
+    def __init__(self, min_count: int = 3, min_pmi: float = 2.0, pmi_step: float = 4.0,
+                 max_len: int = 4, iterations: int = 2,
+                 unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
+        if not 1 <= max_len <= 4:
+            raise ValueError("max_len must be between 1 and 4 for method 'ngram'")
+        if iterations < 1:
+            raise ValueError("iterations must be at least 1")
+        super().__init__(unknown_score)
+        self.min_count, self.min_pmi, self.pmi_step = min_count, min_pmi, pmi_step
+        self.max_len, self.iterations = max_len, iterations
+
+    def cohesion(self) -> np.ndarray:
+        """min over binary splits of ln(N c(w) / (c(l) c(r))) per n-gram; +inf for n = 1."""
+        keys, counts = self.counts.keys, self.counts.counts.astype(np.float64)
+        orders = self.counts.orders()
+        n_chars = float(self.counts.totals()[1])
+        out = np.full(keys.size, np.inf)
+        for n in range(2, self.max_n + 1):
+            sel = np.flatnonzero(orders == n)
+            k = keys[sel]
+            best = np.full(sel.size, np.inf)
+            for s in range(1, n):
+                left = self.counts.get(sub_key(k, 0, s)).astype(np.float64)
+                right = self.counts.get(sub_key(k, s, n - s)).astype(np.float64)
+                best = np.minimum(best, np.log(n_chars * counts[sel] / (left * right)))
+            out[sel] = best
+        return out
+
+    def candidates(self) -> _WordTable:
+        orders = self.counts.orders().astype(np.int64)
+        thresholds = self.min_pmi + (np.arange(self.max_n + 1) - 2) * self.pmi_step
+        coh = self.cohesion()
+        keep = (orders == 1) | (
+            (orders <= self.max_len)
+            & (self.counts.counts >= self.min_count)
+            & (coh >= thresholds[orders])
+        )
+        ids = unpack(self.counts.keys[keep])
+        lengths = orders[keep]
+        ptr = np.zeros(lengths.size + 1, dtype=np.int64)
+        np.cumsum(lengths, out=ptr[1:])
+        chars = ids[ids > 0].astype(np.int32)  # row-major: each row's ids in order
+        return _WordTable(ptr, chars, self.counts.counts[keep].astype(np.int64))
+
+    def find(self, corpus: Source | Corpus, progress: Progress | None = None) -> Lexicon:
+        """Segment *corpus* with the candidates, re-count, and keep the words that pay."""
+        progress = progress or Progress()
+        corpus = Corpus.of(corpus)
+        self._check_trained()
+        table = self.candidates()
+        gain = np.zeros(table.counts.size)
+        for it in range(self.iterations):
+            progress.stage(f"re-counting words ({it + 1}/{self.iterations})", corpus.n_bytes)
+            counts = table.viterbi_counts(corpus, self.chars, progress, self.unknown_score)
+            seen = (counts >= self.min_count) | ((table.lengths == 1) & (counts > 0))
+            table = table.subset(seen, counts)
+            keep, _, gain = table.remove_redundant(self.unknown_score, sequential=False)
+            gain = gain[keep]
+            table = table.subset(keep)
+        return self._lexicon(table, gain)
+
+
+class PairFinder(_Finder):
+    """nlp-zero's ``Word_Finder``: strong adjacent pairs, fragments, sequential 去冗."""
+
+    max_n = 2
+    _scheme = "nlpzero"
+
+    def __init__(self, min_proba: float = 1e-7, min_pmi: float = 1.0,
+                 unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
+        super().__init__(unknown_score)
+        self.min_proba, self.min_pmi = min_proba, min_pmi
+
+    def strong_pairs(self) -> np.ndarray:
+        """Packed keys of pairs with ln p_ab > ln min_proba and PMI > min_pmi (strict)."""
+        orders = self.counts.orders()
+        totals = self.counts.totals()
+        pairs = self.counts.keys[orders == 2]
+        c_ab = self.counts.counts[orders == 2].astype(np.float64)
+        c_a = self.counts.get(sub_key(pairs, 0, 1)).astype(np.float64)
+        c_b = self.counts.get(sub_key(pairs, 1, 1)).astype(np.float64)
+        lp_ab = np.log(c_ab) - math.log(totals[2]) if totals[2] else np.zeros(0)
+        lp_a = np.log(c_a) - math.log(totals[1])
+        lp_b = np.log(c_b) - math.log(totals[1])
+        strong = (lp_ab > math.log(self.min_proba)) & (lp_ab - lp_a - lp_b > self.min_pmi)
+        return pairs[strong]
+
+    def find(self, corpus: Source | Corpus, progress: Progress | None = None) -> Lexicon:
+        progress = progress or Progress()
+        corpus = Corpus.of(corpus)
+        self._check_trained()
+        strong = unpack(self.strong_pairs())[:, :2].astype(np.int32)
+        ptr = np.arange(0, 2 * strong.shape[0] + 1, 2, dtype=np.int64)
+        capacity = 1 << max(4, int(4 * max(1, strong.shape[0])).bit_length())
+        s_keys, s_lens, _, _ = LK.build_table(ptr, strong.ravel(), capacity)
+        progress.stage("counting fragments", corpus.n_bytes)
+        frag = None
+        for ids, _ in corpus.blocks(self.chars, progress):
+            starts, ends = DK.fragment_bounds(ids, s_keys, s_lens)
+            part = DK.count_spans(ids, starts, ends)
+            frag = part if frag is None else DK.merge_tables(*frag, *part)
+        if frag is None:
+            raise InputError("the corpus has no letters, digits or ideographs to learn from")
+        _, counts, fptr, fchars = frag
+        total = float(counts.sum())
+        keep = np.log(counts) - math.log(total) > math.log(self.min_proba)
+        table = _WordTable(fptr, fchars, counts).subset(keep)
+        progress.stage("removing redundant words", None)
+        keep, new_counts, gain = table.remove_redundant(self.unknown_score, sequential=True)
+        table = table.subset(keep, np.rint(new_counts).astype(np.int64))
+        return self._lexicon(table, gain[keep])
+
+
+def make_finder(method: str = "ngram", **options) -> NgramFinder | PairFinder:
+    """A finder for *method* with its options (unknown options are a ``TypeError``)."""
+    if method == "ngram":
+        return NgramFinder(**options)
+    if method == "nlpzero":
+        return PairFinder(**options)
+    raise ValueError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+
+
+def discover(
+    corpus: Source | Corpus,
+    method: str = "ngram",
+    errors: str = "strict",
+    progress: Progress | None = None,
+    **options,
+) -> Lexicon:
+    """Learn a lexicon from raw text: ``train`` then ``find`` (two or more passes).
+
+    *corpus* is a file path (``pathlib.Path`` or ``os.PathLike``), one string, or a list
+    of lines. Options are those of :class:`NgramFinder` or :class:`PairFinder`.
+    Returns a :class:`~nlpzero.lexicon.Lexicon`, most frequent first, whose scores are the
+    redundancy-test gain ln p_w − Σ ln p_{w_i} in nats (0 for single characters).
+    """
+    corpus = Corpus.of(corpus, errors)
+    finder = make_finder(method, **options)
+    finder.train(corpus, progress)
+    return finder.find(corpus, progress)
+
+

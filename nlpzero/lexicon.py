@@ -1,0 +1,149 @@
+"""A lexicon: words with counts, the unigram model they define, and its file format.
+
+The file format is the one ``nlpzero discover`` writes and jieba-style tools read: one word
+per line, ``word<TAB>count[<TAB>score]`` (whitespace also separates; a line with only a
+word counts 1; ``#`` starts a comment line). Word probabilities are p(w) = count / total.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from . import _lexicon_kernels as K
+from .chars import CharTable
+from .errors import InputError
+from .textio import display_name, iter_decoded, open_binary
+
+DEFAULT_UNKNOWN_SCORE = -100.0
+
+
+@dataclass
+class Lexicon:
+    """Words and counts; ``score`` is optional per-word metadata written to TSV.
+
+    Build the segmenter's hash table lazily with :meth:`compiled`.
+    """
+
+    words: list[str]
+    counts: np.ndarray
+    scores: np.ndarray | None = None
+    _compiled: tuple | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self.counts = np.asarray(self.counts, dtype=np.float64)
+        if len(self.words) != self.counts.shape[0]:
+            raise ValueError("words and counts differ in length")
+        if self.counts.size and not (np.isfinite(self.counts).all() and (self.counts > 0).all()):
+            raise ValueError("lexicon counts must be positive and finite")
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, float] | Iterable[tuple[str, float]]) -> Lexicon:
+        items = list(counts.items() if isinstance(counts, dict) else counts)
+        return cls([w for w, _ in items], np.array([c for _, c in items], dtype=np.float64))
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def __contains__(self, word: str) -> bool:
+        return word in self.index
+
+    @property
+    def index(self) -> dict[str, int]:
+        return {w: i for i, w in enumerate(self.words)}
+
+    @property
+    def total(self) -> float:
+        return float(self.counts.sum())
+
+    def log_proba(self) -> np.ndarray:
+        """ln p(w) = ln count − ln total, in nats."""
+        return np.log(self.counts) - math.log(self.total)
+
+    def sorted(self) -> Lexicon:
+        """Most frequent first, ties by word (a stable, reproducible order)."""
+        order = sorted(range(len(self.words)), key=lambda i: (-self.counts[i], self.words[i]))
+        scores = None if self.scores is None else self.scores[order]
+        return Lexicon([self.words[i] for i in order], self.counts[order], scores)
+
+    def compiled(self, chars: CharTable | None = None) -> tuple:
+        """(chars, keys, lens, vals, logp, max_len): the arrays the segmenter walks.
+
+        Spellings that fold to the same ids (full-width and ASCII digits) share one entry
+        with their summed count. Words containing punctuation or spaces can never match a
+        run of word characters and are left out.
+        """
+        if self._compiled is not None and (chars is None or chars is self._compiled[0]):
+            return self._compiled
+        chars = chars or CharTable()
+        folded: dict[bytes, float] = {}
+        seqs: dict[bytes, np.ndarray] = {}
+        for word, count in zip(self.words, self.counts):
+            ids = chars.encode(word)
+            if ids.size == 0 or (ids == 0).any():
+                continue
+            key = ids.tobytes()
+            folded[key] = folded.get(key, 0.0) + count
+            seqs.setdefault(key, ids)
+        arrays = list(seqs.values())
+        lengths = np.array([a.size for a in arrays], dtype=np.int64)
+        ptr = np.zeros(len(arrays) + 1, dtype=np.int64)
+        np.cumsum(lengths, out=ptr[1:])
+        flat = np.concatenate(arrays).astype(np.int32) if arrays else np.zeros(0, np.int32)
+        capacity = 1 << max(4, int(2 * max(1, flat.size)).bit_length())
+        keys, lens, vals, _ = K.build_table(ptr, flat, capacity)
+        counts = np.fromiter(folded.values(), dtype=np.float64, count=len(folded))
+        logp = np.log(counts) - math.log(self.total) if counts.size else counts
+        max_len = int(lengths.max()) if lengths.size else 1
+        self._compiled = (chars, keys, lens, vals, logp, max_len)
+        return self._compiled
+
+    # --- file format -----------------------------------------------------------------
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str] | None, errors: str = "strict") -> Lexicon:
+        """Read ``word[<TAB>count[<TAB>score]]`` lines; repeated words add their counts."""
+        name = display_name(path)
+        counts: dict[str, float] = {}
+        scores: dict[str, float] = {}
+        with open_binary(path) as fh:
+            text = "".join(iter_decoded(fh, name, errors))
+        for lineno, raw in enumerate(text.splitlines(), 1):
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            parts = line.split()
+            word = parts[0]
+            try:
+                count = float(parts[1]) if len(parts) > 1 else 1.0
+            except ValueError:
+                raise InputError(f"{name}:{lineno}: count {parts[1]!r} is not a number") from None
+            if not (math.isfinite(count) and count > 0):
+                raise InputError(f"{name}:{lineno}: count must be positive, got {parts[1]}")
+            counts[word] = counts.get(word, 0.0) + count
+            if len(parts) > 2:
+                # a third column like jieba's part of speech is not a score
+                with contextlib.suppress(ValueError):
+                    scores[word] = float(parts[2])
+        if not counts:
+            raise InputError(f"{name}: lexicon has no words")
+        lex = cls.from_counts(counts)
+        if scores and len(scores) == len(counts):
+            lex.scores = np.array([scores[w] for w in lex.words])
+        return lex
+
+    def write(self, out, top: int | None = None) -> None:
+        """Write ``word<TAB>count<TAB>score`` lines (score omitted when absent)."""
+        n = len(self.words) if top is None else min(top, len(self.words))
+        for i in range(n):
+            c = self.counts[i]
+            count = str(int(c)) if float(c).is_integer() else f"{c:.6g}"
+            if self.scores is None:
+                out.write(f"{self.words[i]}\t{count}\n")
+            else:
+                out.write(f"{self.words[i]}\t{count}\t{self.scores[i]:.4f}\n")

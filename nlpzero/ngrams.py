@@ -1,0 +1,181 @@
+"""Character n-gram counts as sorted (key, count) arrays that merge.
+
+An n-gram of up to four 16-bit character ids packs into one uint64, first character in the
+high bits, unused trailing fields zero (ids start at 1, so the order is implicit). Sorting
+such keys groups every extension of a prefix together. Counts of one chunk are a sorted
+``(keys, counts)`` pair; chunks combine with :func:`merge_counts`, which is associative,
+so the same code serves a single pass over a file, bounded memory on one machine, or the
+reduce step of a map-reduce (e.g. a Dask ``Bag.reduction``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from numba import njit
+
+MAX_ORDER = 4
+_SHIFTS = np.array([48, 32, 16, 0], dtype=np.uint64)
+
+
+@njit(cache=True)
+def ngram_keys(ids, max_n):
+    """Packed keys of every n-gram (1 <= n <= max_n) that lies inside a run of ids > 0."""
+    n = ids.shape[0]
+    total = 0
+    run = 0
+    for i in range(n):
+        if ids[i] > 0:
+            run += 1
+            total += min(run, max_n)
+        else:
+            run = 0
+    out = np.empty(total, dtype=np.uint64)
+    m = 0
+    for i in range(n):
+        if ids[i] <= 0:
+            continue
+        key = np.uint64(0)
+        for k in range(max_n):
+            j = i + k
+            if j >= n or ids[j] <= 0:
+                break
+            key |= np.uint64(ids[j]) << np.uint64(48 - 16 * k)
+            out[m] = key
+            m += 1
+    return out[:m]
+
+
+@njit(cache=True)
+def run_lengths(sorted_keys):
+    """Unique keys and their counts from a sorted key array."""
+    n = sorted_keys.shape[0]
+    keys = np.empty(n, dtype=np.uint64)
+    counts = np.empty(n, dtype=np.int64)
+    m = -1
+    for i in range(n):
+        k = sorted_keys[i]
+        if m >= 0 and keys[m] == k:
+            counts[m] += 1
+        else:
+            m += 1
+            keys[m] = k
+            counts[m] = 1
+    return keys[: m + 1].copy(), counts[: m + 1].copy()
+
+
+@njit(cache=True)
+def merge_counts(a_keys, a_counts, b_keys, b_counts):
+    """Merge two sorted (keys, counts) tables, summing the counts of equal keys."""
+    na, nb = a_keys.shape[0], b_keys.shape[0]
+    keys = np.empty(na + nb, dtype=np.uint64)
+    counts = np.empty(na + nb, dtype=np.int64)
+    i = j = m = 0
+    while i < na and j < nb:
+        if a_keys[i] < b_keys[j]:
+            keys[m] = a_keys[i]
+            counts[m] = a_counts[i]
+            i += 1
+        elif a_keys[i] > b_keys[j]:
+            keys[m] = b_keys[j]
+            counts[m] = b_counts[j]
+            j += 1
+        else:
+            keys[m] = a_keys[i]
+            counts[m] = a_counts[i] + b_counts[j]
+            i += 1
+            j += 1
+        m += 1
+    while i < na:
+        keys[m] = a_keys[i]
+        counts[m] = a_counts[i]
+        i += 1
+        m += 1
+    while j < nb:
+        keys[m] = b_keys[j]
+        counts[m] = b_counts[j]
+        j += 1
+        m += 1
+    return keys[:m].copy(), counts[:m].copy()
+
+
+@njit(cache=True)
+def key_order(keys):
+    """The n of each packed key (number of non-zero 16-bit fields)."""
+    out = np.empty(keys.shape[0], dtype=np.int8)
+    for i in range(keys.shape[0]):
+        k = keys[i]
+        n = 0
+        while n < 4 and ((k >> np.uint64(48 - 16 * n)) & np.uint64(0xFFFF)) != 0:
+            n += 1
+        out[i] = n
+    return out
+
+
+@njit(cache=True)
+def lookup_counts(table_keys, table_counts, queries):
+    """Counts of *queries* in a sorted table (0 when absent), by binary search."""
+    pos = np.searchsorted(table_keys, queries)
+    out = np.zeros(queries.shape[0], dtype=np.int64)
+    for i in range(queries.shape[0]):
+        p = pos[i]
+        if p < table_keys.shape[0] and table_keys[p] == queries[i]:
+            out[i] = table_counts[p]
+    return out
+
+
+def pack(ids: np.ndarray) -> np.uint64:
+    """The packed key of a sequence of at most four character ids."""
+    key = np.uint64(0)
+    for k, c in enumerate(ids):
+        key |= np.uint64(int(c)) << _SHIFTS[k]
+    return key
+
+
+def sub_key(keys: np.ndarray, start: int, length: int) -> np.ndarray:
+    """Keys of the sub-sequences [start, start + length) of packed keys, re-packed."""
+    k = keys << np.uint64(16 * start)
+    if length < 4:
+        k = k & ~((np.uint64(1) << np.uint64(64 - 16 * length)) - np.uint64(1))
+    return k
+
+
+def unpack(keys: np.ndarray) -> np.ndarray:
+    """(len(keys), 4) array of character ids; zero where the n-gram is shorter."""
+    return np.stack([(keys >> s) & np.uint64(0xFFFF) for s in _SHIFTS], axis=1).astype(np.int32)
+
+
+@dataclass
+class NgramCounts:
+    """Counts of all 1..max_n-grams of a corpus, one sorted table."""
+
+    keys: np.ndarray
+    counts: np.ndarray
+    max_n: int
+
+    @classmethod
+    def empty(cls, max_n: int = MAX_ORDER) -> NgramCounts:
+        return cls(np.zeros(0, np.uint64), np.zeros(0, np.int64), max_n)
+
+    @classmethod
+    def from_ids(cls, ids: np.ndarray, max_n: int = MAX_ORDER) -> NgramCounts:
+        keys = ngram_keys(ids, max_n)
+        keys.sort()
+        return cls(*run_lengths(keys), max_n)
+
+    def merge(self, other: NgramCounts) -> NgramCounts:
+        if other.max_n != self.max_n:
+            raise ValueError("cannot merge counts of different orders")
+        return NgramCounts(*merge_counts(self.keys, self.counts, other.keys, other.counts),
+                           self.max_n)
+
+    def orders(self) -> np.ndarray:
+        return key_order(self.keys)
+
+    def totals(self) -> np.ndarray:
+        """Total count per order n (index n), i.e. the number of n-gram positions."""
+        return np.bincount(self.orders(), weights=self.counts, minlength=self.max_n + 1)
+
+    def get(self, queries: np.ndarray) -> np.ndarray:
+        return lookup_counts(self.keys, self.counts, np.asarray(queries, dtype=np.uint64))

@@ -1,0 +1,78 @@
+"""Unigram maximum-probability segmentation with a lexicon (Viterbi over the word DAG).
+
+Minimising the information of a text under a unigram model means choosing the words
+w_1..w_n that maximise Σ ln p(w_k) (Su, 最小熵原理(二), eq. for the tokenizer). Letter and
+digit runs are kept whole, punctuation marks are tokens of their own (a run of one repeated
+mark such as —— is one token), and every character of the input is kept: removing the
+spaces of an output line gives back the input line without its whitespace.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from typing import BinaryIO
+
+import numpy as np
+
+from . import _lexicon_kernels as K
+from .chars import to_codepoints
+from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
+from .textio import BLOCK_BYTES, iter_blocks
+
+
+class Segmenter:
+    """Segments text with a :class:`Lexicon`; reusable and cheap to call repeatedly."""
+
+    def __init__(self, lexicon: Lexicon, unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
+        self.lexicon = lexicon
+        self.unknown_score = float(unknown_score)
+        self.chars, self.keys, self.lens, self.vals, self.logp, self.max_len = lexicon.compiled()
+
+    def _block(self, text: str, at_line_start: bool) -> tuple[str, bool]:
+        cps = to_codepoints(text)
+        folded = self.chars.codepoints(text)
+        cls = self.chars.classes[folded]
+        ids = self.chars.encode(text, grow=False) if text else np.zeros(0, np.int32)
+        out, at_line_start = K.segment_block(
+            cps, ids, cls, self.keys, self.lens, self.vals, self.logp, self.max_len,
+            self.unknown_score, at_line_start,
+        )
+        return out.tobytes().decode("utf-32-le"), at_line_start
+
+    def segment_text(self, text: str) -> str:
+        """Segment *text* (any number of lines); tokens separated by single spaces."""
+        return self._block(text, True)[0]
+
+    def tokenize(self, text: str) -> list[str]:
+        """The tokens of one piece of text, as a list."""
+        return self.segment_text(text).split()
+
+    def stream(
+        self,
+        fh: BinaryIO,
+        write: Callable[[str], object],
+        name: str = "<input>",
+        errors: str = "strict",
+        block_bytes: int = BLOCK_BYTES,
+        on_bytes: Callable[[int], None] | None = None,
+    ) -> int:
+        """Segment a byte stream block by block, writing as it goes; returns chars read."""
+        at_line_start = True
+        n_chars = 0
+        for block in iter_blocks(fh, name, errors, block_bytes, on_bytes):
+            out, at_line_start = self._block(block, at_line_start)
+            n_chars += len(block)
+            write(out)
+        return n_chars
+
+
+def segment(
+    text: str | Iterable[str],
+    lexicon: Lexicon,
+    unknown_score: float = DEFAULT_UNKNOWN_SCORE,
+) -> str | Iterator[str]:
+    """Segment a string (returns a string) or an iterable of lines (yields lines)."""
+    seg = Segmenter(lexicon, unknown_score)
+    if isinstance(text, str):
+        return seg.segment_text(text)
+    return (seg.segment_text(line.rstrip("\n")) for line in text)
