@@ -21,7 +21,7 @@ def seq_key(chars, start, end):
     return key
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def fragment_bounds(ids, strong_keys, strong_lens):
     """nlp-zero's cut ("当机立断"): fragments are maximal runs joined by strong pairs.
 
@@ -58,29 +58,57 @@ def fragment_bounds(ids, strong_keys, strong_lens):
     return starts[:m], ends[:m]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def count_spans(ids, starts, ends):
-    """String table (keys, counts, ptr, chars) of the spans ids[starts[k]:ends[k]]."""
+    """String table (keys, counts, ptr, chars) of the spans ids[starts[k]:ends[k]].
+
+    Counts with an open-addressing hash table that doubles at half load, so memory follows
+    the number of distinct spans; only the distinct keys are sorted.
+    """
     m = starts.shape[0]
-    keys = np.empty(m, dtype=np.uint64)
+    capacity = 1 << 16
+    t_keys = np.zeros(capacity, dtype=np.uint64)
+    t_lens = np.zeros(capacity, dtype=np.int32)
+    t_count = np.zeros(capacity, dtype=np.int64)
+    t_first = np.zeros(capacity, dtype=np.int64)
+    used = 0
     for k in range(m):
-        keys[k] = seq_key(ids, starts[k], ends[k])
-    order = np.argsort(keys, kind="mergesort")
-    n_unique = 0
-    for r in range(m):
-        if r == 0 or keys[order[r]] != keys[order[r - 1]]:
-            n_unique += 1
-    u_keys = np.empty(n_unique, dtype=np.uint64)
-    u_counts = np.zeros(n_unique, dtype=np.int64)
-    first = np.empty(n_unique, dtype=np.int64)
-    u = -1
-    for r in range(m):
-        k = order[r]
-        if r == 0 or keys[k] != keys[order[r - 1]]:
-            u += 1
-            u_keys[u] = keys[k]
-            first[u] = k
-        u_counts[u] += 1
+        length = ends[k] - starts[k]
+        key = seq_key(ids, starts[k], ends[k])
+        mask = capacity - 1
+        s = _slot(key, length, mask)
+        while t_keys[s] != EMPTY and not (t_keys[s] == key and t_lens[s] == length):
+            s = (s + 1) & mask
+        if t_keys[s] == EMPTY:
+            t_keys[s] = key
+            t_lens[s] = length
+            t_first[s] = k
+            used += 1
+        t_count[s] += 1
+        if 2 * used > capacity:
+            capacity *= 2
+            mask = capacity - 1
+            n_keys = np.zeros(capacity, dtype=np.uint64)
+            n_lens = np.zeros(capacity, dtype=np.int32)
+            n_count = np.zeros(capacity, dtype=np.int64)
+            n_first = np.zeros(capacity, dtype=np.int64)
+            for r in range(t_keys.shape[0]):
+                if t_keys[r] != EMPTY:
+                    q = _slot(t_keys[r], t_lens[r], mask)
+                    while n_keys[q] != EMPTY:
+                        q = (q + 1) & mask
+                    n_keys[q] = t_keys[r]
+                    n_lens[q] = t_lens[r]
+                    n_count[q] = t_count[r]
+                    n_first[q] = t_first[r]
+            t_keys, t_lens, t_count, t_first = n_keys, n_lens, n_count, n_first
+    occupied = np.flatnonzero(t_keys != EMPTY)
+    u_keys = t_keys[occupied]
+    order = np.argsort(u_keys)
+    u_keys = u_keys[order]
+    u_counts = t_count[occupied][order]
+    first = t_first[occupied][order]
+    n_unique = u_keys.shape[0]
     ptr = np.zeros(n_unique + 1, dtype=np.int64)
     for u in range(n_unique):
         ptr[u + 1] = ptr[u] + ends[first[u]] - starts[first[u]]
@@ -92,7 +120,7 @@ def count_spans(ids, starts, ends):
     return u_keys, u_counts, ptr, chars
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def merge_tables(ak, ac, ap, ach, bk, bc, bp, bch):
     """Merge two sorted string tables, summing counts of equal keys."""
     na, nb = ak.shape[0], bk.shape[0]
@@ -127,7 +155,7 @@ def merge_tables(ak, ac, ap, ach, bk, bc, bp, bch):
     return keys[:m].copy(), counts[:m].copy(), ptr, chars
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def word_indices(ids, cls, keys, lens, vals, logp, max_len, unknown_score):
     """Viterbi pass: index of every lexicon word on the best path (-1 for fallbacks)."""
     ws, we = segment_ids(ids, cls, keys, lens, vals, logp, max_len, unknown_score)

@@ -129,7 +129,7 @@ def best_path(ids, cls, start, end, keys, lens, vals, logp, max_len, unknown_sco
     return score[end]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def segment_block(cps, ids, cls, keys, lens, vals, logp, max_len, unknown_score,
                   at_line_start):
     """Segment a block of text; return (output code points, at_line_start).

@@ -77,7 +77,7 @@ def from_codepoints(codepoints: np.ndarray) -> str:
 
 
 @njit(cache=True)
-def _assign_ids(cps, classes, ids, chars, n_chars):
+def _assign_ids(cps, classes, ids, chars, id_classes, n_chars):
     """Ids for a block of code points; new word characters get the next free id."""
     out = np.zeros(cps.shape[0], dtype=np.int32)
     for i in range(cps.shape[0]):
@@ -91,6 +91,7 @@ def _assign_ids(cps, classes, ids, chars, n_chars):
                     cid = n_chars
                     ids[c] = cid
                     chars[cid] = c
+                    id_classes[cid] = k
                 else:
                     cid = -1  # table full: treated as a separator
             out[i] = cid if cid > 0 else 0
@@ -120,6 +121,8 @@ class CharTable:
         self.classes = char_classes(scheme)
         self.ids = np.zeros(N_CODEPOINTS, dtype=np.int32)
         self.chars = np.zeros(MAX_CHAR_ID + 1, dtype=np.uint32)
+        #: class of each id (HAN or ALNUM; SPACE for id 0), so kernels can rebuild classes
+        self.id_classes = np.zeros(MAX_CHAR_ID + 1, dtype=np.uint8)
         self.n_chars = 0
         self.fold = scheme == "unicode"
 
@@ -131,7 +134,8 @@ class CharTable:
         cps = self.codepoints(text)
         if not grow:
             return _lookup_ids(cps, self.classes, self.ids)
-        out, self.n_chars = _assign_ids(cps, self.classes, self.ids, self.chars, self.n_chars)
+        out, self.n_chars = _assign_ids(cps, self.classes, self.ids, self.chars, self.id_classes,
+                                        self.n_chars)
         return out
 
     def decode(self, ids: np.ndarray) -> str:

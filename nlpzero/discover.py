@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Iterable, Iterator
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -58,14 +60,19 @@ class Progress:
 class Corpus:
     """A re-readable text source: a file path, or an in-memory string or list of lines.
 
-    Iterating :meth:`blocks` reads the source again each time (finders make two or more
-    passes), yielding ``(ids, classes)`` arrays per block.
+    :meth:`blocks` yields the character ids of each block (0 = separator). Finders make
+    two or more passes; the first keeps the ids (2 bytes per character) while they fit
+    in *cache_bytes*, so later passes skip decoding. Past that budget every pass re-reads
+    the source, and memory stays bounded by one block.
     """
 
     source: str | os.PathLike[str] | list[str]
     errors: str = "strict"
     block_bytes: int = BLOCK_BYTES
     in_memory: bool = False
+    cache_bytes: int = 1 << 30
+    _cache: list[tuple[np.ndarray, int]] | None = field(default=None, repr=False)
+    _cached_for: object = field(default=None, repr=False)
 
     @classmethod
     def of(cls, source: Source | Corpus, errors: str = "strict") -> Corpus:
@@ -86,7 +93,7 @@ class Corpus:
         except OSError:
             return None
 
-    def texts(self, progress: Progress) -> Iterator[str]:
+    def texts(self, on_bytes: Callable[[int], None]) -> Iterator[str]:
         if self.in_memory:
             lines: list[str] = self.source  # type: ignore[assignment]
             step = 1 << 16
@@ -95,15 +102,68 @@ class Corpus:
             return
         name = display_name(self.source)
         with open_binary(self.source) as fh:
-            yield from iter_blocks(fh, name, self.errors, self.block_bytes, progress.advance)
+            yield from iter_blocks(fh, name, self.errors, self.block_bytes, on_bytes)
 
-    def blocks(
-        self, chars: CharTable, progress: Progress
-    ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        for text in self.texts(progress):
-            cps = chars.codepoints(text)
-            ids = chars.encode(text)
-            yield ids, chars.classes[cps]
+    def blocks(self, chars: CharTable, progress: Progress) -> Iterator[np.ndarray]:
+        if self._cache is not None and self._cached_for is chars:
+            for ids, n_bytes in self._cache:
+                progress.advance(n_bytes)
+                yield ids.astype(np.int32)
+            return
+        cache: list[tuple[np.ndarray, int]] | None = []
+        cached = 0
+        read = [0]
+
+        def on_bytes(n: int) -> None:
+            read[0] += n
+            progress.advance(n)
+
+        for ids in _prefetch(chars.encode(text) for text in self.texts(on_bytes)):
+            if cache is not None:
+                cached += 2 * ids.size
+                if cached <= self.cache_bytes:
+                    cache.append((ids.astype(np.uint16), read[0]))
+                    read[0] = 0
+                else:
+                    cache = None
+            yield ids
+        self._cache, self._cached_for = cache, chars
+
+
+def _prefetch(items: Iterator[np.ndarray], depth: int = 2) -> Iterator[np.ndarray]:
+    """Run *items* in a background thread, *depth* ahead: decoding the next block overlaps
+    the (GIL-free) kernels working on this one. Exceptions re-raise in the consumer."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                q.put(item)
+            q.put(done)
+        except BaseException as e:  # noqa: BLE001 - handed to the consumer
+            q.put(e)
+
+    worker = threading.Thread(target=produce, daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                worker.join(0.01)
 
 
 @dataclass
@@ -144,7 +204,8 @@ class _WordTable:
         logp = np.log(np.maximum(self.counts, 1)) - math.log(max(1.0, float(self.counts.sum())))
         max_len = int(self.lengths.max()) if self.lengths.size else 1
         out = np.zeros(self.counts.size, dtype=np.int64)
-        for ids, cls in corpus.blocks(chars, progress):
+        for ids in corpus.blocks(chars, progress):
+            cls = chars.id_classes[ids]
             w = DK.word_indices(ids, cls, keys, lens, vals, logp, max_len, unknown_score)
             out += np.bincount(w[w >= 0], minlength=out.size)
         return out
@@ -179,7 +240,7 @@ class _Finder:
         progress = progress or Progress()
         corpus = Corpus.of(corpus)
         progress.stage("counting n-grams", corpus.n_bytes)
-        for ids, _ in corpus.blocks(self.chars, progress):
+        for ids in corpus.blocks(self.chars, progress):
             self.counts = self.counts.merge(NgramCounts.from_ids(ids, self.max_n))
         return self
 
@@ -277,8 +338,12 @@ class PairFinder(_Finder):
         totals = self.counts.totals()
         pairs = self.counts.keys[orders == 2]
         c_ab = self.counts.counts[orders == 2].astype(np.float64)
-        c_a = self.counts.get(sub_key(pairs, 0, 1)).astype(np.float64)
-        c_b = self.counts.get(sub_key(pairs, 1, 1)).astype(np.float64)
+        char_counts = np.zeros(1 << 16, dtype=np.float64)
+        unigrams = orders == 1
+        char_counts[(self.counts.keys[unigrams] >> np.uint64(48)).astype(np.int64)] = (
+            self.counts.counts[unigrams])
+        c_a = char_counts[(pairs >> np.uint64(48)).astype(np.int64)]
+        c_b = char_counts[((pairs >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64)]
         lp_ab = np.log(c_ab) - math.log(totals[2]) if totals[2] else np.zeros(0)
         lp_a = np.log(c_a) - math.log(totals[1])
         lp_b = np.log(c_b) - math.log(totals[1])
@@ -295,7 +360,7 @@ class PairFinder(_Finder):
         s_keys, s_lens, _, _ = LK.build_table(ptr, strong.ravel(), capacity)
         progress.stage("counting fragments", corpus.n_bytes)
         frag = None
-        for ids, _ in corpus.blocks(self.chars, progress):
+        for ids in corpus.blocks(self.chars, progress):
             starts, ends = DK.fragment_bounds(ids, s_keys, s_lens)
             part = DK.count_spans(ids, starts, ends)
             frag = part if frag is None else DK.merge_tables(*frag, *part)

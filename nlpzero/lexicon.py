@@ -67,7 +67,7 @@ class Lexicon:
 
     def sorted(self) -> Lexicon:
         """Most frequent first, ties by word (a stable, reproducible order)."""
-        order = sorted(range(len(self.words)), key=lambda i: (-self.counts[i], self.words[i]))
+        order = np.lexsort((np.array(self.words, dtype=object), -self.counts)) if self.words else []
         scores = None if self.scores is None else self.scores[order]
         return Lexicon([self.words[i] for i in order], self.counts[order], scores)
 

@@ -19,7 +19,7 @@ MAX_ORDER = 4
 _SHIFTS = np.array([48, 32, 16, 0], dtype=np.uint64)
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def ngram_keys(ids, max_n):
     """Packed keys of every n-gram (1 <= n <= max_n) that lies inside a run of ids > 0."""
     n = ids.shape[0]
@@ -47,7 +47,7 @@ def ngram_keys(ids, max_n):
     return out[:m]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def run_lengths(sorted_keys):
     """Unique keys and their counts from a sorted key array."""
     n = sorted_keys.shape[0]
@@ -65,7 +65,7 @@ def run_lengths(sorted_keys):
     return keys[: m + 1].copy(), counts[: m + 1].copy()
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def merge_counts(a_keys, a_counts, b_keys, b_counts):
     """Merge two sorted (keys, counts) tables, summing the counts of equal keys."""
     na, nb = a_keys.shape[0], b_keys.shape[0]

@@ -1,0 +1,146 @@
+"""Conventions shared by every command.
+
+- Input: a path, ``-`` for stdin, or nothing when stdin is a pipe.
+- Output: stdout, or ``-o FILE`` written atomically.
+- Progress, logs and errors: stderr only (rich); ``--quiet`` silences progress and logs.
+- Exit codes: 0 ok, 1 runtime failure (one clear line, never a traceback), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from collections.abc import Iterator
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+
+console = Console(stderr=True, highlight=False)
+
+InputArg = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional on 3.9-style introspection
+    typer.Argument(help="Input file, or - for stdin (default: stdin when it is a pipe).",
+                   show_default=False),
+]
+OutputOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.",
+                 show_default=False),
+]
+QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or log lines.")]
+
+
+class Errors(str, Enum):
+    strict = "strict"
+    replace = "replace"
+
+
+ErrorsOpt = Annotated[
+    Errors,
+    typer.Option("--errors", help="Invalid UTF-8: stop with an error, or replace by U+FFFD."),
+]
+
+
+def resolve_input(path: str | None) -> str:
+    """The input path; an omitted input means stdin only when stdin is not a terminal."""
+    if path is not None:
+        return path
+    if sys.stdin is None or sys.stdin.isatty():
+        raise typer.BadParameter("no input: give a file, or - for stdin, or pipe text in",
+                                 param_hint="input")
+    return "-"
+
+
+class Log:
+    """Log lines and progress bars on stderr, silenced by --quiet."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self.t0 = time.perf_counter()
+
+    def info(self, message: str) -> None:
+        if not self.quiet:
+            console.print(message, markup=False)
+
+    @contextlib.contextmanager
+    def progress(self) -> Iterator[object]:
+        """A ``nlpzero.discover.Progress``-like object drawing a rich bar on a terminal."""
+        from nlpzero.discover import Progress
+
+        log = self
+        if self.quiet or not console.is_terminal:
+
+            class Lines(Progress):
+                def stage(self, name: str, total_bytes: int | None) -> None:
+                    log.info(f"{name} ...")
+
+            yield Lines()
+            return
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TransferSpeedColumn,
+        )
+        from rich.progress import Progress as RichProgress
+
+        with RichProgress(TextColumn("{task.description}"), BarColumn(), DownloadColumn(),
+                          TransferSpeedColumn(), TimeElapsedColumn(), console=console,
+                          transient=True) as bar:
+
+            class Bars(Progress):
+                task = None
+
+                def stage(self, name: str, total_bytes: int | None) -> None:
+                    if self.task is not None:
+                        bar.update(self.task, visible=False)
+                    self.task = bar.add_task(name, total=total_bytes)
+
+                def advance(self, n_bytes: int) -> None:
+                    if self.task is not None:
+                        bar.advance(self.task, n_bytes)
+
+            yield Bars()
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+
+@contextlib.contextmanager
+def failures() -> Iterator[None]:
+    """Turn library failures into one line on stderr and the exit codes of the contract."""
+    from nlpzero.errors import NlpzeroError
+
+    try:
+        yield
+    except NlpzeroError as e:
+        console.print(f"error: {e}", markup=False)
+        raise typer.Exit(1) from None
+    except ValueError as e:  # invalid option values reported by the library
+        console.print(f"error: {e}", markup=False)
+        raise typer.Exit(2) from None
+    except BrokenPipeError:
+        # the reader went away (e.g. `| head`): stop quietly, like other Unix tools
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        raise typer.Exit(0) from None
+    except MemoryError:
+        console.print("error: out of memory", markup=False)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        console.print("interrupted", markup=False)
+        raise typer.Exit(130) from None
+    except OSError as e:
+        console.print(f"error: {e.strerror or e}: {e.filename or ''}".rstrip(": "), markup=False)
+        raise typer.Exit(1) from None
+    except Exception as e:  # noqa: BLE001 - the contract is: never a traceback
+        if os.environ.get("NLPZERO_DEBUG"):
+            raise
+        console.print(f"error: internal error ({type(e).__name__}: {e}); "
+                      "set NLPZERO_DEBUG=1 for the traceback", markup=False)
+        raise typer.Exit(1) from None

@@ -1,0 +1,23 @@
+"""The ``nlpzero`` Typer app: one module per command, heavy imports inside commands."""
+
+from __future__ import annotations
+
+import typer
+
+from . import discover, score, segment
+
+app = typer.Typer(
+    name="nlpzero",
+    help="Unsupervised Chinese NLP from raw text: discover words, segment, score.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+app.command("discover")(discover.discover)
+app.command("segment")(segment.segment)
+app.command("score")(score.score)
+
+
+def main() -> None:
+    app()

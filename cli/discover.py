@@ -1,0 +1,61 @@
+"""``nlpzero discover``: learn a lexicon from raw text."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+
+
+class Method(str, Enum):
+    ngram = "ngram"
+    nlpzero = "nlpzero"
+
+
+def discover(
+    corpus: InputArg = None,
+    output: OutputOpt = None,
+    method: Annotated[Method, typer.Option(help="ngram: cohesive n-grams + Viterbi re-count "
+                                           "+ 去冗 (best); nlpzero: nlp-zero 0.1.6's Word_Finder."
+                                           )] = Method.ngram,
+    min_count: Annotated[int, typer.Option(min=1, help="[ngram] Minimum count of a word.")] = 3,
+    min_pmi: Annotated[Optional[float], typer.Option(  # noqa: UP045
+        help="Cohesion (nats) a 2-char word needs [ngram: 2.0] / strong-pair PMI [nlpzero: 1.0]."
+    )] = None,
+    pmi_step: Annotated[float, typer.Option(
+        help="[ngram] Extra cohesion per extra character (nats).")] = 4.0,
+    max_len: Annotated[int, typer.Option(min=1, max=4, help="[ngram] Longest word.")] = 4,
+    iterations: Annotated[int, typer.Option(min=1, help="[ngram] Re-count rounds.")] = 2,
+    min_proba: Annotated[float, typer.Option(
+        min=0.0, help="[nlpzero] Minimum pair and fragment probability.")] = 1e-7,
+    unknown_score: Annotated[float, typer.Option(
+        help="Log-probability of a character outside the lexicon.")] = -100.0,
+    top: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        min=1, help="Write only the N most frequent words.")] = None,
+    errors: ErrorsOpt = Errors.strict,
+    quiet: QuietOpt = False,
+) -> None:
+    """Learn a lexicon from raw text: TSV word, count, score (nats saved), most frequent first."""
+    path = resolve_input(corpus)
+    log = Log(quiet)
+    with failures():
+        from nlpzero.discover import Corpus, make_finder
+        from nlpzero.textio import open_output, seekable_path
+
+        if method is Method.ngram:
+            options = dict(min_count=min_count, min_pmi=2.0 if min_pmi is None else min_pmi,
+                           pmi_step=pmi_step, max_len=max_len, iterations=iterations)
+        else:
+            options = dict(min_proba=min_proba, min_pmi=1.0 if min_pmi is None else min_pmi)
+        finder = make_finder(method.value, unknown_score=unknown_score, **options)
+        with seekable_path(path) as file, log.progress() as progress:
+            source = Corpus(Path(file), errors.value)
+            finder.train(source, progress)
+            lexicon = finder.find(source, progress)
+        with open_output(output) as out:
+            lexicon.write(out, top)
+        log.info(f"{len(lexicon)} words ({method.value}) in {log.elapsed():.1f} s")

@@ -1,0 +1,34 @@
+"""``nlpzero segment``: split text into words with a lexicon (unigram Viterbi)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+
+
+def segment(
+    corpus: InputArg = None,
+    lexicon: Annotated[str, typer.Option("--lexicon", "-l", help="Lexicon TSV (word, count).",
+                                         show_default=False)] = ...,
+    output: OutputOpt = None,
+    unknown_score: Annotated[float, typer.Option(
+        help="Log-probability of a character outside the lexicon.")] = -100.0,
+    errors: ErrorsOpt = Errors.strict,
+    quiet: QuietOpt = False,
+) -> None:
+    """One output line per input line, words separated by single spaces."""
+    path = resolve_input(corpus)
+    log = Log(quiet)
+    with failures():
+        from nlpzero.lexicon import Lexicon
+        from nlpzero.segment import Segmenter
+        from nlpzero.textio import display_name, open_binary, open_output
+
+        segmenter = Segmenter(Lexicon.read(lexicon, errors.value), unknown_score)
+        with open_binary(path) as fh, open_output(output) as out:
+            n_chars = segmenter.stream(fh, out.write, display_name(path), errors.value)
+        seconds = log.elapsed()
+        log.info(f"segmented {n_chars:,} characters in {seconds:.2f} s")

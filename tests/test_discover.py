@@ -1,0 +1,278 @@
+"""Word discovery: exact counts, agreement with plain-Python references, invariants."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from nlpzero import _discover_kernels as DK
+from nlpzero.discover import Corpus, NgramFinder, PairFinder, _WordTable, discover
+from nlpzero.errors import InputError
+from nlpzero.ngrams import NgramCounts, merge_counts, unpack
+
+SAMPLES = Path(__file__).resolve().parent.parent / "data_samples"
+
+
+def random_text(rng: random.Random, n_lines: int = 30, alphabet: str = "天地人和中国家大学生"
+                ) -> str:
+    lines = []
+    for _ in range(n_lines):
+        parts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+                 for _ in range(rng.randint(1, 4))]
+        lines.append("，".join(parts))
+    return "\n".join(lines) + "\n"
+
+
+def segments(text: str) -> list[str]:
+    """Runs of word characters (the reference's pre-split)."""
+    out, cur = [], ""
+    for ch in text:
+        if ch.isalnum():
+            cur += ch
+        elif cur:
+            out.append(cur)
+            cur = ""
+    if cur:
+        out.append(cur)
+    return out
+
+
+def decode_counts(finder, counts: NgramCounts) -> Counter:
+    rows = unpack(counts.keys)
+    return Counter({finder.chars.decode(r[r > 0]): int(c) for r, c in zip(rows, counts.counts)})
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_ngram_counts_match_reference_and_merge(seed):
+    rng = random.Random(seed)
+    text = random_text(rng)
+    finder = NgramFinder()
+    ids = finder.chars.encode(text)
+    whole = NgramCounts.from_ids(ids, 4)
+    expected = Counter(s[i:i + n] for s in segments(text) for n in range(1, 5)
+                       for i in range(len(s) - n + 1))
+    assert decode_counts(finder, whole) == expected
+    # counts of chunks cut at separators merge into the counts of the whole
+    cut = text.index("\n", len(text) // 2) + 1
+    a = NgramCounts.from_ids(finder.chars.encode(text[:cut]), 4)
+    b = NgramCounts.from_ids(finder.chars.encode(text[cut:]), 4)
+    merged = a.merge(b)
+    assert np.array_equal(merged.keys, whole.keys)
+    assert np.array_equal(merged.counts, whole.counts)
+    # merging is commutative
+    k2, c2 = merge_counts(b.keys, b.counts, a.keys, a.counts)
+    assert np.array_equal(k2, whole.keys) and np.array_equal(c2, whole.counts)
+
+
+def reference_strong_pairs(text: str, min_proba: float, min_pmi: float) -> set[str]:
+    chars, pairs = Counter(), Counter()
+    for s in segments(text):
+        chars.update(s)
+        pairs.update(s[i:i + 2] for i in range(len(s) - 1))
+    nc, np_ = sum(chars.values()), sum(pairs.values())
+    strong = set()
+    for ab, c in pairs.items():
+        lp = math.log(c) - math.log(np_)
+        pmi = lp - (math.log(chars[ab[0]]) - math.log(nc)) - (math.log(chars[ab[1]]) - math.log(nc))
+        if lp > math.log(min_proba) and pmi > min_pmi:
+            strong.add(ab)
+    return strong
+
+
+def reference_fragments(text: str, strong: set[str]) -> Counter:
+    out = Counter()
+    for s in segments(text):
+        cur = s[0]
+        for a, b in zip(s, s[1:]):
+            if a + b in strong:
+                cur += b
+            else:
+                out[cur] += 1
+                cur = b
+        out[cur] += 1
+    return out
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_pair_finder_matches_reference(seed):
+    rng = random.Random(100 + seed)
+    text = random_text(rng, alphabet="天地人和中国家大学生之乎者也")
+    finder = PairFinder(min_proba=1e-7, min_pmi=0.3).train(text)
+    strong = {finder.chars.decode(r[r > 0]) for r in unpack(finder.strong_pairs())}
+    assert strong == reference_strong_pairs(text, 1e-7, 0.3)
+    # fragment counts of the cut, through the kernels
+    table = unpack(finder.strong_pairs())[:, :2].astype(np.int32)
+    from nlpzero import _lexicon_kernels as LK
+    ptr = np.arange(0, 2 * table.shape[0] + 1, 2, dtype=np.int64)
+    keys, lens, _, _ = LK.build_table(ptr, table.ravel(), 1 << 12)
+    ids = finder.chars.encode(text)
+    _, counts, fptr, fchars = DK.count_spans(ids, *DK.fragment_bounds(ids, keys, lens))
+    words = _WordTable(fptr, fchars, counts).words(finder.chars)
+    assert Counter(dict(zip(words, counts.tolist()))) == reference_fragments(text, strong)
+
+
+def reference_remove_redundant(words, counts, order, unknown, sequential):
+    """nlp-zero's 去冗 on strings, in the given order."""
+    counts = [float(c) for c in counts]
+    index = {w: i for i, w in enumerate(words)}
+    removed = [False] * len(words)
+    total = sum(counts)
+
+    def best_split(w, log_total):
+        best = [-1e300] * (len(w) + 1)
+        best[0] = 0.0
+        for i in range(len(w)):
+            if best[i] == -1e300:
+                continue
+            for j in range(i + 1, len(w) + 1):
+                v = index.get(w[i:j])
+                if v is not None and not removed[v] and (j - i) < len(w):
+                    best[j] = max(best[j], best[i] + math.log(counts[v]) - log_total)
+            best[i + 1] = max(best[i + 1], best[i] + unknown)
+        return best[len(w)]
+
+    for w_i in order:
+        w = words[w_i]
+        if len(w) < 2:
+            continue
+        num = counts[w_i]
+        score = math.log(num) - math.log(total)
+        removed[w_i] = True
+        if sequential:
+            total -= num
+        gain = score - best_split(w, math.log(total))
+        if gain < len(w) - 1:
+            if sequential:
+                # recover the parts of the best split to move the count
+                parts = _split_parts(w, index, removed, counts, math.log(total), unknown)
+                for p in parts:
+                    counts[index[p]] += num
+                    total += num
+        else:
+            removed[w_i] = False
+            if sequential:
+                total += num
+    return [not r for r in removed], counts
+
+
+def _split_parts(w, index, removed, counts, log_total, unknown):
+    best = [(-1e300, -1, None)] * (len(w) + 1)
+    best[0] = (0.0, -1, None)
+    for i in range(len(w)):
+        if best[i][0] == -1e300:
+            continue
+        for j in range(i + 1, len(w) + 1):
+            v = index.get(w[i:j])
+            if v is not None and not removed[v] and (j - i) < len(w):
+                cand = best[i][0] + math.log(counts[v]) - log_total
+                if cand > best[j][0]:
+                    best[j] = (cand, i, w[i:j])
+        cand = best[i][0] + unknown
+        if cand > best[i + 1][0]:
+            best[i + 1] = (cand, i, None)
+    parts, p = [], len(w)
+    while p > 0:
+        _, q, word = best[p]
+        if word is not None:
+            parts.append(word)
+        p = q
+    return parts
+
+
+@pytest.mark.parametrize("sequential", [False, True])
+@pytest.mark.parametrize("seed", range(6))
+def test_remove_redundant_matches_reference(seed, sequential):
+    rng = random.Random(seed)
+    alphabet = "甲乙丙丁戊"
+    words = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))
+                    for _ in range(40)} | set(alphabet))
+    # distinct powers of two avoid exact ties between splits
+    counts = np.array([2 ** rng.randint(0, 30) + i for i, _ in enumerate(words)], dtype=np.int64)
+    finder = NgramFinder()
+    seqs = [finder.chars.encode(w) for w in words]
+    ptr = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum([s.size for s in seqs], out=ptr[1:])
+    table = _WordTable(ptr, np.concatenate(seqs).astype(np.int32), counts)
+    keep, new_counts, _ = table.remove_redundant(-100.0, sequential)
+    order = np.lexsort((np.arange(len(words)), -table.lengths))
+    ref_keep, ref_counts = reference_remove_redundant(words, counts, order, -100.0, sequential)
+    assert keep.tolist() == ref_keep
+    assert np.allclose(new_counts, ref_counts)
+
+
+def test_cohesion_hand_computed():
+    # 甲乙 ×3 and 甲丙 ×1 in 4 segments: N = 8 characters
+    finder = NgramFinder(min_count=1).train("甲乙，甲乙，甲乙，甲丙")
+    coh = finder.cohesion()
+    words = {finder.chars.decode(r[r > 0]): c for r, c in zip(unpack(finder.counts.keys), coh)}
+    assert words["甲乙"] == pytest.approx(math.log(8 * 3 / (4 * 3)))
+    assert words["甲丙"] == pytest.approx(math.log(8 * 1 / (4 * 1)))
+    assert math.isinf(words["甲"])
+
+
+def test_incremental_training_keeps_pairs():
+    """nlp-zero emptied its pair table in find(); ours survives, so training can go on."""
+    rng = random.Random(7)
+    a, b = random_text(rng), random_text(rng)
+    inc = PairFinder(min_pmi=0.2).train(a)
+    inc.find(a)
+    inc.train(b)
+    both = PairFinder(min_pmi=0.2).train(a + b)
+    assert np.array_equal(inc.counts.keys, both.counts.keys)
+    assert np.array_equal(inc.counts.counts, both.counts.counts)
+    lex_inc, lex_both = inc.find(a + b), both.find(a + b)
+    assert lex_inc.words == lex_both.words
+
+
+def true_words() -> dict[str, int]:
+    rows = [line.split("\t") for line in (SAMPLES / "lexicon.tsv").read_text("utf-8").splitlines()]
+    return {w: int(c) for w, c in rows}
+
+
+def test_discover_recovers_generated_words():
+    lex = discover(SAMPLES / "corpus.txt")
+    truth = true_words()
+    multi = [w for w in lex.words if len(w) > 1]
+    top = multi[:100]
+    precision = sum(w in truth for w in top) / len(top)
+    frequent_true = [w for w, c in truth.items() if len(w) > 1 and c >= 50 and w.isalpha()]
+    recall = sum(w in lex for w in frequent_true) / len(frequent_true)
+    assert precision >= 0.8, (precision, [w for w in top if w not in truth])
+    assert recall >= 0.9, [w for w in frequent_true if w not in lex]
+
+
+def test_discover_is_deterministic_and_block_size_independent(tmp_path):
+    text = (SAMPLES / "corpus.txt").read_text("utf-8")[:60000]
+    path = tmp_path / "c.txt"
+    path.write_text(text, "utf-8")
+    one = discover(path)
+    again = discover(Corpus(path, block_bytes=4096))
+    assert one.words == again.words
+    assert np.array_equal(one.counts, again.counts)
+    in_memory = discover(text)
+    assert in_memory.words == one.words
+
+
+def test_nlpzero_method_runs_on_sample():
+    lex = discover(SAMPLES / "corpus.txt", method="nlpzero", min_proba=1e-5)
+    assert len(lex) > 100
+    assert list(lex.counts) == sorted(lex.counts, reverse=True)
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "，。！ ...", "   "])
+@pytest.mark.parametrize("method", ["ngram", "nlpzero"])
+def test_empty_corpus_is_a_clear_error(text, method):
+    with pytest.raises(InputError, match="nothing|no letters"):
+        discover(text, method=method)
+
+
+def test_bad_options_are_value_errors():
+    with pytest.raises(ValueError):
+        discover("甲乙", method="magic")
+    with pytest.raises(ValueError):
+        discover("甲乙", max_len=9)
