@@ -270,12 +270,17 @@ class NgramFinder(_Finder):
         self.min_count, self.min_pmi, self.pmi_step = min_count, min_pmi, pmi_step
         self.max_len, self.iterations = max_len, iterations
 
-    def cohesion(self) -> np.ndarray:
-        """min over binary splits of ln(N c(w) / (c(l) c(r))) per n-gram; +inf for n = 1."""
-        keys, counts = self.counts.keys, self.counts.counts.astype(np.float64)
-        orders = self.counts.orders()
+    def cohesion(self, rows: np.ndarray | None = None) -> np.ndarray:
+        """min over binary splits of ln(N c(w) / (c(l) c(r))) per n-gram; +inf for n = 1.
+
+        N is the number of characters. *rows* restricts the work to some table rows.
+        """
+        rows = np.arange(self.counts.keys.size) if rows is None else rows
+        keys = self.counts.keys[rows]
+        counts = self.counts.counts[rows].astype(np.float64)
+        orders = self.counts.orders()[rows]
         n_chars = float(self.counts.totals()[1])
-        out = np.full(keys.size, np.inf)
+        out = np.full(rows.size, np.inf)
         for n in range(2, self.max_n + 1):
             sel = np.flatnonzero(orders == n)
             k = keys[sel]
@@ -288,14 +293,13 @@ class NgramFinder(_Finder):
         return out
 
     def candidates(self) -> _WordTable:
+        """Single characters, and n-grams frequent and cohesive enough to be words."""
         orders = self.counts.orders().astype(np.int64)
         thresholds = self.min_pmi + (np.arange(self.max_n + 1) - 2) * self.pmi_step
-        coh = self.cohesion()
-        keep = (orders == 1) | (
-            (orders <= self.max_len)
-            & (self.counts.counts >= self.min_count)
-            & (coh >= thresholds[orders])
-        )
+        keep = orders == 1
+        tested = np.flatnonzero((orders >= 2) & (orders <= self.max_len)
+                                & (self.counts.counts >= self.min_count))
+        keep[tested] = self.cohesion(tested) >= thresholds[orders[tested]]
         ids = unpack(self.counts.keys[keep])
         lengths = orders[keep]
         ptr = np.zeros(lengths.size + 1, dtype=np.int64)

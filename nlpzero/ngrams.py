@@ -113,16 +113,13 @@ def key_order(keys):
     return out
 
 
-@njit(cache=True)
-def lookup_counts(table_keys, table_counts, queries):
+def lookup_counts(table_keys: np.ndarray, table_counts: np.ndarray,
+                  queries: np.ndarray) -> np.ndarray:
     """Counts of *queries* in a sorted table (0 when absent), by binary search."""
     pos = np.searchsorted(table_keys, queries)
-    out = np.zeros(queries.shape[0], dtype=np.int64)
-    for i in range(queries.shape[0]):
-        p = pos[i]
-        if p < table_keys.shape[0] and table_keys[p] == queries[i]:
-            out[i] = table_counts[p]
-    return out
+    pos[pos == table_keys.size] = 0
+    found = table_keys[pos] == queries if table_keys.size else np.zeros(queries.size, bool)
+    return np.where(found, table_counts[pos] if table_keys.size else 0, 0)
 
 
 def pack(ids: np.ndarray) -> np.uint64:
