@@ -19,7 +19,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 
-console = Console(stderr=True, highlight=False)
+console = Console(stderr=True, highlight=False, soft_wrap=True)  # one error = one line
 
 InputArg = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional on 3.9-style introspection

@@ -21,3 +21,7 @@ app.command("score")(score.score)
 
 def main() -> None:
     app()
+
+
+if __name__ == "__main__":
+    main()

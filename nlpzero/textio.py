@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -25,8 +24,33 @@ from .errors import InputError
 #: Bytes read per block. Big enough to amortise per-block costs, small enough to bound memory.
 BLOCK_BYTES = 1 << 24
 
-_STDIN_NAMES = (None, "-")
-_LAST_SEPARATOR = re.compile(r"[^\w](?=[\w]*\Z)")
+#: Code points outside the BMP that count as ideographs (CJK extensions B..H), and the two
+#: circles written for zero; must agree with :func:`nlpzero.chars.char_classes`.
+_SUPPLEMENTARY_HAN = (0x20000, 0x323AF)
+_ZERO_CIRCLES = "\u3007\u25cb"
+
+
+def is_word_char(ch: str) -> bool:
+    """Letters, digits and ideographs: the characters words are made of."""
+    o = ord(ch)
+    if o < 0x10000:
+        return ch.isalnum() or ch in _ZERO_CIRCLES
+    return _SUPPLEMENTARY_HAN[0] <= o <= _SUPPLEMENTARY_HAN[1]
+
+
+def _safe_cut(text: str, limit: int) -> int:
+    """Where to end a block of *text* that has no newline: before the last separator run
+    (a run of one repeated mark stays whole), or 0 to carry everything forward, or a hard
+    cut when the text has grown past *limit* characters with no separator at all."""
+    i = len(text) - 1
+    stop = max(0, len(text) - (1 << 20))
+    while i >= stop and is_word_char(text[i]):
+        i -= 1
+    if i < stop:
+        return len(text) if len(text) > limit else 0
+    while i > 0 and text[i - 1] == text[i]:
+        i -= 1
+    return i
 
 
 def is_stdin(path: str | os.PathLike[str] | None) -> bool:
@@ -130,18 +154,17 @@ def iter_blocks(
 ) -> Iterator[str]:
     """Decoded text in blocks that end after a newline where possible.
 
-    A block with no newline (one huge line) ends after its last separator character
-    (anything that is not a letter, digit or ideograph), so no word is cut in two; only a
-    run of more than *block_bytes* word characters with no separator at all is cut hard.
+    A block with no newline (one huge line) ends before its last separator (anything that
+    is not a letter, digit or ideograph; a run of one repeated mark is kept together), so
+    no word is cut in two; only a run of more than *block_bytes* word characters with no
+    separator at all is cut hard.
     """
     carry = ""
     for text in iter_decoded(fh, name, errors, block_bytes, on_bytes):
         text = carry + text if carry else text
         cut = text.rfind("\n") + 1
         if cut == 0:
-            tail_start = max(0, len(text) - (1 << 20))
-            m = _LAST_SEPARATOR.search(text, tail_start)
-            cut = m.end() if m else len(text)
+            cut = _safe_cut(text, block_bytes)
         carry = text[cut:]
         if cut:
             yield text[:cut]

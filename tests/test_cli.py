@@ -1,0 +1,266 @@
+"""The command line: outputs, the discover → segment → score pipeline, and exit codes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from nlpzero.cli.app import app
+from typer.testing import CliRunner
+
+runner = CliRunner()  # result.stdout and result.stderr are separate; result.output mixes both
+
+
+def invoke(*args: str, input: str | bytes | None = None):
+    return runner.invoke(app, [str(a) for a in args], input=input)
+
+
+def flat(text: str) -> str:
+    """Undo rich's line wrapping (the width depends on the terminal) for substring checks."""
+    return " ".join(text.split())
+
+
+def assert_runtime_error(result, *needles: str) -> str:
+    assert result.exit_code == 1, (result.stdout, result.stderr)
+    assert isinstance(result.exception, SystemExit)
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    assert [ln for ln in result.stderr.splitlines() if ln.startswith("error:")], result.stderr
+    message = flat(result.stderr[result.stderr.index("error:"):])
+    for needle in needles:
+        assert needle in message, message
+    return message
+
+
+def assert_usage_error(result, needle: str) -> None:
+    assert result.exit_code == 2, (result.stdout, result.stderr)
+    assert "Traceback" not in result.output
+    assert needle in flat(result.stderr), result.stderr
+
+
+def parse_tsv(text: str) -> list[tuple[str, int, float]]:
+    rows = []
+    for line in text.splitlines():
+        word, count, score = line.split("\t")
+        rows.append((word, int(count), float(score)))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def discovered(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> dict:
+    """Run discover on the sample corpus twice: to stdout and with -o FILE."""
+    out_dir = tmp_path_factory.mktemp("cli")
+    to_stdout = invoke("discover", data_dir / "corpus.txt")
+    lexicon = out_dir / "lexicon.tsv"
+    to_file = invoke("discover", "-q", "-o", lexicon, data_dir / "corpus.txt")
+    return {"stdout": to_stdout, "file": to_file, "lexicon": lexicon, "dir": out_dir}
+
+
+# --- help and start-up ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("args", [["--help"], ["-h"], ["discover", "--help"],
+                                  ["segment", "--help"], ["score", "-h"]])
+def test_help(args: list[str]) -> None:
+    result = invoke(*args)
+    assert result.exit_code == 0
+    assert "Usage:" in result.stdout
+    if args[0].startswith("-"):
+        for command in ("discover", "segment", "score"):
+            assert command in result.stdout
+
+
+def test_start_up_does_not_load_numba_or_numpy() -> None:
+    code = 'import nlpzero.cli.app, sys; print("numba" in sys.modules, "numpy" in sys.modules)'
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert proc.stdout.split() == ["False", "False"]
+
+
+# --- discover ------------------------------------------------------------------------------
+
+
+def test_discover_writes_tsv_sorted_by_count(discovered: dict) -> None:
+    result = discovered["stdout"]
+    assert result.exit_code == 0, result.stderr
+    rows = parse_tsv(result.stdout)
+    assert len(rows) > 100
+    counts = [c for _, c, _ in rows]
+    assert counts == sorted(counts, reverse=True)
+    assert len({w for w, _, _ in rows}) == len(rows)
+    words = {w for w, _, _ in rows}
+    assert {"学生", "我们"} <= words
+    assert "words" in result.stderr  # the log goes to stderr, never into the TSV
+
+
+def test_discover_output_file(discovered: dict) -> None:
+    result = discovered["file"]
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == ""
+    assert result.stderr == ""  # --quiet
+    assert discovered["lexicon"].read_text(encoding="utf-8") == discovered["stdout"].stdout
+    assert [p.name for p in discovered["dir"].iterdir()] == ["lexicon.tsv"]  # no temp left
+
+
+def test_discover_top_and_stdin(discovered: dict, data_dir: Path) -> None:
+    text = (data_dir / "corpus.txt").read_text(encoding="utf-8")
+    result = invoke("discover", "-q", "--top", "5", "-", input=text)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines() == discovered["stdout"].stdout.splitlines()[:5]
+
+
+# --- the pipeline ----------------------------------------------------------------------------
+
+
+def test_pipeline_discover_segment_score(discovered: dict, data_dir: Path, tmp_path: Path) -> None:
+    corpus = data_dir / "corpus.txt"
+    segmented = tmp_path / "seg.txt"
+    result = invoke("segment", "-q", "-l", discovered["lexicon"], "-o", segmented, corpus)
+    assert result.exit_code == 0, result.stderr
+    raw = corpus.read_text(encoding="utf-8").splitlines()
+    seg = segmented.read_text(encoding="utf-8").splitlines()
+    assert len(seg) == len(raw)
+    assert all(s.replace(" ", "") == r for s, r in zip(seg, raw))
+
+    result = invoke("score", data_dir / "corpus.gold.txt", segmented)
+    assert result.exit_code == 0, result.stderr
+    metrics = dict(line.split("\t") for line in result.stdout.splitlines())
+    assert float(metrics["f1"]) > 0.7
+    assert int(metrics["gold_words"]) > 0
+
+    # the true lexicon as training words: exactly the punctuation tokens are out of vocabulary
+    result = invoke("score", "--training-words", data_dir / "lexicon.tsv",
+                    data_dir / "corpus.gold.txt", segmented)
+    assert result.exit_code == 0, result.stderr
+    metrics = dict(line.split("\t") for line in result.stdout.splitlines())
+    gold_tokens = (data_dir / "corpus.gold.txt").read_text(encoding="utf-8").split()
+    n_punct = sum(t in "，。？！、" for t in gold_tokens)
+    assert int(metrics["gold_words"]) == len(gold_tokens)
+    assert int(metrics["oov_words"]) == n_punct > 0
+    assert float(metrics["iv_recall"]) > 0.7
+    assert metrics["oov_recall"] == "1.0000"  # punctuation tokens are always right
+
+
+def test_segment_reads_stdin(write_file) -> None:
+    lex = write_file("lex.tsv", "中外\t10\n科学\t20\n名著\t10\n中\t5\n外科\t8\n学\t3\n")
+    text = "中外科学名著\r\n\n１９９８年ABC，中外\n名著"
+    expected = "中外 科学 名著\n\n１９９８ 年 ABC ， 中外\n名著"
+    result = invoke("segment", "-l", lex, "-", input=text)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout == expected
+    result = invoke("segment", "-q", "--lexicon", lex, input=text)  # no argument: stdin pipe
+    assert result.stdout == expected
+
+
+def test_score_hand_example_from_stdin(write_file) -> None:
+    gold = write_file("gold.txt", "中外 科学 名著\n我 爱 北京\n")
+    words = write_file("train.tsv", "中外\t3\n名著\t1\n我\t2\n北京\t1\n")
+    pred = "中外 科学 名 著\n我 爱 北 京\n"
+    result = invoke("score", "--training-words", words, gold, input=pred)
+    assert result.exit_code == 0, result.stderr
+    metrics = dict(line.split("\t") for line in result.stdout.splitlines())
+    assert metrics["precision"] == "0.5000"
+    assert metrics["recall"] == "0.6667"
+    assert metrics["f1"] == "0.5714"
+    assert metrics["oov_recall"] == "1.0000"
+    assert metrics["iv_recall"] == "0.5000"
+    assert (metrics["gold_words"], metrics["pred_words"], metrics["correct"]) == ("6", "8", "4")
+
+
+# --- usage errors: exit 2 ----------------------------------------------------------------------
+
+
+def test_usage_errors(write_file) -> None:
+    corpus = write_file("c.txt", "中外科学\n")
+    assert_usage_error(invoke("discover", "--bogus", corpus), "No such option")
+    assert_usage_error(invoke("segment", corpus), "--lexicon")
+    assert_usage_error(invoke("discover", "--method", "bogus", corpus), "--method")
+    assert_usage_error(invoke("discover", "--min-count", "0", corpus), "--min-count")
+    assert_usage_error(invoke("discover", "--errors", "ignore", corpus), "--errors")
+    assert_usage_error(invoke("frobnicate"), "frobnicate")
+    assert invoke().exit_code == 2  # no command: help, as a usage error
+
+
+# --- runtime errors: exit 1, one clear message, no traceback ------------------------------------
+
+
+@pytest.mark.parametrize("command", ["discover", "segment"])
+def test_invalid_utf8_names_byte_offset(write_file, command: str) -> None:
+    bad = write_file("bad.txt", "中文\n好".encode() + b"\xff" + "好\n".encode())
+    lex = write_file("lex.tsv", "中文\t3\n好\t1\n")
+    extra = ["-l", lex] if command == "segment" else []
+    message = assert_runtime_error(invoke(command, *extra, bad), "byte offset 10", "bad.txt")
+    assert "--errors replace" in message
+    result = invoke(command, *extra, "--errors", "replace", bad)
+    assert result.exit_code == 0, result.stderr
+    if command == "segment":
+        assert result.stdout == "中文\n好 \ufffd 好\n"
+
+
+@pytest.mark.parametrize("command", ["discover", "segment"])
+def test_binary_file(write_file, command: str) -> None:
+    png = write_file("img.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00")
+    lex = write_file("lex.tsv", "中文\t3\n")
+    extra = ["-l", lex] if command == "segment" else []
+    assert_runtime_error(invoke(command, *extra, png), "binary", "img.png")
+
+
+def test_discover_on_empty_input(write_file) -> None:
+    assert_runtime_error(invoke("discover", write_file("empty.txt", b"")), "to learn from")
+    assert_runtime_error(invoke("discover", write_file("punct.txt", "，。！\n\n")),
+                         "to learn from")
+    assert_runtime_error(invoke("discover", "-"), "to learn from")  # empty stdin
+
+
+def test_missing_files(tmp_path: Path, write_file) -> None:
+    missing = tmp_path / "nope.txt"
+    lex = write_file("lex.tsv", "中文\t3\n")
+    assert_runtime_error(invoke("discover", missing), "no such file", "nope.txt")
+    assert_runtime_error(invoke("segment", "-l", lex, missing), "no such file")
+    assert_runtime_error(invoke("segment", "-l", missing, "-", input="中文"), "no such file")
+    assert_runtime_error(invoke("score", missing, "-", input="中文"), "no such file")
+    assert_runtime_error(invoke("segment", "-l", lex, tmp_path), "directory")
+
+
+def test_bad_lexicon_files(write_file) -> None:
+    empty = write_file("empty.tsv", "")
+    assert_runtime_error(invoke("segment", "-l", empty, "-", input="中文"), "no words")
+    bad = write_file("bad.tsv", "中文\t3\n好\tlots\n")
+    assert_runtime_error(invoke("segment", "-l", bad, "-", input="中文"), "bad.tsv:2:")
+
+
+def test_score_mismatch_names_line(write_file) -> None:
+    gold = write_file("gold.txt", "我 爱\n中外 科学\n")
+    pred = write_file("pred.txt", "我 爱\n中外 科 字\n")
+    assert_runtime_error(invoke("score", gold, pred), "line 2")
+    short = write_file("short.txt", "我 爱\n")
+    assert_runtime_error(invoke("score", gold, short), "more lines")
+
+
+def test_failed_output_leaves_no_file(write_file, tmp_path: Path) -> None:
+    bad = write_file("bad.txt", b"\xff")
+    target = tmp_path / "out.txt"
+    lex = write_file("lex.tsv", "中文\t3\n")
+    assert_runtime_error(invoke("segment", "-l", lex, "-o", target, bad), "byte offset 0")
+    assert not target.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt", "lex.tsv"]
+
+
+def test_error_message_is_one_line_when_piped(tmp_path: Path) -> None:
+    folder = tmp_path / ("a_rather_long_folder_name_for_the_input_files" * 2)
+    folder.mkdir()
+    bad = folder / "bad.txt"
+    bad.write_bytes(b"abc\xff\n")
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
+    code = "from nlpzero.cli.app import main; main()"
+    proc = subprocess.run([sys.executable, "-c", code, "discover", "-q", str(bad)],
+                          capture_output=True, text=True, stdin=subprocess.DEVNULL, env=env,
+                          timeout=120)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1, lines
+    assert lines[0].startswith("error: ") and "byte offset 3" in lines[0]
