@@ -20,6 +20,9 @@ app.command("score")(score.score)
 
 
 def main() -> None:
+    from nlpzero._malloc import release_freed_memory
+
+    release_freed_memory()
     app()
 
 

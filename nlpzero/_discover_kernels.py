@@ -22,15 +22,17 @@ def seq_key(chars, start, end):
 
 
 @njit(cache=True, nogil=True)
-def fragment_bounds(ids, strong_keys, strong_lens):
+def fragment_bounds(ids, rank, bits, top, strong_keys, strong_lens):
     """nlp-zero's cut ("当机立断"): fragments are maximal runs joined by strong pairs.
 
-    A gap between two word characters is kept when the pair is in the strong-pair table.
+    A gap between two word characters is kept when the pair is strong. Pairs of the
+    *top* most frequent characters are looked up in a bit matrix (``bits``, indexed by
+    frequency ``rank``), which stays in cache; other pairs in the hash table.
     Returns (starts, ends) of every fragment.
     """
     n = ids.shape[0]
-    starts = np.empty(n, dtype=np.int64)
-    ends = np.empty(n, dtype=np.int64)
+    starts = np.empty(n, dtype=np.int32)
+    ends = np.empty(n, dtype=np.int32)
     mask = strong_keys.shape[0] - 1
     m = 0
     i = 0
@@ -40,14 +42,21 @@ def fragment_bounds(ids, strong_keys, strong_lens):
             continue
         j = i + 1
         while j < n and ids[j] > 0:
-            key = (np.uint64(ids[j - 1]) << np.uint64(48)) | (np.uint64(ids[j]) << np.uint64(32))
-            s = _slot(key, 2, mask)
-            strong = False
-            while strong_keys[s] != EMPTY:
-                if strong_keys[s] == key and strong_lens[s] == 2:
-                    strong = True
-                    break
-                s = (s + 1) & mask
+            ra = rank[ids[j - 1]]
+            rb = rank[ids[j]]
+            if ra < top and rb < top:
+                b = ra * top + rb
+                strong = (bits[b >> 3] >> (b & 7)) & 1 == 1
+            else:
+                key = (np.uint64(ids[j - 1]) << np.uint64(48)) | (
+                    np.uint64(ids[j]) << np.uint64(32))
+                s = _slot(key, 2, mask)
+                strong = False
+                while strong_keys[s] != EMPTY:
+                    if strong_keys[s] == key and strong_lens[s] == 2:
+                        strong = True
+                        break
+                    s = (s + 1) & mask
             if not strong:
                 break
             j += 1
@@ -55,7 +64,31 @@ def fragment_bounds(ids, strong_keys, strong_lens):
         ends[m] = j
         m += 1
         i = j
-    return starts[:m], ends[:m]
+    return starts[:m].copy(), ends[:m].copy()
+
+
+@njit(cache=True, nogil=True)
+def short_span_keys(ids, starts, ends, max_short):
+    """Packed keys of spans of at most *max_short* (<= 4) ids, and the rows of longer spans."""
+    m = starts.shape[0]
+    n_short = 0
+    for k in range(m):
+        if ends[k] - starts[k] <= max_short:
+            n_short += 1
+    keys = np.empty(n_short, dtype=np.uint64)
+    long_rows = np.empty(m - n_short, dtype=np.int64)
+    a = b = 0
+    for k in range(m):
+        if ends[k] - starts[k] <= max_short:
+            key = np.uint64(0)
+            for t in range(ends[k] - starts[k]):
+                key |= np.uint64(ids[starts[k] + t]) << np.uint64(48 - 16 * t)
+            keys[a] = key
+            a += 1
+        else:
+            long_rows[b] = k
+            b += 1
+    return keys, long_rows
 
 
 @njit(cache=True, nogil=True)

@@ -76,12 +76,17 @@ def from_codepoints(codepoints: np.ndarray) -> str:
     return np.ascontiguousarray(codepoints, dtype=np.uint32).tobytes().decode("utf-32-le")
 
 
-@njit(cache=True)
-def _assign_ids(cps, classes, ids, chars, id_classes, n_chars):
-    """Ids for a block of code points; new word characters get the next free id."""
+@njit(cache=True, nogil=True)
+def _assign_ids(cps, classes, ids, chars, id_classes, n_chars, fold):
+    """Ids for a block of code points; new word characters get the next free id.
+
+    With *fold*, full-width ASCII letters and digits take the id of their ASCII form.
+    """
     out = np.zeros(cps.shape[0], dtype=np.int32)
     for i in range(cps.shape[0]):
         c = cps[i]
+        if fold and 0xFF10 <= c <= 0xFF5A:
+            c -= 0xFEE0
         k = classes[c]
         if k == 1 or k == 2:
             cid = ids[c]
@@ -98,11 +103,13 @@ def _assign_ids(cps, classes, ids, chars, id_classes, n_chars):
     return out, n_chars
 
 
-@njit(cache=True)
-def _lookup_ids(cps, classes, ids):
+@njit(cache=True, nogil=True)
+def _lookup_ids(cps, classes, ids, fold):
     out = np.zeros(cps.shape[0], dtype=np.int32)
     for i in range(cps.shape[0]):
         c = cps[i]
+        if fold and 0xFF10 <= c <= 0xFF5A:
+            c -= 0xFEE0
         k = classes[c]
         if k == 1 or k == 2:
             out[i] = max(ids[c], 0)
@@ -131,11 +138,11 @@ class CharTable:
         return _fold_fullwidth(cps) if self.fold else cps
 
     def encode(self, text: str, grow: bool = True) -> np.ndarray:
-        cps = self.codepoints(text)
+        cps = to_codepoints(text)
         if not grow:
-            return _lookup_ids(cps, self.classes, self.ids)
+            return _lookup_ids(cps, self.classes, self.ids, self.fold)
         out, self.n_chars = _assign_ids(cps, self.classes, self.ids, self.chars, self.id_classes,
-                                        self.n_chars)
+                                        self.n_chars, self.fold)
         return out
 
     def decode(self, ids: np.ndarray) -> str:

@@ -24,12 +24,15 @@ stays bounded by the number of distinct n-grams, not by the corpus.
 
 from __future__ import annotations
 
+import collections
 import math
 import os
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
 
@@ -38,10 +41,11 @@ from . import _lexicon_kernels as LK
 from .chars import CharTable
 from .errors import InputError
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
-from .ngrams import NgramCounts, sub_key, unpack
-from .textio import BLOCK_BYTES, display_name, iter_blocks, open_binary
+from .ngrams import MergeStack, NgramCounts, merge_counts, ngram_keys, run_lengths, sub_key, unpack
+from .textio import display_name, iter_blocks, open_binary
 
 METHODS = ("ngram", "nlpzero")
+T = TypeVar("T")
 
 Source = str | os.PathLike[str] | Iterable[str]
 
@@ -68,7 +72,7 @@ class Corpus:
 
     source: str | os.PathLike[str] | list[str]
     errors: str = "strict"
-    block_bytes: int = BLOCK_BYTES
+    block_bytes: int = 1 << 22
     in_memory: bool = False
     cache_bytes: int = 1 << 30
     _cache: list[tuple[np.ndarray, int]] | None = field(default=None, repr=False)
@@ -130,7 +134,7 @@ class Corpus:
         self._cache, self._cached_for = cache, chars
 
 
-def _prefetch(items: Iterator[np.ndarray], depth: int = 2) -> Iterator[np.ndarray]:
+def _prefetch(items: Iterator[np.ndarray], depth: int = 1) -> Iterator[np.ndarray]:
     """Run *items* in a background thread, *depth* ahead: decoding the next block overlaps
     the (GIL-free) kernels working on this one. Exceptions re-raise in the consumer."""
     q: queue.Queue = queue.Queue(maxsize=depth)
@@ -164,6 +168,26 @@ def _prefetch(items: Iterator[np.ndarray], depth: int = 2) -> Iterator[np.ndarra
                 q.get_nowait()
             except queue.Empty:
                 worker.join(0.01)
+
+
+def map_blocks(fn: Callable[[np.ndarray], T], blocks: Iterable[np.ndarray],
+               workers: int = 2) -> Iterator[T]:
+    """``map(fn, blocks)`` on a small thread pool, results in block order.
+
+    The kernels release the GIL, so two workers use both cores; at most *workers* blocks
+    are in flight, which bounds memory.
+    """
+    if workers <= 1:
+        yield from map(fn, blocks)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        pending: collections.deque = collections.deque()
+        for block in blocks:
+            pending.append(pool.submit(fn, block))
+            if len(pending) >= workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 @dataclass
@@ -240,8 +264,18 @@ class _Finder:
         progress = progress or Progress()
         corpus = Corpus.of(corpus)
         progress.stage("counting n-grams", corpus.n_bytes)
-        for ids in corpus.blocks(self.chars, progress):
-            self.counts = self.counts.merge(NgramCounts.from_ids(ids, self.max_n))
+        stack = MergeStack(merge_counts)
+        stack.push((self.counts.keys, self.counts.counts), self.counts.keys.size)
+        max_n = self.max_n
+
+        def count(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            keys = ngram_keys(ids, max_n)
+            keys.sort()
+            return run_lengths(keys)
+
+        for table in map_blocks(count, corpus.blocks(self.chars, progress)):
+            stack.push(table, table[0].size)
+        self.counts = NgramCounts(*stack.result(), max_n)
         return self
 
     def _check_trained(self) -> None:
@@ -342,10 +376,7 @@ class PairFinder(_Finder):
         totals = self.counts.totals()
         pairs = self.counts.keys[orders == 2]
         c_ab = self.counts.counts[orders == 2].astype(np.float64)
-        char_counts = np.zeros(1 << 16, dtype=np.float64)
-        unigrams = orders == 1
-        char_counts[(self.counts.keys[unigrams] >> np.uint64(48)).astype(np.int64)] = (
-            self.counts.counts[unigrams])
+        char_counts = self.char_counts()
         c_a = char_counts[(pairs >> np.uint64(48)).astype(np.int64)]
         c_b = char_counts[((pairs >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64)]
         lp_ab = np.log(c_ab) - math.log(totals[2]) if totals[2] else np.zeros(0)
@@ -354,30 +385,79 @@ class PairFinder(_Finder):
         strong = (lp_ab > math.log(self.min_proba)) & (lp_ab - lp_a - lp_b > self.min_pmi)
         return pairs[strong]
 
+    def char_counts(self) -> np.ndarray:
+        """Count of each character id (index = id)."""
+        unigrams = self.counts.orders() == 1
+        out = np.zeros(1 << 16, dtype=np.float64)
+        out[(self.counts.keys[unigrams] >> np.uint64(48)).astype(np.int64)] = (
+            self.counts.counts[unigrams])
+        return out
+
+    def _count_fragments(self, corpus: Corpus, progress: Progress) -> _WordTable:
+        """Pass 2: cut at weak pairs and count the fragments, short ones by packed key and
+        sort, long ones (> 4 characters) by hash."""
+        lookup = _strong_pair_lookup(self.strong_pairs(), self.char_counts())
+        progress.stage("counting fragments", corpus.n_bytes)
+
+        def count(ids: np.ndarray) -> tuple[tuple, tuple]:
+            starts, ends = DK.fragment_bounds(ids, *lookup)
+            short, long_rows = DK.short_span_keys(ids, starts, ends, 4)
+            short.sort()
+            return run_lengths(short), DK.count_spans(ids, starts[long_rows], ends[long_rows])
+
+        shorts, longs = MergeStack(merge_counts), MergeStack(DK.merge_tables)
+        for short, long in map_blocks(count, corpus.blocks(self.chars, progress)):
+            shorts.push(short, short[0].size)
+            longs.push(long, long[0].size)
+        short, long = shorts.result(), longs.result()
+        if short is None:
+            raise InputError("the corpus has no letters, digits or ideographs to learn from")
+        ids = unpack(short[0])
+        lengths = np.count_nonzero(ids, axis=1)
+        ptr = np.zeros(lengths.size + 1, dtype=np.int64)
+        np.cumsum(lengths, out=ptr[1:])
+        _, l_counts, l_ptr, l_chars = long
+        return _WordTable(
+            np.concatenate([ptr, ptr[-1] + l_ptr[1:]]),
+            np.concatenate([ids[ids > 0].astype(np.int32), l_chars]),
+            np.concatenate([short[1], l_counts]),
+        )
+
     def find(self, corpus: Source | Corpus, progress: Progress | None = None) -> Lexicon:
         progress = progress or Progress()
         corpus = Corpus.of(corpus)
         self._check_trained()
-        strong = unpack(self.strong_pairs())[:, :2].astype(np.int32)
-        ptr = np.arange(0, 2 * strong.shape[0] + 1, 2, dtype=np.int64)
-        capacity = 1 << max(4, int(4 * max(1, strong.shape[0])).bit_length())
-        s_keys, s_lens, _, _ = LK.build_table(ptr, strong.ravel(), capacity)
-        progress.stage("counting fragments", corpus.n_bytes)
-        frag = None
-        for ids in corpus.blocks(self.chars, progress):
-            starts, ends = DK.fragment_bounds(ids, s_keys, s_lens)
-            part = DK.count_spans(ids, starts, ends)
-            frag = part if frag is None else DK.merge_tables(*frag, *part)
-        if frag is None:
-            raise InputError("the corpus has no letters, digits or ideographs to learn from")
-        _, counts, fptr, fchars = frag
-        total = float(counts.sum())
-        keep = np.log(counts) - math.log(total) > math.log(self.min_proba)
-        table = _WordTable(fptr, fchars, counts).subset(keep)
+        table = self._count_fragments(corpus, progress)
+        total = float(table.counts.sum())
+        keep = np.log(table.counts) - math.log(total) > math.log(self.min_proba)
+        table = table.subset(keep)
         progress.stage("removing redundant words", None)
         keep, new_counts, gain = table.remove_redundant(self.unknown_score, sequential=True)
         table = table.subset(keep, np.rint(new_counts).astype(np.int64))
         return self._lexicon(table, gain[keep])
+
+
+_TOP_CHARS = 4096  # pairs of the most frequent characters live in a 2 MB bit matrix
+
+
+def _strong_pair_lookup(pairs: np.ndarray, char_counts: np.ndarray) -> tuple:
+    """(rank, bits, top, keys, lens): strong pairs as a bit matrix over the most frequent
+    characters plus a hash table for the rest (see ``fragment_bounds``)."""
+    rank = np.full(char_counts.size, np.iinfo(np.int32).max, dtype=np.int32)
+    by_count = np.argsort(-char_counts, kind="stable")
+    top = int(min(_TOP_CHARS, np.count_nonzero(char_counts)))
+    rank[by_count[:top]] = np.arange(top, dtype=np.int32)
+    a = (pairs >> np.uint64(48)).astype(np.int64)
+    b = ((pairs >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64)
+    bits = np.zeros(max(1, (top * top + 7) // 8), dtype=np.uint8)
+    dense = (rank[a] < top) & (rank[b] < top)
+    cell = rank[a[dense]].astype(np.int64) * top + rank[b[dense]]
+    np.bitwise_or.at(bits, cell >> 3, (1 << (cell & 7)).astype(np.uint8))
+    sparse = np.stack([a[~dense], b[~dense]], axis=1).astype(np.int32)
+    ptr = np.arange(0, 2 * sparse.shape[0] + 1, 2, dtype=np.int64)
+    capacity = 1 << max(4, int(4 * max(1, sparse.shape[0])).bit_length())
+    keys, lens, _, _ = LK.build_table(ptr, sparse.ravel(), capacity)
+    return rank, bits, top, keys, lens
 
 
 def make_finder(method: str = "ngram", **options) -> NgramFinder | PairFinder:

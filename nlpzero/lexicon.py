@@ -8,6 +8,7 @@ word counts 1; ``#`` starts a comment line). Word probabilities are p(w) = count
 from __future__ import annotations
 
 import contextlib
+import itertools
 import math
 import os
 from collections.abc import Iterable
@@ -67,7 +68,9 @@ class Lexicon:
 
     def sorted(self) -> Lexicon:
         """Most frequent first, ties by word (a stable, reproducible order)."""
-        order = np.lexsort((np.array(self.words, dtype=object), -self.counts)) if self.words else []
+        by_word = np.array(sorted(range(len(self.words)), key=self.words.__getitem__),
+                           dtype=np.int64)
+        order = by_word[np.argsort(-self.counts[by_word], kind="stable")]
         scores = None if self.scores is None else self.scores[order]
         return Lexicon([self.words[i] for i in order], self.counts[order], scores)
 
@@ -140,10 +143,19 @@ class Lexicon:
     def write(self, out, top: int | None = None) -> None:
         """Write ``word<TAB>count<TAB>score`` lines (score omitted when absent)."""
         n = len(self.words) if top is None else min(top, len(self.words))
-        for i in range(n):
-            c = self.counts[i]
-            count = str(int(c)) if float(c).is_integer() else f"{c:.6g}"
-            if self.scores is None:
-                out.write(f"{self.words[i]}\t{count}\n")
-            else:
-                out.write(f"{self.words[i]}\t{count}\t{self.scores[i]:.4f}\n")
+        counts = self.counts[:n]
+        if np.array_equal(counts, np.rint(counts)):
+            count_text = map(str, counts.astype(np.int64).tolist())
+        else:
+            count_text = (str(int(c)) if c.is_integer() else f"{c:.6g}" for c in counts.tolist())
+        words = self.words[:n]
+        chunk = 1 << 16
+        if self.scores is None:
+            lines = map("{}\t{}\n".format, words, count_text)
+        else:
+            lines = map("{}\t{}\t{:.4f}\n".format, words, count_text, self.scores[:n].tolist())
+        while True:
+            block = "".join(itertools.islice(lines, chunk))
+            if not block:
+                break
+            out.write(block)

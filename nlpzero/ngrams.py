@@ -49,20 +49,21 @@ def ngram_keys(ids, max_n):
 
 @njit(cache=True, nogil=True)
 def run_lengths(sorted_keys):
-    """Unique keys and their counts from a sorted key array."""
+    """Unique keys and their counts from a sorted key array (outputs sized exactly)."""
     n = sorted_keys.shape[0]
-    keys = np.empty(n, dtype=np.uint64)
-    counts = np.empty(n, dtype=np.int64)
+    n_unique = 0
+    for i in range(n):
+        if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
+            n_unique += 1
+    keys = np.empty(n_unique, dtype=np.uint64)
+    counts = np.zeros(n_unique, dtype=np.int64)
     m = -1
     for i in range(n):
-        k = sorted_keys[i]
-        if m >= 0 and keys[m] == k:
-            counts[m] += 1
-        else:
+        if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
             m += 1
-            keys[m] = k
-            counts[m] = 1
-    return keys[: m + 1].copy(), counts[: m + 1].copy()
+            keys[m] = sorted_keys[i]
+        counts[m] += 1
+    return keys, counts
 
 
 @njit(cache=True, nogil=True)
@@ -141,6 +142,32 @@ def sub_key(keys: np.ndarray, start: int, length: int) -> np.ndarray:
 def unpack(keys: np.ndarray) -> np.ndarray:
     """(len(keys), 4) array of character ids; zero where the n-gram is shorter."""
     return np.stack([(keys >> s) & np.uint64(0xFFFF) for s in _SHIFTS], axis=1).astype(np.int32)
+
+
+class MergeStack:
+    """Accumulates sorted tables with an associative *merge*, binary-counter style.
+
+    Each table is merged only when a table at least half its size sits on top of it,
+    so N rows arriving in B blocks cost O(N log B) merge work instead of O(N B).
+    """
+
+    def __init__(self, merge) -> None:
+        self.merge = merge
+        self.stack: list[tuple[int, tuple]] = []
+
+    def push(self, table: tuple, size: int) -> None:
+        self.stack.append((size, table))
+        while len(self.stack) > 1 and 2 * self.stack[-1][0] >= self.stack[-2][0]:
+            (_, b), (_, a) = self.stack.pop(), self.stack.pop()
+            merged = self.merge(*a, *b)
+            self.stack.append((merged[0].shape[0], merged))
+
+    def result(self) -> tuple | None:
+        while len(self.stack) > 1:
+            (_, b), (_, a) = self.stack.pop(), self.stack.pop()
+            merged = self.merge(*a, *b)
+            self.stack.append((merged[0].shape[0], merged))
+        return self.stack[0][1] if self.stack else None
 
 
 @dataclass

@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlpzero import _discover_kernels as DK
-from nlpzero.discover import Corpus, NgramFinder, PairFinder, _WordTable, discover
+from nlpzero.discover import Corpus, NgramFinder, PairFinder, Progress, _WordTable, discover
 from nlpzero.errors import InputError
 from nlpzero.ngrams import NgramCounts, merge_counts, unpack
 
@@ -105,15 +104,10 @@ def test_pair_finder_matches_reference(seed):
     finder = PairFinder(min_proba=1e-7, min_pmi=0.3).train(text)
     strong = {finder.chars.decode(r[r > 0]) for r in unpack(finder.strong_pairs())}
     assert strong == reference_strong_pairs(text, 1e-7, 0.3)
-    # fragment counts of the cut, through the kernels
-    table = unpack(finder.strong_pairs())[:, :2].astype(np.int32)
-    from nlpzero import _lexicon_kernels as LK
-    ptr = np.arange(0, 2 * table.shape[0] + 1, 2, dtype=np.int64)
-    keys, lens, _, _ = LK.build_table(ptr, table.ravel(), 1 << 12)
-    ids = finder.chars.encode(text)
-    _, counts, fptr, fchars = DK.count_spans(ids, *DK.fragment_bounds(ids, keys, lens))
-    words = _WordTable(fptr, fchars, counts).words(finder.chars)
-    assert Counter(dict(zip(words, counts.tolist()))) == reference_fragments(text, strong)
+    # fragment counts of the cut (pass 2), short fragments by packed key, long ones by hash
+    table = finder._count_fragments(Corpus.of(text), Progress())
+    words = table.words(finder.chars)
+    assert Counter(dict(zip(words, table.counts.tolist()))) == reference_fragments(text, strong)
 
 
 def reference_remove_redundant(words, counts, order, unknown, sequential):
