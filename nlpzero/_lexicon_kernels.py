@@ -50,7 +50,11 @@ def table_find(keys, lens, key, length):
 
 @njit(cache=True)
 def build_table(word_ptr, word_chars, capacity):
-    """Insert every word and all its prefixes. Returns (keys, lens, vals, duplicate_word)."""
+    """Insert every word and all its prefixes.
+
+    Returns (keys, lens, vals, duplicate): *duplicate* is the first word whose ids repeat
+    an earlier word's (-1 if none); the entry keeps the earlier index.
+    """
     keys = np.zeros(capacity, dtype=np.uint64)
     lens = np.zeros(capacity, dtype=np.int16)
     vals = np.full(capacity, -1, dtype=np.int32)
@@ -69,9 +73,10 @@ def build_table(word_ptr, word_chars, capacity):
                 keys[s] = key
                 lens[s] = L + 1
             if n - 1 == L:
-                if vals[s] >= 0 and duplicate < 0:
+                if vals[s] < 0:
+                    vals[s] = w  # a repeated word keeps its first index
+                elif duplicate < 0:
                     duplicate = w
-                vals[s] = w
     return keys, lens, vals, duplicate
 
 

@@ -84,24 +84,33 @@ class Lexicon:
         if self._compiled is not None and (chars is None or chars is self._compiled[0]):
             return self._compiled
         chars = chars or CharTable()
-        folded: dict[bytes, float] = {}
-        seqs: dict[bytes, np.ndarray] = {}
-        for word, count in zip(self.words, self.counts):
-            ids = chars.encode(word)
-            if ids.size == 0 or (ids == 0).any():
-                continue
-            key = ids.tobytes()
-            folded[key] = folded.get(key, 0.0) + count
-            seqs.setdefault(key, ids)
-        arrays = list(seqs.values())
-        lengths = np.array([a.size for a in arrays], dtype=np.int64)
-        ptr = np.zeros(len(arrays) + 1, dtype=np.int64)
+        counts = self.counts
+        all_ids = chars.encode("\n".join(self.words))  # one call; each "\n" encodes as 0
+        lengths = np.fromiter(map(len, self.words), dtype=np.int64, count=len(self.words))
+        starts = np.zeros(lengths.size, dtype=np.int64)
+        np.cumsum(lengths[:-1] + 1, out=starts[1:])
+        # a word is usable when all its ids are non-zero (letters, digits, ideographs)
+        zeros = np.zeros(lengths.size, dtype=np.int64)
+        if lengths.size:
+            zeros = np.add.reduceat((all_ids == 0).astype(np.int64), starts)
+            zeros[:-1] -= 1  # each but the last word's span includes its "\n"
+        valid = (lengths > 0) & (zeros == 0)
+        lengths, starts, counts = lengths[valid], starts[valid], counts[valid]
+        ptr = np.zeros(lengths.size + 1, dtype=np.int64)
         np.cumsum(lengths, out=ptr[1:])
-        flat = np.concatenate(arrays).astype(np.int32) if arrays else np.zeros(0, np.int32)
+        flat = all_ids[np.repeat(starts - ptr[:-1], lengths) + np.arange(ptr[-1])]
         capacity = 1 << max(4, int(2 * max(1, flat.size)).bit_length())
-        keys, lens, vals, _ = K.build_table(ptr, flat, capacity)
-        counts = np.fromiter(folded.values(), dtype=np.float64, count=len(folded))
-        logp = np.log(counts) - math.log(self.total) if counts.size else counts
+        keys, lens, vals, duplicate = K.build_table(ptr, flat, capacity)
+        if duplicate >= 0:
+            # spellings that fold to the same ids (full-width and ASCII digits) share the
+            # entry of their first spelling, with the summed count
+            first: dict[bytes, int] = {}
+            for i in range(lengths.size):
+                first.setdefault(flat[ptr[i] : ptr[i + 1]].tobytes(), i)
+            owner = np.array([first[flat[ptr[i] : ptr[i + 1]].tobytes()]
+                              for i in range(lengths.size)], dtype=np.int64)
+            counts = np.bincount(owner, weights=counts, minlength=lengths.size)
+        logp = np.log(np.maximum(counts, 1e-300)) - math.log(self.total) if counts.size else counts
         max_len = int(lengths.max()) if lengths.size else 1
         self._compiled = (chars, keys, lens, vals, logp, max_len)
         return self._compiled

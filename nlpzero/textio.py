@@ -1,7 +1,7 @@
 """Streaming text input and atomic output, shared by the library and every command.
 
 Inputs are files or ``-`` (stdin). Text is decoded incrementally in large blocks, so any
-line length works (a 135 MB single line is read as several blocks cut at separators),
+line length works (a 135 MB single line is read as many blocks cut at separators),
 and decoding errors name the absolute byte offset. Outputs go to stdout or to a file
 written atomically (temporary file in the same folder, then ``os.replace``), so an
 interrupted run never leaves half a file behind.
@@ -22,7 +22,7 @@ from typing import BinaryIO, TextIO
 from .errors import InputError
 
 #: Bytes read per block. Big enough to amortise per-block costs, small enough to bound memory.
-BLOCK_BYTES = 1 << 24
+BLOCK_BYTES = 1 << 22
 
 #: Code points outside the BMP that count as ideographs (CJK extensions B..H), and the two
 #: circles written for zero; must agree with :func:`nlpzero.chars.char_classes`.

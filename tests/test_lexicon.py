@@ -145,3 +145,18 @@ def test_constructor_validates_counts() -> None:
     with pytest.raises(ValueError):
         Lexicon(["a", "b"], np.array([1.0]))
     assert len(Lexicon([], np.array([]))) == 0
+
+
+def test_folded_spellings_share_one_entry_with_summed_count() -> None:
+    """Full-width and ASCII digits fold to the same ids: one entry, p = (3 + 2) / total."""
+    import math
+
+    from nlpzero.lexicon import Lexicon
+
+    lex = Lexicon.from_counts({"1998年": 3, "１９９８年": 2, "年": 1, "中外": 5})
+    _, keys, lens, vals, logp, max_len = lex.compiled()
+    assert max_len == 5
+    entries = vals[vals >= 0]
+    assert sorted(entries.tolist()) == [0, 2, 3]  # the full-width spelling has no own entry
+    assert logp[0] == pytest.approx(math.log(5 / 11))
+    assert logp[2] == pytest.approx(math.log(1 / 11))
