@@ -21,19 +21,35 @@ def seq_key(chars, start, end):
     return key
 
 
+@njit(cache=True, inline="always")
+def pair_in(a, b, rank, bits, top, keys, lens):
+    """Is the character pair (a, b) in the set? Pairs of the *top* most frequent characters
+    are bits of a matrix indexed by frequency ``rank`` (it stays in cache); other pairs
+    are looked up in the hash table (keys, lens)."""
+    ra = rank[a]
+    rb = rank[b]
+    if ra < top and rb < top:
+        c = ra * top + rb
+        return (bits[c >> 3] >> (c & 7)) & 1 == 1
+    key = (np.uint64(a) << np.uint64(48)) | (np.uint64(b) << np.uint64(32))
+    mask = keys.shape[0] - 1
+    s = _slot(key, 2, mask)
+    while keys[s] != EMPTY:
+        if keys[s] == key and lens[s] == 2:
+            return True
+        s = (s + 1) & mask
+    return False
+
+
 @njit(cache=True, nogil=True)
-def fragment_bounds(ids, rank, bits, top, strong_keys, strong_lens):
+def fragment_bounds(ids, rank, bits, top, pair_keys, pair_lens):
     """nlp-zero's cut ("当机立断"): fragments are maximal runs joined by strong pairs.
 
-    A gap between two word characters is kept when the pair is strong. Pairs of the
-    *top* most frequent characters are looked up in a bit matrix (``bits``, indexed by
-    frequency ``rank``), which stays in cache; other pairs in the hash table.
-    Returns (starts, ends) of every fragment.
+    Returns (starts, ends) of every fragment; the strong pairs are a :func:`pair_in` set.
     """
     n = ids.shape[0]
     starts = np.empty(n, dtype=np.int32)
     ends = np.empty(n, dtype=np.int32)
-    mask = strong_keys.shape[0] - 1
     m = 0
     i = 0
     while i < n:
@@ -41,30 +57,63 @@ def fragment_bounds(ids, rank, bits, top, strong_keys, strong_lens):
             i += 1
             continue
         j = i + 1
-        while j < n and ids[j] > 0:
-            ra = rank[ids[j - 1]]
-            rb = rank[ids[j]]
-            if ra < top and rb < top:
-                b = ra * top + rb
-                strong = (bits[b >> 3] >> (b & 7)) & 1 == 1
-            else:
-                key = (np.uint64(ids[j - 1]) << np.uint64(48)) | (
-                    np.uint64(ids[j]) << np.uint64(32))
-                s = _slot(key, 2, mask)
-                strong = False
-                while strong_keys[s] != EMPTY:
-                    if strong_keys[s] == key and strong_lens[s] == 2:
-                        strong = True
-                        break
-                    s = (s + 1) & mask
-            if not strong:
-                break
+        while j < n and ids[j] > 0 and pair_in(ids[j - 1], ids[j], rank, bits, top,
+                                                 pair_keys, pair_lens):
             j += 1
         starts[m] = i
         ends[m] = j
         m += 1
         i = j
     return starts[:m].copy(), ends[:m].copy()
+
+
+@njit(cache=True, nogil=True)
+def trigram_keys(ids, rank, bits, top, pair_keys, pair_lens):
+    """Packed keys of the 3-grams whose two pairs are both in the (frequent) pair set."""
+    n = ids.shape[0]
+    out = np.empty(max(0, n - 2), dtype=np.uint64)
+    m = 0
+    for i in range(n - 2):
+        a, b, c = ids[i], ids[i + 1], ids[i + 2]
+        if a > 0 and b > 0 and c > 0 and pair_in(a, b, rank, bits, top, pair_keys, pair_lens) \
+                and pair_in(b, c, rank, bits, top, pair_keys, pair_lens):
+            out[m] = (np.uint64(a) << np.uint64(48)) | (np.uint64(b) << np.uint64(32)) | (
+                np.uint64(c) << np.uint64(16))
+            m += 1
+    return out[:m].copy()
+
+
+@njit(cache=True, nogil=True)
+def fourgram_keys(ids, tri_keys, tri_lens):
+    """Packed keys of the 4-grams whose 3-gram prefix and suffix are both in the table."""
+    n = ids.shape[0]
+    out = np.empty(max(0, n - 3), dtype=np.uint64)
+    mask = tri_keys.shape[0] - 1
+    m = 0
+    for i in range(n - 3):
+        if ids[i] <= 0 or ids[i + 1] <= 0 or ids[i + 2] <= 0 or ids[i + 3] <= 0:
+            continue
+        ok = True
+        for off in range(2):
+            key = (np.uint64(ids[i + off]) << np.uint64(48)) | (
+                np.uint64(ids[i + off + 1]) << np.uint64(32)) | (
+                np.uint64(ids[i + off + 2]) << np.uint64(16))
+            s = _slot(key, 3, mask)
+            found = False
+            while tri_keys[s] != EMPTY:
+                if tri_keys[s] == key and tri_lens[s] == 3:
+                    found = True
+                    break
+                s = (s + 1) & mask
+            if not found:
+                ok = False
+                break
+        if ok:
+            out[m] = (np.uint64(ids[i]) << np.uint64(48)) | (
+                np.uint64(ids[i + 1]) << np.uint64(32)) | (
+                np.uint64(ids[i + 2]) << np.uint64(16)) | np.uint64(ids[i + 3])
+            m += 1
+    return out[:m].copy()
 
 
 @njit(cache=True, nogil=True)

@@ -228,10 +228,14 @@ class _WordTable:
         logp = np.log(np.maximum(self.counts, 1)) - math.log(max(1.0, float(self.counts.sum())))
         max_len = int(self.lengths.max()) if self.lengths.size else 1
         out = np.zeros(self.counts.size, dtype=np.int64)
-        for ids in corpus.blocks(chars, progress):
-            cls = chars.id_classes[ids]
-            w = DK.word_indices(ids, cls, keys, lens, vals, logp, max_len, unknown_score)
-            out += np.bincount(w[w >= 0], minlength=out.size)
+
+        def count(ids: np.ndarray) -> np.ndarray:
+            w = DK.word_indices(ids, chars.id_classes[ids], keys, lens, vals, logp, max_len,
+                                unknown_score)
+            return np.bincount(w[w >= 0], minlength=out.size)
+
+        for block_counts in map_blocks(count, corpus.blocks(chars, progress)):
+            out += block_counts
         return out
 
     def remove_redundant(self, unknown_score: float, sequential: bool):
@@ -278,6 +282,14 @@ class _Finder:
         self.counts = NgramCounts(*stack.result(), max_n)
         return self
 
+    def char_counts(self) -> np.ndarray:
+        """Count of each character id (index = id)."""
+        unigrams = self.counts.orders() == 1
+        out = np.zeros(1 << 16, dtype=np.float64)
+        out[(self.counts.keys[unigrams] >> np.uint64(48)).astype(np.int64)] = (
+            self.counts.counts[unigrams])
+        return out
+
     def _check_trained(self) -> None:
         if self.counts.keys.size == 0:
             raise InputError("the corpus has no letters, digits or ideographs to learn from")
@@ -289,9 +301,15 @@ class _Finder:
 
 
 class NgramFinder(_Finder):
-    """Cohesive n-gram candidates, Viterbi re-counting and minimum-entropy 去冗 (default)."""
+    """Cohesive n-gram candidates, Viterbi re-counting and minimum-entropy 去冗 (default).
 
-    max_n = 4
+    ``train`` keeps exact character and pair counts (they merge, so training is
+    incremental). ``find`` adds the 3- and 4-grams a candidate can be (count >= min_count)
+    with an exact apriori pass: a 3-gram is counted only where both its pairs are that
+    frequent, a 4-gram only where both its 3-grams are, so rare n-grams never take memory.
+    """
+
+    max_n = 2
 
     def __init__(self, min_count: int = 3, min_pmi: float = 2.0, pmi_step: float = 4.0,
                  max_len: int = 4, iterations: int = 2,
@@ -304,49 +322,81 @@ class NgramFinder(_Finder):
         self.min_count, self.min_pmi, self.pmi_step = min_count, min_pmi, pmi_step
         self.max_len, self.iterations = max_len, iterations
 
-    def cohesion(self, rows: np.ndarray | None = None) -> np.ndarray:
-        """min over binary splits of ln(N c(w) / (c(l) c(r))) per n-gram; +inf for n = 1.
+    def frequent_ngrams(self, corpus: Corpus, progress: Progress) -> NgramCounts:
+        """The 1..max_len-gram table: all characters and pairs, plus the 3- and 4-grams
+        seen at least ``min_count`` times (apriori passes over *corpus*)."""
+        table = self.counts
+        if self.max_len < 3:
+            return table
+        orders = table.orders()
+        frequent = table.keys[(orders == 2) & (table.counts >= self.min_count)]
+        pairs = _pair_lookup(frequent, self.char_counts())
 
-        N is the number of characters. *rows* restricts the work to some table rows.
-        """
-        rows = np.arange(self.counts.keys.size) if rows is None else rows
-        keys = self.counts.keys[rows]
-        counts = self.counts.counts[rows].astype(np.float64)
-        orders = self.counts.orders()[rows]
-        n_chars = float(self.counts.totals()[1])
+        def count_trigrams(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            keys = DK.trigram_keys(ids, *pairs)
+            keys.sort()
+            return run_lengths(keys)
+
+        progress.stage("counting 3-grams", corpus.n_bytes)
+        tri = _count_blocks(count_trigrams, corpus, self.chars, progress, self.min_count)
+        table = NgramCounts(*merge_counts(table.keys, table.counts, *tri), 4)
+        if self.max_len < 4:
+            return table
+        tri_ids = unpack(tri[0])[:, :3].astype(np.int32)
+        ptr = np.arange(0, 3 * tri_ids.shape[0] + 1, 3, dtype=np.int64)
+        capacity = 1 << max(4, int(2 * max(1, tri_ids.size)).bit_length())
+        tri_keys, tri_lens, _, _ = LK.build_table(ptr, tri_ids.ravel(), capacity)
+
+        def count_fourgrams(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+            keys = DK.fourgram_keys(ids, tri_keys, tri_lens)
+            keys.sort()
+            return run_lengths(keys)
+
+        progress.stage("counting 4-grams", corpus.n_bytes)
+        four = _count_blocks(count_fourgrams, corpus, self.chars, progress, self.min_count)
+        return NgramCounts(*merge_counts(table.keys, table.counts, *four), 4)
+
+    def cohesion(self, table: NgramCounts, rows: np.ndarray | None = None) -> np.ndarray:
+        """min over binary splits of ln(N c(w) / (c(l) c(r))) per n-gram of *table*;
+        +inf for n = 1. N is the number of characters; *rows* restricts the work."""
+        rows = np.arange(table.keys.size) if rows is None else rows
+        keys = table.keys[rows]
+        counts = table.counts[rows].astype(np.float64)
+        orders = table.orders()[rows]
+        n_chars = float(table.totals()[1])
         out = np.full(rows.size, np.inf)
-        for n in range(2, self.max_n + 1):
+        for n in range(2, 5):
             sel = np.flatnonzero(orders == n)
             k = keys[sel]
             best = np.full(sel.size, np.inf)
             for s in range(1, n):
-                left = self.counts.get(sub_key(k, 0, s)).astype(np.float64)
-                right = self.counts.get(sub_key(k, s, n - s)).astype(np.float64)
+                left = table.get(sub_key(k, 0, s)).astype(np.float64)
+                right = table.get(sub_key(k, s, n - s)).astype(np.float64)
                 best = np.minimum(best, np.log(n_chars * counts[sel] / (left * right)))
             out[sel] = best
         return out
 
-    def candidates(self) -> _WordTable:
+    def candidates(self, table: NgramCounts) -> _WordTable:
         """Single characters, and n-grams frequent and cohesive enough to be words."""
-        orders = self.counts.orders().astype(np.int64)
-        thresholds = self.min_pmi + (np.arange(self.max_n + 1) - 2) * self.pmi_step
+        orders = table.orders().astype(np.int64)
+        thresholds = self.min_pmi + (np.arange(5) - 2) * self.pmi_step
         keep = orders == 1
         tested = np.flatnonzero((orders >= 2) & (orders <= self.max_len)
-                                & (self.counts.counts >= self.min_count))
-        keep[tested] = self.cohesion(tested) >= thresholds[orders[tested]]
-        ids = unpack(self.counts.keys[keep])
+                                & (table.counts >= self.min_count))
+        keep[tested] = self.cohesion(table, tested) >= thresholds[orders[tested]]
+        ids = unpack(table.keys[keep])
         lengths = orders[keep]
         ptr = np.zeros(lengths.size + 1, dtype=np.int64)
         np.cumsum(lengths, out=ptr[1:])
         chars = ids[ids > 0].astype(np.int32)  # row-major: each row's ids in order
-        return _WordTable(ptr, chars, self.counts.counts[keep].astype(np.int64))
+        return _WordTable(ptr, chars, table.counts[keep].astype(np.int64))
 
     def find(self, corpus: Source | Corpus, progress: Progress | None = None) -> Lexicon:
         """Segment *corpus* with the candidates, re-count, and keep the words that pay."""
         progress = progress or Progress()
         corpus = Corpus.of(corpus)
         self._check_trained()
-        table = self.candidates()
+        table = self.candidates(self.frequent_ngrams(corpus, progress))
         gain = np.zeros(table.counts.size)
         for it in range(self.iterations):
             progress.stage(f"re-counting words ({it + 1}/{self.iterations})", corpus.n_bytes)
@@ -385,18 +435,10 @@ class PairFinder(_Finder):
         strong = (lp_ab > math.log(self.min_proba)) & (lp_ab - lp_a - lp_b > self.min_pmi)
         return pairs[strong]
 
-    def char_counts(self) -> np.ndarray:
-        """Count of each character id (index = id)."""
-        unigrams = self.counts.orders() == 1
-        out = np.zeros(1 << 16, dtype=np.float64)
-        out[(self.counts.keys[unigrams] >> np.uint64(48)).astype(np.int64)] = (
-            self.counts.counts[unigrams])
-        return out
-
     def _count_fragments(self, corpus: Corpus, progress: Progress) -> _WordTable:
         """Pass 2: cut at weak pairs and count the fragments, short ones by packed key and
         sort, long ones (> 4 characters) by hash."""
-        lookup = _strong_pair_lookup(self.strong_pairs(), self.char_counts())
+        lookup = _pair_lookup(self.strong_pairs(), self.char_counts())
         progress.stage("counting fragments", corpus.n_bytes)
 
         def count(ids: np.ndarray) -> tuple[tuple, tuple]:
@@ -440,9 +482,22 @@ class PairFinder(_Finder):
 _TOP_CHARS = 4096  # pairs of the most frequent characters live in a 2 MB bit matrix
 
 
-def _strong_pair_lookup(pairs: np.ndarray, char_counts: np.ndarray) -> tuple:
-    """(rank, bits, top, keys, lens): strong pairs as a bit matrix over the most frequent
-    characters plus a hash table for the rest (see ``fragment_bounds``)."""
+def _count_blocks(count: Callable[[np.ndarray], tuple], corpus: Corpus, chars: CharTable,
+                  progress: Progress, min_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """Sum per-block (keys, counts) over the corpus; keep keys seen >= *min_count* times."""
+    stack = MergeStack(merge_counts)
+    for table in map_blocks(count, corpus.blocks(chars, progress)):
+        stack.push(table, table[0].size)
+    merged = stack.result()
+    if merged is None:
+        return np.zeros(0, np.uint64), np.zeros(0, np.int64)
+    keep = merged[1] >= min_count
+    return merged[0][keep], merged[1][keep]
+
+
+def _pair_lookup(pairs: np.ndarray, char_counts: np.ndarray) -> tuple:
+    """(rank, bits, top, keys, lens): a set of character pairs as a bit matrix over the
+    most frequent characters plus a hash table for the rest (see ``pair_in``)."""
     rank = np.full(char_counts.size, np.iinfo(np.int32).max, dtype=np.int32)
     by_count = np.argsort(-char_counts, kind="stable")
     top = int(min(_TOP_CHARS, np.count_nonzero(char_counts)))

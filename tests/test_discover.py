@@ -202,7 +202,7 @@ def test_remove_redundant_matches_reference(seed, sequential):
 def test_cohesion_hand_computed():
     # 甲乙 ×3 and 甲丙 ×1 in 4 segments: N = 8 characters
     finder = NgramFinder(min_count=1).train("甲乙，甲乙，甲乙，甲丙")
-    coh = finder.cohesion()
+    coh = finder.cohesion(finder.counts)
     words = {finder.chars.decode(r[r > 0]): c for r, c in zip(unpack(finder.counts.keys), coh)}
     assert words["甲乙"] == pytest.approx(math.log(8 * 3 / (4 * 3)))
     assert words["甲丙"] == pytest.approx(math.log(8 * 1 / (4 * 1)))
@@ -270,3 +270,18 @@ def test_bad_options_are_value_errors():
         discover("甲乙", method="magic")
     with pytest.raises(ValueError):
         discover("甲乙", max_len=9)
+
+
+@pytest.mark.parametrize("min_count", [1, 2, 3])
+@pytest.mark.parametrize("seed", range(4))
+def test_apriori_ngrams_equal_brute_force(seed, min_count):
+    """find's pruned 3/4-gram passes give exactly the full counts, filtered at min_count."""
+    rng = random.Random(300 + seed)
+    text = random_text(rng, n_lines=60, alphabet="天地人和中国家")
+    finder = NgramFinder(min_count=min_count).train(text)
+    table = finder.frequent_ngrams(Corpus.of(text), Progress())
+    full = NgramCounts.from_ids(finder.chars.encode(text), 4)
+    orders = full.orders()
+    keep = (orders <= 2) | (full.counts >= min_count)
+    assert np.array_equal(table.keys, full.keys[keep])
+    assert np.array_equal(table.counts, full.counts[keep])
