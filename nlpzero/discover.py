@@ -284,11 +284,7 @@ class _Finder:
 
     def char_counts(self) -> np.ndarray:
         """Count of each character id (index = id)."""
-        unigrams = self.counts.orders() == 1
-        out = np.zeros(1 << 16, dtype=np.float64)
-        out[(self.counts.keys[unigrams] >> np.uint64(48)).astype(np.int64)] = (
-            self.counts.counts[unigrams])
-        return out
+        return self.counts.char_counts().astype(np.float64)
 
     def _check_trained(self) -> None:
         if self.counts.keys.size == 0:

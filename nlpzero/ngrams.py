@@ -10,7 +10,7 @@ reduce step of a map-reduce (e.g. a Dask ``Bag.reduction``).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
@@ -177,6 +177,7 @@ class NgramCounts:
     keys: np.ndarray
     counts: np.ndarray
     max_n: int
+    _char_counts: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @classmethod
     def empty(cls, max_n: int = MAX_ORDER) -> NgramCounts:
@@ -202,4 +203,20 @@ class NgramCounts:
         return np.bincount(self.orders(), weights=self.counts, minlength=self.max_n + 1)
 
     def get(self, queries: np.ndarray) -> np.ndarray:
-        return lookup_counts(self.keys, self.counts, np.asarray(queries, dtype=np.uint64))
+        """Counts of packed keys (0 when absent); single characters from a dense array."""
+        queries = np.asarray(queries, dtype=np.uint64)
+        low = np.uint64((1 << 48) - 1)
+        single = (queries & low) == 0
+        out = np.empty(queries.size, dtype=np.int64)
+        out[single] = self.char_counts()[(queries[single] >> np.uint64(48)).astype(np.int64)]
+        out[~single] = lookup_counts(self.keys, self.counts, queries[~single])
+        return out
+
+    def char_counts(self) -> np.ndarray:
+        """Count of every character id (index = id), cached."""
+        if self._char_counts is None:
+            unigrams = (self.keys & np.uint64((1 << 48) - 1)) == 0
+            dense = np.zeros(1 << 16, dtype=np.int64)
+            dense[(self.keys[unigrams] >> np.uint64(48)).astype(np.int64)] = self.counts[unigrams]
+            self._char_counts = dense
+        return self._char_counts
