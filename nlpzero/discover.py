@@ -38,11 +38,12 @@ import numpy as np
 
 from . import _discover_kernels as DK
 from . import _lexicon_kernels as LK
+from . import _utf8 as U
 from .chars import CharTable
 from .errors import InputError
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
-from .ngrams import MergeStack, NgramCounts, merge_counts, ngram_keys, run_lengths, sub_key, unpack
-from .textio import display_name, iter_blocks, open_binary
+from .ngrams import MergeStack, NgramCounts, PairCounter, merge_counts, run_lengths, sub_key, unpack
+from .textio import display_name, open_binary
 
 METHODS = ("ngram", "nlpzero")
 T = TypeVar("T")
@@ -97,16 +98,55 @@ class Corpus:
         except OSError:
             return None
 
-    def texts(self, on_bytes: Callable[[int], None]) -> Iterator[str]:
-        if self.in_memory:
-            lines: list[str] = self.source  # type: ignore[assignment]
-            step = 1 << 16
-            for i in range(0, len(lines), step):
-                yield "\n".join(lines[i : i + step]) + "\n"
-            return
+    def _text_ids(self, chars: CharTable) -> Iterator[np.ndarray]:
+        lines: list[str] = self.source  # type: ignore[assignment]
+        step = 1 << 16
+        for i in range(0, len(lines), step):
+            yield chars.encode("\n".join(lines[i : i + step]) + "\n")
+
+    def _file_ids(self, chars: CharTable, progress: Progress) -> Iterator[np.ndarray]:
+        """Ids of a file's blocks, decoded from UTF-8 by :func:`_utf8.utf8_to_ids`.
+
+        Blocks end after their last newline, or before their last separator on a line
+        longer than a block, so no word is cut. Invalid UTF-8 names its byte offset.
+        """
         name = display_name(self.source)
+        replace = self.errors == "replace"
+        carry = b""
+        offset = 0  # absolute offset of carry[0]
         with open_binary(self.source) as fh:
-            yield from iter_blocks(fh, name, self.errors, self.block_bytes, on_bytes)
+            while True:
+                data = fh.read(self.block_bytes)
+                final = not data
+                nul = data.find(b"\x00")
+                if nul >= 0:
+                    raise InputError(f"{name}: binary data (NUL byte at byte offset "
+                                     f"{offset + len(carry) + nul}); expected UTF-8 text")
+                progress.advance(len(data))
+                buf = carry + data
+                if offset == 0 and buf.startswith(b"\xef\xbb\xbf"):
+                    buf, offset = buf[3:], 3
+                if final:
+                    cut = len(buf)
+                else:
+                    cut = buf.rfind(b"\n") + 1
+                    if cut == 0 and buf:
+                        cut = int(U.safe_cut(np.frombuffer(buf, np.uint8), chars.classes,
+                                             self.block_bytes))
+                if cut:
+                    ids, chars.n_chars, error, _ = U.utf8_to_ids(
+                        np.frombuffer(buf, np.uint8, count=cut), chars.classes, chars.ids,
+                        chars.chars, chars.id_classes, chars.n_chars, chars.fold, replace,
+                        True)
+                    if error >= 0:
+                        raise InputError(f"{name}: invalid UTF-8 at byte offset "
+                                         f"{offset + error}; use --errors replace to "
+                                         "read it as a separator")
+                    yield ids
+                offset += cut
+                carry = buf[cut:]
+                if final:
+                    return
 
     def blocks(self, chars: CharTable, progress: Progress) -> Iterator[np.ndarray]:
         if self._cache is not None and self._cached_for is chars:
@@ -116,18 +156,13 @@ class Corpus:
             return
         cache: list[tuple[np.ndarray, int]] | None = []
         cached = 0
-        read = [0]
-
-        def on_bytes(n: int) -> None:
-            read[0] += n
-            progress.advance(n)
-
-        for ids in _prefetch(chars.encode(text) for text in self.texts(on_bytes)):
+        source = (self._text_ids(chars) if self.in_memory
+                  else _prefetch(self._file_ids(chars, progress)))
+        for ids in source:
             if cache is not None:
                 cached += 2 * ids.size
                 if cached <= self.cache_bytes:
-                    cache.append((ids.astype(np.uint16), read[0]))
-                    read[0] = 0
+                    cache.append((ids.astype(np.uint16), 0))
                 else:
                     cache = None
             yield ids
@@ -267,19 +302,11 @@ class _Finder:
         """Add the n-gram counts of *corpus* to the statistics (repeatable)."""
         progress = progress or Progress()
         corpus = Corpus.of(corpus)
-        progress.stage("counting n-grams", corpus.n_bytes)
-        stack = MergeStack(merge_counts)
-        stack.push((self.counts.keys, self.counts.counts), self.counts.keys.size)
-        max_n = self.max_n
-
-        def count(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            keys = ngram_keys(ids, max_n)
-            keys.sort()
-            return run_lengths(keys)
-
-        for table in map_blocks(count, corpus.blocks(self.chars, progress)):
-            stack.push(table, table[0].size)
-        self.counts = NgramCounts(*stack.result(), max_n)
+        progress.stage("counting characters and pairs", corpus.n_bytes)
+        counter = PairCounter()
+        for ids in corpus.blocks(self.chars, progress):
+            counter.add(ids)
+        self.counts = self.counts.merge(counter.result())
         return self
 
     def char_counts(self) -> np.ndarray:
@@ -304,8 +331,6 @@ class NgramFinder(_Finder):
     with an exact apriori pass: a 3-gram is counted only where both its pairs are that
     frequent, a 4-gram only where both its 3-grams are, so rare n-grams never take memory.
     """
-
-    max_n = 2
 
     def __init__(self, min_count: int = 3, min_pmi: float = 2.0, pmi_step: float = 4.0,
                  max_len: int = 4, iterations: int = 2,
@@ -408,7 +433,6 @@ class NgramFinder(_Finder):
 class PairFinder(_Finder):
     """nlp-zero's ``Word_Finder``: strong adjacent pairs, fragments, sequential 去冗."""
 
-    max_n = 2
     _scheme = "nlpzero"
 
     def __init__(self, min_proba: float = 1e-7, min_pmi: float = 1.0,

@@ -47,6 +47,76 @@ def ngram_keys(ids, max_n):
     return out[:m]
 
 
+#: Pairs of character ids below this are counted in a dense matrix (DENSE_IDS² uint32,
+#: 64 MB); ids come in order of first appearance, so these are the common pairs.
+DENSE_IDS = 4096
+
+
+@njit(cache=True, nogil=True)
+def count_pairs_dense(ids, char_counts, pair_counts, dense_ids):
+    """Add a block's characters and adjacent pairs to dense counts; return the packed keys
+    of the pairs that do not fit the dense matrix (to be sorted and counted)."""
+    n = ids.shape[0]
+    overflow = np.empty(n, dtype=np.uint64)
+    m = 0
+    for i in range(n):
+        a = ids[i]
+        if a <= 0:
+            continue
+        char_counts[a] += 1
+        if i + 1 < n:
+            b = ids[i + 1]
+            if b > 0:
+                if a < dense_ids and b < dense_ids:
+                    pair_counts[a * dense_ids + b] += 1
+                else:
+                    overflow[m] = (np.uint64(a) << np.uint64(48)) | (
+                        np.uint64(b) << np.uint64(32))
+                    m += 1
+    return overflow[:m].copy()
+
+
+class PairCounter:
+    """Characters and adjacent pairs of a corpus, counted block by block.
+
+    Common pairs go to a dense matrix, the rest to sorted tables merged on a
+    :class:`MergeStack`; :meth:`result` gives the same :class:`NgramCounts` (max_n = 2)
+    as ``NgramCounts.from_ids(ids, 2)`` over the whole corpus.
+    """
+
+    def __init__(self, dense_ids: int = DENSE_IDS) -> None:
+        self.dense_ids = dense_ids
+        self.chars = np.zeros(1 << 16, dtype=np.int64)
+        self.pairs = np.zeros(dense_ids * dense_ids, dtype=np.uint32)
+        self.rest = MergeStack(merge_counts)
+        self.n_chars = 0
+
+    def add(self, ids: np.ndarray) -> None:
+        self.n_chars += ids.size
+        if self.n_chars > np.iinfo(np.uint32).max and self.pairs.dtype == np.uint32:
+            self.pairs = self.pairs.astype(np.uint64)  # a count could now pass 2^32
+        overflow = count_pairs_dense(ids, self.chars, self.pairs, self.dense_ids)
+        overflow.sort()
+        table = run_lengths(overflow)
+        self.rest.push(table, table[0].size)
+
+    def result(self) -> NgramCounts:
+        char_ids = np.flatnonzero(self.chars)
+        cells = np.flatnonzero(self.pairs)
+        a, b = np.divmod(cells, self.dense_ids)
+        keys = np.concatenate([
+            char_ids.astype(np.uint64) << np.uint64(48),
+            (a.astype(np.uint64) << np.uint64(48)) | (b.astype(np.uint64) << np.uint64(32)),
+        ])
+        counts = np.concatenate([self.chars[char_ids], self.pairs[cells].astype(np.int64)])
+        order = np.argsort(keys, kind="stable")
+        keys, counts = keys[order], counts[order]
+        rest = self.rest.result()
+        if rest is not None:
+            keys, counts = merge_counts(keys, counts, *rest)
+        return NgramCounts(keys, counts, 2)
+
+
 @njit(cache=True, nogil=True)
 def run_lengths(sorted_keys):
     """Unique keys and their counts from a sorted key array (outputs sized exactly)."""

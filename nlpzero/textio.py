@@ -39,18 +39,24 @@ def is_word_char(ch: str) -> bool:
 
 
 def _safe_cut(text: str, limit: int) -> int:
-    """Where to end a block of *text* that has no newline: before the last separator run
-    (a run of one repeated mark stays whole), or 0 to carry everything forward, or a hard
-    cut when the text has grown past *limit* characters with no separator at all."""
-    i = len(text) - 1
-    stop = max(0, len(text) - (1 << 20))
+    """Where to end a block of *text* that has no newline, so that no word and no run of
+    one repeated mark is split: before the last separator run, or after it when it starts
+    the text. 0 means carry everything forward; a text longer than *limit* with nothing
+    to cut at is cut hard at its end."""
+    n = len(text)
+    i = n - 1
+    stop = max(0, n - (1 << 20))
     while i >= stop and is_word_char(text[i]):
         i -= 1
-    if i < stop:
-        return len(text) if len(text) > limit else 0
-    while i > 0 and text[i - 1] == text[i]:
-        i -= 1
-    return i
+    if i >= stop:
+        j = i
+        while j > 0 and text[j - 1] == text[i]:
+            j -= 1
+        if j > 0:
+            return j
+        if i + 1 < n:
+            return i + 1
+    return n if n > limit else 0
 
 
 def is_stdin(path: str | os.PathLike[str] | None) -> bool:

@@ -285,3 +285,22 @@ def test_apriori_ngrams_equal_brute_force(seed, min_count):
     keep = (orders <= 2) | (full.counts >= min_count)
     assert np.array_equal(table.keys, full.keys[keep])
     assert np.array_equal(table.counts, full.counts[keep])
+
+
+@pytest.mark.parametrize("dense_ids", [0, 3, 4096])
+def test_pair_counter_equals_brute_force(dense_ids):
+    """Dense-matrix and sorted-overflow pair counting give NgramCounts.from_ids(ids, 2)."""
+    from nlpzero.ngrams import PairCounter
+
+    rng = random.Random(dense_ids)
+    text = random_text(rng, n_lines=80)
+    finder = NgramFinder()
+    ids = finder.chars.encode(text)
+    counter = PairCounter(dense_ids)
+    cut = ids.size // 3
+    counter.add(ids[:cut])  # a cut inside a segment loses exactly the one pair across it
+    counter.add(ids[cut:])
+    whole = NgramCounts.from_ids(ids[:cut], 2).merge(NgramCounts.from_ids(ids[cut:], 2))
+    got = counter.result()
+    assert np.array_equal(got.keys, whole.keys)
+    assert np.array_equal(got.counts, whole.counts)
