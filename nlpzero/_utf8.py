@@ -58,7 +58,17 @@ def utf8_to_ids(data, classes, ids, chars, id_classes, n_chars, fold, replace, f
     m = 0
     i = 0
     while i < n:
-        cp, length = _decode_at(data, i, n)
+        b0 = np.int64(data[i])
+        if b0 < 0x80:  # fast paths: ASCII, and well-formed 3-byte sequences (CJK)
+            cp, length = b0, 1
+        elif (b0 & 0xF0) == 0xE0 and i + 2 < n and (data[i + 1] & 0xC0) == 0x80 \
+                and (data[i + 2] & 0xC0) == 0x80 and not (b0 == 0xE0 and data[i + 1] < 0xA0) \
+                and not (b0 == 0xED and data[i + 1] > 0x9F):
+            cp = ((b0 & 0x0F) << 12) | ((np.int64(data[i + 1]) & 0x3F) << 6) | (
+                np.int64(data[i + 2]) & 0x3F)
+            length = 3
+        else:
+            cp, length = _decode_at(data, i, n)
         if length == -1 and not final:
             break
         if length <= 0:

@@ -104,13 +104,11 @@ class PairCounter:
         char_ids = np.flatnonzero(self.chars)
         cells = np.flatnonzero(self.pairs)
         a, b = np.divmod(cells, self.dense_ids)
-        keys = np.concatenate([
-            char_ids.astype(np.uint64) << np.uint64(48),
+        # characters and dense pairs are each sorted already: merge, don't sort
+        keys, counts = merge_counts(
+            char_ids.astype(np.uint64) << np.uint64(48), self.chars[char_ids],
             (a.astype(np.uint64) << np.uint64(48)) | (b.astype(np.uint64) << np.uint64(32)),
-        ])
-        counts = np.concatenate([self.chars[char_ids], self.pairs[cells].astype(np.int64)])
-        order = np.argsort(keys, kind="stable")
-        keys, counts = keys[order], counts[order]
+            self.pairs[cells].astype(np.int64))
         rest = self.rest.result()
         if rest is not None:
             keys, counts = merge_counts(keys, counts, *rest)
