@@ -259,16 +259,16 @@ def word_indices(ids, cls, keys, lens, vals, logp, max_len, unknown_score):
 
 @njit(cache=True)
 def _best_split(ptr, chars, w, keys, lens, vals, logc, removed, log_total, unknown_score,
-                split_words):
+                split_words, best, back, via):
     """Best segmentation of word w into other (not removed) words: (score, n_parts).
 
     score = Σ ln p(w_i) with ln p = ln count − *log_total*; parts go to split_words.
     """
     start = ptr[w]
     L = ptr[w + 1] - start
-    best = np.full(L + 1, -1e300)
-    back = np.zeros(L + 1, dtype=np.int64)
-    via = np.full(L + 1, -1, dtype=np.int64)
+    for p in range(L + 1):  # buffers are reused across words (no allocation per word)
+        best[p] = -1e300
+        via[p] = -1
     best[0] = 0.0
     mask = keys.shape[0] - 1
     for i in range(L):
@@ -324,7 +324,13 @@ def remove_redundant(ptr, chars, counts, order, keys, lens, vals, unknown_score,
     removed = np.zeros(n_words, dtype=np.bool_)
     gain = np.zeros(n_words, dtype=np.float64)
     total = counts.sum()
-    split_words = np.empty(64, dtype=np.int64)
+    longest = 1
+    for w in range(n_words):
+        longest = max(longest, ptr[w + 1] - ptr[w])
+    split_words = np.empty(longest, dtype=np.int64)
+    best = np.empty(longest + 1, dtype=np.float64)
+    back = np.zeros(longest + 1, dtype=np.int64)
+    via = np.empty(longest + 1, dtype=np.int64)
     for t in range(order.shape[0]):
         w = order[t]
         L = ptr[w + 1] - ptr[w]
@@ -335,10 +341,8 @@ def remove_redundant(ptr, chars, counts, order, keys, lens, vals, unknown_score,
         removed[w] = True
         if sequential:
             total -= num
-        if split_words.shape[0] < L:
-            split_words = np.empty(2 * L, dtype=np.int64)
         split, k = _best_split(ptr, chars, w, keys, lens, vals, logc, removed, np.log(total),
-                               unknown_score, split_words)
+                               unknown_score, split_words, best, back, via)
         gain[w] = score - split
         if gain[w] < L - 1:
             if sequential:
