@@ -2,7 +2,7 @@
 
 Run from the repository root (takes about five minutes; ``--quick`` about one)::
 
-    python benchmarks/bench_discover.py [--quick] [--parts 1,2,3]
+    python benchmarks/bench_discover.py [--quick] [--parts 1,2,3,4]
 
 What is measured (read-only data from /work/shared/data, see its SOURCES.md):
 
@@ -17,12 +17,17 @@ What is measured (read-only data from /work/shared/data, see its SOURCES.md):
 2. Speed and peak memory of discovery on the Project Gutenberg Chinese books (135 MB, one
    book per line). Every run is its own subprocess, so peak RSS is per run (the child's
    VmHWM: its ``ru_maxrss`` would include the parent's peak, see :func:`peak_rss_mb`);
-   the child times the discovery call only, the parent times the child's whole life
-   (interpreter start, imports, reading, counting). nlpzero children are run once on a
-   small sample first so that numba's on-disk cache is warm.
+   nlp-zero's child times ``train`` + ``find``; nlpzero's child runs the real command
+   line (``nlpzero discover FILE -o OUT``) in-process and times all of it (imports,
+   reading, counting, writing the lexicon). The parent times each child's whole life.
+   nlpzero children are run once on a small sample first so that numba's on-disk cache
+   is warm.
 3. Segmentation throughput: nlpzero's streaming segmenter over the whole Gutenberg file
    with the lexicon from 2(c), and jieba 0.42.1 (``HMM=False``, after ``initialize()``)
    over its first 10 MB, in characters per second, each in a subprocess.
+4. Robustness on one huge line: the Gutenberg text with its newlines replaced by 。 (a
+   single 135 MB line) through ``nlpzero discover`` and ``nlpzero segment``; the segmented
+   output must be one line whose text without spaces equals the input.
 
 The final markdown table holds every figure, followed by the machine's facts.
 """
@@ -30,6 +35,7 @@ The final markdown table holds every figure, followed by the machine's facts.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
@@ -634,6 +640,78 @@ def run_segment_speed_part(rows: list[Row], text: Path, lexicon: Path) -> list[s
     return []
 
 
+# --- part 4: one huge line ----------------------------------------------------------------
+
+
+def one_line_text(text: Path) -> Path:
+    """The Gutenberg text as ONE line (newlines replaced by 。), cached next to it."""
+    out = text.with_name(text.stem + "-oneline.txt")
+    if not out.is_file() or out.stat().st_size != text.stat().st_size + 2 * count_lines(text):
+        with open(text, "rb") as src, open(out, "wb") as dst:
+            for chunk in iter(lambda: src.read(1 << 24), b""):
+                dst.write(chunk.replace(b"\n", "。".encode()))
+    return out
+
+
+def count_lines(path: Path) -> int:
+    with open(path, "rb") as fh:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: fh.read(1 << 24), b""))
+
+
+def nonspace_digest(path: Path) -> str:
+    """sha256 of the text without whitespace, streamed (for the segment round trip)."""
+    digest = hashlib.sha256()
+    with open(path, encoding="utf-8") as fh:
+        for chunk in iter(lambda: fh.read(1 << 22), ""):
+            digest.update("".join(chunk.split()).encode())
+    return digest.hexdigest()
+
+
+def child_cli(argv: list[str]) -> dict:
+    """Run ``nlpzero ARGV`` in-process through the real command line."""
+    from nlpzero.cli.app import main
+
+    sys.argv = ["nlpzero", *argv]
+    t0 = time.perf_counter()
+    try:
+        main()
+    except SystemExit as e:
+        if e.code:
+            raise RuntimeError(f"nlpzero {argv[0]} exited with {e.code}") from None
+    return {"seconds": time.perf_counter() - t0, **memory_fields()}
+
+
+CHILD_TASKS["cli"] = child_cli
+
+
+def run_one_line_part(rows: list[Row], text: Path, workdir: Path) -> list[str]:
+    line = one_line_text(text)
+    size = f"{line.stat().st_size / 1e6:.0f} MB, 1 line"
+    say(f"== Part 4: a single {size} (discover, then segment, through the CLI)")
+    lexicon, segmented = workdir / "oneline_words.tsv", workdir / "oneline.seg"
+    checks = []
+    for system, argv in (
+        ("nlpzero discover", ["discover", str(line), "-q", "--method", "nlpzero",
+                              "-o", str(lexicon)]),
+        ("nlpzero segment", ["segment", str(line), "-q", "-l", str(lexicon),
+                             "-o", str(segmented)]),
+    ):
+        res = run_child({"task": "cli", "argv": argv})
+        if not res.ok:
+            rows.append(Row("4 one line", system, "", child_wall_s=res.wall_s,
+                            note=f"{size}; FAILED (see log)"))
+            return [f"Single-line run failed at {system}"]
+        d = res.data
+        rows.append(Row("4 one line", system, "CLI", discover_s=d["seconds"],
+                        child_wall_s=res.wall_s, peak_rss_mb=d["peak_rss_mb"], note=size))
+        say(f"   {system}: {d['seconds']:.1f}s, peak RSS {d['peak_rss_mb']:.0f} MB")
+    lines = count_lines(segmented)
+    same = nonspace_digest(segmented) == nonspace_digest(line)
+    checks.append(f"Single {size}: segment output has {lines} newline(s) for 0 in the input; "
+                  f"text without spaces identical to the input: {same}")
+    return checks
+
+
 # --- main ----------------------------------------------------------------------------------
 
 
@@ -641,7 +719,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true",
                         help="skip nlp-zero in part 2; use the first 20 MB of Gutenberg in 2-3")
-    parser.add_argument("--parts", default="1,2,3", help="comma-separated parts to run")
+    parser.add_argument("--parts", default="1,2,3,4", help="comma-separated parts to run")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
@@ -652,7 +730,7 @@ def main(argv: list[str] | None = None) -> int:
         run_child_main(args.child)
         return 0
     parts = {p.strip() for p in args.parts.split(",") if p.strip()}
-    unknown = parts - {"1", "2", "3"}
+    unknown = parts - {"1", "2", "3", "4"}
     if unknown:
         raise SystemExit(f"--parts: unknown part(s) {', '.join(sorted(unknown))}")
     rows: list[Row] = []
@@ -662,9 +740,9 @@ def main(argv: list[str] | None = None) -> int:
         workdir = Path(tmp)
         if "1" in parts:
             run_quality_part(rows, workdir)
-        if parts & {"2", "3"}:
+        if parts & {"2", "3", "4"}:
             if missing_files(GUTENBERG_TAR):
-                say(f"SKIP parts 2-3: missing {GUTENBERG_TAR}")
+                say(f"SKIP parts 2-4: missing {GUTENBERG_TAR}")
             else:
                 t0 = time.perf_counter()
                 text = gutenberg_text()
@@ -678,6 +756,8 @@ def main(argv: list[str] | None = None) -> int:
                     summary += discover_speedups(results)
                 if "3" in parts:
                     summary += run_segment_speed_part(rows, text, lexicon)
+                if "4" in parts:
+                    summary += run_one_line_part(rows, text, workdir)
     say("")
     say("## Results")
     say("")
