@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from . import discover, score, segment
+from . import approx, discover, score, segment
 
 app = typer.Typer(
     name="nlpzero",
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.command("discover")(discover.discover)
 app.command("segment")(segment.segment)
 app.command("score")(score.score)
+app.add_typer(approx.app, name="approx")
 
 
 def main() -> None:
