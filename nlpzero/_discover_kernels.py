@@ -64,7 +64,7 @@ def fragment_bounds(ids, rank, bits, top, pair_keys, pair_lens):
         ends[m] = j
         m += 1
         i = j
-    return starts[:m].copy(), ends[:m].copy()
+    return starts[:m], ends[:m]
 
 
 @njit(cache=True, nogil=True)
@@ -80,7 +80,7 @@ def trigram_keys(ids, rank, bits, top, pair_keys, pair_lens):
             out[m] = (np.uint64(a) << np.uint64(48)) | (np.uint64(b) << np.uint64(32)) | (
                 np.uint64(c) << np.uint64(16))
             m += 1
-    return out[:m].copy()
+    return out[:m]
 
 
 @njit(cache=True, nogil=True)
@@ -113,7 +113,7 @@ def fourgram_keys(ids, tri_keys, tri_lens):
                 np.uint64(ids[i + 1]) << np.uint64(32)) | (
                 np.uint64(ids[i + 2]) << np.uint64(16)) | np.uint64(ids[i + 3])
             m += 1
-    return out[:m].copy()
+    return out[:m]
 
 
 @njit(cache=True, nogil=True)

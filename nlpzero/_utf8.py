@@ -54,7 +54,7 @@ def utf8_to_ids(data, classes, ids, chars, id_classes, n_chars, fold, replace, f
     the next call unless *final*).
     """
     n = data.shape[0]
-    out = np.zeros(n, dtype=np.int32)
+    out = np.empty(n, dtype=np.int32)  # every used slot is written; no page is zero-filled
     m = 0
     i = 0
     while i < n:
@@ -98,7 +98,7 @@ def utf8_to_ids(data, classes, ids, chars, id_classes, n_chars, fold, replace, f
                 cid = 0
         out[m] = cid
         m += 1
-    return out[:m].copy(), n_chars, -1, i
+    return out[:m], n_chars, -1, i
 
 
 @njit(cache=True, inline="always")

@@ -73,7 +73,7 @@ def count_pairs_dense(ids, char_counts, pair_counts, dense_ids):
                     overflow[m] = (np.uint64(a) << np.uint64(48)) | (
                         np.uint64(b) << np.uint64(32))
                     m += 1
-    return overflow[:m].copy()
+    return overflow[:m]
 
 
 class PairCounter:
