@@ -36,19 +36,6 @@ def _slot(key, length, mask):
 
 
 @njit(cache=True)
-def table_find(keys, lens, key, length):
-    mask = keys.shape[0] - 1
-    s = _slot(key, length, mask)
-    while True:
-        k = keys[s]
-        if k == EMPTY:
-            return -1
-        if k == key and lens[s] == length:
-            return s
-        s = (s + 1) & mask
-
-
-@njit(cache=True)
 def build_table(word_ptr, word_chars, capacity):
     """Insert every word and all its prefixes.
 

@@ -147,10 +147,3 @@ class CharTable:
 
     def decode(self, ids: np.ndarray) -> str:
         return from_codepoints(self.chars[np.asarray(ids)])
-
-    def add_word(self, word: str) -> np.ndarray:
-        """Ids of a lexicon word (all characters must be word characters), growing the table."""
-        ids = self.encode(word)
-        if ids.size == 0 or (ids == 0).any():
-            raise ValueError(f"not a word of letters, digits or ideographs: {word!r}")
-        return ids

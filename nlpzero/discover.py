@@ -54,11 +54,11 @@ Source = str | os.PathLike[str] | Iterable[str]
 class Progress:
     """Receives progress events; the default does nothing. The CLI draws rich bars."""
 
-    def stage(self, name: str, total_bytes: int | None) -> None:  # noqa: D102
-        pass
+    def stage(self, name: str, total_bytes: int | None) -> None:
+        """A new stage begins; *total_bytes* of input will be read (None if unknown)."""
 
-    def advance(self, n_bytes: int) -> None:  # noqa: D102
-        pass
+    def advance(self, n_bytes: int) -> None:
+        """*n_bytes* more of the input were read."""
 
 
 @dataclass
@@ -98,17 +98,18 @@ class Corpus:
         except OSError:
             return None
 
-    def _text_ids(self, chars: CharTable) -> Iterator[np.ndarray]:
+    def _text_ids(self, chars: CharTable) -> Iterator[tuple[np.ndarray, int]]:
         lines: list[str] = self.source  # type: ignore[assignment]
         step = 1 << 16
         for i in range(0, len(lines), step):
-            yield chars.encode("\n".join(lines[i : i + step]) + "\n")
+            yield chars.encode("\n".join(lines[i : i + step]) + "\n"), 0
 
-    def _file_ids(self, chars: CharTable, progress: Progress) -> Iterator[np.ndarray]:
+    def _file_ids(self, chars: CharTable) -> Iterator[tuple[np.ndarray, int]]:
         """Ids of a file's blocks, decoded from UTF-8 by :func:`_utf8.utf8_to_ids`.
 
         Blocks end after their last newline, or before their last separator on a line
         longer than a block, so no word is cut. Invalid UTF-8 names its byte offset.
+        Yields (ids, bytes read for them).
         """
         name = display_name(self.source)
         replace = self.errors == "replace"
@@ -122,7 +123,6 @@ class Corpus:
                 if nul >= 0:
                     raise InputError(f"{name}: binary data (NUL byte at byte offset "
                                      f"{offset + len(carry) + nul}); expected UTF-8 text")
-                progress.advance(len(data))
                 buf = carry + data
                 if offset == 0 and buf.startswith(b"\xef\xbb\xbf"):
                     buf, offset = buf[3:], 3
@@ -142,7 +142,7 @@ class Corpus:
                         raise InputError(f"{name}: invalid UTF-8 at byte offset "
                                          f"{offset + error}; use --errors replace to "
                                          "read it as a separator")
-                    yield ids
+                    yield ids, cut
                 offset += cut
                 carry = buf[cut:]
                 if final:
@@ -157,19 +157,20 @@ class Corpus:
         cache: list[tuple[np.ndarray, int]] | None = []
         cached = 0
         source = (self._text_ids(chars) if self.in_memory
-                  else _prefetch(self._file_ids(chars, progress)))
-        for ids in source:
+                  else _prefetch(self._file_ids(chars)))
+        for ids, n_bytes in source:
+            progress.advance(n_bytes)
             if cache is not None:
                 cached += 2 * ids.size
                 if cached <= self.cache_bytes:
-                    cache.append((ids.astype(np.uint16), 0))
+                    cache.append((ids.astype(np.uint16), n_bytes))
                 else:
                     cache = None
             yield ids
         self._cache, self._cached_for = cache, chars
 
 
-def _prefetch(items: Iterator[np.ndarray], depth: int = 1) -> Iterator[np.ndarray]:
+def _prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
     """Run *items* in a background thread, *depth* ahead: decoding the next block overlaps
     the (GIL-free) kernels working on this one. Exceptions re-raise in the consumer."""
     q: queue.Queue = queue.Queue(maxsize=depth)

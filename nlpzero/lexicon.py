@@ -35,6 +35,7 @@ class Lexicon:
     counts: np.ndarray
     scores: np.ndarray | None = None
     _compiled: tuple | None = field(default=None, repr=False, compare=False)
+    _index: dict[str, int] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self.counts = np.asarray(self.counts, dtype=np.float64)
@@ -56,7 +57,10 @@ class Lexicon:
 
     @property
     def index(self) -> dict[str, int]:
-        return {w: i for i, w in enumerate(self.words)}
+        """Word -> row, built once (a Lexicon is not meant to be mutated in place)."""
+        if self._index is None or len(self._index) != len(self.words):
+            self._index = {w: i for i, w in enumerate(self.words)}
+        return self._index
 
     @property
     def total(self) -> float:

@@ -191,14 +191,6 @@ def lookup_counts(table_keys: np.ndarray, table_counts: np.ndarray,
     return np.where(found, table_counts[pos] if table_keys.size else 0, 0)
 
 
-def pack(ids: np.ndarray) -> np.uint64:
-    """The packed key of a sequence of at most four character ids."""
-    key = np.uint64(0)
-    for k, c in enumerate(ids):
-        key |= np.uint64(int(c)) << _SHIFTS[k]
-    return key
-
-
 def sub_key(keys: np.ndarray, start: int, length: int) -> np.ndarray:
     """Keys of the sub-sequences [start, start + length) of packed keys, re-packed."""
     k = keys << np.uint64(16 * start)
