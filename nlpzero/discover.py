@@ -319,9 +319,13 @@ class _Finder:
             raise InputError("the corpus has no letters, digits or ideographs to learn from")
 
     def _lexicon(self, table: _WordTable, scores: np.ndarray | None) -> Lexicon:
+        """Most frequent first; ties keep the table's order (sorted keys), which is fixed
+        for a corpus, so output is reproducible without sorting words as strings."""
+        order = np.argsort(-table.counts, kind="stable")
         words = table.words(self.chars)
-        lex = Lexicon(words, table.counts.astype(np.float64), scores)
-        return lex.sorted()
+        return Lexicon([words[i] for i in order.tolist()],
+                       table.counts[order].astype(np.float64),
+                       None if scores is None else scores[order])
 
 
 class NgramFinder(_Finder):
@@ -500,7 +504,7 @@ class PairFinder(_Finder):
         return self._lexicon(table, gain[keep])
 
 
-_TOP_CHARS = 4096  # pairs of the most frequent characters live in a 2 MB bit matrix
+_TOP_CHARS = 2048  # pairs of the most frequent characters live in a 2 MB bit matrix
 
 
 def _count_blocks(count: Callable[[np.ndarray], tuple], corpus: Corpus, chars: CharTable,

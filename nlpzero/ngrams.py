@@ -49,7 +49,7 @@ def ngram_keys(ids, max_n):
 
 #: Pairs of character ids below this are counted in a dense matrix (DENSE_IDS² uint32,
 #: 64 MB); ids come in order of first appearance, so these are the common pairs.
-DENSE_IDS = 4096
+DENSE_IDS = 2048
 
 
 @njit(cache=True, nogil=True)
