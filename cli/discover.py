@@ -30,6 +30,9 @@ def discover(
         help="[ngram] Extra cohesion per extra character (nats).")] = 4.0,
     max_len: Annotated[int, typer.Option(min=1, max=4, help="[ngram] Longest word.")] = 4,
     iterations: Annotated[int, typer.Option(min=1, help="[ngram] Re-count rounds.")] = 2,
+    partitions: Annotated[int, typer.Option(
+        min=1, help="[ngram] Count 3/4-grams in this many hash partitions (less memory, "
+        "one more pass each).")] = 2,
     min_proba: Annotated[float, typer.Option(
         min=0.0, help="[nlpzero] Minimum pair and fragment probability.")] = 1e-7,
     unknown_score: Annotated[float, typer.Option(
@@ -48,7 +51,8 @@ def discover(
 
         if method is Method.ngram:
             options = dict(min_count=min_count, min_pmi=2.0 if min_pmi is None else min_pmi,
-                           pmi_step=pmi_step, max_len=max_len, iterations=iterations)
+                           pmi_step=pmi_step, max_len=max_len, iterations=iterations,
+                           partitions=partitions)
         else:
             options = dict(min_proba=min_proba, min_pmi=1.0 if min_pmi is None else min_pmi)
         finder = make_finder(method.value, unknown_score=unknown_score, **options)

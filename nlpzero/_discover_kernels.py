@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._lexicon_kernels import EMPTY, _slot, extend_key, segment_ids
+from ._lexicon_kernels import EMPTY, GOLDEN, _slot, extend_key, segment_ids
 
 
 @njit(cache=True)
@@ -21,28 +21,48 @@ def seq_key(chars, start, end):
     return key
 
 
+@njit(cache=True)
+def build_key_set(keys):
+    """Open-addressing hash set of packed n-gram keys (non-zero), at most half full."""
+    capacity = 16
+    while capacity < 2 * keys.shape[0]:
+        capacity *= 2
+    table = np.zeros(capacity, dtype=np.uint64)
+    mask = capacity - 1
+    for k in keys:
+        s = np.int64((k * GOLDEN) >> np.uint64(40)) & mask
+        while table[s] != EMPTY and table[s] != k:
+            s = (s + 1) & mask
+        table[s] = k
+    return table
+
+
 @njit(cache=True, inline="always")
-def pair_in(a, b, rank, bits, top, keys, lens):
-    """Is the character pair (a, b) in the set? Pairs of the *top* most frequent characters
-    are bits of a matrix indexed by frequency ``rank`` (it stays in cache); other pairs
-    are looked up in the hash table (keys, lens)."""
-    ra = rank[a]
-    rb = rank[b]
-    if ra < top and rb < top:
-        c = ra * top + rb
-        return (bits[c >> 3] >> (c & 7)) & 1 == 1
-    key = (np.uint64(a) << np.uint64(48)) | (np.uint64(b) << np.uint64(32))
-    mask = keys.shape[0] - 1
-    s = _slot(key, 2, mask)
-    while keys[s] != EMPTY:
-        if keys[s] == key and lens[s] == 2:
+def key_in_set(table, key):
+    mask = table.shape[0] - 1
+    s = np.int64((key * GOLDEN) >> np.uint64(40)) & mask
+    while table[s] != EMPTY:
+        if table[s] == key:
             return True
         s = (s + 1) & mask
     return False
 
 
+@njit(cache=True, inline="always")
+def pair_in(a, b, rank, bits, top, pair_set):
+    """Is the character pair (a, b) in the set? Pairs of the *top* most frequent characters
+    are bits of a matrix indexed by frequency ``rank`` (it stays in cache); other pairs
+    are packed keys in the hash set *pair_set* (:func:`build_key_set`)."""
+    ra = rank[a]
+    rb = rank[b]
+    if ra < top and rb < top:
+        c = ra * top + rb
+        return (bits[c >> 3] >> (c & 7)) & 1 == 1
+    return key_in_set(pair_set, (np.uint64(a) << np.uint64(48)) | (np.uint64(b) << np.uint64(32)))
+
+
 @njit(cache=True, nogil=True)
-def strong_joins(ids, rank, bits, top, pair_keys, pair_lens):
+def strong_joins(ids, rank, bits, top, pair_set):
     """join[i] = 1 when ids[i] and ids[i+1] are word characters whose pair is in the set.
 
     No branch depends on the outcome, so the loop runs at memory speed; fragment bounds
@@ -54,7 +74,7 @@ def strong_joins(ids, rank, bits, top, pair_keys, pair_lens):
         a = ids[i]
         b = ids[i + 1]
         if a > 0 and b > 0:
-            join[i] = pair_in(a, b, rank, bits, top, pair_keys, pair_lens)
+            join[i] = pair_in(a, b, rank, bits, top, pair_set)
     return join
 
 
@@ -62,7 +82,7 @@ def fragment_bounds(ids: np.ndarray, *lookup) -> tuple[np.ndarray, np.ndarray]:
     """nlp-zero's cut ("当机立断"): fragments are maximal runs joined by strong pairs.
 
     Returns (starts, ends) of every fragment; the strong pairs are a :func:`pair_in` set
-    given as *lookup* = (rank, bits, top, keys, lens).
+    given as *lookup* = (rank, bits, top, pair_set).
     """
     join = strong_joins(ids, *lookup)
     word = ids > 0
@@ -75,15 +95,15 @@ def fragment_bounds(ids: np.ndarray, *lookup) -> tuple[np.ndarray, np.ndarray]:
 
 
 @njit(cache=True, nogil=True)
-def trigram_keys(ids, rank, bits, top, pair_keys, pair_lens):
+def trigram_keys(ids, rank, bits, top, pair_set):
     """Packed keys of the 3-grams whose two pairs are both in the (frequent) pair set."""
     n = ids.shape[0]
     out = np.empty(max(0, n - 2), dtype=np.uint64)
     m = 0
     for i in range(n - 2):
         a, b, c = ids[i], ids[i + 1], ids[i + 2]
-        if a > 0 and b > 0 and c > 0 and pair_in(a, b, rank, bits, top, pair_keys, pair_lens) \
-                and pair_in(b, c, rank, bits, top, pair_keys, pair_lens):
+        if a > 0 and b > 0 and c > 0 and pair_in(a, b, rank, bits, top, pair_set) \
+                and pair_in(b, c, rank, bits, top, pair_set):
             out[m] = (np.uint64(a) << np.uint64(48)) | (np.uint64(b) << np.uint64(32)) | (
                 np.uint64(c) << np.uint64(16))
             m += 1
@@ -91,34 +111,21 @@ def trigram_keys(ids, rank, bits, top, pair_keys, pair_lens):
 
 
 @njit(cache=True, nogil=True)
-def fourgram_keys(ids, tri_keys, tri_lens):
-    """Packed keys of the 4-grams whose 3-gram prefix and suffix are both in the table."""
+def fourgram_keys(ids, tri_set):
+    """Packed keys of the 4-grams whose 3-gram prefix and suffix are both in *tri_set*."""
     n = ids.shape[0]
     out = np.empty(max(0, n - 3), dtype=np.uint64)
-    mask = tri_keys.shape[0] - 1
     m = 0
     for i in range(n - 3):
-        if ids[i] <= 0 or ids[i + 1] <= 0 or ids[i + 2] <= 0 or ids[i + 3] <= 0:
+        a, b, c, d = ids[i], ids[i + 1], ids[i + 2], ids[i + 3]
+        if a <= 0 or b <= 0 or c <= 0 or d <= 0:
             continue
-        ok = True
-        for off in range(2):
-            key = (np.uint64(ids[i + off]) << np.uint64(48)) | (
-                np.uint64(ids[i + off + 1]) << np.uint64(32)) | (
-                np.uint64(ids[i + off + 2]) << np.uint64(16))
-            s = _slot(key, 3, mask)
-            found = False
-            while tri_keys[s] != EMPTY:
-                if tri_keys[s] == key and tri_lens[s] == 3:
-                    found = True
-                    break
-                s = (s + 1) & mask
-            if not found:
-                ok = False
-                break
-        if ok:
-            out[m] = (np.uint64(ids[i]) << np.uint64(48)) | (
-                np.uint64(ids[i + 1]) << np.uint64(32)) | (
-                np.uint64(ids[i + 2]) << np.uint64(16)) | np.uint64(ids[i + 3])
+        prefix = (np.uint64(a) << np.uint64(48)) | (np.uint64(b) << np.uint64(32)) | (
+            np.uint64(c) << np.uint64(16))
+        suffix = (np.uint64(b) << np.uint64(48)) | (np.uint64(c) << np.uint64(32)) | (
+            np.uint64(d) << np.uint64(16))
+        if key_in_set(tri_set, prefix) and key_in_set(tri_set, suffix):
+            out[m] = prefix | np.uint64(d)
             m += 1
     return out[:m]
 

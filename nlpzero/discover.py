@@ -334,19 +334,23 @@ class NgramFinder(_Finder):
     ``train`` keeps exact character and pair counts (they merge, so training is
     incremental). ``find`` adds the 3- and 4-grams a candidate can be (count >= min_count)
     with an exact apriori pass: a 3-gram is counted only where both its pairs are that
-    frequent, a 4-gram only where both its 3-grams are, so rare n-grams never take memory.
+    frequent, a 4-gram only where both its 3-grams are, so rare n-grams never take memory;
+    the key space is split into ``partitions`` hash partitions counted one after another,
+    which bounds the unfiltered tables further (one more pass over the cached ids each).
     """
 
     def __init__(self, min_count: int = 3, min_pmi: float = 2.0, pmi_step: float = 4.0,
-                 max_len: int = 4, iterations: int = 2,
+                 max_len: int = 4, iterations: int = 2, partitions: int = 2,
                  unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         if not 1 <= max_len <= 4:
             raise ValueError("max_len must be between 1 and 4 for method 'ngram'")
         if iterations < 1:
             raise ValueError("iterations must be at least 1")
+        if partitions < 1:
+            raise ValueError("partitions must be at least 1")
         super().__init__(unknown_score)
         self.min_count, self.min_pmi, self.pmi_step = min_count, min_pmi, pmi_step
-        self.max_len, self.iterations = max_len, iterations
+        self.max_len, self.iterations, self.partitions = max_len, iterations, partitions
 
     def frequent_ngrams(self, corpus: Corpus, progress: Progress) -> NgramCounts:
         """The 1..max_len-gram table: all characters and pairs, plus the 3- and 4-grams
@@ -358,28 +362,21 @@ class NgramFinder(_Finder):
         frequent = table.keys[(orders == 2) & (table.counts >= self.min_count)]
         pairs = _pair_lookup(frequent, self.char_counts())
 
-        def count_trigrams(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            keys = DK.trigram_keys(ids, *pairs)
-            keys.sort()
-            return run_lengths(keys)
+        def count_trigrams(ids: np.ndarray) -> np.ndarray:
+            return DK.trigram_keys(ids, *pairs)
 
-        progress.stage("counting 3-grams", corpus.n_bytes)
-        tri = _count_blocks(count_trigrams, corpus, self.chars, progress, self.min_count)
+        tri = _count_blocks(count_trigrams, corpus, self.chars, progress, "counting 3-grams",
+                            self.min_count, self.partitions)
         table = NgramCounts(*merge_counts(table.keys, table.counts, *tri), 4)
         if self.max_len < 4:
             return table
-        tri_ids = unpack(tri[0])[:, :3].astype(np.int32)
-        ptr = np.arange(0, 3 * tri_ids.shape[0] + 1, 3, dtype=np.int64)
-        capacity = 1 << max(4, int(2 * max(1, tri_ids.size)).bit_length())
-        tri_keys, tri_lens, _, _ = LK.build_table(ptr, tri_ids.ravel(), capacity)
+        tri_set = DK.build_key_set(tri[0])
 
-        def count_fourgrams(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            keys = DK.fourgram_keys(ids, tri_keys, tri_lens)
-            keys.sort()
-            return run_lengths(keys)
+        def count_fourgrams(ids: np.ndarray) -> np.ndarray:
+            return DK.fourgram_keys(ids, tri_set)
 
-        progress.stage("counting 4-grams", corpus.n_bytes)
-        four = _count_blocks(count_fourgrams, corpus, self.chars, progress, self.min_count)
+        four = _count_blocks(count_fourgrams, corpus, self.chars, progress, "counting 4-grams",
+                             self.min_count, self.partitions)
         return NgramCounts(*merge_counts(table.keys, table.counts, *four), 4)
 
     def cohesion(self, table: NgramCounts, rows: np.ndarray | None = None) -> np.ndarray:
@@ -409,7 +406,9 @@ class NgramFinder(_Finder):
         keep = orders == 1
         tested = np.flatnonzero((orders >= 2) & (orders <= self.max_len)
                                 & (table.counts >= self.min_count))
-        keep[tested] = self.cohesion(table, tested) >= thresholds[orders[tested]]
+        for start in range(0, tested.size, 1 << 20):  # chunks bound the temporaries
+            rows = tested[start : start + (1 << 20)]
+            keep[rows] = self.cohesion(table, rows) >= thresholds[orders[rows]]
         ids = unpack(table.keys[keep])
         lengths = orders[keep]
         ptr = np.zeros(lengths.size + 1, dtype=np.int64)
@@ -507,22 +506,45 @@ class PairFinder(_Finder):
 _TOP_CHARS = 2048  # pairs of the most frequent characters live in a 2 MB bit matrix
 
 
-def _count_blocks(count: Callable[[np.ndarray], tuple], corpus: Corpus, chars: CharTable,
-                  progress: Progress, min_count: int) -> tuple[np.ndarray, np.ndarray]:
-    """Sum per-block (keys, counts) over the corpus; keep keys seen >= *min_count* times."""
-    stack = MergeStack(merge_counts)
-    for table in map_blocks(count, corpus.blocks(chars, progress)):
-        stack.push(table, table[0].size)
-    merged = stack.result()
-    if merged is None:
+def _count_blocks(count: Callable[[np.ndarray], np.ndarray], corpus: Corpus, chars: CharTable,
+                  progress: Progress, name: str, min_count: int,
+                  partitions: int = 1) -> tuple[np.ndarray, np.ndarray]:
+    """Count the keys that *count* emits per block; keep those seen >= *min_count* times.
+
+    With *partitions* > 1 the key space is split by a hash and counted in that many passes,
+    each filtered at once, so the unfiltered tables never coexist: memory / partitions.
+    """
+    kept_keys, kept_counts = [], []
+    for part in range(partitions):
+        label = name if partitions == 1 else f"{name} ({part + 1}/{partitions})"
+        progress.stage(label, corpus.n_bytes)
+
+        def count_part(ids: np.ndarray, part: int = part) -> tuple[np.ndarray, np.ndarray]:
+            keys = count(ids)
+            if partitions > 1:
+                mixed = (keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)
+                keys = keys[mixed % np.uint64(partitions) == part]
+            keys.sort()
+            return run_lengths(keys)
+
+        stack = MergeStack(merge_counts)
+        for table in map_blocks(count_part, corpus.blocks(chars, progress)):
+            stack.push(table, table[0].size)
+        merged = stack.result()
+        if merged is not None:
+            keep = merged[1] >= min_count
+            kept_keys.append(merged[0][keep])
+            kept_counts.append(merged[1][keep])
+    if not kept_keys:
         return np.zeros(0, np.uint64), np.zeros(0, np.int64)
-    keep = merged[1] >= min_count
-    return merged[0][keep], merged[1][keep]
+    keys, counts = np.concatenate(kept_keys), np.concatenate(kept_counts)
+    order = np.argsort(keys, kind="stable")
+    return keys[order], counts[order]
 
 
 def _pair_lookup(pairs: np.ndarray, char_counts: np.ndarray) -> tuple:
-    """(rank, bits, top, keys, lens): a set of character pairs as a bit matrix over the
-    most frequent characters plus a hash table for the rest (see ``pair_in``)."""
+    """(rank, bits, top, pair_set): a set of character pairs as a bit matrix over the most
+    frequent characters plus a hash set of the other pairs' keys (see ``pair_in``)."""
     rank = np.full(char_counts.size, np.iinfo(np.int32).max, dtype=np.int32)
     by_count = np.argsort(-char_counts, kind="stable")
     top = int(min(_TOP_CHARS, np.count_nonzero(char_counts)))
@@ -533,11 +555,7 @@ def _pair_lookup(pairs: np.ndarray, char_counts: np.ndarray) -> tuple:
     dense = (rank[a] < top) & (rank[b] < top)
     cell = rank[a[dense]].astype(np.int64) * top + rank[b[dense]]
     np.bitwise_or.at(bits, cell >> 3, (1 << (cell & 7)).astype(np.uint8))
-    sparse = np.stack([a[~dense], b[~dense]], axis=1).astype(np.int32)
-    ptr = np.arange(0, 2 * sparse.shape[0] + 1, 2, dtype=np.int64)
-    capacity = 1 << max(4, int(4 * max(1, sparse.shape[0])).bit_length())
-    keys, lens, _, _ = LK.build_table(ptr, sparse.ravel(), capacity)
-    return rank, bits, top, keys, lens
+    return rank, bits, top, DK.build_key_set(pairs[~dense])
 
 
 def make_finder(method: str = "ngram", **options) -> NgramFinder | PairFinder:

@@ -272,13 +272,15 @@ def test_bad_options_are_value_errors():
         discover("甲乙", max_len=9)
 
 
+@pytest.mark.parametrize("partitions", [1, 2, 3])
 @pytest.mark.parametrize("min_count", [1, 2, 3])
 @pytest.mark.parametrize("seed", range(4))
-def test_apriori_ngrams_equal_brute_force(seed, min_count):
-    """find's pruned 3/4-gram passes give exactly the full counts, filtered at min_count."""
+def test_apriori_ngrams_equal_brute_force(seed, min_count, partitions):
+    """find's pruned, hash-partitioned 3/4-gram passes give exactly the full counts,
+    filtered at min_count."""
     rng = random.Random(300 + seed)
     text = random_text(rng, n_lines=60, alphabet="天地人和中国家")
-    finder = NgramFinder(min_count=min_count).train(text)
+    finder = NgramFinder(min_count=min_count, partitions=partitions).train(text)
     table = finder.frequent_ngrams(Corpus.of(text), Progress())
     full = NgramCounts.from_ids(finder.chars.encode(text), 4)
     orders = full.orders()
