@@ -76,33 +76,30 @@ def from_codepoints(codepoints: np.ndarray) -> str:
     return np.ascontiguousarray(codepoints, dtype=np.uint32).tobytes().decode("utf-32-le")
 
 
-@njit(cache=True, inline="always")
-def char_id(c, classes, ids, chars, id_classes, n_chars, fold):
-    """(id of code point *c*, new n_chars): 0 for a separator; a new word character takes
-    the next free id (0 too once all 65535 are used). With *fold*, full-width ASCII
-    letters and digits take the id of their ASCII form."""
-    if fold and 0xFF10 <= c <= 0xFF5A:
-        c -= 0xFEE0
-    k = classes[c]
-    if k != 1 and k != 2:
-        return 0, n_chars
-    cid = ids[c]
-    if cid == 0 and n_chars < 0xFFFF:
-        n_chars += 1
-        cid = n_chars
-        ids[c] = cid
-        chars[cid] = c
-        id_classes[cid] = k
-    return cid, n_chars
-
-
 @njit(cache=True, nogil=True)
 def _assign_ids(cps, classes, ids, chars, id_classes, n_chars, fold):
-    """Ids for a block of code points; new word characters get the next free id."""
-    out = np.empty(cps.shape[0], dtype=np.int32)
+    """Ids for a block of code points; new word characters get the next free id.
+
+    With *fold*, full-width ASCII letters and digits take the id of their ASCII form.
+    """
+    out = np.zeros(cps.shape[0], dtype=np.int32)
     for i in range(cps.shape[0]):
-        out[i], n_chars = char_id(np.int64(cps[i]), classes, ids, chars, id_classes, n_chars,
-                                  fold)
+        c = cps[i]
+        if fold and 0xFF10 <= c <= 0xFF5A:
+            c -= 0xFEE0
+        k = classes[c]
+        if k == 1 or k == 2:
+            cid = ids[c]
+            if cid == 0:
+                if n_chars < 0xFFFF:
+                    n_chars += 1
+                    cid = n_chars
+                    ids[c] = cid
+                    chars[cid] = c
+                    id_classes[cid] = k
+                else:
+                    cid = -1  # table full: treated as a separator
+            out[i] = cid if cid > 0 else 0
     return out, n_chars
 
 
