@@ -503,7 +503,7 @@ class PairFinder(_Finder):
         return self._lexicon(table, gain[keep])
 
 
-_TOP_CHARS = 2048  # pairs of the most frequent characters live in a 2 MB bit matrix
+_TOP_CHARS = 2048  # pairs of the most frequent characters live in a 512 KB bit matrix
 
 
 def _count_blocks(count: Callable[[np.ndarray], np.ndarray], corpus: Corpus, chars: CharTable,
