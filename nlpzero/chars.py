@@ -133,12 +133,16 @@ class CharTable:
         self.n_chars = 0
         self.fold = scheme == "unicode"
 
-    def codepoints(self, text: str) -> np.ndarray:
-        cps = to_codepoints(text)
+    def folded(self, cps: np.ndarray) -> np.ndarray:
+        """Code points as this table sees them (full-width letters and digits folded)."""
         return _fold_fullwidth(cps) if self.fold else cps
 
     def encode(self, text: str, grow: bool = True) -> np.ndarray:
-        cps = to_codepoints(text)
+        return self.encode_codepoints(to_codepoints(text), grow)
+
+    def encode_codepoints(self, cps: np.ndarray, grow: bool = True) -> np.ndarray:
+        """Ids of code points (0 = separator); *grow* gives unseen word characters ids,
+        otherwise they are 0 too."""
         if not grow:
             return _lookup_ids(cps, self.classes, self.ids, self.fold)
         out, self.n_chars = _assign_ids(cps, self.classes, self.ids, self.chars, self.id_classes,

@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
-import numpy as np
-
 from . import _lexicon_kernels as K
 from .chars import to_codepoints
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
@@ -30,9 +28,8 @@ class Segmenter:
 
     def _block(self, text: str, at_line_start: bool) -> tuple[str, bool]:
         cps = to_codepoints(text)
-        folded = self.chars.codepoints(text)
-        cls = self.chars.classes[folded]
-        ids = self.chars.encode(text, grow=False) if text else np.zeros(0, np.int32)
+        cls = self.chars.classes[self.chars.folded(cps)]
+        ids = self.chars.encode_codepoints(cps, grow=False)
         out, at_line_start = K.segment_block(
             cps, ids, cls, self.keys, self.lens, self.vals, self.logp, self.max_len,
             self.unknown_score, at_line_start,
