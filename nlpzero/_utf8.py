@@ -45,13 +45,11 @@ def _decode_at(data, i, n):
 
 
 @njit(cache=True, nogil=True)
-def utf8_to_ids(data, classes, ids, chars, id_classes, n_chars, fold, replace, final):
-    """Ids of the characters in UTF-8 *data*.
+def utf8_to_ids(data, classes, ids, chars, id_classes, n_chars, fold, replace):
+    """Ids of the characters in UTF-8 *data* (callers cut blocks at complete sequences).
 
-    Returns (ids, n_chars, error, used): *error* is the offset of the first invalid
-    sequence (-1 if none; with *replace* invalid bytes become separators instead);
-    *used* is the number of bytes decoded (a truncated sequence at the end is left for
-    the next call unless *final*).
+    Returns (ids, n_chars, error): *error* is the offset of the first invalid or truncated
+    sequence (-1 if none; with *replace* invalid bytes become separators instead).
     """
     n = data.shape[0]
     out = np.empty(n, dtype=np.int32)  # every used slot is written; no page is zero-filled
@@ -69,11 +67,9 @@ def utf8_to_ids(data, classes, ids, chars, id_classes, n_chars, fold, replace, f
             length = 3
         else:
             cp, length = _decode_at(data, i, n)
-        if length == -1 and not final:
-            break
         if length <= 0:
             if not replace:
-                return out[:m], n_chars, i, i
+                return out[:m], n_chars, i
             out[m] = 0
             m += 1
             i += 1
@@ -98,7 +94,7 @@ def utf8_to_ids(data, classes, ids, chars, id_classes, n_chars, fold, replace, f
                 cid = 0
         out[m] = cid
         m += 1
-    return out[:m], n_chars, -1, i
+    return out[:m], n_chars, -1
 
 
 @njit(cache=True, inline="always")

@@ -134,10 +134,9 @@ class Corpus:
                         cut = int(U.safe_cut(np.frombuffer(buf, np.uint8), chars.classes,
                                              self.block_bytes))
                 if cut:
-                    ids, chars.n_chars, error, _ = U.utf8_to_ids(
+                    ids, chars.n_chars, error = U.utf8_to_ids(
                         np.frombuffer(buf, np.uint8, count=cut), chars.classes, chars.ids,
-                        chars.chars, chars.id_classes, chars.n_chars, chars.fold, replace,
-                        True)
+                        chars.chars, chars.id_classes, chars.n_chars, chars.fold, replace)
                     if error >= 0:
                         raise InputError(f"{name}: invalid UTF-8 at byte offset "
                                          f"{offset + error}; use --errors replace to "

@@ -18,9 +18,9 @@ ALPHABET = "中外科学名著，。—a1Ａ１ \n😀\u3000○"
 
 def ids_via_numba(data: bytes, table: CharTable, replace: bool = False):
     arr = np.frombuffer(data, np.uint8)
-    ids, table.n_chars, error, used = U.utf8_to_ids(
+    ids, table.n_chars, error = U.utf8_to_ids(
         arr, table.classes, table.ids, table.chars, table.id_classes, table.n_chars,
-        table.fold, replace, True)
+        table.fold, replace)
     return ids, error
 
 
