@@ -42,7 +42,17 @@ from . import _utf8 as U
 from .chars import CharTable
 from .errors import InputError
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
-from .ngrams import MergeStack, NgramCounts, PairCounter, merge_counts, run_lengths, sub_key, unpack
+from .ngrams import (
+    MergeStack,
+    NgramCounts,
+    PairCounter,
+    gather_rows,
+    merge_counts,
+    row_offsets,
+    run_lengths,
+    sub_key,
+    unpack,
+)
 from .textio import display_name, open_binary
 
 METHODS = ("ngram", "nlpzero")
@@ -240,14 +250,8 @@ class _WordTable:
 
     def subset(self, keep: np.ndarray, counts: np.ndarray | None = None) -> _WordTable:
         idx = np.flatnonzero(keep)
-        lengths = self.lengths[idx]
-        ptr = np.zeros(idx.size + 1, dtype=np.int64)
-        np.cumsum(lengths, out=ptr[1:])
-        gather = np.repeat(self.ptr[idx], lengths) + (
-            np.arange(ptr[-1]) - np.repeat(ptr[:-1], lengths)
-        )
-        new_counts = (self.counts if counts is None else counts)[idx]
-        return _WordTable(ptr, self.chars[gather], new_counts)
+        ptr, chars = gather_rows(self.chars, self.ptr[idx], self.lengths[idx])
+        return _WordTable(ptr, chars, (self.counts if counts is None else counts)[idx])
 
     def table(self) -> tuple:
         if self._table is None:
@@ -409,11 +413,8 @@ class NgramFinder(_Finder):
             rows = tested[start : start + (1 << 20)]
             keep[rows] = self.cohesion(table, rows) >= thresholds[orders[rows]]
         ids = unpack(table.keys[keep])
-        lengths = orders[keep]
-        ptr = np.zeros(lengths.size + 1, dtype=np.int64)
-        np.cumsum(lengths, out=ptr[1:])
         chars = ids[ids > 0].astype(np.int32)  # row-major: each row's ids in order
-        return _WordTable(ptr, chars, table.counts[keep].astype(np.int64))
+        return _WordTable(row_offsets(orders[keep]), chars, table.counts[keep].astype(np.int64))
 
     def find(self, corpus: Source | Corpus, progress: Progress | None = None) -> Lexicon:
         """Segment *corpus* with the candidates, re-count, and keep the words that pay."""
@@ -478,9 +479,7 @@ class PairFinder(_Finder):
         if short is None:
             raise InputError("the corpus has no letters, digits or ideographs to learn from")
         ids = unpack(short[0])
-        lengths = np.count_nonzero(ids, axis=1)
-        ptr = np.zeros(lengths.size + 1, dtype=np.int64)
-        np.cumsum(lengths, out=ptr[1:])
+        ptr = row_offsets(np.count_nonzero(ids, axis=1))
         _, l_counts, l_ptr, l_chars = long
         return _WordTable(
             np.concatenate([ptr, ptr[-1] + l_ptr[1:]]),

@@ -19,6 +19,7 @@ import numpy as np
 from . import _lexicon_kernels as K
 from .chars import CharTable
 from .errors import InputError
+from .ngrams import gather_rows
 from .textio import display_name, iter_decoded, open_binary
 
 DEFAULT_UNKNOWN_SCORE = -100.0
@@ -99,10 +100,8 @@ class Lexicon:
             zeros = np.add.reduceat((all_ids == 0).astype(np.int64), starts)
             zeros[:-1] -= 1  # each but the last word's span includes its "\n"
         valid = (lengths > 0) & (zeros == 0)
-        lengths, starts, counts = lengths[valid], starts[valid], counts[valid]
-        ptr = np.zeros(lengths.size + 1, dtype=np.int64)
-        np.cumsum(lengths, out=ptr[1:])
-        flat = all_ids[np.repeat(starts - ptr[:-1], lengths) + np.arange(ptr[-1])]
+        lengths, counts = lengths[valid], counts[valid]
+        ptr, flat = gather_rows(all_ids, starts[valid], lengths)
         capacity = 1 << max(4, int(2 * max(1, flat.size)).bit_length())
         keys, lens, vals, duplicate = K.build_table(ptr, flat, capacity)
         if duplicate >= 0:

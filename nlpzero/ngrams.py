@@ -192,6 +192,20 @@ def lookup_counts(table_keys: np.ndarray, table_counts: np.ndarray,
     return np.where(found, table_counts[pos] if table_keys.size else 0, 0)
 
 
+def row_offsets(lengths: np.ndarray) -> np.ndarray:
+    """CSR row pointer of rows with these lengths: [0, l0, l0 + l1, ...]."""
+    ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=ptr[1:])
+    return ptr
+
+
+def gather_rows(flat: np.ndarray, starts: np.ndarray,
+                lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows flat[starts[i] : starts[i] + lengths[i]] packed as CSR: (ptr, values)."""
+    ptr = row_offsets(lengths)
+    return ptr, flat[np.repeat(starts - ptr[:-1], lengths) + np.arange(ptr[-1])]
+
+
 def sub_key(keys: np.ndarray, start: int, length: int) -> np.ndarray:
     """Keys of the sub-sequences [start, start + length) of packed keys, re-packed."""
     k = keys << np.uint64(16 * start)
