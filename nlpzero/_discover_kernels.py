@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._lexicon_kernels import EMPTY, GOLDEN, _slot, extend_key, segment_ids
+from ._lexicon_kernels import EMPTY, GOLDEN, _slot, extend_key
 
 
 @njit(cache=True)
@@ -249,26 +249,6 @@ def merge_tables(ak, ac, ap, ach, bk, bc, bp, bch):
         else:
             chars[ptr[r]:ptr[r + 1]] = bch[bp[-s - 1]:bp[-s]]
     return keys[:m].copy(), counts[:m].copy(), ptr, chars
-
-
-@njit(cache=True, nogil=True)
-def word_indices(ids, cls, keys, lens, vals, logp, max_len, unknown_score):
-    """Viterbi pass: index of every lexicon word on the best path (-1 for fallbacks)."""
-    ws, we = segment_ids(ids, cls, keys, lens, vals, logp, max_len, unknown_score)
-    mask = keys.shape[0] - 1
-    out = np.empty(ws.shape[0], dtype=np.int64)
-    for k in range(ws.shape[0]):
-        key = seq_key(ids, ws[k], we[k])
-        length = we[k] - ws[k]
-        s = _slot(key, length, mask)
-        w = -1
-        while keys[s] != EMPTY:
-            if keys[s] == key and lens[s] == length:
-                w = vals[s]
-                break
-            s = (s + 1) & mask
-        out[k] = w
-    return out
 
 
 @njit(cache=True)

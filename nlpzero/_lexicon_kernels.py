@@ -69,13 +69,14 @@ def build_table(word_ptr, word_chars, capacity):
 
 @njit(cache=True)
 def best_path(ids, cls, start, end, keys, lens, vals, logp, max_len, unknown_score,
-              score, back):
+              score, back, via):
     """Unigram max-probability path over positions [start, end) of a run of word chars.
 
     Cut points are positions not inside an alphanumeric run (cls 2 continuing cls 2), so
     letter/digit runs stay whole. Edges: lexicon words (score ln p), a single ideograph or
     a whole letter/digit run (score *unknown_score*). Ties keep the first path found.
-    Fills back[] with the start of the word ending at each position; returns the score.
+    Fills back[] with the start of the word ending at each position and via[] with its
+    lexicon index (-1 for a fallback); returns the score.
     """
     neg = -1e300
     for i in range(start, end + 1):
@@ -109,6 +110,7 @@ def best_path(ids, cls, start, end, keys, lens, vals, logp, max_len, unknown_sco
                 if cand > score[e]:
                     score[e] = cand
                     back[e] = i
+                    via[e] = w
         # fallback: one ideograph, or the whole letter/digit run
         e = i + 1
         if cls[i] == 2:
@@ -118,6 +120,7 @@ def best_path(ids, cls, start, end, keys, lens, vals, logp, max_len, unknown_sco
         if cand > score[e]:
             score[e] = cand
             back[e] = i
+            via[e] = -1
     return score[end]
 
 
@@ -135,6 +138,7 @@ def segment_block(cps, ids, cls, keys, lens, vals, logp, max_len, unknown_score,
     m = 0
     score = np.empty(n + 1, dtype=np.float64)
     back = np.zeros(n + 1, dtype=np.int64)
+    via = np.empty(n + 1, dtype=np.int64)
     starts = np.zeros(n + 1, dtype=np.bool_)
     i = 0
     while i < n:
@@ -163,7 +167,7 @@ def segment_block(cps, ids, cls, keys, lens, vals, logp, max_len, unknown_score,
         while j < n and (cls[j] == 1 or cls[j] == 2):
             j += 1
         best_path(ids, cls, i, j, keys, lens, vals, logp, max_len, unknown_score,
-                  score, back)
+                  score, back, via)
         p = j
         while p > i:
             q = back[p]
@@ -182,9 +186,9 @@ def segment_block(cps, ids, cls, keys, lens, vals, logp, max_len, unknown_score,
     return out[:m], at_line_start
 
 
-@njit(cache=True)
-def segment_ids(ids, cls, keys, lens, vals, logp, max_len, unknown_score):
-    """Word boundaries for an id sequence: (word start offsets, word end offsets).
+@njit(cache=True, nogil=True)
+def path_words(ids, cls, keys, lens, vals, logp, max_len, unknown_score):
+    """Lexicon index of every word on the best path, in reading order (-1 for fallbacks).
 
     Same rules as :func:`segment_block`, without building text; used by discovery to
     re-segment the corpus and count the words chosen.
@@ -192,8 +196,8 @@ def segment_ids(ids, cls, keys, lens, vals, logp, max_len, unknown_score):
     n = ids.shape[0]
     score = np.empty(n + 1, dtype=np.float64)
     back = np.zeros(n + 1, dtype=np.int64)
-    w_start = np.empty(n, dtype=np.int64)
-    w_end = np.empty(n, dtype=np.int64)
+    via = np.empty(n + 1, dtype=np.int64)
+    words = np.empty(n, dtype=np.int64)
     m = 0
     i = 0
     while i < n:
@@ -204,21 +208,17 @@ def segment_ids(ids, cls, keys, lens, vals, logp, max_len, unknown_score):
         while j < n and (cls[j] == 1 or cls[j] == 2):
             j += 1
         best_path(ids, cls, i, j, keys, lens, vals, logp, max_len, unknown_score,
-                  score, back)
+                  score, back, via)
         p = j
         first = m
         while p > i:
-            q = back[p]
-            w_start[m] = q
-            w_end[m] = p
+            words[m] = via[p]
             m += 1
-            p = q
-        # reverse this segment's words into reading order
-        a, b = first, m - 1
+            p = back[p]
+        a, b = first, m - 1  # this run's words into reading order, in place
         while a < b:
-            w_start[a], w_start[b] = w_start[b], w_start[a]
-            w_end[a], w_end[b] = w_end[b], w_end[a]
+            words[a], words[b] = words[b], words[a]
             a += 1
             b -= 1
         i = j
-    return w_start[:m], w_end[:m]
+    return words[:m]

@@ -269,8 +269,8 @@ class _WordTable:
         out = np.zeros(self.counts.size, dtype=np.int64)
 
         def count(ids: np.ndarray) -> np.ndarray:
-            w = DK.word_indices(ids, chars.id_classes[ids], keys, lens, vals, logp, max_len,
-                                unknown_score)
+            w = LK.path_words(ids, chars.id_classes[ids], keys, lens, vals, logp, max_len,
+                              unknown_score)
             return np.bincount(w[w >= 0], minlength=out.size)
 
         for block_counts in map_blocks(count, corpus.blocks(chars, progress)):
