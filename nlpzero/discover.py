@@ -293,14 +293,12 @@ class _WordTable:
 class _Finder:
     """Shared driver: ``train`` accumulates statistics, ``find`` turns them into words."""
 
-    max_n = 2
+    _scheme = "unicode"
 
     def __init__(self, unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         self.chars = CharTable(self._scheme)
-        self.counts = NgramCounts.empty(self.max_n)
+        self.counts = NgramCounts.empty(2)  # characters and pairs; see train
         self.unknown_score = unknown_score
-
-    _scheme = "unicode"
 
     def train(self, corpus: Source | Corpus, progress: Progress | None = None) -> _Finder:
         """Add the n-gram counts of *corpus* to the statistics (repeatable)."""

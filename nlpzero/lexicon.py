@@ -59,7 +59,7 @@ class Lexicon:
     @property
     def index(self) -> dict[str, int]:
         """Word -> row, built once (a Lexicon is not meant to be mutated in place)."""
-        if self._index is None or len(self._index) != len(self.words):
+        if self._index is None:
             self._index = {w: i for i, w in enumerate(self.words)}
         return self._index
 
