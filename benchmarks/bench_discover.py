@@ -450,6 +450,20 @@ def child_nlp_zero_discover(path: str, min_proba: float) -> dict:
     return {"seconds": seconds, "words": len(finder.words), **memory_fields()}
 
 
+def child_cli(argv: list[str]) -> dict:
+    """Run ``nlpzero ARGV`` in-process through the real command line."""
+    from nlpzero.cli.app import main
+
+    sys.argv = ["nlpzero", *argv]
+    t0 = time.perf_counter()
+    try:
+        main()
+    except SystemExit as e:
+        if e.code:
+            raise RuntimeError(f"nlpzero {argv[0]} exited with {e.code}") from None
+    return {"seconds": time.perf_counter() - t0, **memory_fields()}
+
+
 def child_nlpzero_discover(path: str, method: str, options: dict, lexicon_out: str | None,
                            block_bytes: int | None = None) -> dict:
     """End to end through the command line: ``nlpzero discover PATH -o OUT`` in-process."""
@@ -457,25 +471,16 @@ def child_nlpzero_discover(path: str, method: str, options: dict, lexicon_out: s
         from nlpzero.discover import Corpus, discover
 
         discover(Corpus(Path(path), block_bytes=block_bytes), method=method, **options)
-    from nlpzero.cli.app import main
-
     out = lexicon_out or str(Path(tempfile.gettempdir()) / f"nlpzero-bench-{os.getpid()}.tsv")
-    argv = ["nlpzero", "discover", path, "-q", "-o", out, "--method", method]
+    argv = ["discover", path, "-q", "-o", out, "--method", method]
     for name, value in options.items():
         argv += [f"--{name.replace('_', '-')}", str(value)]
-    sys.argv = argv
-    t0 = time.perf_counter()
-    try:
-        main()
-    except SystemExit as e:
-        if e.code:
-            raise RuntimeError(f"nlpzero discover exited with {e.code}") from None
-    seconds = time.perf_counter() - t0
+    result = child_cli(argv)
     with open(out, encoding="utf-8") as fh:
-        words = sum(1 for _ in fh)
+        result["words"] = sum(1 for _ in fh)
     if not lexicon_out:
         os.unlink(out)
-    return {"seconds": seconds, "words": words, **memory_fields()}
+    return result
 
 
 def child_nlpzero_segment(path: str, lexicon: str, block_bytes: int | None = None) -> dict:
@@ -512,6 +517,7 @@ def child_jieba_segment(path: str) -> dict:
 
 
 CHILD_TASKS = {
+    "cli": child_cli,
     "nlp_zero_discover": child_nlp_zero_discover,
     "nlpzero_discover": child_nlpzero_discover,
     "nlpzero_segment": child_nlpzero_segment,
@@ -665,23 +671,6 @@ def nonspace_digest(path: Path) -> str:
         for chunk in iter(lambda: fh.read(1 << 22), ""):
             digest.update("".join(chunk.split()).encode())
     return digest.hexdigest()
-
-
-def child_cli(argv: list[str]) -> dict:
-    """Run ``nlpzero ARGV`` in-process through the real command line."""
-    from nlpzero.cli.app import main
-
-    sys.argv = ["nlpzero", *argv]
-    t0 = time.perf_counter()
-    try:
-        main()
-    except SystemExit as e:
-        if e.code:
-            raise RuntimeError(f"nlpzero {argv[0]} exited with {e.code}") from None
-    return {"seconds": time.perf_counter() - t0, **memory_fields()}
-
-
-CHILD_TASKS["cli"] = child_cli
 
 
 def run_one_line_part(rows: list[Row], text: Path, workdir: Path) -> list[str]:
