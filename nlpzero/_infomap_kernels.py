@@ -1,0 +1,326 @@
+"""Numba kernels for the Infomap search: the node-move core loop and network aggregation.
+
+A network at any level of the search is a set of nodes with flow ``p``, exit and enter flow
+(``x``, ``e``, which may include flow to nodes outside the network), and links in CSR form
+(``out_ptr``/``out_nbr``/``out_flow``, and the transpose ``in_*`` for directed flow; undirected
+networks store each link in both directions and pass ``symmetric=True``). Self-links are never
+stored. Every node belongs to a *group* (``group``): moves never leave it, and each group g has
+its own index codebook ``plogp(offset_g + Σ_{i∈g} q_i↶) − Σ_{i∈g} plogp(q_i↶)``. One group with
+offset 0 is the plain two-level map equation; groups with offset = their exit flow give the
+sub-module problems of coarse tuning and of the hierarchical map equation (Rosvall & Bergstrom
+2011), solved for all modules in one call.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+#: A move must shorten the code by more than this (bits), as in Infomap's
+#: ``minimumSingleNodeCodelengthImprovement``.
+MIN_MOVE_IMPROVEMENT_BITS = 1e-16
+
+
+@njit(cache=True, inline="always")
+def plogp(x: float) -> float:
+    return x * np.log2(x) if x > 0.0 else 0.0
+
+
+@njit(cache=True)
+def seed(value: int) -> None:
+    """Seed Numba's random generator (separate from NumPy's), used for the visiting order."""
+    np.random.seed(value)
+
+
+@njit(cache=True)
+def module_sums(module, node_flow, node_exit, node_enter, out_ptr, out_nbr, out_flow, n_modules):
+    """Flow, exit and enter flow of every module: node sums minus the links inside it."""
+    mod_flow = np.zeros(n_modules)
+    mod_exit = np.zeros(n_modules)
+    mod_enter = np.zeros(n_modules)
+    for a in range(len(module)):
+        m = module[a]
+        mod_flow[m] += node_flow[a]
+        mod_exit[m] += node_exit[a]
+        mod_enter[m] += node_enter[a]
+        for k in range(out_ptr[a], out_ptr[a + 1]):
+            if module[out_nbr[k]] == m:
+                mod_exit[m] -= out_flow[k]
+                mod_enter[m] -= out_flow[k]
+    for m in range(n_modules):  # cancellation can leave -1e-18 where the true value is 0
+        mod_exit[m] = max(mod_exit[m], 0.0)
+        mod_enter[m] = max(mod_enter[m], 0.0)
+    return mod_flow, mod_exit, mod_enter
+
+
+@njit(cache=True)
+def codelength_bits(module, group, group_offset, node_flow, node_exit, node_enter,
+                    out_ptr, out_nbr, out_flow):
+    """Σ over groups of their two-level codelength (index + module codebooks), in bits.
+
+    With a single group of offset 0 this is the map equation L(M); the constant
+    ``− Σ_α plogp(p_α)`` is included, ``− plogp(offset_g)`` is not.
+    """
+    n = len(module)
+    n_modules = 0
+    for a in range(n):
+        n_modules = max(n_modules, module[a] + 1)
+    mod_flow, mod_exit, mod_enter = module_sums(module, node_flow, node_exit, node_enter,
+                                                out_ptr, out_nbr, out_flow, n_modules)
+    mod_group = np.full(n_modules, -1, dtype=np.int64)
+    for a in range(n):
+        mod_group[module[a]] = group[a]
+    enter_sum = np.zeros(len(group_offset))
+    total = 0.0
+    for m in range(n_modules):
+        g = mod_group[m]
+        if g < 0:
+            continue
+        enter_sum[g] += mod_enter[m]
+        total += plogp(mod_exit[m] + mod_flow[m]) - plogp(mod_exit[m]) - plogp(mod_enter[m])
+    for g in range(len(group_offset)):
+        total += plogp(group_offset[g] + enter_sum[g])
+    for a in range(n):
+        total -= plogp(node_flow[a])
+    return total
+
+
+@njit(cache=True)
+def core_loop(module, group, group_offset, node_flow, node_exit, node_enter,
+              out_ptr, out_nbr, out_flow, in_ptr, in_nbr, in_flow, symmetric,
+              loop_limit, threshold_bits):
+    """Greedy node moves (Infomap's core loop); updates ``module`` in place.
+
+    Sweeps visit nodes in random order; each node goes to the module of a neighbour in its
+    group, or to an empty module, with the most negative ΔL (Rosvall & Bergstrom's 13-term
+    update, only the plogp terms of the two modules touched change). Sweeps repeat while
+    nodes move and the code shrinks by more than ``threshold_bits``, at most ``loop_limit``.
+    Returns the number of moves.
+    """
+    n = len(module)
+    mod_flow, mod_exit, mod_enter = module_sums(module, node_flow, node_exit, node_enter,
+                                                out_ptr, out_nbr, out_flow, n)
+    mod_size = np.zeros(n, dtype=np.int64)
+    mod_group = np.zeros(n, dtype=np.int64)
+    enter_sum = np.zeros(len(group_offset))
+    for a in range(n):
+        mod_size[module[a]] += 1
+        mod_group[module[a]] = group[a]
+    empty = np.empty(n, dtype=np.int64)
+    n_empty = 0
+    for m in range(n - 1, -1, -1):
+        if mod_size[m] == 0:
+            empty[n_empty] = m
+            n_empty += 1
+        else:
+            enter_sum[mod_group[m]] += mod_enter[m]
+
+    out_to = np.zeros(n)
+    in_from = np.zeros(n)
+    seen = np.zeros(n, dtype=np.bool_)
+    touched = np.empty(n, dtype=np.int64)
+    dirty = np.ones(n, dtype=np.bool_)
+    total_moves = 0
+    for _ in range(loop_limit):
+        order = np.random.permutation(n)
+        moves = 0
+        gain = 0.0
+        for a in order:
+            if not dirty[a]:
+                continue
+            dirty[a] = False
+            old = module[a]
+            g = group[a]
+            # flow between a and each neighbouring module, in both directions
+            n_touched = 0
+            for k in range(out_ptr[a], out_ptr[a + 1]):
+                m = module[out_nbr[k]]
+                if not seen[m]:
+                    seen[m] = True
+                    touched[n_touched] = m
+                    n_touched += 1
+                out_to[m] += out_flow[k]
+            if not symmetric:
+                for k in range(in_ptr[a], in_ptr[a + 1]):
+                    m = module[in_nbr[k]]
+                    if not seen[m]:
+                        seen[m] = True
+                        touched[n_touched] = m
+                        n_touched += 1
+                    in_from[m] += in_flow[k]
+            p = node_flow[a]
+            x = node_exit[a]
+            e = node_enter[a]
+            offset = group_offset[g]
+            d_old = out_to[old] + (out_to[old] if symmetric else in_from[old])
+            enter_old = mod_enter[old] - e + d_old
+            exit_old = mod_exit[old] - x + d_old
+            flow_old = mod_flow[old] - p
+            delta_old = (plogp(mod_enter[old]) - plogp(enter_old) + plogp(mod_exit[old])
+                         - plogp(exit_old) + plogp(exit_old + flow_old)
+                         - plogp(mod_exit[old] + mod_flow[old]))
+            index_before = plogp(offset + enter_sum[g])
+            enter_sum_rest = enter_sum[g] - mod_enter[old] + enter_old
+
+            best = -1
+            best_delta = 0.0
+            for t in range(n_touched + 1):
+                if t < n_touched:
+                    m = touched[t]
+                    if m == old:
+                        continue
+                    d_new = out_to[m] + (out_to[m] if symmetric else in_from[m])
+                elif mod_size[old] > 1 and n_empty > 0:
+                    m = empty[n_empty - 1]
+                    d_new = 0.0
+                else:
+                    break
+                enter_new = mod_enter[m] + e - d_new
+                exit_new = mod_exit[m] + x - d_new
+                delta = (plogp(offset + enter_sum_rest + e - d_new) - index_before + delta_old
+                         + plogp(mod_enter[m]) - plogp(enter_new)
+                         + plogp(mod_exit[m]) - plogp(exit_new)
+                         + plogp(exit_new + mod_flow[m] + p)
+                         - plogp(mod_exit[m] + mod_flow[m]))
+                if delta < best_delta - MIN_MOVE_IMPROVEMENT_BITS:
+                    best_delta = delta
+                    best = m
+                    best_enter = enter_new
+                    best_exit = exit_new
+            for t in range(n_touched):
+                out_to[touched[t]] = 0.0
+                in_from[touched[t]] = 0.0
+                seen[touched[t]] = False
+            if best < 0:
+                continue
+
+            if mod_size[best] == 0:
+                n_empty -= 1
+                mod_group[best] = g
+            enter_sum[g] += enter_old - mod_enter[old] + best_enter - mod_enter[best]
+            mod_enter[old] = max(enter_old, 0.0)
+            mod_exit[old] = max(exit_old, 0.0)
+            mod_flow[old] = flow_old
+            mod_size[old] -= 1
+            if mod_size[old] == 0:
+                mod_enter[old] = 0.0
+                mod_exit[old] = 0.0
+                mod_flow[old] = 0.0
+                empty[n_empty] = old
+                n_empty += 1
+            mod_enter[best] = max(best_enter, 0.0)
+            mod_exit[best] = max(best_exit, 0.0)
+            mod_flow[best] += p
+            mod_size[best] += 1
+            module[a] = best
+            moves += 1
+            gain -= best_delta
+            for k in range(out_ptr[a], out_ptr[a + 1]):
+                dirty[out_nbr[k]] = True
+            if not symmetric:
+                for k in range(in_ptr[a], in_ptr[a + 1]):
+                    dirty[in_nbr[k]] = True
+        total_moves += moves
+        if moves == 0 or gain < threshold_bits:
+            break
+    return total_moves
+
+
+@njit(cache=True)
+def relabel(module):
+    """Module ids renumbered 0..k-1 in order of first appearance; returns (ids, k)."""
+    n = len(module)
+    new_id = np.full(n, -1, dtype=np.int64)
+    out = np.empty(n, dtype=np.int64)
+    k = 0
+    for a in range(n):
+        m = module[a]
+        if new_id[m] < 0:
+            new_id[m] = k
+            k += 1
+        out[a] = new_id[m]
+    return out, k
+
+
+@njit(cache=True)
+def aggregate(module, n_modules, out_ptr, out_nbr, out_flow):
+    """Links between modules, coalesced: the CSR of the module network (no self-links)."""
+    n = len(module)
+    member_ptr = np.zeros(n_modules + 1, dtype=np.int64)
+    for a in range(n):
+        member_ptr[module[a] + 1] += 1
+    for m in range(n_modules):
+        member_ptr[m + 1] += member_ptr[m]
+    members = np.empty(n, dtype=np.int64)
+    fill = member_ptr[:-1].copy()
+    for a in range(n):
+        members[fill[module[a]]] = a
+        fill[module[a]] += 1
+
+    new_ptr = np.zeros(n_modules + 1, dtype=np.int64)
+    new_nbr = np.empty(len(out_nbr), dtype=np.int64)
+    new_flow = np.empty(len(out_nbr))
+    acc = np.zeros(n_modules)
+    seen = np.zeros(n_modules, dtype=np.bool_)
+    touched = np.empty(n_modules, dtype=np.int64)
+    n_links = 0
+    for m in range(n_modules):
+        n_touched = 0
+        for i in range(member_ptr[m], member_ptr[m + 1]):
+            a = members[i]
+            for k in range(out_ptr[a], out_ptr[a + 1]):
+                b = module[out_nbr[k]]
+                if b == m:
+                    continue
+                if not seen[b]:
+                    seen[b] = True
+                    touched[n_touched] = b
+                    n_touched += 1
+                acc[b] += out_flow[k]
+        for t in range(n_touched):
+            b = touched[t]
+            new_nbr[n_links] = b
+            new_flow[n_links] = acc[b]
+            n_links += 1
+            acc[b] = 0.0
+            seen[b] = False
+        new_ptr[m + 1] = n_links
+    return new_ptr, new_nbr[:n_links].copy(), new_flow[:n_links].copy()
+
+
+@njit(cache=True)
+def transpose(n, out_ptr, out_nbr, out_flow):
+    """The in-link CSR of a directed network."""
+    in_ptr = np.zeros(n + 1, dtype=np.int64)
+    for k in range(len(out_nbr)):
+        in_ptr[out_nbr[k] + 1] += 1
+    for a in range(n):
+        in_ptr[a + 1] += in_ptr[a]
+    fill = in_ptr[:-1].copy()
+    in_nbr = np.empty(len(out_nbr), dtype=np.int64)
+    in_flow = np.empty(len(out_nbr))
+    for a in range(n):
+        for k in range(out_ptr[a], out_ptr[a + 1]):
+            b = out_nbr[k]
+            in_nbr[fill[b]] = a
+            in_flow[fill[b]] = out_flow[k]
+            fill[b] += 1
+    return in_ptr, in_nbr, in_flow
+
+
+@njit(cache=True)
+def within_groups(group, out_ptr, out_nbr, out_flow):
+    """The links whose two ends are in the same group (moves never cross groups)."""
+    n = len(group)
+    new_ptr = np.zeros(n + 1, dtype=np.int64)
+    new_nbr = np.empty(len(out_nbr), dtype=np.int64)
+    new_flow = np.empty(len(out_nbr))
+    n_links = 0
+    for a in range(n):
+        for k in range(out_ptr[a], out_ptr[a + 1]):
+            if group[out_nbr[k]] == group[a]:
+                new_nbr[n_links] = out_nbr[k]
+                new_flow[n_links] = out_flow[k]
+                n_links += 1
+        new_ptr[a + 1] = n_links
+    return new_ptr, new_nbr[:n_links].copy(), new_flow[:n_links].copy()
