@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from . import approx, discover, score, segment
+from . import approx, cluster, discover, score, segment
 
 app = typer.Typer(
     name="nlpzero",
-    help="Unsupervised Chinese NLP from raw text: discover words, segment, score.",
+    help="Unsupervised Chinese NLP from raw text: discover words, segment, score, cluster.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -17,6 +17,7 @@ app = typer.Typer(
 app.command("discover")(discover.discover)
 app.command("segment")(segment.segment)
 app.command("score")(score.score)
+app.command("cluster")(cluster.cluster)
 app.add_typer(approx.app, name="approx")
 
 

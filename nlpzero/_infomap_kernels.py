@@ -85,6 +85,69 @@ def codelength_bits(module, group, group_offset, node_flow, node_exit, node_ente
     return total
 
 
+@njit(cache=True, inline="always")
+def leave_delta(p, x, e, d_old, old_flow, old_exit, old_enter):
+    """Module codebook change when a node (flow p, exit x, enter e) leaves its module, which
+    exchanges flow ``d_old`` (both directions) with the node: (ΔL part, new enter, new exit).
+
+    ``q↶' = q↶ − e + d_old``, ``q↷' = q↷ − x + d_old``; ΔL part =
+    ``−Δplogp(q↶) − Δplogp(q↷) + Δplogp(q↷ + p_i)``.
+    """
+    enter = old_enter - e + d_old
+    exit_ = old_exit - x + d_old
+    delta = (plogp(old_enter) - plogp(enter) + plogp(old_exit) - plogp(exit_)
+             + plogp(exit_ + old_flow - p) - plogp(old_exit + old_flow))
+    return delta, enter, exit_
+
+
+@njit(cache=True, inline="always")
+def join_delta(p, x, e, d_new, new_flow, new_exit, new_enter):
+    """Module codebook change when the node joins a module it exchanges ``d_new`` with:
+    ``q↶' = q↶ + e − d_new``, ``q↷' = q↷ + x − d_new``, ``p_i' = p_i + p``."""
+    enter = new_enter + e - d_new
+    exit_ = new_exit + x - d_new
+    delta = (plogp(new_enter) - plogp(enter) + plogp(new_exit) - plogp(exit_)
+             + plogp(exit_ + new_flow + p) - plogp(new_exit + new_flow))
+    return delta, enter, exit_
+
+
+@njit(cache=True)
+def move_delta_bits(a, target, module, group, group_offset, node_flow, node_exit, node_enter,
+                    out_ptr, out_nbr, out_flow):
+    """ΔL of moving node ``a`` to module ``target`` (an empty id allowed), from the same
+    terms the core loop uses; links may be stored one-way (directed) or both ways."""
+    n = len(module)
+    mod_flow, mod_exit, mod_enter = module_sums(module, node_flow, node_exit, node_enter,
+                                                out_ptr, out_nbr, out_flow, n)
+    old = module[a]
+    g = group[a]
+    enter_sum = 0.0
+    seen = np.zeros(n, dtype=np.bool_)
+    for b in range(n):
+        if group[b] == g and not seen[module[b]]:
+            seen[module[b]] = True
+            enter_sum += mod_enter[module[b]]
+    d_old = 0.0
+    d_new = 0.0
+    for b in range(n):
+        for k in range(out_ptr[b], out_ptr[b + 1]):
+            c = out_nbr[k]
+            if b == a or c == a:
+                other = c if b == a else b
+                if module[other] == old and other != a:
+                    d_old += out_flow[k]
+                elif module[other] == target and other != a:
+                    d_new += out_flow[k]
+    delta_old, enter_old, _ = leave_delta(node_flow[a], node_exit[a], node_enter[a], d_old,
+                                          mod_flow[old], mod_exit[old], mod_enter[old])
+    delta_new, _, _ = join_delta(node_flow[a], node_exit[a], node_enter[a], d_new,
+                                 mod_flow[target], mod_exit[target], mod_enter[target])
+    enter_sum_rest = enter_sum - mod_enter[old] + enter_old
+    offset = group_offset[g]
+    return (plogp(offset + enter_sum_rest + node_enter[a] - d_new) - plogp(offset + enter_sum)
+            + delta_old + delta_new)
+
+
 @njit(cache=True)
 def core_loop(module, group, group_offset, node_flow, node_exit, node_enter,
               out_ptr, out_nbr, out_flow, in_ptr, in_nbr, in_flow, symmetric,
@@ -153,12 +216,8 @@ def core_loop(module, group, group_offset, node_flow, node_exit, node_enter,
             e = node_enter[a]
             offset = group_offset[g]
             d_old = out_to[old] + (out_to[old] if symmetric else in_from[old])
-            enter_old = mod_enter[old] - e + d_old
-            exit_old = mod_exit[old] - x + d_old
-            flow_old = mod_flow[old] - p
-            delta_old = (plogp(mod_enter[old]) - plogp(enter_old) + plogp(mod_exit[old])
-                         - plogp(exit_old) + plogp(exit_old + flow_old)
-                         - plogp(mod_exit[old] + mod_flow[old]))
+            delta_old, enter_old, exit_old = leave_delta(p, x, e, d_old, mod_flow[old],
+                                                         mod_exit[old], mod_enter[old])
             index_before = plogp(offset + enter_sum[g])
             enter_sum_rest = enter_sum[g] - mod_enter[old] + enter_old
 
@@ -175,13 +234,10 @@ def core_loop(module, group, group_offset, node_flow, node_exit, node_enter,
                     d_new = 0.0
                 else:
                     break
-                enter_new = mod_enter[m] + e - d_new
-                exit_new = mod_exit[m] + x - d_new
-                delta = (plogp(offset + enter_sum_rest + e - d_new) - index_before + delta_old
-                         + plogp(mod_enter[m]) - plogp(enter_new)
-                         + plogp(mod_exit[m]) - plogp(exit_new)
-                         + plogp(exit_new + mod_flow[m] + p)
-                         - plogp(mod_exit[m] + mod_flow[m]))
+                delta_new, enter_new, exit_new = join_delta(p, x, e, d_new, mod_flow[m],
+                                                            mod_exit[m], mod_enter[m])
+                delta = (plogp(offset + enter_sum_rest + e - d_new) - index_before
+                         + delta_old + delta_new)
                 if delta < best_delta - MIN_MOVE_IMPROVEMENT_BITS:
                     best_delta = delta
                     best = m
@@ -200,7 +256,7 @@ def core_loop(module, group, group_offset, node_flow, node_exit, node_enter,
             enter_sum[g] += enter_old - mod_enter[old] + best_enter - mod_enter[best]
             mod_enter[old] = max(enter_old, 0.0)
             mod_exit[old] = max(exit_old, 0.0)
-            mod_flow[old] = flow_old
+            mod_flow[old] -= p
             mod_size[old] -= 1
             if mod_size[old] == 0:
                 mod_enter[old] = 0.0
@@ -230,7 +286,7 @@ def core_loop(module, group, group_offset, node_flow, node_exit, node_enter,
 def relabel(module):
     """Module ids renumbered 0..k-1 in order of first appearance; returns (ids, k)."""
     n = len(module)
-    new_id = np.full(n, -1, dtype=np.int64)
+    new_id = np.full(module.max() + 1 if n else 0, -1, dtype=np.int64)
     out = np.empty(n, dtype=np.int64)
     k = 0
     for a in range(n):

@@ -338,8 +338,10 @@ def infomap(graph: Any, n_nodes: int | None = None, *, directed: bool = False,
         codelengths.append(codelength)
         if codelength < best_codelength - 1e-14:
             best_module, best_codelength = module, codelength
-    if best_codelength >= one_level:
-        best_module, best_codelength = np.zeros(n_nodes, dtype=np.int64), one_level
+    if best_codelength >= one_level:  # one module, but isolated nodes stay on their own
+        isolated = np.diff(leaf.out[0]) + np.diff(leaf.in_[0]) == 0
+        best_module = K.relabel(np.where(isolated, np.arange(n_nodes), np.argmin(isolated)))[0]
+        best_codelength = one_level
     levels = [best_module]
     if not two_level and best_module.max() > 0:
         K.seed(seed)

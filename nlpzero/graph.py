@@ -1,0 +1,253 @@
+"""Graph files: link lists and Pajek ``.net`` in, Infomap's ``.clu`` and ``.tree`` out.
+
+A link list has one link per line, ``source target [weight]``, separated by whitespace or
+TABs; lines starting with ``#`` are comments. Node names are arbitrary strings (Chinese words,
+``007``, ``1.0``): they are never converted to numbers, so ``1`` and ``01`` are two nodes.
+Every problem is reported with its line number as an :class:`~nlpzero.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TextIO
+
+import numpy as np
+
+from .errors import InputError
+from .textio import display_name, iter_decoded, open_binary
+
+if TYPE_CHECKING:
+    from .infomap import InfomapResult
+
+__all__ = ["Graph", "read_graph", "write_clu", "write_modules", "write_tree"]
+
+_INTEGER = re.compile(r"(0|[1-9][0-9]*)\Z")
+
+
+@dataclass
+class Graph:
+    """Nodes ``0..n-1`` named ``names``; links as arrays (duplicates not yet merged).
+
+    ``ids`` are the numeric node ids written to ``.clu`` / ``.tree`` files: the Pajek vertex
+    ids, the names themselves when every name is a plain non-negative integer, otherwise
+    1, 2, ... in order of first appearance. ``directed`` is True for Pajek ``*Arcs``, False
+    for ``*Edges``, None when the file does not say.
+    """
+
+    names: list[str]
+    source: np.ndarray
+    target: np.ndarray
+    weight: np.ndarray
+    ids: np.ndarray
+    directed: bool | None = None
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.names)
+
+
+def _lines(path: str | os.PathLike[str], errors: str) -> Iterator[tuple[int, str]]:
+    """Numbered lines (1-based) of a UTF-8 text file or stdin."""
+    name = display_name(path)
+    with open_binary(path) as fh:
+        carry = ""
+        number = 0
+        for text in iter_decoded(fh, name, errors):
+            lines = (carry + text).split("\n")
+            carry = lines.pop()
+            for line in lines:
+                number += 1
+                yield number, line
+        if carry:
+            yield number + 1, carry
+
+
+def _weight(text: str, where: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise InputError(f"{where}: weight {text!r} is not a number") from None
+    if math.isnan(value) or math.isinf(value):
+        raise InputError(f"{where}: weight {text!r} is not a finite number")
+    if value < 0:
+        raise InputError(f"{where}: weight {text!r} is negative")
+    return value
+
+
+def read_graph(path: str | os.PathLike[str], format: str = "auto",
+               errors: str = "strict") -> Graph:
+    """Read a link list or a Pajek file (``format``: ``auto``, ``links`` or ``pajek``).
+
+    ``auto`` picks Pajek for a ``.net`` file or a file whose first line starts with ``*``.
+    """
+    if format not in ("auto", "links", "pajek"):
+        raise ValueError(f"unknown graph format {format!r} (use auto, links or pajek)")
+    lines = _lines(path, errors)
+    name = display_name(path)
+    first = next(lines, None)
+    if first is None:
+        raise InputError(f"{name}: empty graph file")
+    if format == "auto":
+        pajek = str(path).lower().endswith(".net") or first[1].lstrip().startswith("*")
+        format = "pajek" if pajek else "links"
+    lines = _chain(first, lines)
+    graph = _read_pajek(lines, name) if format == "pajek" else _read_links(lines, name)
+    if graph.n_nodes == 0:
+        raise InputError(f"{name}: the graph has no nodes")
+    if not (graph.weight > 0).any():
+        raise InputError(f"{name}: the graph has no link with a positive weight")
+    return graph
+
+
+def _chain(first: tuple[int, str], rest: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
+    yield first
+    yield from rest
+
+
+def _read_links(lines: Iterator[tuple[int, str]], name: str) -> Graph:
+    index: dict[str, int] = {}
+    source: list[int] = []
+    target: list[int] = []
+    weight: list[float] = []
+    for number, line in lines:
+        fields = line.split()
+        if not fields or fields[0].startswith("#"):
+            continue
+        if not 2 <= len(fields) <= 3:
+            raise InputError(f"{name}: line {number}: expected 'source target [weight]', "
+                             f"got {len(fields)} field{'s' * (len(fields) != 1)}")
+        source.append(index.setdefault(fields[0], len(index)))
+        target.append(index.setdefault(fields[1], len(index)))
+        weight.append(_weight(fields[2], f"{name}: line {number}") if len(fields) == 3 else 1.0)
+    names = list(index)
+    if names and all(_INTEGER.match(n) for n in names):
+        ids = np.array([int(n) for n in names], dtype=np.int64)
+    else:
+        ids = np.arange(1, len(names) + 1, dtype=np.int64)
+    return Graph(names, np.array(source, dtype=np.int64), np.array(target, dtype=np.int64),
+                 np.array(weight, dtype=np.float64), ids)
+
+
+_SECTION = re.compile(r"\*(\w+)")
+
+
+def _read_pajek(lines: Iterator[tuple[int, str]], name: str) -> Graph:
+    """Pajek: ``*Vertices N`` with ``id "name" [weight]`` lines, then ``*Edges`` (undirected)
+    or ``*Arcs`` (directed) with ``source target [weight]`` lines, ids as declared."""
+    index: dict[int, int] = {}
+    names: list[str] = []
+    source: list[int] = []
+    target: list[int] = []
+    weight: list[float] = []
+    section = None
+    directed: bool | None = None
+    declared = False
+    for number, line in lines:
+        text = line.strip()
+        if not text or text.startswith("%") or text.startswith("#"):
+            continue
+        where = f"{name}: line {number}"
+        if text.startswith("*"):
+            match = _SECTION.match(text)
+            section = match.group(1).lower() if match else ""
+            if section == "vertices":
+                declared = True
+            elif section in ("edges", "arcs", "links"):
+                kind = section == "arcs"
+                if section != "links" and directed is not None and directed != kind:
+                    raise InputError(f"{where}: a file mixing *Edges and *Arcs is not supported")
+                directed = kind if section != "links" else directed
+            else:
+                raise InputError(f"{where}: unsupported Pajek section {text.split()[0]!r} "
+                                 "(expected *Vertices, *Edges, *Arcs or *Links)")
+            continue
+        if section is None:
+            raise InputError(f"{where}: expected a Pajek section such as *Vertices")
+        if section == "vertices":
+            head, _, rest = text.partition(" ")
+            vertex = _vertex_id(head, where)
+            label = rest.strip()
+            if label.startswith('"'):
+                end = label.find('"', 1)
+                if end < 0:
+                    raise InputError(f"{where}: unterminated quoted name")
+                label = label[1:end]
+            else:
+                label = label.split()[0] if label else head
+            if vertex in index:
+                raise InputError(f"{where}: vertex {vertex} declared twice")
+            index[vertex] = len(names)
+            names.append(label)
+            continue
+        fields = text.split()
+        if not 2 <= len(fields) <= 3:
+            raise InputError(f"{where}: expected 'source target [weight]', "
+                             f"got {len(fields)} fields")
+        ends = []
+        for field in fields[:2]:
+            vertex = _vertex_id(field, where)
+            if vertex not in index:
+                if declared:
+                    raise InputError(f"{where}: vertex {vertex} is not among the *Vertices")
+                index[vertex] = len(names)
+                names.append(field)
+            ends.append(index[vertex])
+        source.append(ends[0])
+        target.append(ends[1])
+        weight.append(_weight(fields[2], where) if len(fields) == 3 else 1.0)
+    ids = np.empty(len(names), dtype=np.int64)
+    for vertex, i in index.items():
+        ids[i] = vertex
+    return Graph(names, np.array(source, dtype=np.int64), np.array(target, dtype=np.int64),
+                 np.array(weight, dtype=np.float64), ids, directed)
+
+
+def _vertex_id(text: str, where: str) -> int:
+    if not _INTEGER.match(text):
+        raise InputError(f"{where}: Pajek vertex id {text!r} is not a non-negative integer")
+    return int(text)
+
+
+def _tree_order(result: InfomapResult) -> np.ndarray:
+    """Nodes in tree order: by path, so modules and their nodes come by decreasing flow."""
+    paths = result.paths
+    return np.lexsort(paths.T[::-1])
+
+
+def write_modules(out: TextIO, graph: Graph, result: InfomapResult) -> None:
+    """TSV ``node<TAB>module<TAB>flow``, in tree order; a multilevel module is its path."""
+    paths = result.path_strings()
+    for node in _tree_order(result):
+        module = paths[node].rpartition(":")[0]
+        out.write(f"{graph.names[node]}\t{module}\t{result.node_flow[node]:.9g}\n")
+
+
+def _header(out: TextIO, result: InfomapResult, command: str) -> None:
+    from . import __version__
+
+    out.write(f"# nlpzero {__version__}\n# {command}\n")
+    out.write(f"# levels {result.n_levels}, top modules {result.n_modules}\n")
+    out.write(f"# codelength {result.codelength_bits:.9f} bits, one-level codelength "
+              f"{result.one_level_codelength_bits:.9f} bits\n")
+
+
+def write_clu(out: TextIO, graph: Graph, result: InfomapResult, command: str = "") -> None:
+    """Infomap's ``.clu``: ``node_id module flow`` with top modules numbered from 1."""
+    _header(out, result, command)
+    out.write("# node_id module flow\n")
+    for node in _tree_order(result):
+        out.write(f"{graph.ids[node]} {result.modules[node] + 1} {result.node_flow[node]:.9g}\n")
+
+
+def write_tree(out: TextIO, graph: Graph, result: InfomapResult, command: str = "") -> None:
+    """Infomap's ``.tree``: ``path flow "name" node_id``, e.g. ``1:2 0.15 "a" 1``."""
+    _header(out, result, command)
+    out.write("# path flow name node_id\n")
+    paths = result.path_strings()
+    for node in _tree_order(result):
+        label = graph.names[node].replace('"', "'")
+        out.write(f'{paths[node]} {result.node_flow[node]:.9g} "{label}" {graph.ids[node]}\n')
