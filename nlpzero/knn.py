@@ -9,6 +9,7 @@ stays at ``block_rows × n`` similarities whatever the vocabulary.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 __all__ = ["cosine_knn"]
 
@@ -26,7 +27,9 @@ def cosine_knn(vectors: np.ndarray, k: int = 10, min_similarity: float = 0.6, *,
     """Links ``(source, target, similarity)``: every row to its k most similar other rows.
 
     Only neighbours with cosine ≥ ``min_similarity`` are kept. Links come by source row,
-    most similar first, ties to the lower index. ``approx=True`` ranks with Mitchell's
+    most similar first, ties to the lower index. The exact search computes each block pair
+    of the (symmetric) similarity matrix once, as one matrix product, and feeds both its
+    rows and its columns to the top-k buffers. ``approx=True`` ranks with Mitchell's
     multiplier-free products (:func:`nlpzero.approx.cosine_topk`) and re-ranks exactly.
     """
     vectors = np.asarray(vectors)
@@ -37,32 +40,57 @@ def cosine_knn(vectors: np.ndarray, k: int = 10, min_similarity: float = 0.6, *,
     if not np.isfinite(vectors).all():
         raise ValueError("vectors contain NaN or infinity")
     n = len(vectors)
-    k = min(k, n - 1)
-    if k < 1:
-        empty = np.zeros(0, dtype=np.int64)
-        return empty, empty.copy(), np.zeros(0, dtype=np.float32)
+    k = max(min(k, n - 1), 0)
     unit = np.ascontiguousarray(_unit_rows(vectors.astype(np.float32)))
-    block = max(1, min(n, BLOCK_SIMILARITIES // n))
-    sources, targets, sims = [], [], []
-    for start in range(0, n, block):
-        stop = min(n, start + block)
-        rows = np.arange(start, stop)
-        if approx:
-            idx, sim = _approx_block(unit, rows, k)
-        else:
-            scores = unit[start:stop] @ unit.T
-            scores[rows - start, rows] = -np.inf
-            idx = np.argpartition(-scores, k - 1, axis=1)[:, :k]
-            sim = np.take_along_axis(scores, idx, axis=1)
-            order = np.lexsort((idx, -sim), axis=1)
-            idx = np.take_along_axis(idx, order, axis=1)
-            sim = np.take_along_axis(sim, order, axis=1)
-        keep = sim >= min_similarity
-        sources.append(np.broadcast_to(rows[:, None], idx.shape)[keep])
-        targets.append(idx[keep])
-        sims.append(sim[keep].astype(np.float32))
-    return (np.concatenate(sources).astype(np.int64), np.concatenate(targets).astype(np.int64),
-            np.concatenate(sims))
+    val = np.full((n, k), -np.inf, dtype=np.float32)
+    idx = np.full((n, k), -1, dtype=np.int64)
+    if k and approx:
+        block = max(1, min(n, BLOCK_SIMILARITIES // n))
+        for start in range(0, n, block):
+            rows = np.arange(start, min(n, start + block))
+            idx[rows], val[rows] = _approx_block(unit, rows, k)
+    elif k:
+        block = int(np.sqrt(BLOCK_SIMILARITIES)) // 2
+        for i in range(0, n, block):
+            for j in range(i, n, block):
+                scores = unit[i:i + block] @ unit[j:j + block].T
+                _update_top_k(scores, i, j, np.float32(min_similarity), val, idx)
+    keep = (val >= min_similarity) & (idx >= 0)
+    source = np.broadcast_to(np.arange(n)[:, None], idx.shape)[keep]
+    return source.astype(np.int64), idx[keep], val[keep]
+
+
+@njit(cache=True)
+def _update_top_k(scores, row0, col0, min_similarity, val, idx):
+    """Offer the block ``scores`` (rows ``row0 +``, columns ``col0 +``) to the top-k buffers
+    of its rows and, by symmetry, of its columns. Buffers stay sorted best first; as
+    columns arrive in increasing order, a tie keeps the lower column."""
+    rows, cols = scores.shape
+    k = val.shape[1]
+    for i in range(rows):
+        r = row0 + i
+        for j in range(cols):
+            c = col0 + j
+            if c <= r and row0 == col0:
+                continue
+            s = scores[i, j]
+            if s < min_similarity:
+                continue
+            _offer(val, idx, r, c, s, k)
+            _offer(val, idx, c, r, s, k)
+
+
+@njit(cache=True, inline="always")
+def _offer(val, idx, row, col, s, k):
+    if s <= val[row, k - 1]:
+        return
+    pos = k - 1
+    while pos > 0 and val[row, pos - 1] < s:
+        val[row, pos] = val[row, pos - 1]
+        idx[row, pos] = idx[row, pos - 1]
+        pos -= 1
+    val[row, pos] = s
+    idx[row, pos] = col
 
 
 def _approx_block(unit: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
