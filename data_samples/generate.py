@@ -700,7 +700,8 @@ def count_words(paragraphs: Sequence[Tokens]) -> list[tuple[str, int]]:
 
 
 def write_outputs(paragraphs: Sequence[Tokens], out_dir: Path) -> None:
-    """Write corpus.txt, corpus.gold.txt and lexicon.tsv, checking gold against raw text."""
+    """Write corpus.txt, corpus.gold.txt, lexicon.tsv (gold checked against raw text) and
+    graph.tsv, a small word graph for ``nlpzero cluster``."""
     raw_lines = ["".join(tokens) for tokens in paragraphs]
     gold_lines = ["  ".join(tokens) for tokens in paragraphs]
     for raw, gold in zip(raw_lines, gold_lines, strict=True):
@@ -712,8 +713,44 @@ def write_outputs(paragraphs: Sequence[Tokens], out_dir: Path) -> None:
         ("corpus.txt", raw_lines),
         ("corpus.gold.txt", gold_lines),
         ("lexicon.tsv", lexicon_lines),
+        ("graph.tsv", word_graph(DEFAULT_SEED)),
     ):
         (out_dir / name).write_text("".join(f"{line}\n" for line in lines), encoding="utf-8")
+
+
+#: Word classes that make the communities of graph.tsv (a word keeps its first class).
+GRAPH_CLASSES = ("name", "person", "family", "thing", "food", "drink", "animal", "city",
+                 "sport", "topic", "time", "adj_person", "adj_weather", "numeral")
+
+
+def word_classes() -> dict[str, str]:
+    """Word -> class for the words of ``GRAPH_CLASSES``, each word in its first class."""
+    classes, _ = parse_lexicon(LEXICON_SOURCE)
+    membership: dict[str, str] = {}
+    for name in GRAPH_CLASSES:
+        for word in classes[name].words:
+            membership.setdefault(word, name)
+    return membership
+
+
+def word_graph(seed: int) -> list[str]:
+    """A word-similarity-like link list: each word links to 4 words of its class
+    (similarity 0.6-0.95) and, one time in five, to a word of another class (0.6-0.7)."""
+    rng = random.Random(seed)
+    membership = word_classes()
+    by_class: dict[str, list[str]] = {}
+    for word, name in membership.items():
+        by_class.setdefault(name, []).append(word)
+    words = list(membership)
+    lines = []
+    for word in words:
+        peers = [w for w in by_class[membership[word]] if w != word]
+        for peer in rng.sample(peers, min(4, len(peers))):
+            lines.append(f"{word}\t{peer}\t{rng.uniform(0.6, 0.95):.3f}")
+        if rng.random() < 0.2:
+            other = rng.choice([w for w in words if membership[w] != membership[word]])
+            lines.append(f"{word}\t{other}\t{rng.uniform(0.6, 0.7):.3f}")
+    return lines
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:

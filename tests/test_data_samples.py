@@ -10,7 +10,7 @@ from types import ModuleType
 import pytest
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data_samples"
-OUTPUT_FILES = ("corpus.txt", "corpus.gold.txt", "lexicon.tsv")
+OUTPUT_FILES = ("corpus.txt", "corpus.gold.txt", "lexicon.tsv", "graph.tsv")
 PUNCTUATION = frozenset("，。？！、")
 
 
@@ -52,3 +52,14 @@ def test_lexicon_counts_match_gold_tokens() -> None:
     lexicon = [(word, int(count)) for word, count in (row.split("\t") for row in rows)]
     assert dict(lexicon) == expected
     assert lexicon == sorted(lexicon, key=lambda item: (-item[1], item[0]))
+
+
+def test_sample_graph_clusters_into_its_word_classes() -> None:
+    from nlpzero.graph import read_graph
+    from nlpzero.infomap import infomap
+
+    graph = read_graph(DATA_DIR / "graph.tsv")
+    result = infomap((graph.source, graph.target, graph.weight), graph.n_nodes)
+    classes = load_generator().word_classes()
+    pairs = {(classes[word], int(m)) for word, m in zip(graph.names, result.modules)}
+    assert len(pairs) == len(set(classes.values())) == result.n_modules
