@@ -20,18 +20,27 @@ _EXPORTS = {
     "Segmenter": "nlpzero.segment",
     "score": "nlpzero.score",
     "Scores": "nlpzero.score",
+    "infomap": "nlpzero.infomap",
+    "communities": "nlpzero.infomap",
+    "InfomapResult": "nlpzero.infomap",
+    "read_graph": "nlpzero.graph",
+    "cosine_knn": "nlpzero.knn",
     "NlpzeroError": "nlpzero.errors",
     "InputError": "nlpzero.errors",
 }
 
 __all__ = [
-    "InputError", "Lexicon", "NgramFinder", "NlpzeroError", "PairFinder", "Scores",
-    "Segmenter", "discover", "score", "segment",
+    "InfomapResult", "InputError", "Lexicon", "NgramFinder", "NlpzeroError", "PairFinder",
+    "Scores", "Segmenter", "communities", "cosine_knn", "discover", "infomap", "read_graph",
+    "score", "segment",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .discover import NgramFinder, PairFinder, discover
     from .errors import InputError, NlpzeroError
+    from .graph import read_graph
+    from .infomap import InfomapResult, communities, infomap
+    from .knn import cosine_knn
     from .lexicon import Lexicon
     from .score import Scores, score
     from .segment import Segmenter, segment

@@ -117,12 +117,13 @@ def move_delta_bits(a, target, module, group, group_offset, node_flow, node_exit
     """ΔL of moving node ``a`` to module ``target`` (an empty id allowed), from the same
     terms the core loop uses; links may be stored one-way (directed) or both ways."""
     n = len(module)
+    n_modules = max(module.max(), target) + 1
     mod_flow, mod_exit, mod_enter = module_sums(module, node_flow, node_exit, node_enter,
-                                                out_ptr, out_nbr, out_flow, n)
+                                                out_ptr, out_nbr, out_flow, n_modules)
     old = module[a]
     g = group[a]
     enter_sum = 0.0
-    seen = np.zeros(n, dtype=np.bool_)
+    seen = np.zeros(n_modules, dtype=np.bool_)
     for b in range(n):
         if group[b] == g and not seen[module[b]]:
             seen[module[b]] = True
@@ -158,6 +159,7 @@ def core_loop(module, group, group_offset, node_flow, node_exit, node_enter,
     group, or to an empty module, with the most negative ΔL (Rosvall & Bergstrom's 13-term
     update, only the plogp terms of the two modules touched change). Sweeps repeat while
     nodes move and the code shrinks by more than ``threshold_bits``, at most ``loop_limit``.
+    Module ids must be below the number of nodes (one module per node at most).
     Returns the number of moves.
     """
     n = len(module)

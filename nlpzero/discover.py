@@ -39,6 +39,7 @@ import numpy as np
 from . import _discover_kernels as DK
 from . import _lexicon_kernels as LK
 from . import _utf8 as U
+from ._callable import callable_module
 from .chars import CharTable
 from .errors import InputError
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
@@ -583,3 +584,5 @@ def discover(
     return finder.find(corpus, progress)
 
 
+
+callable_module(__name__, discover)

@@ -11,6 +11,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 
+from ._callable import callable_module
 from .errors import InputError
 from .textio import display_name, iter_decoded, open_binary
 
@@ -140,3 +141,6 @@ def score(
     if training_words is not None:
         words = {w for line in read_lines(training_words) for w in line.split()[:1]}
     return score_lines(read_lines(gold), read_lines(pred), words)
+
+
+callable_module(__name__, score)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from . import _lexicon_kernels as K
+from ._callable import callable_module
 from .chars import to_codepoints
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
 from .textio import BLOCK_BYTES, iter_blocks
@@ -73,3 +74,6 @@ def segment(
     if isinstance(text, str):
         return seg.segment_text(text)
     return (seg.segment_text(line.rstrip("\n")) for line in text)
+
+
+callable_module(__name__, segment)

@@ -320,3 +320,13 @@ def test_duplicate_links_are_summed():
     assert list(zip(s.tolist(), t.tolist(), w.tolist())) == [(0, 1, 3.5), (2, 2, 1.0)]
     s, t, w = merge_links(np.array([0, 0, 1]), np.array([1, 1, 0]), np.ones(3), directed=True)
     assert list(zip(s.tolist(), t.tolist(), w.tolist())) == [(0, 1, 2.0), (1, 0, 1.0)]
+
+
+def test_package_functions_survive_submodule_imports():
+    import nlpzero
+    import nlpzero.discover
+    import nlpzero.infomap
+
+    for _ in range(2):  # the second call used to find the module, not the function
+        assert nlpzero.infomap(TRIANGLES).n_modules == 2
+    assert callable(nlpzero.discover) and callable(nlpzero.segment) and callable(nlpzero.score)
