@@ -19,7 +19,7 @@ import numpy as np
 
 from . import _infomap_kernels as K
 from ._callable import callable_module
-from .mapequation import Flow, flow, one_level_codelength_bits
+from .mapequation import Flow, flow, one_level_codelength_bits, plogp
 
 __all__ = ["InfomapResult", "communities", "infomap", "merge_links"]
 
@@ -169,13 +169,8 @@ def _partition(leaf: _Network, one_level_bits: float) -> tuple[np.ndarray, float
 def _leaf_codelengths(net: _Network, module: np.ndarray, k: int) -> np.ndarray:
     """Per module, ``plogp(q↷ + p) − plogp(q↷) − Σ plogp(p_α)``: its codebook as a leaf."""
     flow_, exit_, _ = net.module_sums(module, k)
-    node_term = np.bincount(module, _plogp(net.node_flow), minlength=k)
-    return _plogp(exit_ + flow_) - _plogp(exit_) - node_term
-
-
-def _plogp(x: np.ndarray) -> np.ndarray:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(x > 0, x * np.log2(np.where(x > 0, x, 1.0)), 0.0)
+    node_term = np.bincount(module, plogp(net.node_flow), minlength=k)
+    return plogp(exit_ + flow_) - plogp(exit_) - node_term
 
 
 def _split_recursively(leaf: _Network, top: np.ndarray) -> list[np.ndarray]:
@@ -197,14 +192,14 @@ def _split_recursively(leaf: _Network, top: np.ndarray) -> list[np.ndarray]:
         open_ &= size > 2
         if not open_.any():
             return levels
-        flow_, exit_, _ = leaf.module_sums(current, k)
-        sub, k_sub = K.relabel(_find_modules(leaf.grouped(current, exit_), np.arange(leaf.n)))
+        _, exit_, _ = leaf.module_sums(current, k)
+        sub, k_sub = K.relabel(_submodules(leaf, current))
         parent = np.empty(k_sub, dtype=np.int64)
         parent[sub] = current
         _, _, sub_enter = leaf.module_sums(sub, k_sub)
         n_children = np.bincount(parent, minlength=k)
-        split_bits = (_plogp(exit_ + np.bincount(parent, sub_enter, minlength=k))
-                      - _plogp(exit_) - np.bincount(parent, _plogp(sub_enter), minlength=k)
+        split_bits = (plogp(exit_ + np.bincount(parent, sub_enter, minlength=k))
+                      - plogp(exit_) - np.bincount(parent, plogp(sub_enter), minlength=k)
                       + np.bincount(parent, _leaf_codelengths(leaf, sub, k_sub), minlength=k))
         keep = open_ & (n_children > 1) & (
             split_bits < _leaf_codelengths(leaf, current, k) - MIN_SPLIT_IMPROVEMENT_BITS)
@@ -230,8 +225,8 @@ def _super_modules(leaf: _Network, top: np.ndarray) -> list[np.ndarray]:
     while (k := int(current.max()) + 1) > 2:
         modules = leaf.aggregate(current, k)
         modules.node_flow = modules.node_enter
-        index_bits = float(_plogp(np.array(modules.node_enter.sum()))
-                           - _plogp(modules.node_enter).sum())
+        index_bits = float(plogp(modules.node_enter.sum())
+                           - plogp(modules.node_enter).sum())
         grouping, grouped_bits = _partition(modules, index_bits)
         if not 1 < int(grouping.max()) + 1 < k or \
                 grouped_bits >= index_bits - MIN_SPLIT_IMPROVEMENT_BITS:
@@ -261,7 +256,7 @@ def _hierarchical_codelength(leaf: _Network, levels: list[np.ndarray]) -> float:
     """
     top = levels[0]
     _, _, enter = leaf.module_sums(top, int(top.max()) + 1)
-    total = float(_plogp(np.array(enter.sum())) - _plogp(enter).sum())
+    total = float(plogp(enter.sum()) - plogp(enter).sum())
     split_flags = _split_flags(levels) + [None]
     active = np.ones(int(top.max()) + 1, dtype=bool)
     for depth, current in enumerate(levels):
@@ -279,8 +274,8 @@ def _hierarchical_codelength(leaf: _Network, levels: list[np.ndarray]) -> float:
         _, _, child_enter = leaf.module_sums(child, k_child)
         active = split[parent]
         inner = np.bincount(parent, child_enter * active, minlength=k)
-        total += float((_plogp(exit_ + inner) - _plogp(exit_))[split].sum()
-                       - _plogp(child_enter[active]).sum())
+        total += float((plogp(exit_ + inner) - plogp(exit_))[split].sum()
+                       - plogp(child_enter[active]).sum())
     return total
 
 
