@@ -330,3 +330,23 @@ def test_package_functions_survive_submodule_imports():
     for _ in range(2):  # the second call used to find the module, not the function
         assert nlpzero.infomap(TRIANGLES).n_modules == 2
     assert callable(nlpzero.discover) and callable(nlpzero.segment) and callable(nlpzero.score)
+
+
+@pytest.mark.filterwarnings("ignore")  # the package's own deprecation notices
+@pytest.mark.parametrize("directed", [False, True])
+def test_codelength_no_worse_than_the_reference_package(directed):
+    """Only where the reference ``infomap`` package is installed (a benchmark peer)."""
+    reference = pytest.importorskip("infomap", reason="the infomap package is not installed")
+    rng = np.random.default_rng(11)
+    for _ in range(3):
+        links, truth = planted(rng, groups=8, size=15, p_in=0.35, p_out=0.03)
+        n = len(truth)
+        weight = rng.uniform(0.5, 1.0, len(links[0]))
+        im = reference.Infomap(two_level=True, directed=directed, silent=True, num_trials=3,
+                               seed=123, num_threads=1)
+        im.add_nodes(range(n))
+        im.add_links(np.column_stack([links[0], links[1], weight]))
+        im.run()
+        ours = infomap((links[0], links[1], weight), n, directed=directed, trials=3)
+        assert ours.one_level_codelength_bits == pytest.approx(im.one_level_codelength, abs=1e-9)
+        assert ours.codelength_bits <= im.codelength * 1.001
