@@ -8,10 +8,11 @@ Every problem is reported with its line number as an :class:`~nlpzero.errors.Inp
 
 from __future__ import annotations
 
+import itertools
 import math
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, TextIO
 
@@ -50,20 +51,30 @@ class Graph:
         return len(self.names)
 
 
-def _lines(path: str | os.PathLike[str], errors: str) -> Iterator[tuple[int, str]]:
-    """Numbered lines (1-based) of a UTF-8 text file or stdin."""
-    name = display_name(path)
+def _blocks(path: str | os.PathLike[str], errors: str) -> Iterator[str]:
+    """Decoded text in blocks of whole lines (only the last may lack its newline)."""
     with open_binary(path) as fh:
         carry = ""
-        number = 0
-        for text in iter_decoded(fh, name, errors):
-            lines = (carry + text).split("\n")
-            carry = lines.pop()
-            for line in lines:
-                number += 1
-                yield number, line
+        for text in iter_decoded(fh, display_name(path), errors):
+            text = carry + text
+            cut = text.rfind("\n") + 1
+            carry = text[cut:]
+            if cut:
+                yield text[:cut]
         if carry:
-            yield number + 1, carry
+            yield carry
+
+
+def _numbered_lines(blocks: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """Lines numbered from 1, without their newline."""
+    number = 0
+    for block in blocks:
+        lines = block.split("\n")
+        if block.endswith("\n"):
+            lines.pop()
+        for line in lines:
+            number += 1
+            yield number, line
 
 
 def _weight(text: str, where: str) -> float:
@@ -86,16 +97,17 @@ def read_graph(path: str | os.PathLike[str], format: str = "auto",
     """
     if format not in ("auto", "links", "pajek"):
         raise ValueError(f"unknown graph format {format!r} (use auto, links or pajek)")
-    lines = _lines(path, errors)
+    blocks = _blocks(path, errors)
     name = display_name(path)
-    first = next(lines, None)
+    first = next(blocks, None)
     if first is None:
         raise InputError(f"{name}: empty graph file")
     if format == "auto":
-        pajek = str(path).lower().endswith(".net") or first[1].lstrip().startswith("*")
+        pajek = str(path).lower().endswith(".net") or first.lstrip(" \t").startswith("*")
         format = "pajek" if pajek else "links"
-    lines = _chain(first, lines)
-    graph = _read_pajek(lines, name) if format == "pajek" else _read_links(lines, name)
+    blocks = itertools.chain([first], blocks)
+    graph = (_read_pajek(_numbered_lines(blocks), name) if format == "pajek"
+             else _read_links(blocks, name))
     if graph.n_nodes == 0:
         raise InputError(f"{name}: the graph has no nodes")
     if not (graph.weight > 0).any():
@@ -103,33 +115,59 @@ def read_graph(path: str | os.PathLike[str], format: str = "auto",
     return graph
 
 
-def _chain(first: tuple[int, str], rest: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
-    yield first
-    yield from rest
+#: A link line (2 or 3 fields, the first not a comment) and a blank or comment line.
+_LINK = re.compile(r"^[ \t]*([^\s#]\S*)[ \t]+(\S+)(?:[ \t]+(\S+))?[ \t]*\r?$", re.M)
+_SKIP = re.compile(r"^[ \t]*(?:#.*)?\r?$", re.M)
 
 
-def _read_links(lines: Iterator[tuple[int, str]], name: str) -> Graph:
+def _read_links(blocks: Iterable[str], name: str) -> Graph:
+    """Link lines, a block at a time: one regex pass when every line of the block is a
+    well-formed link, blank or comment; otherwise line by line, to name the bad line."""
     index: dict[str, int] = {}
-    source: list[int] = []
-    target: list[int] = []
+    names_in_order: list[str] = []
     weight: list[float] = []
-    for number, line in lines:
-        fields = line.split()
-        if not fields or fields[0].startswith("#"):
-            continue
-        if not 2 <= len(fields) <= 3:
-            raise InputError(f"{name}: line {number}: expected 'source target [weight]', "
-                             f"got {len(fields)} field{'s' * (len(fields) != 1)}")
-        source.append(index.setdefault(fields[0], len(index)))
-        target.append(index.setdefault(fields[1], len(index)))
-        weight.append(_weight(fields[2], f"{name}: line {number}") if len(fields) == 3 else 1.0)
+    first_line = 1
+    for block in blocks:
+        n_lines = block.count("\n") + 1  # the piece after the last newline counts
+        links = _LINK.findall(block)
+        fast = len(links) + len(_SKIP.findall(block)) == n_lines
+        if fast:
+            try:
+                block_weight = [float(w) if w else 1.0 for _, _, w in links]
+            except ValueError:
+                fast = False
+            else:
+                array = np.array(block_weight)
+                fast = bool(np.isfinite(array).all() and (array >= 0).all())
+        if fast:
+            names_in_order += [x for link in links for x in link[:2]]
+            weight += block_weight
+        else:
+            for number, line in _numbered_lines([block]):
+                fields = line.split()
+                if not fields or fields[0].startswith("#"):
+                    continue
+                where = f"{name}: line {first_line + number - 1}"
+                if not 2 <= len(fields) <= 3:
+                    raise InputError(f"{where}: expected 'source target [weight]', "
+                                     f"got {len(fields)} field{'s' * (len(fields) != 1)}")
+                names_in_order += fields[:2]
+                weight.append(_weight(fields[2], where) if len(fields) == 3 else 1.0)
+        first_line += n_lines - 1
+    ends = np.fromiter(map(index.setdefault, names_in_order, _next_ids(index)), np.int64,
+                       len(names_in_order))
     names = list(index)
     if names and all(_INTEGER.match(n) for n in names):
         ids = np.array([int(n) for n in names], dtype=np.int64)
     else:
         ids = np.arange(1, len(names) + 1, dtype=np.int64)
-    return Graph(names, np.array(source, dtype=np.int64), np.array(target, dtype=np.int64),
-                 np.array(weight, dtype=np.float64), ids)
+    return Graph(names, ends[0::2], ends[1::2], np.array(weight, dtype=np.float64), ids)
+
+
+def _next_ids(index: dict[str, int]) -> Iterator[int]:
+    """The id a new name would get: the current size of ``index``, re-read at every step."""
+    while True:
+        yield len(index)
 
 
 _SECTION = re.compile(r"\*(\w+)")

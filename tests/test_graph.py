@@ -58,6 +58,15 @@ def test_binary_invalid_utf8_and_a_huge_line(write_file):
     assert len(g.names[0]) == 50 << 20 and g.names[1] == "y"
 
 
+def test_line_numbers_count_across_blocks_and_unusual_separators(write_file):
+    # U+2028 separates fields (str.split) but does not end a line: lines end at "\n" only
+    lines = ["ab c 0.5"] * 1_500_000 + ["x\u2028y", "p q nan"]
+    with pytest.raises(InputError, match="line 1500002: weight 'nan'"):
+        read_graph(write_file("big.txt", "\n".join(lines) + "\n"))  # 13.5 MB: 4 blocks
+    g = read_graph(write_file("g.txt", "x\u2028y\r\na\u3000b 2\n"))
+    assert g.names == ["x", "y", "a", "b"] and g.weight.tolist() == [1.0, 2.0]
+
+
 def test_self_links_and_duplicates(write_file):
     from nlpzero.infomap import infomap
 
