@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from . import approx, discover, score, segment
+from . import approx, discover, embed, score, segment, vectors
 
 app = typer.Typer(
     name="nlpzero",
-    help="Unsupervised Chinese NLP from raw text: discover words, segment, score.",
+    help="Unsupervised Chinese NLP from raw text: discover words, segment, score, embed.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -18,6 +18,11 @@ app.command("discover")(discover.discover)
 app.command("segment")(segment.segment)
 app.command("score")(score.score)
 app.add_typer(approx.app, name="approx")
+app.command("embed")(embed.embed)
+app.command("similar")(vectors.similar)
+app.command("analogy")(vectors.analogy)
+app.command("keywords")(vectors.keywords)
+app.command("evaluate")(vectors.evaluate)
 
 
 def main() -> None:
