@@ -121,7 +121,7 @@ def train(
     eta: float = 0.1,
     context_power: float | None = None,
     shift: float = 0.0,
-    eigen_power: float = 0.5,
+    eigen_power: float = 0.25,
     seed: int = 0,
     on_epoch: Callable[[int, float], None] | None = None,
 ) -> Trained:

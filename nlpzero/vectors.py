@@ -195,10 +195,10 @@ class Embedding:
 
     def keywords(self, tokens: Sequence[str], n: int = 10) -> list[tuple[str, float]]:
         """The sentence's own words ranked by <Σ_s v_s, v_w> (∝ log P(sentence | w))."""
+        total = self.sentence_vector(tokens)
         ids = sorted({self.index[t] for t in tokens if t in self.index})
         if not ids:
             return []
-        total = self.vectors[ids].sum(axis=0)
         scores = self.vectors[ids] @ total
         order = np.argsort(-scores, kind="stable")[:n]
         return [(self.words[ids[k]], float(scores[k])) for k in order]
