@@ -20,21 +20,31 @@ _EXPORTS = {
     "Segmenter": "nlpzero.segment",
     "score": "nlpzero.score",
     "Scores": "nlpzero.score",
+    "cooccur": "nlpzero.cooccur",
+    "Cooccurrence": "nlpzero.cooccur",
+    "train": "nlpzero.embed",
+    "Embedding": "nlpzero.vectors",
+    "read_word2vec": "nlpzero.vectors",
+    "write_word2vec": "nlpzero.vectors",
     "NlpzeroError": "nlpzero.errors",
     "InputError": "nlpzero.errors",
 }
 
 __all__ = [
-    "InputError", "Lexicon", "NgramFinder", "NlpzeroError", "PairFinder", "Scores",
-    "Segmenter", "discover", "score", "segment",
+    "Cooccurrence", "Embedding", "InputError", "Lexicon", "NgramFinder", "NlpzeroError",
+    "PairFinder", "Scores", "Segmenter", "cooccur", "discover", "read_word2vec", "score",
+    "segment", "train", "write_word2vec",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .cooccur import Cooccurrence, cooccur
     from .discover import NgramFinder, PairFinder, discover
+    from .embed import train
     from .errors import InputError, NlpzeroError
     from .lexicon import Lexicon
     from .score import Scores, score
     from .segment import Segmenter, segment
+    from .vectors import Embedding, read_word2vec, write_word2vec
 
 
 def __getattr__(name: str) -> Any:
