@@ -20,11 +20,16 @@ Run from the repository root (about ten minutes on 2 cores)::
 3. Counting at scale: window-10 co-occurrence counts of a synthetic Zipf(1.0) corpus over a
    100 000-word vocabulary (20 M tokens, 30-token lines) in a subprocess: time, distinct
    pairs and peak RSS (a dense V x V int32 matrix would need 40 GB).
+4. Ablation (in-process, one co-occurrence count at window 10, the default dimension): the
+   levers behind the default, each scored like part 2: eigenvalue weighting p in
+   v = u λ^p, no context-distribution smoothing, a shifted target, and AdaGrad epochs on
+   Su's weighted loss after the spectral warm start. Training seconds only.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import subprocess
@@ -150,9 +155,38 @@ def quality_and_speed(seg: Path, faithful_epochs: int) -> list[list[str]]:
     return rows
 
 
+ABLATION = [
+    ("spectral p = 0.25 (default)", {}),
+    ("spectral p = 0.5 (<v_i, v_j> ≈ PPMI)", {"eigen_power": 0.5}),
+    ("spectral p = 0 (eigenvectors only)", {"eigen_power": 0.0}),
+    ("spectral, no context smoothing (P(j)^1)", {"context_power": 1.0}),
+    ("spectral, target PPMI - log 2 (shifted)", {"shift": math.log(2)}),
+    ("spectral p = 0.5 + 3 AdaGrad epochs (weighted loss)",
+     {"eigen_power": 0.5, "epochs": 3}),
+]
+
+
+def ablation(seg: Path) -> list[list[str]]:
+    from nlpzero.cooccur import cooccur
+    from nlpzero.embed import train
+    from nlpzero.vectors import write_word2vec
+
+    counted = cooccur(seg, window=10, min_count=5)
+    rows = []
+    for label, kwargs in ABLATION:
+        t = time.perf_counter()
+        trained = train(counted, **kwargs)
+        seconds = time.perf_counter() - t
+        path = CACHE / "vectors" / "ablation.txt"
+        write_word2vec(path, counted.vocab.words, trained.vectors)
+        rows.append([label, f"{seconds:.1f}", *evaluate(path)])
+        print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
+    return rows
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--parts", default="1,2,3")
+    parser.add_argument("--parts", default="1,2,3,4")
     parser.add_argument("--faithful-epochs", type=int, default=5)
     args = parser.parse_args()
     parts = set(args.parts.split(","))
@@ -174,6 +208,11 @@ def main() -> None:
         print(f"\ncounting, synthetic Zipf corpus: {int(out[0]):,} distinct words present "
               f"of 100,000, 20,000,000 tokens, window 10: {int(out[1]):,} distinct pairs "
               f"({int(out[2]):,} pair events) in {out[3]} s, peak RSS {out[4]} MB")
+    if "4" in parts:
+        print("\n| ablation (window 10) | train s | wordsim-240 ρ | wordsim-297 ρ | analogy acc |")
+        print("|---|---|---|---|---|")
+        for row in ablation(seg):
+            print("| " + " | ".join(row) + " |")
     print(f"\nmachine: {platform.platform()}, {os.cpu_count()} CPUs, python "
           f"{platform.python_version()}, numpy {metadata.version('numpy')}, numba "
           f"{metadata.version('numba')}, scipy {metadata.version('scipy')}, load average "
