@@ -1,8 +1,8 @@
 """Benchmark ``nlpzero embed`` against gensim 4.x word2vec (skip-gram) on the xwlb news corpus.
 
-Run from the repository root (about ten minutes on 2 cores)::
+Run from the repository root (about fifteen minutes on 2 cores)::
 
-    python benchmarks/bench_embed.py [--parts 1,2,3] [--faithful-epochs 5]
+    python benchmarks/bench_embed.py [--parts 1,2,3] [--faithful-epochs 15]
 
 1. Corpus: /work/shared/data/raw/xwlb_news/xwlb_news.txt.xz (102.8 MB, 35 M characters),
    decompressed, a lexicon learnt by ``nlpzero discover`` and the text segmented by
@@ -187,7 +187,7 @@ def ablation(seg: Path) -> list[list[str]]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts", default="1,2,3,4")
-    parser.add_argument("--faithful-epochs", type=int, default=5)
+    parser.add_argument("--faithful-epochs", type=int, default=15)
     args = parser.parse_args()
     parts = set(args.parts.split(","))
     if not XWLB.exists():
