@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from . import approx, cluster, discover, score, segment
+from . import approx, cluster, discover, embed, knn, score, segment, vectors
 
 app = typer.Typer(
     name="nlpzero",
-    help="Unsupervised Chinese NLP from raw text: discover words, segment, score, cluster.",
+    help="Unsupervised Chinese NLP from raw text: discover words, segment, score, embed, "
+    "cluster.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -17,6 +18,12 @@ app = typer.Typer(
 app.command("discover")(discover.discover)
 app.command("segment")(segment.segment)
 app.command("score")(score.score)
+app.command("embed")(embed.embed)
+app.command("similar")(vectors.similar)
+app.command("analogy")(vectors.analogy)
+app.command("keywords")(vectors.keywords)
+app.command("evaluate")(vectors.evaluate)
+app.command("knn")(knn.knn)
 app.command("cluster")(cluster.cluster)
 app.add_typer(approx.app, name="approx")
 

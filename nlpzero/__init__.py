@@ -25,18 +25,27 @@ _EXPORTS = {
     "InfomapResult": "nlpzero.infomap",
     "read_graph": "nlpzero.graph",
     "cosine_knn": "nlpzero.knn",
+    "cooccur": "nlpzero.cooccur",
+    "Cooccurrence": "nlpzero.cooccur",
+    "train": "nlpzero.embed",
+    "Embedding": "nlpzero.vectors",
+    "read_word2vec": "nlpzero.vectors",
+    "write_word2vec": "nlpzero.vectors",
     "NlpzeroError": "nlpzero.errors",
     "InputError": "nlpzero.errors",
 }
 
 __all__ = [
-    "InfomapResult", "InputError", "Lexicon", "NgramFinder", "NlpzeroError", "PairFinder",
-    "Scores", "Segmenter", "communities", "cosine_knn", "discover", "infomap", "read_graph",
-    "score", "segment",
+    "Cooccurrence", "Embedding", "InfomapResult", "InputError", "Lexicon", "NgramFinder",
+    "NlpzeroError", "PairFinder", "Scores", "Segmenter", "communities", "cooccur", "cosine_knn",
+    "discover", "infomap", "read_graph", "read_word2vec", "score", "segment", "train",
+    "write_word2vec",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
+    from .cooccur import Cooccurrence, cooccur
     from .discover import NgramFinder, PairFinder, discover
+    from .embed import train
     from .errors import InputError, NlpzeroError
     from .graph import read_graph
     from .infomap import InfomapResult, communities, infomap
@@ -44,6 +53,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .lexicon import Lexicon
     from .score import Scores, score
     from .segment import Segmenter, segment
+    from .vectors import Embedding, read_word2vec, write_word2vec
 
 
 def __getattr__(name: str) -> Any:

@@ -53,6 +53,7 @@ from typing import Any
 import numpy as np
 
 from . import _approx_kernels as K
+from .vectors import unit_rows
 
 VARIANTS = ("mitchell", "unbiased", "minimax", "corrected", "table")
 OPS = ("mul", "div", "log2", "exp2")
@@ -297,12 +298,6 @@ def sanitize(x: Any, floor: float = 2.0**-60) -> np.ndarray:
     return np.where(np.abs(xa) < floor, np.copysign(dt.type(floor), xa), xa).astype(dt)
 
 
-def _unit_rows(v: np.ndarray) -> np.ndarray:
-    norms = np.sqrt(np.einsum("ij,ij->i", v, v, dtype=np.float64)).astype(v.dtype)
-    norms[norms == 0] = 1
-    return v / norms[:, None]
-
-
 def cosine_topk(queries: Any, base: Any, k: int = 10, *, candidates: int | None = None,
                 variant: str | int = "mitchell") -> tuple[np.ndarray, np.ndarray]:
     """The *k* rows of *base* most cosine-similar to each query: (indices, cosines).
@@ -325,8 +320,8 @@ def cosine_topk(queries: Any, base: Any, k: int = 10, *, candidates: int | None 
     if candidates < k:
         raise ValueError(f"candidates ({candidates}) must be at least k ({k})")
     kind, c = _kind_and_constant(variant, dt)
-    qs = np.ascontiguousarray(sanitize(_unit_rows(q)))
-    xs = np.ascontiguousarray(sanitize(_unit_rows(x)))
+    qs = np.ascontiguousarray(sanitize(unit_rows(q)))
+    xs = np.ascontiguousarray(sanitize(unit_rows(x)))
     if x.shape[0] == 0:
         empty = np.empty((q.shape[0], 0))
         return (empty.astype(np.int64)[0], empty[0]) if single else (empty.astype(np.int64),

@@ -11,15 +11,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .vectors import unit_rows
+
 __all__ = ["cosine_knn"]
 
 #: Similarities held at once per block (float32): 32 M = 128 MB.
 BLOCK_SIMILARITIES = 1 << 25
-
-
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-    return vectors / np.where(norms > 0, norms, 1.0)
 
 
 def cosine_knn(vectors: np.ndarray, k: int = 10, min_similarity: float = 0.6, *,
@@ -41,7 +38,7 @@ def cosine_knn(vectors: np.ndarray, k: int = 10, min_similarity: float = 0.6, *,
         raise ValueError("vectors contain NaN or infinity")
     n = len(vectors)
     k = max(min(k, n - 1), 0)
-    unit = np.ascontiguousarray(_unit_rows(vectors.astype(np.float32)))
+    unit = np.ascontiguousarray(unit_rows(vectors.astype(np.float32)))
     val = np.full((n, k), -np.inf, dtype=np.float32)
     idx = np.full((n, k), -1, dtype=np.int64)
     if k and approx:

@@ -3,6 +3,7 @@ reference, search quality on planted graphs, multilevel trees, the networkx wrap
 
 from __future__ import annotations
 
+import importlib
 import math
 from collections import defaultdict
 
@@ -329,7 +330,9 @@ def test_package_functions_survive_submodule_imports():
 
     for _ in range(2):  # the second call used to find the module, not the function
         assert nlpzero.infomap(TRIANGLES).n_modules == 2
-    assert callable(nlpzero.discover) and callable(nlpzero.segment) and callable(nlpzero.score)
+    for name in ("discover", "segment", "score", "cooccur"):
+        importlib.import_module(f"nlpzero.{name}")
+        assert callable(getattr(nlpzero, name))
 
 
 @pytest.mark.filterwarnings("ignore")  # the package's own deprecation notices

@@ -57,3 +57,65 @@ def test_approx_ranking_agrees_with_exact_on_clustered_vectors():
     approx = cosine_knn(vectors, k=5, min_similarity=0.0, approx=True)
     assert approx[0].tolist() == exact[0].tolist()
     assert (approx[1] == exact[1]).mean() > 0.98
+
+
+# --- the command ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def word_vectors(tmp_path):
+    """Three groups of words around three directions, written in word2vec text format."""
+    from nlpzero.vectors import write_word2vec
+
+    rng = np.random.default_rng(2)
+    groups = {"水果": ["苹果", "香蕉", "葡萄", "西瓜"], "城市": ["北京", "上海", "广州", "南京"],
+              "动物": ["猫", "狗", "鸟", "熊猫"]}
+    words, rows = [], []
+    for g, (_, members) in enumerate(groups.items()):
+        for word in members:
+            words.append(word)
+            rows.append(np.eye(3)[g] * 5 + rng.normal(scale=0.5, size=3))
+    path = tmp_path / "vectors.txt"
+    write_word2vec(str(path), words, np.array(rows, dtype=np.float32))
+    return path, groups
+
+
+def test_knn_command_links_similar_words_and_feeds_cluster(word_vectors):
+    from test_cli import invoke
+
+    path, groups = word_vectors
+    result = invoke("knn", path, "-k", "3", "--min-sim", "0.8")
+    assert result.exit_code == 0, result.stderr
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert len(rows) == 12 * 3
+    group_of = {w: g for g, members in groups.items() for w in members}
+    assert all(group_of[a] == group_of[b] and float(s) >= 0.8 for a, b, s in rows)
+    clustered = invoke("cluster", "-", "--directed", "-q", input=result.stdout)
+    assert clustered.exit_code == 0, clustered.stderr
+    modules = {}
+    for line in clustered.stdout.splitlines():
+        word, module, _ = line.split("\t")
+        modules.setdefault(group_of[word], set()).add(module)
+    assert all(len(m) == 1 for m in modules.values()) and len(set().union(*modules.values())) == 3
+
+
+def test_knn_command_top_and_approx(word_vectors):
+    from test_cli import invoke
+
+    path, _ = word_vectors
+    top = invoke("knn", path, "--top", "4", "-k", "10", "--min-sim", "-1")
+    assert top.exit_code == 0 and len(top.stdout.splitlines()) == 4 * 3
+    exact = invoke("knn", path, "-k", "3", "-q")
+    approx = invoke("knn", path, "-k", "3", "-q", "--approx")
+    assert approx.exit_code == 0
+    assert [ln.split("\t")[:2] for ln in approx.stdout.splitlines()] == \
+        [ln.split("\t")[:2] for ln in exact.stdout.splitlines()]
+
+
+def test_knn_command_bad_input(write_file):
+    from test_cli import assert_runtime_error, assert_usage_error, invoke
+
+    assert_runtime_error(invoke("knn", write_file("v.txt", "2 2\na 1 nan\nb 0 1\n")), "NaN")
+    assert_runtime_error(invoke("knn", write_file("v.txt", "")), "empty")
+    assert_runtime_error(invoke("knn", write_file("v.txt", "2 2\na 1 0\nb 0\n")), "line 3")
+    assert_usage_error(invoke("knn", write_file("v.txt", "1 1\na 1\n"), "-k", "0"), "-k")

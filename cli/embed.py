@@ -1,0 +1,80 @@
+"""``nlpzero embed``: simpler-GloVe word vectors from a segmented corpus."""
+
+from __future__ import annotations
+
+import math
+from enum import Enum
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+
+
+class Method(str, Enum):
+    spectral = "spectral"
+    adagrad = "adagrad"
+
+
+def embed(
+    corpus: InputArg = None,
+    output: OutputOpt = None,
+    dim: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        min=1, help="Vector size (default: 8.33 ln V rounded up to a multiple of 8).",
+        show_default=False)] = None,
+    window: Annotated[int, typer.Option(min=1, help="Words on each side (uniform).")] = 10,
+    min_count: Annotated[int, typer.Option(min=1, help="Minimum word count.")] = 5,
+    method: Annotated[Method, typer.Option(
+        help="spectral: closed-form fit of smoothed positive PMI (best, default); "
+             "adagrad: Su's reference SGD from random init.")] = Method.spectral,
+    epochs: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        min=0, help="AdaGrad epochs (default: 30 for adagrad, 0 after spectral).",
+        show_default=False)] = None,
+    x_max: Annotated[float, typer.Option(help="Weight (X/x_max)^alpha.")] = 100.0,
+    alpha: Annotated[float, typer.Option(help="Weight exponent.")] = 0.75,
+    truncate_weight: Annotated[bool, typer.Option(
+        help="Cap the weight at 1 (helps rare words).")] = False,
+    model: Annotated[int, typer.Option(
+        min=0, max=2, help="0 shared vectors; 1 centre+context concatenated; 2 summed.")] = 0,
+    context_power: Annotated[Optional[float], typer.Option(  # noqa: UP045
+        help="Context-distribution smoothing P(j)^a (default 0.75 spectral, 1 adagrad).",
+        show_default=False)] = None,
+    shift: Annotated[float, typer.Option(help="Subtract this from the PMI target.")] = 0.0,
+    eigen_power: Annotated[float, typer.Option(
+        help="spectral: vectors u * eigenvalue^p.")] = 0.25,
+    threads: Annotated[int, typer.Option(min=1, help="Threads for the spectral step.")] = 1,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    npy: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Also write PREFIX.npy (float32) and PREFIX.vocab.txt (word, count).",
+        show_default=False)] = None,
+    errors: ErrorsOpt = Errors.strict,
+    quiet: QuietOpt = False,
+) -> None:
+    """Word vectors in word2vec text format (header 'V d'), most frequent word first."""
+    path = resolve_input(corpus)
+    log = Log(quiet)
+    with failures():
+        import numba
+
+        from nlpzero.cooccur import cooccur
+        from nlpzero.embed import default_dim, train
+        from nlpzero.vectors import Embedding
+
+        numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
+        counted = cooccur(path, window, min_count, errors.value)
+        n_words = len(counted.vocab)
+        log.info(f"{counted.n_tokens:,} tokens, {n_words:,} words (min count {min_count}), "
+                 f"{counted.nnz:,} word pairs (window {window}) in {log.elapsed():.1f} s")
+        if dim is None:
+            dim = default_dim(n_words)
+            log.info(f"dim {dim} (8.33 ln {n_words:,} = {8.33 * math.log(n_words):.1f}, "
+                     "rounded up to a multiple of 8)")
+        trained = train(counted, dim, method.value, model, epochs, x_max, alpha,
+                        truncate_weight, context_power=context_power, shift=shift,
+                        eigen_power=eigen_power, seed=seed,
+                        on_epoch=lambda e, loss: log.info(f"epoch {e}: loss {loss:.5f}"))
+        vectors = Embedding(counted.vocab.words, trained.vectors)
+        vectors.write(output)
+        if npy:
+            vectors.save_npy(npy, counted.vocab.counts)
+        log.info(f"{n_words:,} vectors of {vectors.dim} dims in {log.elapsed():.1f} s")

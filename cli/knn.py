@@ -1,0 +1,47 @@
+"""``nlpzero knn``: a word-similarity graph from word vectors (Su Jianlin's recipe)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+
+
+def knn(
+    vectors: InputArg = None,
+    output: OutputOpt = None,
+    k: Annotated[int, typer.Option("-k", "--neighbours", min=1,
+                                   help="Neighbours per word.")] = 10,
+    min_sim: Annotated[float, typer.Option(help="Keep neighbours with cosine ≥ this.")] = 0.6,
+    top: Annotated[int, typer.Option(min=0, help="Only the first N words of the file (the most "
+                                     "frequent, in word2vec files); 0 = all.")] = 10000,
+    approx: Annotated[bool, typer.Option(help="Rank with Mitchell's multiplier-free products, "
+                                         "then re-rank exactly.")] = False,
+    errors: ErrorsOpt = Errors.strict,
+    quiet: QuietOpt = False,
+) -> None:
+    """Link list word<TAB>neighbour<TAB>cosine: each word's top-k most similar words.
+
+    VECTORS is word2vec text format (as `nlpzero embed` writes). The output feeds
+    `nlpzero cluster --directed` directly.
+    """
+    path = resolve_input(vectors)
+    log = Log(quiet)
+    with failures():
+        from nlpzero.knn import cosine_knn
+        from nlpzero.textio import open_output
+        from nlpzero.vectors import read_word2vec
+
+        words, matrix = read_word2vec(path, errors.value)
+        if top:
+            words, matrix = words[:top], matrix[:top]
+        source, target, sim = cosine_knn(matrix, k, min_sim, approx=approx)
+        with open_output(output) as out:
+            for start in range(0, len(source), 65536):
+                out.write("".join(
+                    f"{words[s]}\t{words[t]}\t{v:.6f}\n" for s, t, v in zip(
+                        source[start:start + 65536].tolist(), target[start:start + 65536].tolist(),
+                        sim[start:start + 65536].tolist())))
+        log.info(f"{len(source):,} links among {len(words):,} words in {log.elapsed():.2f} s")

@@ -1,0 +1,174 @@
+"""Vocabulary and symmetric window co-occurrence counts of a segmented corpus.
+
+``X_ij`` = number of times words i and j (i != j) fall within ``window`` in-vocabulary tokens
+of each other on one line (uniform weights, no 1/distance), counted after the min-count cut;
+out-of-vocabulary tokens are dropped before windowing (as GloVe's ``cooccur`` does).
+Stored once per unordered pair (``rows < cols``), sorted by (row, col).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from ._callable import callable_module
+from .errors import InputError
+from .lexicon import Lexicon as Vocabulary  # words in frequency order, unigram counts
+
+#: Hash-table slots used while counting (12 bytes each); a full table is merged and reused.
+TABLE_SLOTS = 1 << 24
+
+
+@dataclass
+class Cooccurrence:
+    """Sparse symmetric counts: one entry per unordered pair ``rows[k] < cols[k]``."""
+
+    vocab: Vocabulary
+    rows: np.ndarray  # int32
+    cols: np.ndarray  # int32
+    counts: np.ndarray  # int64, X_ij = X_ji
+    window: int
+    n_tokens: int  # in-vocabulary tokens
+
+    @property
+    def nnz(self) -> int:
+        return int(self.counts.shape[0])
+
+    @property
+    def total_pairs(self) -> int:
+        """Z = Σ_{a != b} X_ab over ordered pairs = 2 Σ_{a < b} X_ab."""
+        return 2 * int(self.counts.sum())
+
+    def pmi(self, context_power: float = 1.0) -> np.ndarray:
+        """PMI_ij = log(P(i, j) / (P(i) P(j))) in nats, P(i, j) = X_ij / Z, P(i) = n_i / N.
+
+        With ``context_power`` α < 1 the second factor is the smoothed context distribution
+        P_α(j) = n_j^α / Σ n^α (Levy et al. 2015), applied symmetrically:
+        log P(i, j) - ½ log P_α(i) P(i) - ½ log P_α(j) P(j).
+        """
+        n = self.vocab.counts.astype(np.float64)
+        log_p = np.log(n) - np.log(n.sum())
+        log_ctx = log_p
+        if context_power != 1.0:
+            smoothed = n ** context_power
+            log_ctx = np.log(smoothed) - np.log(smoothed.sum())
+        log_marg = 0.5 * (log_p + log_ctx)
+        return (np.log(self.counts.astype(np.float64)) - np.log(self.total_pairs)
+                - log_marg[self.rows] - log_marg[self.cols])
+
+    def dense(self) -> np.ndarray:
+        """The full symmetric V x V count matrix (small vocabularies and tests only)."""
+        v = len(self.vocab)
+        x = np.zeros((v, v), np.int64)
+        x[self.rows, self.cols] = self.counts
+        x[self.cols, self.rows] = self.counts
+        return x
+
+
+def _texts(source: str | os.PathLike[str] | Iterable[str], errors: str,
+           on_bytes: Callable[[int], None] | None) -> Iterable[str]:
+    """Blocks of text from a path (``-`` = stdin) or the lines of an iterable of str."""
+    if isinstance(source, (str, os.PathLike)):
+        from .textio import display_name, iter_blocks, open_binary
+
+        with open_binary(source) as fh:
+            yield from iter_blocks(fh, display_name(source), errors, on_bytes=on_bytes)
+        return
+    for line in source:
+        yield line if line.endswith("\n") else line + "\n"
+
+
+def read_corpus(
+    source: str | os.PathLike[str] | Iterable[str],
+    min_count: int = 5,
+    errors: str = "strict",
+    on_bytes: Callable[[int], None] | None = None,
+) -> tuple[Vocabulary, np.ndarray]:
+    """The vocabulary (count >= min_count) and the corpus as int32 word ids.
+
+    Words are separated by whitespace; a line end is kept as ``LINE_END`` (-2) so windows
+    never cross lines; out-of-vocabulary tokens are dropped.
+    """
+    from ._cooccur_kernels import LINE_END
+
+    if min_count < 1:
+        raise ValueError("min_count must be at least 1")
+    ids_of: defaultdict[str, int] = defaultdict(itertools.count().__next__)
+    ids_of["\x00"]  # id 0: the line-end marker (NUL never reaches here: binary-file check)
+    parts = []
+    for text in _texts(source, errors, on_bytes):
+        tokens = text.replace("\n", " \x00 ").split()
+        parts.append(np.fromiter(map(ids_of.__getitem__, tokens), np.int32, len(tokens)))
+    ids = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+    counts = np.bincount(ids, minlength=len(ids_of)).astype(np.int64)
+    counts[0] = 0
+    if counts.sum() == 0:
+        raise InputError("empty corpus: no words (expected words separated by spaces)")
+    kept = np.flatnonzero(counts >= min_count)
+    if kept.size == 0:
+        raise InputError(f"empty vocabulary: no word occurs {min_count} times or more "
+                         "(lower --min-count)")
+    kept = kept[np.argsort(-counts[kept], kind="stable")]
+    words = list(ids_of)
+    remap = np.full(len(words), -1, np.int32)
+    remap[kept] = np.arange(kept.size, dtype=np.int32)
+    remap[0] = LINE_END
+    mapped = remap[ids]
+    vocab = Vocabulary([words[i] for i in kept], counts[kept])  # ties: first occurrence
+    return vocab, mapped[mapped != -1]
+
+
+def count_pairs(ids: np.ndarray, n_words: int, window: int,
+                table_slots: int = TABLE_SLOTS) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique keys ``i * n_words + j`` (i < j) and their window counts.
+
+    Counts go into a fixed hash table; each time it fills, its entries are sorted and merged
+    into the running sorted arrays, so extra memory is bounded by the table.
+    """
+    from ._cooccur_kernels import count_window_pairs, drain_table
+    from .ngrams import merge_counts
+
+    if window < 1:
+        raise ValueError("window must be at least 1")
+    slots = 1 << max(10, int(table_slots - 1).bit_length())
+    table_keys = np.full(slots, -1, np.int64)
+    table_counts = np.zeros(slots, np.int32)
+    keys = np.zeros(0, np.uint64)
+    counts = np.zeros(0, np.int64)
+    start = 0
+    used = 0
+    while True:
+        start, used = count_window_pairs(ids, start, window, n_words, table_keys, table_counts,
+                                         used)
+        if start < ids.shape[0] or used:
+            chunk_keys, chunk_counts = drain_table(table_keys, table_counts, used)
+            order = np.argsort(chunk_keys)
+            keys, counts = merge_counts(keys, counts, chunk_keys.view(np.uint64)[order],
+                                        chunk_counts[order])
+            used = 0
+        if start >= ids.shape[0]:
+            return keys.view(np.int64), counts
+
+
+def cooccur(
+    source: str | os.PathLike[str] | Iterable[str],
+    window: int = 10,
+    min_count: int = 5,
+    errors: str = "strict",
+    on_bytes: Callable[[int], None] | None = None,
+) -> Cooccurrence:
+    """Count the vocabulary and the symmetric window co-occurrences of a segmented corpus."""
+    vocab, ids = read_corpus(source, min_count, errors, on_bytes)
+    n_words = len(vocab)
+    keys, counts = count_pairs(ids, n_words, window)
+    rows = (keys // n_words).astype(np.int32)
+    cols = (keys - rows.astype(np.int64) * n_words).astype(np.int32)
+    return Cooccurrence(vocab, rows, cols, counts, window, int(vocab.total))
+
+
+callable_module(__name__, cooccur)

@@ -1,0 +1,263 @@
+"""Co-occurrence counting, simpler-GloVe training, vector I/O, queries and evaluation."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from nlpzero.cooccur import Cooccurrence, cooccur, count_pairs, read_corpus
+from nlpzero.embed import default_dim, top_eigenpairs, train
+from nlpzero.errors import InputError
+from nlpzero.evaluate import evaluate_analogy, evaluate_similarity, read_analogy
+from nlpzero.lexicon import Lexicon
+from nlpzero.vectors import Embedding, read_word2vec, write_word2vec
+
+# --- co-occurrence ---------------------------------------------------------------------------
+
+
+def reference_counts(lines: list[str], window: int, min_count: int):
+    """Plain-Python cooccur.c: drop OOV tokens, then count pairs within *window* per line."""
+    unigram = Counter(t for line in lines for t in line.split())
+    vocab = {w for w, n in unigram.items() if n >= min_count}
+    pairs: Counter = Counter()
+    for line in lines:
+        toks = [t for t in line.split() if t in vocab]
+        for p, b in enumerate(toks):
+            for a in toks[max(0, p - window):p]:
+                if a != b:
+                    pairs[frozenset((a, b))] += 1
+    return {w: unigram[w] for w in vocab}, pairs
+
+
+def as_dict(cooc: Cooccurrence) -> dict:
+    words = cooc.vocab.words
+    return {frozenset((words[i], words[j])): int(x)
+            for i, j, x in zip(cooc.rows, cooc.cols, cooc.counts)}
+
+
+def test_counts_and_pmi_exact_on_a_tiny_corpus() -> None:
+    cooc = cooccur(["a b c a", "b c", "x"], window=2, min_count=1)
+    assert cooc.vocab.words == ["a", "b", "c", "x"]  # frequency order, ties by first use
+    # a b c a: (a,b) (a,c) (b,c) (c,a) (a,b)...: a-b 2, a-c 2, b-c 1; line 2 adds b-c
+    assert as_dict(cooc) == {frozenset("ab"): 2, frozenset("ac"): 2, frozenset("bc"): 2}
+    assert cooc.total_pairs == 12 and cooc.n_tokens == 7
+    # PMI = log((2 / 12) / ((2/7) (2/7)))
+    np.testing.assert_allclose(cooc.pmi(), math.log((2 / 12) / (2 / 7) ** 2))
+    x = cooc.dense()
+    assert (x == x.T).all() and np.trace(x) == 0
+
+
+def test_window_does_not_cross_lines_and_skips_oov() -> None:
+    cooc = cooccur(["a rare b", "c"], window=1, min_count=1)
+    assert frozenset("ac") not in as_dict(cooc) and frozenset("bc") not in as_dict(cooc)
+    cooc = cooccur(["a rare b", "a b"], window=1, min_count=2)  # rare dropped before windowing
+    assert as_dict(cooc) == {frozenset("ab"): 2}
+
+
+@pytest.mark.parametrize("window", [1, 3, 10])
+def test_counts_agree_with_a_plain_python_reference(window: int) -> None:
+    rng = np.random.default_rng(window)
+    words = [f"w{i}" for i in range(40)]
+    probs = 1 / np.arange(1, 41)
+    probs /= probs.sum()
+    lines = [" ".join(rng.choice(words, size=rng.integers(0, 30), p=probs))
+             for _ in range(200)]
+    unigram, pairs = reference_counts(lines, window, 3)
+    cooc = cooccur(lines, window=window, min_count=3)
+    assert dict(zip(cooc.vocab.words, cooc.vocab.counts.astype(int))) == unigram
+    assert as_dict(cooc) == dict(pairs)
+    assert (cooc.rows < cooc.cols).all()
+    keys = cooc.rows.astype(np.int64) * len(cooc.vocab) + cooc.cols
+    assert (np.diff(keys) > 0).all()  # sorted, unique
+
+
+def test_a_tiny_hash_table_merges_to_the_same_counts() -> None:
+    rng = np.random.default_rng(0)
+    ids = rng.integers(0, 300, 20000).astype(np.int32)
+    ids[rng.random(20000) < 0.05] = -2  # line ends
+    big = count_pairs(ids, 300, 5)
+    small = count_pairs(ids, 300, 5, table_slots=1024)  # ~100 flush-and-merge rounds
+    np.testing.assert_array_equal(big[0], small[0])
+    np.testing.assert_array_equal(big[1], small[1])
+
+
+def test_bad_corpora_are_clear_errors() -> None:
+    with pytest.raises(InputError, match="empty corpus"):
+        read_corpus(["", "  "])
+    with pytest.raises(InputError, match="empty vocabulary"):
+        read_corpus(["a b c"], min_count=2)
+    with pytest.raises(InputError, match="no co-occurring"):
+        train(cooccur(["a", "b"], window=5, min_count=1), dim=2)
+
+
+# --- training ---------------------------------------------------------------------------------
+
+
+def low_rank_cooccurrence(n_words: int = 24, rank: int = 3, seed: int = 0):
+    """Counts whose PMI estimate is exactly U Uᵀ + c (c > 0): rank + 1, PSD."""
+    rng = np.random.default_rng(seed)
+    u = rng.normal(0, 0.4, (n_words, rank))
+    rows, cols = np.triu_indices(n_words, 1)
+    counts = 1000 * np.exp((u @ u.T)[rows, cols])
+    vocab = Lexicon([f"w{i}" for i in range(n_words)], np.full(n_words, 50.0))
+    cooc = Cooccurrence(vocab, rows.astype(np.int32), cols.astype(np.int32), counts, 5,
+                        int(vocab.total))
+    shift = cooc.pmi() - (u @ u.T)[rows, cols]
+    assert np.ptp(shift) < 1e-9 and shift[0] > 0
+    return cooc
+
+
+def test_adagrad_recovers_an_exactly_low_rank_pmi_matrix() -> None:
+    cooc = low_rank_cooccurrence()
+    trained = train(cooc, dim=6, method="adagrad", epochs=400, x_max=1.0,
+                    truncate_weight=True, seed=1)
+    v = trained.vectors
+    fitted = np.einsum("ij,ij->i", v[cooc.rows], v[cooc.cols])
+    assert np.abs(fitted - cooc.pmi()).max() < 0.05
+    assert trained.losses[-1] < 1e-4 < trained.losses[0]
+
+
+def test_the_loss_decreases() -> None:
+    rng = np.random.default_rng(3)
+    lines = [" ".join(f"w{int(x)}" for x in rng.zipf(1.3, 25) if x < 200) for _ in range(300)]
+    cooc = cooccur(lines, window=5, min_count=2)
+    losses = train(cooc, dim=16, method="adagrad", epochs=8, x_max=10.0, seed=0).losses
+    assert len(losses) == 8
+    assert all(b < a for a, b in zip(losses[1:], losses[2:]))
+    assert losses[-1] < 0.5 * losses[0]
+
+
+def test_spectral_eigenpairs_match_numpy() -> None:
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=(60, 60))
+    a = a @ a.T / 60
+    values, vectors = top_eigenpairs(sp.csr_matrix(a.astype(np.float32)), 5, rng, n_iter=30)
+    exact = np.linalg.eigvalsh(a)[::-1][:5]
+    np.testing.assert_allclose(values, exact, rtol=1e-3)
+    np.testing.assert_allclose(a @ vectors, vectors * values, atol=2e-3)
+
+
+@pytest.mark.parametrize(("method", "model", "width"),
+                         [("spectral", 0, 8), ("adagrad", 0, 8), ("adagrad", 1, 16),
+                          ("adagrad", 2, 8), ("spectral", 1, 16)])
+def test_model_variants_shapes(method: str, model: int, width: int) -> None:
+    cooc = low_rank_cooccurrence()
+    trained = train(cooc, dim=8, method=method, model=model, epochs=2, seed=0)
+    assert trained.vectors.shape == (24, width)
+    assert trained.vectors.dtype == np.float32 and np.isfinite(trained.vectors).all()
+
+
+def test_same_seed_same_vectors() -> None:
+    cooc = low_rank_cooccurrence()
+    a = train(cooc, dim=4, method="adagrad", epochs=3, seed=7).vectors
+    b = train(cooc, dim=4, method="adagrad", epochs=3, seed=7).vectors
+    c = train(cooc, dim=4, method="adagrad", epochs=3, seed=8).vectors
+    assert (a == b).all() and not (a == c).all()
+
+
+def test_default_dim_follows_8_33_ln_n() -> None:
+    assert default_dim(100_000) == 96  # 8.33 ln 1e5 = 95.9
+    assert default_dim(43_023) == 96  # 88.9 -> 96
+    assert default_dim(5_000_000) == 136  # 128.5 -> 136
+
+
+def test_bad_options_are_value_errors() -> None:
+    cooc = low_rank_cooccurrence()
+    for kwargs in ({"method": "sgd"}, {"model": 3}, {"x_max": 0.0}, {"x_max": math.nan},
+                   {"dim": 0}):
+        with pytest.raises(ValueError):
+            train(cooc, **kwargs)
+
+
+# --- vectors: I/O and queries ---------------------------------------------------------------
+
+
+def test_word2vec_round_trip_with_non_bmp_words(tmp_path) -> None:
+    words = ["中国", "𠀾字", "😀", "a"]
+    matrix = np.array([[0.5, -1.25], [1e-8, 3.0], [0.0, 2.0], [-7.0, 1 / 3]], np.float32)
+    path = tmp_path / "v.txt"
+    write_word2vec(path, words, matrix)
+    text = path.read_text(encoding="utf-8")
+    assert text.splitlines()[0] == "4 2" and text.splitlines()[2].startswith("𠀾字 ")
+    got_words, got = read_word2vec(path)
+    assert got_words == words and got.dtype == np.float32
+    np.testing.assert_allclose(got, matrix, rtol=1e-5)  # 6 significant digits
+
+
+def test_word2vec_refuses_spaces_and_nan(tmp_path) -> None:
+    path = tmp_path / "v.txt"
+    with pytest.raises(InputError, match="whitespace"):
+        write_word2vec(path, ["a b"], np.ones((1, 2)))
+    with pytest.raises(InputError, match="NaN"):
+        write_word2vec(path, ["a"], np.array([[np.nan, 1.0]]))
+    assert not path.exists()
+    path.write_text("1 2\na nan 1\n")
+    with pytest.raises(InputError, match="NaN"):
+        read_word2vec(path)
+    path.write_text("2 2\na 1 1\nb 1\n")
+    with pytest.raises(InputError, match="line 3"):
+        read_word2vec(path)
+
+
+def test_gensim_reads_our_file(tmp_path) -> None:
+    gensim_models = pytest.importorskip("gensim.models", reason="gensim (benchmark peer) absent")
+    path = tmp_path / "v.txt"
+    write_word2vec(path, ["中国", "𠀾"], np.array([[1.0, 2.0], [3.0, -4.0]]))
+    kv = gensim_models.KeyedVectors.load_word2vec_format(str(path))
+    np.testing.assert_allclose(kv["𠀾"], [3.0, -4.0])
+
+
+def test_similar_space_is_the_pearson_correlation_of_pmi_profiles() -> None:
+    rng = np.random.default_rng(0)
+    vectors = rng.normal(size=(30, 4)).astype(np.float32)
+    emb = Embedding([f"w{i}" for i in range(30)], vectors)
+    space = emb.similar_space(reference_words=20)
+    profiles = vectors.astype(np.float64) @ vectors[:20].T.astype(np.float64)
+    pearson = np.corrcoef(profiles)
+    np.testing.assert_allclose(space @ space.T, pearson, atol=1e-4)
+
+
+def test_queries_related_analogy_keywords() -> None:
+    words = ["king", "queen", "man", "woman", "the"]
+    vectors = np.array([[1, 1, 0], [1, -1, 0], [0, 1, 0.1], [0, -1, 0.1], [0.01, 0, 0]],
+                       np.float32)
+    emb = Embedding(words, vectors)
+    assert emb.analogy("man", "king", "woman", 1)[0][0] == "queen"
+    # inner products with king: man 1, the 0.01, queen 0, woman -1
+    assert [w for w, _ in emb.related("king", 2)] == ["man", "the"]
+    assert [w for w, _ in emb.related("king", 1, cosine=True)] == ["the"]  # norm ignored
+    dots = dict(emb.related("man", 4))
+    assert dots["king"] == pytest.approx(1.0) and dots["woman"] == pytest.approx(-0.99)
+    # keywords: <2 v_king + v_man + v_the, v_w> = king 5.01, man 3.01, the 0.0201
+    ranked = emb.keywords(["king", "man", "the", "unknown", "king"], 3)
+    assert [w for w, _ in ranked] == ["king", "man", "the"]
+    assert [s for _, s in ranked] == pytest.approx([5.01, 3.01, 0.0201], abs=1e-5)
+    np.testing.assert_allclose(emb.sentence_vector(["king", "man"]), [1, 2, 0.1], rtol=1e-6)
+    with pytest.raises(InputError, match="not in the vocabulary"):
+        emb.similar("prince")
+
+
+def test_evaluate_spearman_and_analogy_accuracy(tmp_path) -> None:
+    emb = Embedding(["a", "b", "c", "d"],
+                    np.array([[1, 0], [0.9, 0.1], [0, 1], [-1, 0.1]], np.float32))
+    # cos(a,b) > cos(a,c) > cos(a,d): human scores in the same order -> ρ = 1
+    result = evaluate_similarity(emb, [("a", "b", 9), ("a", "c", 5), ("a", "d", 1),
+                                       ("a", "zz", 3)])
+    assert result.spearman == pytest.approx(1.0) and (result.covered, result.total) == (3, 4)
+    reversed_ = evaluate_similarity(emb, [("a", "b", 1), ("a", "c", 5), ("a", "d", 9)])
+    assert reversed_.spearman == pytest.approx(-1.0)
+    words = ["king", "queen", "man", "woman", "the"]
+    emb = Embedding(words, np.array([[1, 1, 0], [1, -1, 0], [0, 1, 0.1], [0, -1, 0.1],
+                                     [0.01, 0, 0]], np.float32))
+    path = tmp_path / "analogy.txt"
+    path.write_text(": s1\nman king woman queen\nman king woman the\nman king x queen\n"
+                    ": s2\nking man queen woman\n", encoding="utf-8")
+    results = evaluate_analogy(emb, read_analogy(path))
+    assert [(r.name, r.correct, r.covered, r.total) for r in results] == \
+        [("s1", 1, 2, 3), ("s2", 1, 1, 1), ("total", 2, 3, 4)]
+    assert results[0].accuracy == 0.5
