@@ -4,7 +4,7 @@ Run from the repository root (takes about five minutes; ``--quick`` about one)::
 
     python benchmarks/bench_discover.py [--quick] [--parts 1,2,3,4]
 
-What is measured (read-only data from /work/shared/data, see its SOURCES.md):
+What is measured (read-only data from ../shared/data, see its SOURCES.md):
 
 1. Quality on the SIGHAN 2005 PKU test set. The training text is the PFR January 1998
    corpus with its POS tags and spaces removed, followed by the raw PKU test text. Each
@@ -54,7 +54,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # runnable without `pip install -e .`
     sys.path.insert(0, str(REPO_ROOT))
 
-DATA = Path("/work/shared/data")
+DATA = REPO_ROOT.parent / "shared" / "data"  # ../shared/data beside the checkout
 PFR = DATA / "cws/pfr199801/199801.txt"
 PKU_TEST = DATA / "cws/icwb2/testing/pku_test.utf8"
 PKU_GOLD = DATA / "cws/icwb2/gold/pku_test_gold.utf8"

@@ -4,7 +4,7 @@ Run from the repository root (about fifteen minutes on 2 cores)::
 
     python benchmarks/bench_embed.py [--parts 1,2,3] [--faithful-epochs 15]
 
-1. Corpus: /work/shared/data/raw/xwlb_news/xwlb_news.txt.xz (102.8 MB, 35 M characters),
+1. Corpus: ../shared/data/raw/xwlb_news/xwlb_news.txt.xz (102.8 MB, 35 M characters),
    decompressed, a lexicon learnt by ``nlpzero discover`` and the text segmented by
    ``nlpzero segment`` with it, all cached under /tmp/issue6-embed/ (reused when present).
 2. Quality and speed, each system in its own subprocess timed by ``/usr/bin/time``
@@ -43,7 +43,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # runnable without `pip install -e .`
     sys.path.insert(0, str(REPO_ROOT))
 
-DATA = Path("/work/shared/data")
+DATA = REPO_ROOT.parent / "shared" / "data"  # ../shared/data beside the checkout
 XWLB = DATA / "raw/xwlb_news/xwlb_news.txt.xz"
 EVAL = DATA / "similarity/thunlp_SE-WRL"
 CACHE = Path(tempfile.gettempdir()) / "issue6-embed"
