@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from . import approx, discover, score, segment
+from . import approx, discover, parse, score, segment, templates
 
 app = typer.Typer(
     name="nlpzero",
-    help="Unsupervised Chinese NLP from raw text: discover words, segment, score.",
+    help="Unsupervised Chinese NLP from raw text: discover words, segment, score, learn "
+    "sentence templates and parse with them.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -17,6 +18,8 @@ app = typer.Typer(
 app.command("discover")(discover.discover)
 app.command("segment")(segment.segment)
 app.command("score")(score.score)
+app.command("templates")(templates.templates)
+app.command("parse")(parse.parse)
 app.add_typer(approx.app, name="approx")
 
 

@@ -117,12 +117,18 @@ def best_spans(n, occ_t, occ_first, occ_last, occ_ptr, occ_pos, lit_ptr, lit_gap
     best[s, e], kind[s, e] (-1 null, else the shape), split[s, e] (last or first literal
     position), q_first[s, l], and m_occ[shape, f, l] (the occurrence chosen)."""
     neg = -np.inf
+    # inner loops run along the last index; tables read along a column are kept
+    # transposed as well (best_t[e, s] = best[s, e]; x-led tables indexed [last, first])
     best = np.full((n + 1, n + 1), neg)
+    best_t = np.full((n + 1, n + 1), neg)
     kind = np.full((n + 1, n + 1), -1, dtype=np.int8)
     split = np.full((n + 1, n + 1), -1, dtype=np.int32)
-    m_best = np.full((4, n, n), neg)
-    m_occ = np.full((4, n, n), -1, dtype=np.int32)
-    q_best = np.full((n, n), neg)
+    m_ll = np.full((n, n), neg)   # [first, last]
+    m_lx = np.full((n, n), neg)   # [first, last]
+    m_xl = np.full((n, n), neg)   # [last, first]
+    m_xx = np.full((n, n), neg)   # [last, first]
+    m_occ = np.full((4, n, n), -1, dtype=np.int32)  # [shape, first, last]
+    q_best = np.full((n, n), neg)  # [s, last]
     q_first = np.full((n, n), -1, dtype=np.int32)
     # occurrences bucketed by length last - first + 1
     n_occ = occ_t.shape[0]
@@ -147,40 +153,53 @@ def best_spans(n, occ_t, occ_first, occ_last, occ_ptr, occ_pos, lit_ptr, lit_gap
             for j in range(1, lit_ptr[t + 1] - a):
                 if lit_gap[a + j]:
                     score += best[occ_pos[occ_ptr[o] + j - 1] + 1, occ_pos[occ_ptr[o] + j]]
-            sh = (2 if lead[t] else 0) + (1 if trail[t] else 0)
             f, la = occ_first[o], occ_last[o]
-            if score > m_best[sh, f, la]:
-                m_best[sh, f, la] = score
-                m_occ[sh, f, la] = o
+            if lead[t]:
+                table = m_xx if trail[t] else m_xl
+                r, c = la, f
+            else:
+                table = m_lx if trail[t] else m_ll
+                r, c = f, la
+            if score > table[r, c]:
+                table[r, c] = score
+                m_occ[(2 if lead[t] else 0) + (1 if trail[t] else 0), f, la] = o
         # (b) Q over [s, l] with l - s + 1 = L
         for s in range(0, n - L + 1):
             la = s + L - 1
+            row_b = best[s]
+            row_m = m_xx[la]
             for f in range(s + 1, la + 1):
-                v = best[s, f] + m_best[XX, f, la]
+                v = row_b[f] + row_m[f]
                 if v > q_best[s, la]:
                     q_best[s, la] = v
                     q_first[s, la] = f
         # (c) best over [s, e) with e - s = L
         for s in range(0, n - L + 1):
             e = s + L
-            v_best = m_best[LL, s, e - 1]
+            col = best_t[e]  # best[., e]
+            v_best = m_ll[s, e - 1]
             k_best = LL if v_best > neg else -1
             sp = e - 1
+            row = m_lx[s]
             for la in range(s, e - 1):
-                v = m_best[LX, s, la] + best[la + 1, e]
+                v = row[la] + col[la + 1]
                 if v > v_best:
                     v_best, k_best, sp = v, LX, la
+            row_b = best[s]
+            row = m_xl[e - 1]
             for f in range(s + 1, e):
-                v = best[s, f] + m_best[XL, f, e - 1]
+                v = row_b[f] + row[f]
                 if v > v_best:
                     v_best, k_best, sp = v, XL, f
+            row = q_best[s]
             for la in range(s + 1, e - 1):
-                v = q_best[s, la] + best[la + 1, e]
+                v = row[la] + col[la + 1]
                 if v > v_best:
                     v_best, k_best, sp = v, XX, la
             if k_best < 0:
                 v_best = null_score * (L - 1)
             best[s, e] = v_best
+            best_t[e, s] = v_best
             kind[s, e] = k_best
             split[s, e] = sp
     return best, kind, split, q_first, m_occ

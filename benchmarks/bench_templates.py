@@ -1,0 +1,246 @@
+"""Benchmark ``nlpzero templates`` + ``nlpzero parse`` against nlp-zero 0.1.6's
+``Template_Finder`` + ``XTrie`` / ``Parser`` on the same segmented corpus, in one run.
+
+Run from the repository root (about five minutes)::
+
+    python benchmarks/bench_templates.py [--short-words 12] [--timeout 2]
+
+Corpus: PFR January 1998 (People's Daily, gold segmentation) from /work/shared/data, POS
+tags removed, one line per paragraph. Both tools see the same sentence pieces: a line is
+cut at punctuation tokens (nlp-zero's default ``filtering=True`` cut) and the original gets
+each piece's words through a tokenize function that splits on ``|``. Defaults everywhere:
+window 5, min_proba 1e-5, min_pmi 2, null_score -20.
+
+1. Templates: train + find of both, in-process (nlpzero's numba kernels are loaded once on
+   a small sample first); the two template tables must be identical (same templates, same
+   counts). The nlpzero command line (``nlpzero templates FILE -o OUT``) is also timed as a
+   whole process.
+2. Parsing the whole corpus with nlpzero (in-process, and the command line as a process).
+3. Parsing with the original: it is exponential (no memoisation, and its matcher lets
+   extra words into every template), so it only runs on lines of at most --short-words
+   words, each under a --timeout alarm; nlpzero parses the same lines. Trees are compared
+   as nlp-zero ``SentTree.plot()`` text (nlpzero's ``Tree.plot`` has the same layout). A
+   differing tree is counted as "original invalid" when one of its nodes shows a template
+   that is not in the table (the original's literal-matching bug: ``谢谢`` matched as
+   ``谢谢 [X]``), else as "other" (ties broken differently, or the bug picking a match
+   that the exact matcher rejects).
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import collections.abc
+import math
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+if str(REPO_ROOT) not in sys.path:  # runnable without `pip install -e .`
+    sys.path.insert(0, str(REPO_ROOT))
+
+PFR = Path("/work/shared/data/cws/pfr199801/199801.txt")
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def segmented_pfr(out: Path) -> int:
+    """PFR without POS tags: words separated by single spaces. Returns the token count."""
+    n = 0
+    with open(PFR, encoding="utf-8") as src, open(out, "w", encoding="utf-8") as dst:
+        for line in src:
+            words = [t.rsplit("/", 1)[0] for t in line.split()]
+            n += len(words)
+            dst.write(" ".join(words) + "\n")
+    return n
+
+
+def pieces(line: str) -> list[list[str]]:
+    """The sentence pieces nlpzero counts: runs of word tokens between punctuation."""
+    from nlpzero.textio import is_word_char
+
+    out, cur = [], []
+    for w in line.split():
+        if w != "[X]" and any(map(is_word_char, w)):
+            cur.append(w)
+        elif cur:
+            out.append(cur)
+            cur = []
+    if cur:
+        out.append(cur)
+    return out
+
+
+def import_nlp_zero():
+    collections.Iterable = collections.abc.Iterable  # nlp-zero 0.1.6 predates Python 3.10
+    import nlp_zero
+
+    return nlp_zero
+
+
+def timed(fn, *args):
+    t0 = time.perf_counter()
+    result = fn(*args)
+    return result, time.perf_counter() - t0
+
+
+def run_cli(*args: str) -> float:
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "nlpzero.cli.app", *args], check=True,
+                   stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+class Timeout(Exception):
+    pass
+
+
+def node_templates(tree) -> list[tuple]:
+    out, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        out.append((tuple(node.template.words), bool(node.modules)))
+        stack.extend(node.modules)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--short-words", type=int, default=12,
+                    help="longest line (in words) given to the original parser")
+    ap.add_argument("--timeout", type=float, default=2.0,
+                    help="seconds the original parser may spend on one line")
+    ap.add_argument("--workdir", default=None)
+    args = ap.parse_args()
+    if not PFR.exists():
+        sys.exit(f"missing {PFR}")
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench_templates-"))
+    corpus = workdir / "pfr.seg"
+    n_tokens = segmented_pfr(corpus)
+    lines = corpus.read_text(encoding="utf-8").splitlines()
+    say(f"corpus: {len(lines):,} lines, {n_tokens:,} tokens -> {corpus}")
+
+    from nlpzero.parse import Parser, words_of
+    from nlpzero.templates import find_templates
+
+    warm = find_templates(lines[:200], min_proba=1e-3)
+    Parser(warm).parse(lines[0])
+
+    # 1. templates --------------------------------------------------------------------------
+    mine, t_mine = timed(find_templates, corpus)
+    say(f"nlpzero templates: {len(mine):,} in {t_mine:.2f} s")
+    nz = import_nlp_zero()
+    orig_lines = [" ".join("|".join(p) for p in pieces(line)) for line in lines]
+
+    def original_templates():
+        finder = nz.Template_Finder(lambda s: s.split("|"))
+        finder.train(orig_lines, filtering=False)
+        finder.find(orig_lines, filtering=False)
+        return {tuple(t.words): c for t, c in finder.templates.items()}
+
+    theirs, t_theirs = timed(original_templates)
+    say(f"nlp-zero Template_Finder: {len(theirs):,} in {t_theirs:.2f} s")
+    mine_dict = mine.as_dict()
+    same = mine_dict == theirs
+    n_diff = len(set(mine_dict.items()) ^ set(theirs.items()))
+    table = workdir / "templates.tsv"
+    t_cli_templates = run_cli("templates", str(corpus), "-q", "-o", str(table))
+
+    # 2. nlpzero parses the whole corpus ------------------------------------------------------
+    parser = Parser(mine)
+    _, t_parse_all = timed(lambda: [parser.parse(line) for line in lines])
+    t_cli_parse = run_cli("parse", str(corpus), "-t", str(table), "-q", "-o",
+                          str(workdir / "trees.txt"))
+    n_words_max = max(len(words_of(line)) for line in lines)
+    say(f"nlpzero parse: {len(lines):,} lines in {t_parse_all:.2f} s")
+
+    # 3. the original parser on short lines -------------------------------------------------
+    xtrie = nz.XTrie()
+    for t, c in theirs.items():
+        xtrie[t] = c
+    orig_parser = nz.Parser(xtrie, lambda s: s.split("|"))
+    short = [w for w in (words_of(line) for line in lines) if 0 < len(w) <= args.short_words]
+
+    def alarm(*_):
+        raise Timeout
+
+    signal.signal(signal.SIGALRM, alarm)
+    finished, timed_out, t_orig_parse = [], 0, 0.0
+    for words in short:
+        signal.setitimer(signal.ITIMER_REAL, args.timeout)
+        t0 = time.perf_counter()
+        try:
+            tree = orig_parser.parse("|".join(words))
+            t_orig_parse += time.perf_counter() - t0
+            finished.append((words, tree))
+        except Timeout:
+            timed_out += 1
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+    say(f"nlp-zero Parser: {len(finished):,} of {len(short):,} short lines finished, "
+        f"{timed_out:,} timed out")
+    t0 = time.perf_counter()
+    my_trees = [parser.parse_words(words) for words, _ in finished]
+    t_mine_short = time.perf_counter() - t0
+    identical = invalid = other = 0
+    examples = []
+    for (words, theirs_tree), my_tree in zip(finished, my_trees):
+        if theirs_tree.plot() == my_tree.plot():
+            identical += 1
+            continue
+        bad = [t for t, has_modules in node_templates(theirs_tree)
+               if t not in theirs and (has_modules or None in t)]
+        if bad:
+            invalid += 1
+        else:
+            other += 1
+            if len(examples) < 3:
+                examples.append((words, theirs_tree.plot(), my_tree.plot()))
+
+    rows = [
+        ("templates: train + find (PFR, in-process)", f"{t_mine:.2f} s", f"{t_theirs:.2f} s",
+         f"{t_theirs / t_mine:.1f}x"),
+        ("templates: identical table (templates, counts)",
+         f"{len(mine):,}", f"{len(theirs):,}", "yes" if same else f"no ({n_diff} differ)"),
+        ("`nlpzero templates` whole process", f"{t_cli_templates:.2f} s", "", ""),
+        (f"parse all {len(lines):,} lines (longest {n_words_max} words)",
+         f"{t_parse_all:.2f} s", "does not finish", ""),
+        ("`nlpzero parse` whole process, all lines", f"{t_cli_parse:.2f} s", "", ""),
+        (f"parse lines of <= {args.short_words} words the original finishes in "
+         f"{args.timeout:g} s ({len(finished):,} of {len(short):,})",
+         f"{t_mine_short:.2f} s", f"{t_orig_parse:.2f} s",
+         f"{t_orig_parse / max(t_mine_short, 1e-9):.0f}x"),
+        ("  same tree", f"{identical:,}", "", ""),
+        ("  original tree uses a template not in the table (its matcher bug)", f"{invalid:,}",
+         "", ""),
+        ("  other differences", f"{other:,}", "", ""),
+        ("templates + parse of those lines (in-process)", f"{t_mine + t_mine_short:.2f} s",
+         f"{t_theirs + t_orig_parse:.2f} s",
+         f"{(t_theirs + t_orig_parse) / (t_mine + t_mine_short):.1f}x"),
+    ]
+    print("| step | nlpzero | nlp-zero 0.1.6 | speed-up / agreement |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    print()
+    print(f"CPU: {os.cpu_count()} cores visible; python {sys.version.split()[0]}")
+    print()
+    print("Top non-trivial templates:")
+    for t, c in list(mine.non_trivial())[:20]:
+        print(f"    {' '.join('[X]' if w is None else w for w in t)}\t{c}")
+    for words, theirs_plot, my_plot in examples:
+        print("\nDifferent tree for:", " ".join(words))
+        print("nlp-zero:\n" + theirs_plot)
+        print("nlpzero:\n" + my_plot)
+    assert math.isfinite(t_mine)
+
+
+if __name__ == "__main__":
+    main()
