@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .templates import PLACEHOLDER_TEXT, Templates, format_template
-from .textio import is_word_char
+from .templates import Templates, format_template, is_word_token
 
 #: Sentences longer than this are refused: the DP needs O(n^2) memory and O(n^3) time.
 DEFAULT_MAX_WORDS = 2000
@@ -72,7 +71,7 @@ class Tree:
 def words_of(line: str) -> list[str]:
     """The words of a segmented line: whitespace-separated tokens that contain a letter,
     digit or ideograph (punctuation is dropped, as in template learning)."""
-    return [w for w in line.split() if w != PLACEHOLDER_TEXT and any(map(is_word_char, w))]
+    return [w for w in line.split() if is_word_token(w)]
 
 
 class Parser:
@@ -130,49 +129,17 @@ class Parser:
                              f"({self.max_words}); raise --max-words or split it")
         get = self.index.get
         sent = np.array([get(w, -1) for w in words], dtype=np.int32)
-        occ = K.find_occurrences(sent, self.lit_ptr, self.lit_ids, self.lit_gap, self.lead,
-                                 self.trail, self.by_first_ptr, self.by_first)
-        best, kind, split, q_first, m_occ = K.best_spans(
-            n, *occ, self.lit_ptr, self.lit_gap, self.lead, self.trail, self.log_p,
-            self.null_score)
-        return self._tree(words, occ, best, kind, split, q_first, m_occ)
+        nodes, scores = K.parse_ids(sent, self.lit_ptr, self.lit_ids, self.lit_gap, self.lead,
+                                    self.trail, self.by_first_ptr, self.by_first, self.log_p,
+                                    self.null_score)
+        trees: list[Tree] = []
+        for (s, e, t, parent), score in zip(nodes.tolist(), scores.tolist()):
+            tree = Tree(self.templates[t] if t >= 0 else None, words[s:e], [], score)
+            trees.append(tree)
+            if parent >= 0:
+                trees[parent].children.append(tree)
+        return trees[0]
 
     def parse(self, line: str) -> Tree:
         """Parse a segmented line (tokens separated by whitespace; punctuation dropped)."""
         return self.parse_words(words_of(line))
-
-    def _tree(self, words, occ, best, kind, split, q_first, m_occ) -> Tree:
-        """Follow the back-pointers from the whole sentence down (iteratively)."""
-        occ_t, _, _, occ_ptr, occ_pos = occ
-        n = len(words)
-        root = Tree(None, [], [], float(best[0, n]))
-        stack = [(root, 0, n)]
-        while stack:
-            node, s, e = stack.pop()
-            node.words = words[s:e]
-            node.score = float(best[s, e])
-            k = int(kind[s, e])
-            if k < 0:
-                continue
-            sp = int(split[s, e])
-            first = {0: s, 1: s, 2: sp, 3: -1}[k]
-            last = {0: e - 1, 1: sp, 2: e - 1, 3: sp}[k]
-            if k == 3:
-                first = int(q_first[s, sp])
-            o = int(m_occ[k, first, last])
-            t = int(occ_t[o])
-            node.template = self.templates[t]
-            pos = occ_pos[occ_ptr[o]:occ_ptr[o + 1]].tolist()
-            spans = []
-            if self.lead[t]:
-                spans.append((s, first))
-            for j in range(1, len(pos)):
-                if self.lit_gap[self.lit_ptr[t] + j]:
-                    spans.append((pos[j - 1] + 1, pos[j]))
-            if self.trail[t]:
-                spans.append((last + 1, e))
-            for a, b in spans:
-                child = Tree(None, [], [], 0.0)
-                node.children.append(child)
-                stack.append((child, a, b))
-        return root

@@ -37,6 +37,22 @@ _LINE_END = "\x00"
 Corpus = str | os.PathLike[str] | Iterable[str] | Iterable[Sequence[str]]
 
 
+def is_word_token(token: str) -> bool:
+    """A token with a letter, digit or ideograph (not punctuation, not the text ``[X]``)."""
+    return token != PLACEHOLDER_TEXT and any(map(is_word_char, token))
+
+
+def sentence_pieces(line: str) -> list[list[str]]:
+    """The pieces a segmented line is counted in: runs of word tokens between the others."""
+    pieces: list[list[str]] = [[]]
+    for token in line.split():
+        if is_word_token(token):
+            pieces[-1].append(token)
+        elif pieces[-1]:
+            pieces.append([])
+    return pieces if pieces[-1] else pieces[:-1]
+
+
 class Vocabulary:
     """Word ↔ id (ids from 1, in order of first appearance; 0 is a line end / [X]).
 
@@ -55,7 +71,7 @@ class Vocabulary:
         i = len(self.words)
         self.index[word] = i
         self.words.append(word)
-        self._sep.append(word == PLACEHOLDER_TEXT or not any(map(is_word_char, word)))
+        self._sep.append(not is_word_token(word))
         return i
 
     def ids(self, tokens: list[str]) -> np.ndarray:
