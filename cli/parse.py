@@ -21,7 +21,7 @@ def parse(
         help="Score of each word beyond the first in a span no template matches.")] = -20.0,
     max_words: Annotated[int, typer.Option(
         min=1, help="Longest sentence accepted (the DP is O(n^3) time, O(n^2) memory).")
-    ] = 2000,
+    ] = 1000,
     errors: ErrorsOpt = Errors.strict,
     quiet: QuietOpt = False,
 ) -> None:

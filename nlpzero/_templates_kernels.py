@@ -228,3 +228,55 @@ def count_templates(ids, is_sep, window, strong_ptr, strong_to, max_paths, start
                     depth -= 1
         i = j
     return -1
+
+
+@njit(cache=True, nogil=True)
+def intern_tokens(cps, is_space, start, ids, n_ids, slots, store, store_ptr, n_state,
+                  new_spans):
+    """Word ids of the whitespace-separated tokens of code points *cps* (0 at each ``\\n``),
+    written to ids[n_ids:]; token t of the table has id t + 1.
+
+    A token not in the table is added, and its [start, end) offsets go to new_spans (so the
+    caller can name it). Stops early, returning (position, n_ids, n_new) with position >= 0,
+    when the table is too small for the next token; position -1 means done.
+    n_state = [n_rows, store_len]. is_space[c] for c < is_space.size; beyond: not space.
+    """
+    n = cps.shape[0]
+    n_sp = is_space.shape[0]
+    cap_rows = store_ptr.shape[0] - 1
+    n_new = 0
+    i = start
+    while i < n:
+        c = cps[i]
+        if c == 10:
+            ids[n_ids] = 0
+            n_ids += 1
+            i += 1
+            continue
+        if c < n_sp and is_space[c]:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and not (cps[j] < n_sp and is_space[cps[j]]):
+            j += 1
+        if (n_state[0] + 1 > cap_rows or n_state[1] + (j - i) > store.shape[0]
+                or 2 * (n_state[0] + 1) > slots.shape[0] or n_new >= new_spans.shape[0]):
+            return i, n_ids, n_new
+        row = cps[i:j]
+        s = _find_slot(slots, store, store_ptr, row)
+        t = slots[s]
+        if t < 0:
+            t = n_state[0]
+            slots[s] = t
+            a0 = n_state[1]
+            store[a0:a0 + (j - i)] = row
+            store_ptr[t + 1] = a0 + (j - i)
+            n_state[0] += 1
+            n_state[1] += j - i
+            new_spans[n_new, 0] = i
+            new_spans[n_new, 1] = j
+            n_new += 1
+        ids[n_ids] = t + 1
+        n_ids += 1
+        i = j
+    return -1, n_ids, n_new

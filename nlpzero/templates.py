@@ -31,8 +31,6 @@ from .errors import InputError
 from .textio import display_name, is_word_char, iter_blocks, open_binary
 
 PLACEHOLDER_TEXT = "[X]"
-#: Line-end marker inside a block's text before splitting; NUL never survives decoding.
-_LINE_END = "\x00"
 
 Corpus = str | os.PathLike[str] | Iterable[str] | Iterable[Sequence[str]]
 
@@ -56,36 +54,56 @@ def sentence_pieces(line: str) -> list[list[str]]:
 class Vocabulary:
     """Word ↔ id (ids from 1, in order of first appearance; 0 is a line end / [X]).
 
-    Interning is the one place strings meet a dict; every count is over the id arrays.
+    Tokens are interned by a numba hash table over their code points; Python only sees each
+    new word once, to name it and classify it.
     """
 
     def __init__(self) -> None:
-        self.index: dict[str, int] = {_LINE_END: 0}
         self.words: list[str] = [PLACEHOLDER_TEXT]
         self._sep: list[bool] = [True]
+        self._table = _RowTable(1 << 14, 4)
+        self._sep_array = np.ones(1, dtype=np.bool_)
 
     def __len__(self) -> int:
         return len(self.words)
 
-    def _add(self, word: str) -> int:
-        i = len(self.words)
-        self.index[word] = i
-        self.words.append(word)
-        self._sep.append(not is_word_token(word))
-        return i
+    def encode(self, text: str) -> np.ndarray:
+        """int32 ids of the whitespace-separated tokens of *text*, 0 at each newline."""
+        from . import _templates_kernels as K
 
-    def ids(self, tokens: list[str]) -> np.ndarray:
-        """Ids of *tokens*, new words added in order of first appearance."""
-        found = list(map(self.index.get, tokens))
-        if None in found:
-            for word in dict.fromkeys([w for w, i in zip(tokens, found) if i is None]):
-                self._add(word)
-            found = list(map(self.index.__getitem__, tokens))
-        return np.fromiter(found, dtype=np.int32, count=len(found))
+        cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int32)
+        ids = np.empty(cps.size, dtype=np.int32)  # at most one id per character
+        n_ids, start = 0, 0
+        table = self._table
+        new_spans = np.empty((1 << 16, 2), dtype=np.int64)
+        while start >= 0:
+            start, n_ids, n_new = K.intern_tokens(
+                cps, _whitespace(), start, ids, n_ids, table.slots, table.store,
+                table.store_ptr, table.state, new_spans)
+            for a, b in new_spans[:n_new].tolist():
+                word = text[a:b]
+                self.words.append(word)
+                self._sep.append(not is_word_token(word))
+            if start >= 0:
+                table.grow()
+        return ids[:n_ids]
 
     def is_separator(self) -> np.ndarray:
         """Per id: True for the line end and for tokens without a word character."""
-        return np.array(self._sep, dtype=np.bool_)
+        if self._sep_array.size != len(self._sep):
+            self._sep_array = np.array(self._sep, dtype=np.bool_)
+        return self._sep_array
+
+
+def _whitespace() -> np.ndarray:
+    """is_space[c] for the code points below U+3001: exactly what ``str.split()`` splits at."""
+    global _WHITESPACE
+    if _WHITESPACE is None:
+        _WHITESPACE = np.array([chr(c).isspace() for c in range(0x3001)], dtype=np.bool_)
+    return _WHITESPACE
+
+
+_WHITESPACE: np.ndarray | None = None
 
 
 def _iter_texts(corpus: Corpus, errors: str) -> Iterator[tuple[str, int]]:
@@ -116,7 +134,7 @@ def iter_id_blocks(corpus: Corpus, vocab: Vocabulary, errors: str = "strict",
     for text, n_bytes in _iter_texts(corpus, errors):
         if progress is not None and n_bytes:
             progress.advance(n_bytes)
-        yield vocab.ids(text.replace("\n", f" {_LINE_END} ").split())
+        yield vocab.encode(text)
 
 
 @dataclass
@@ -266,7 +284,7 @@ class TemplateFinder:
         if self.word_counts.sum() == 0:
             raise InputError("no words to learn templates from (empty input?)")
         strong = self.strong_pairs()
-        table = _TemplateTable()
+        table = _TemplateTable(1 << 16)
         for ids in self._blocks(corpus, progress):
             first = (strong >> np.uint64(32)).astype(np.int64)
             strong_ptr = np.searchsorted(first, np.arange(len(self.vocab) + 1))
@@ -278,17 +296,19 @@ class TemplateFinder:
         return table.templates(self.vocab.words, self.min_proba)
 
 
-class _TemplateTable:
-    """Growable hash table of template rows (CSR store) and their counts."""
+class _RowTable:
+    """Growable open-addressing hash table of int32 rows (CSR store) with counts."""
 
-    def __init__(self, capacity: int = 1 << 12) -> None:
+    def __init__(self, capacity: int = 1 << 12, row_len: int = 8) -> None:
         self.slots = np.full(2 * capacity, -1, dtype=np.int64)
-        self.store = np.empty(8 * capacity, dtype=np.int32)
+        self.store = np.empty(row_len * capacity, dtype=np.int32)
         self.store_ptr = np.zeros(capacity + 1, dtype=np.int64)
         self.counts = np.zeros(capacity, dtype=np.int64)
         self.state = np.zeros(4, dtype=np.int64)
 
-    def _grow(self, K) -> None:
+    def grow(self) -> None:
+        from . import _templates_kernels as K
+
         n, used = int(self.state[0]), int(self.state[1])
         capacity = 2 * (self.store_ptr.size - 1)
         store = np.empty(2 * self.store.size, dtype=np.int32)
@@ -301,6 +321,10 @@ class _TemplateTable:
         self.slots = np.full(2 * capacity, -1, dtype=np.int64)
         K.rehash(self.slots, self.store, self.store_ptr, n)
 
+
+class _TemplateTable(_RowTable):
+    """Templates (rows of word ids, 0 = [X]) and their counts."""
+
     def add(self, ids, is_sep, window, strong, max_paths, K) -> None:
         start = 0
         while start >= 0:
@@ -308,7 +332,7 @@ class _TemplateTable:
                                        self.slots, self.store, self.store_ptr, self.counts,
                                        self.state)
             if resume >= 0:
-                self._grow(K)
+                self.grow()
             start = resume
 
     def templates(self, words: list[str], min_proba: float) -> Templates:
@@ -318,8 +342,8 @@ class _TemplateTable:
             return Templates([], counts.copy())
         log_p = np.log(counts.astype(np.float64)) - math.log(counts.sum())
         keep = np.flatnonzero(log_p > math.log(min_proba))
-        ptr = self.store_ptr
-        rows = [tuple(None if x == 0 else words[x] for x in self.store[ptr[t]:ptr[t + 1]])
+        store, ptr = self.store[:self.state[1]].tolist(), self.store_ptr.tolist()
+        rows = [tuple(None if x == 0 else words[x] for x in store[ptr[t]:ptr[t + 1]])
                 for t in keep.tolist()]
         kept = counts[keep]
         order = sorted(range(len(rows)), key=lambda k: (-kept[k], format_template(rows[k])))

@@ -208,3 +208,21 @@ def test_cli_templates_usage_errors(tmp_path: Path) -> None:
         result = runner.invoke(app, ["templates", str(path), *bad])
         assert result.exit_code == 2, (bad, result.output)
         assert "Traceback" not in result.output
+
+
+def test_vocabulary_interns_like_str_split() -> None:
+    from nlpzero.templates import Vocabulary
+
+    rng = random.Random(1)
+    words = [f"w{i}" for i in range(40_000)] + ["你好", "，", "[X]"]
+    lines = [" \u3000\t".join(rng.choices(words, k=rng.randint(0, 30))) + " \r"
+             for _ in range(3000)]
+    vocab = Vocabulary()
+    ids = np.concatenate([vocab.encode("\n".join(lines[:1500]) + "\n"),
+                          vocab.encode("\n".join(lines[1500:]) + "\n")])
+    expected = [w for line in lines for w in [*line.split(), None]]
+    assert [vocab.words[i] if i else None for i in ids.tolist()] == expected
+    assert len(set(vocab.words[1:])) == len(vocab.words) - 1  # each word interned once
+    sep = vocab.is_separator()
+    assert sep[vocab.words.index("，")] and sep[vocab.words.index("[X]", 1)] and sep[0]
+    assert not sep[vocab.words.index("你好")]
