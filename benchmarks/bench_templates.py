@@ -1,9 +1,9 @@
 """Benchmark ``nlpzero templates`` + ``nlpzero parse`` against nlp-zero 0.1.6's
 ``Template_Finder`` + ``XTrie`` / ``Parser`` on the same segmented corpus, in one run.
 
-Run from the repository root (about five minutes)::
+Run from the repository root (about ten minutes)::
 
-    python benchmarks/bench_templates.py [--short-words 12] [--timeout 2]
+    python benchmarks/bench_templates.py [--short-words 8,12,16] [--timeout 1]
 
 Corpus: PFR January 1998 (People's Daily, gold segmentation) from /work/shared/data, POS
 tags removed, one line per paragraph. Both tools see the same sentence pieces: a line is
@@ -17,13 +17,20 @@ window 5, min_proba 1e-5, min_pmi 2, null_score -20.
    whole process.
 2. Parsing the whole corpus with nlpzero (in-process, and the command line as a process).
 3. Parsing with the original: it is exponential (no memoisation, and its matcher lets
-   extra words into every template), so it only runs on lines of at most --short-words
-   words, each under a --timeout alarm; nlpzero parses the same lines. Trees are compared
-   as nlp-zero ``SentTree.plot()`` text (nlpzero's ``Tree.plot`` has the same layout). A
-   differing tree is counted as "original invalid" when one of its nodes shows a template
-   that is not in the table (the original's literal-matching bug: ``谢谢`` matched as
-   ``谢谢 [X]``), else as "other" (ties broken differently, or the bug picking a match
-   that the exact matcher rejects).
+   extra words into every template), so it runs only on lines of at most the largest
+   --short-words cut-off, each under a --timeout alarm (a timed-out line counts as not
+   finished and is left out of both tools' times); nlpzero parses the same lines, each
+   timed alone. Figures are given per cut-off. Trees are compared as nlp-zero
+   ``SentTree.plot()`` text (nlpzero's ``Tree.plot`` has the same layout); a differing
+   original tree is scored exactly (each node's template must be in the table, ln p(t)
+   per template, null_score per extra uncovered word) and counted as a tie (same score),
+   lower (the original's matcher keys matches by literal positions, so one template's
+   count overwrites another's), invalid (a node shows a template not in the table: the
+   literal-matching bug, ``谢谢`` matched as ``谢谢 [X]``) or higher (nlpzero missed the
+   best tree; must be 0).
+
+Both tools share the process, so the garbage collector is frozen before each timed
+section (otherwise one tool's long-lived objects slow the other's collections).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from __future__ import annotations
 import argparse
 import collections
 import collections.abc
+import gc
 import math
 import os
 import signal
@@ -86,6 +94,14 @@ class Timeout(Exception):
     pass
 
 
+def freeze_gc() -> None:
+    """Move every live object out of the collector's reach before a timed section: both
+    tools share one process, and each one's long-lived objects (nlp-zero's tries, the trees
+    kept for comparison) would otherwise slow the other's garbage collections."""
+    gc.collect()
+    gc.freeze()
+
+
 def original_tree_score(node, table: dict, log_total: float, null_score: float = -20.0):
     """(score, words, valid) of an nlp-zero SentTree under exact matching: valid when every
     node shows a template of the table (or is an uncovered span of plain words)."""
@@ -109,9 +125,10 @@ def original_tree_score(node, table: dict, log_total: float, null_score: float =
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--short-words", type=int, default=12,
-                    help="longest line (in words) given to the original parser")
-    ap.add_argument("--timeout", type=float, default=2.0,
+    ap.add_argument("--short-words", default="8,12,16",
+                    help="line lengths (in words, comma-separated) at which the parsers are "
+                         "compared; the original runs on lines up to the largest")
+    ap.add_argument("--timeout", type=float, default=1.0,
                     help="seconds the original parser may spend on one line")
     ap.add_argument("--workdir", default=None)
     args = ap.parse_args()
@@ -130,6 +147,7 @@ def main() -> None:
     Parser(warm).parse(lines[0])
 
     # 1. templates --------------------------------------------------------------------------
+    freeze_gc()
     mine, t_mine = timed(find_templates, corpus)
     say(f"nlpzero templates: {len(mine):,} in {t_mine:.2f} s")
     nz = import_nlp_zero()
@@ -141,6 +159,7 @@ def main() -> None:
         finder.find(orig_lines, filtering=False)
         return {tuple(t.words): c for t, c in finder.templates.items()}
 
+    freeze_gc()
     theirs, t_theirs = timed(original_templates)
     say(f"nlp-zero Template_Finder: {len(theirs):,} in {t_theirs:.2f} s")
     mine_dict = mine.as_dict()
@@ -151,6 +170,7 @@ def main() -> None:
 
     # 2. nlpzero parses the whole corpus ------------------------------------------------------
     parser = Parser(mine)
+    freeze_gc()
     _, t_parse_all = timed(lambda: [parser.parse(line) for line in lines])
     t_cli_parse = run_cli("parse", str(corpus), "-t", str(table), "-q", "-o",
                           str(workdir / "trees.txt"))
@@ -162,48 +182,54 @@ def main() -> None:
     for t, c in theirs.items():
         xtrie[t] = c
     orig_parser = nz.Parser(xtrie, lambda s: s.split("|"))
-    short = [w for w in (words_of(line) for line in lines) if 0 < len(w) <= args.short_words]
+    cutoffs = sorted(int(k) for k in args.short_words.split(","))
+    short = [w for w in (words_of(line) for line in lines) if 0 < len(w) <= cutoffs[-1]]
 
     def alarm(*_):
         raise Timeout
 
     signal.signal(signal.SIGALRM, alarm)
-    finished, timed_out, t_orig_parse = [], 0, 0.0
+    runs = []  # (words, original tree or None when timed out, original seconds)
+    freeze_gc()
     for words in short:
         signal.setitimer(signal.ITIMER_REAL, args.timeout)
         t0 = time.perf_counter()
         try:
             tree = orig_parser.parse("|".join(words))
-            t_orig_parse += time.perf_counter() - t0
-            finished.append((words, tree))
+            runs.append((words, tree, time.perf_counter() - t0))
         except Timeout:
-            timed_out += 1
+            runs.append((words, None, args.timeout))
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-    say(f"nlp-zero Parser: {len(finished):,} of {len(short):,} short lines finished, "
-        f"{timed_out:,} timed out")
-    t0 = time.perf_counter()
-    my_trees = [parser.parse_words(words) for words, _ in finished]
-    t_mine_short = time.perf_counter() - t0
-    identical = invalid = lower = ties = higher = 0
-    examples = []
+    say(f"nlp-zero Parser: {sum(r[1] is not None for r in runs):,} of {len(runs):,} lines "
+        f"of <= {cutoffs[-1]} words finished")
+    freeze_gc()
+    mine_seconds = []
+    for words, _, _ in runs:
+        t0 = time.perf_counter()
+        my_tree = parser.parse_words(words)
+        mine_seconds.append((my_tree, time.perf_counter() - t0))
     log_total = math.log(sum(theirs.values()))
-    for (words, theirs_tree), my_tree in zip(finished, my_trees):
-        if theirs_tree.plot() == my_tree.plot():
-            identical += 1
-            continue
-        score, _, valid = original_tree_score(theirs_tree, theirs, log_total)
-        if not valid:
-            invalid += 1
-        elif score < my_tree.score - 1e-9:
-            lower += 1
-            if len(examples) < 2:
-                examples.append((words, theirs_tree.plot(), score, my_tree.plot(),
-                                 my_tree.score))
-        elif score > my_tree.score + 1e-9:
-            higher += 1
+    verdicts, examples = [], []
+    for (words, theirs_tree, _), (my_tree, _) in zip(runs, mine_seconds):
+        if theirs_tree is None:
+            verdicts.append("timeout")
+        elif theirs_tree.plot() == my_tree.plot():
+            verdicts.append("same")
         else:
-            ties += 1
+            score, _, valid = original_tree_score(theirs_tree, theirs, log_total)
+            if not valid:
+                verdicts.append("invalid")
+            elif score < my_tree.score - 1e-9:
+                verdicts.append("lower")
+                if len(examples) < 2:
+                    examples.append((words, theirs_tree.plot(), score, my_tree.plot(),
+                                     my_tree.score))
+            elif score > my_tree.score + 1e-9:
+                verdicts.append("higher")
+            else:
+                verdicts.append("tie")
+
     rows = [
         ("templates: train + find (PFR, in-process)", f"{t_mine:.2f} s", f"{t_theirs:.2f} s",
          f"{t_theirs / t_mine:.1f}x"),
@@ -213,22 +239,25 @@ def main() -> None:
         (f"parse all {len(lines):,} lines (longest {n_words_max} words)",
          f"{t_parse_all:.2f} s", "does not finish", ""),
         ("`nlpzero parse` whole process, all lines", f"{t_cli_parse:.2f} s", "", ""),
-        (f"parse lines of <= {args.short_words} words the original finishes in "
-         f"{args.timeout:g} s ({len(finished):,} of {len(short):,})",
-         f"{t_mine_short:.2f} s", f"{t_orig_parse:.2f} s",
-         f"{t_orig_parse / max(t_mine_short, 1e-9):.0f}x"),
-        ("  same tree", f"{identical:,}", "", ""),
-        ("  original tree uses a template not in the table (matcher bug)", f"{invalid:,}",
-         "", ""),
-        ("  original tree valid but scores lower (matches keyed by literal positions "
-         "overwrite each other)", f"{lower:,}", "", ""),
-        ("  equal score, other tree (tie)", f"{ties:,}", "", ""),
-        ("  original tree scores higher (nlpzero missed the best tree)", f"{higher:,}", "",
-         ""),
-        ("templates + parse of those lines (in-process)", f"{t_mine + t_mine_short:.2f} s",
-         f"{t_theirs + t_orig_parse:.2f} s",
-         f"{(t_theirs + t_orig_parse) / (t_mine + t_mine_short):.1f}x"),
     ]
+    for k in cutoffs:
+        sel = [i for i, r in enumerate(runs) if len(r[0]) <= k]
+        done = [i for i in sel if runs[i][1] is not None]
+        t_o = sum(runs[i][2] for i in done)
+        t_m = sum(mine_seconds[i][1] for i in done)
+        count = collections.Counter(verdicts[i] for i in sel)
+        rows += [
+            (f"parse lines of <= {k} words that the original finishes within "
+             f"{args.timeout:g} s ({len(done):,} of {len(sel):,})", f"{t_m:.3f} s",
+             f"{t_o:.2f} s", f"{t_o / max(t_m, 1e-9):.0f}x"),
+            ("  same tree / tie (equal score) / original lower score / original uses a "
+             "template not in the table / original higher",
+             f"{count['same']:,} / {count['tie']:,} / {count['lower']:,} / "
+             f"{count['invalid']:,} / {count['higher']:,}", "", ""),
+            (f"templates + parse of those {len(done):,} lines (in-process)",
+             f"{t_mine + t_m:.2f} s", f"{t_theirs + t_o:.2f} s",
+             f"{(t_theirs + t_o) / (t_mine + t_m):.1f}x"),
+        ]
     print("| step | nlpzero | nlp-zero 0.1.6 | speed-up / agreement |")
     print("|---|---|---|---|")
     for row in rows:

@@ -20,21 +20,29 @@ _EXPORTS = {
     "Segmenter": "nlpzero.segment",
     "score": "nlpzero.score",
     "Scores": "nlpzero.score",
+    "find_templates": "nlpzero.templates",
+    "TemplateFinder": "nlpzero.templates",
+    "Templates": "nlpzero.templates",
+    "Parser": "nlpzero.parse",
+    "Tree": "nlpzero.parse",
     "NlpzeroError": "nlpzero.errors",
     "InputError": "nlpzero.errors",
 }
 
 __all__ = [
-    "InputError", "Lexicon", "NgramFinder", "NlpzeroError", "PairFinder", "Scores",
-    "Segmenter", "discover", "score", "segment",
+    "InputError", "Lexicon", "NgramFinder", "NlpzeroError", "PairFinder", "Parser", "Scores",
+    "Segmenter", "TemplateFinder", "Templates", "Tree", "discover", "find_templates", "score",
+    "segment",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .discover import NgramFinder, PairFinder, discover
     from .errors import InputError, NlpzeroError
     from .lexicon import Lexicon
+    from .parse import Parser, Tree
     from .score import Scores, score
     from .segment import Segmenter, segment
+    from .templates import TemplateFinder, Templates, find_templates
 
 
 def __getattr__(name: str) -> Any:
