@@ -39,7 +39,8 @@ def parse(
         n_lines = 0
         with open_binary(path) as fh, open_output(output) as out:
             for block in iter_blocks(fh, name, errors.value):
-                for line in block.splitlines():
+                lines = block.split("\n")  # only \n ends a line (not \f, \x1c, U+2028 ...)
+                for line in lines[:-1] if block.endswith("\n") else lines:
                     n_lines += 1
                     try:
                         tree = parser.parse(line)

@@ -195,7 +195,7 @@ def table(tmp_path: Path) -> Path:
 
 
 def test_cli_parse_tree_and_json(tmp_path: Path, table: Path) -> None:
-    text = "鸡蛋 可以 吃 吗\n\n谢谢\n"
+    text = "鸡蛋 可以 吃 吗\n\n谢谢\u2028谢谢\r\n"  # U+2028 is a space, not a line end
     result = runner.invoke(app, ["parse", "-", "-t", str(table)], input=text)
     assert result.exit_code == 0, result.output
     results, lines = [], []  # each result's lines end with an empty line
@@ -207,7 +207,8 @@ def test_cli_parse_tree_and_json(tmp_path: Path, table: Path) -> None:
             lines = []
     assert len(results) == 3 and not lines
     assert results[0][0] == "+---> (鸡蛋可以吃)吗" and len(results[0]) == 8
-    assert results[1] == [] and results[2] == ["+---> 谢谢", "|     +---> 谢谢"]
+    assert results[1] == []
+    assert results[2] == ["+---> 谢谢谢谢", "|     +---> 谢谢", "|     +---> 谢谢"]  # flat: -20
     out = tmp_path / "p.jsonl"
     result = runner.invoke(app, ["parse", "-", "-t", str(table), "--json", "-o", str(out)],
                            input=text)
@@ -229,6 +230,7 @@ def test_cli_parse_errors(tmp_path: Path, table: Path) -> None:
         (["parse", "-", "-t", str(table)], b"\xff\n", 1, "invalid UTF-8"),
         (["parse", "-"], "x\n", 2, "--templates"),
         (["parse", "-", "-t", str(table), "--null-score", "nan"], "x\n", 2, "null_score"),
+        (["parse", "-", "-t", str(table)], b"a\x00b\n", 1, "binary"),
     ]
     for args, stdin, code, needle in cases:
         result = runner.invoke(app, args, input=stdin)

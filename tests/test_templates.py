@@ -204,7 +204,8 @@ def test_cli_templates_bad_input(tmp_path: Path, content: bytes, code: int,
 def test_cli_templates_usage_errors(tmp_path: Path) -> None:
     path = tmp_path / "in.txt"
     path.write_text("我 爱 你\n", encoding="utf-8")
-    for bad in (["--min-proba", "2"], ["--min-pmi", "nan"], ["--window", "0"]):
+    for bad in (["--min-proba", "2"], ["--min-proba", "nan"], ["--min-pmi", "nan"],
+                ["--window", "0"]):
         result = runner.invoke(app, ["templates", str(path), *bad])
         assert result.exit_code == 2, (bad, result.output)
         assert "Traceback" not in result.output
