@@ -131,7 +131,7 @@ def _piece_dag(piece, window, strong_ptr, strong_to, out_ptr, out_to, has_in):
 
 @njit(cache=True, nogil=True)
 def count_templates(ids, is_sep, window, strong_ptr, strong_to, max_paths, start,
-                    slots, store, store_ptr, counts, n_state):
+                    slots, store, store_ptr, counts, n_state, singles):
     """Count the templates of every piece of *ids* from index *start* on.
 
     Per piece: edge i -> j (i < j <= i + window) for each strong pair; every maximal path
@@ -139,6 +139,10 @@ def count_templates(ids, is_sep, window, strong_ptr, strong_to, max_paths, start
     leading / trailing [X] when the path misses the first / last word). A piece with more
     than *max_paths* maximal paths is skipped. Paths are counted first by dynamic
     programming, so a skipped piece costs O(length x window), never an enumeration.
+
+    A one-word path (most of them: a word with no strong pair) needs no hashing: it is
+    counted in singles[shape, word], shape = 2 * (leading [X]) + (trailing [X]); every
+    template of two or more words goes to the hash table (so the two never overlap).
 
     n_state = [n_templates, store_len, n_pieces_skipped, n_pieces]. Returns the index to
     resume from after growing the table when it is too small for the next piece, else -1.
@@ -192,6 +196,11 @@ def count_templates(ids, is_sep, window, strong_ptr, strong_to, max_paths, start
             while depth >= 0:
                 node = path[depth]
                 if out_ptr[node] == out_ptr[node + 1]:  # a maximal path ends here
+                    if depth == 0:
+                        shape = (2 if node != 0 else 0) + (1 if node != m - 1 else 0)
+                        singles[shape, piece[node]] += 1
+                        depth -= 1
+                        continue
                     r = 0
                     if path[0] != 0:
                         row[r] = PLACEHOLDER

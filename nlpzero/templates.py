@@ -37,6 +37,8 @@ Corpus = str | os.PathLike[str] | Iterable[str] | Iterable[Sequence[str]]
 
 def is_word_token(token: str) -> bool:
     """A token with a letter, digit or ideograph (not punctuation, not the text ``[X]``)."""
+    if token.isalnum() and token[0] < "\U00010000":  # fast path: is_word_char(token[0])
+        return True
     return token != PLACEHOLDER_TEXT and any(map(is_word_char, token))
 
 
@@ -80,10 +82,9 @@ class Vocabulary:
             start, n_ids, n_new = K.intern_tokens(
                 cps, _whitespace(), start, ids, n_ids, table.slots, table.store,
                 table.store_ptr, table.state, new_spans)
-            for a, b in new_spans[:n_new].tolist():
-                word = text[a:b]
-                self.words.append(word)
-                self._sep.append(not is_word_token(word))
+            new = [text[a:b] for a, b in new_spans[:n_new].tolist()]
+            self.words.extend(new)
+            self._sep.extend([not is_word_token(word) for word in new])
             if start >= 0:
                 table.grow()
         return ids[:n_ids]
@@ -323,28 +324,42 @@ class _RowTable:
 
 
 class _TemplateTable(_RowTable):
-    """Templates (rows of word ids, 0 = [X]) and their counts."""
+    """Templates (rows of word ids, 0 = [X]) and their counts; one-word templates are
+    counted densely in ``singles[shape, word]`` instead (see count_templates)."""
+
+    singles = np.zeros((4, 0), dtype=np.int64)
 
     def add(self, ids, is_sep, window, strong, max_paths, K) -> None:
+        if self.singles.shape[1] < is_sep.size:
+            grown = np.zeros((4, 2 * is_sep.size), dtype=np.int64)
+            grown[:, :self.singles.shape[1]] = self.singles
+            self.singles = grown
         start = 0
         while start >= 0:
             resume = K.count_templates(ids, is_sep, window, *strong, max_paths, start,
                                        self.slots, self.store, self.store_ptr, self.counts,
-                                       self.state)
+                                       self.state, self.singles)
             if resume >= 0:
                 self.grow()
             start = resume
 
     def templates(self, words: list[str], min_proba: float) -> Templates:
         n = int(self.state[0])
-        counts = self.counts[:n]
-        if n == 0:
-            return Templates([], counts.copy())
+        shapes, single_words = np.nonzero(self.singles)
+        counts = np.concatenate([self.counts[:n], self.singles[shapes, single_words]])
+        if counts.size == 0:
+            return Templates([], counts)
         log_p = np.log(counts.astype(np.float64)) - math.log(counts.sum())
         keep = np.flatnonzero(log_p > math.log(min_proba))
         store, ptr = self.store[:self.state[1]].tolist(), self.store_ptr.tolist()
-        rows = [tuple(None if x == 0 else words[x] for x in store[ptr[t]:ptr[t + 1]])
-                for t in keep.tolist()]
+        shapes, single_words = shapes.tolist(), single_words.tolist()
+        rows = []
+        for t in keep.tolist():
+            if t < n:
+                rows.append(tuple(None if x == 0 else words[x] for x in store[ptr[t]:ptr[t + 1]]))
+            else:
+                shape, word = shapes[t - n], words[single_words[t - n]]
+                rows.append((None,) * (shape >> 1) + (word,) + (None,) * (shape & 1))
         kept = counts[keep]
         order = sorted(range(len(rows)), key=lambda k: (-kept[k], format_template(rows[k])))
         return Templates([rows[k] for k in order], kept[order].copy())
