@@ -118,7 +118,7 @@ def _iter_texts(corpus: Corpus, errors: str) -> Iterator[tuple[str, int]]:
                 sizes.clear()
         return
     if isinstance(corpus, str):
-        corpus = corpus.splitlines()
+        corpus = corpus.split("\n")  # only \n ends a line, as in files
     batch: list[str] = []
     for line in corpus:
         batch.append(line if isinstance(line, str) else " ".join(line))
