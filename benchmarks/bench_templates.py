@@ -1,7 +1,7 @@
 """Benchmark ``nlpzero templates`` + ``nlpzero parse`` against nlp-zero 0.1.6's
 ``Template_Finder`` + ``XTrie`` / ``Parser`` on the same segmented corpus, in one run.
 
-Run from the repository root (about ten minutes)::
+Run from the repository root (about ten minutes; needs ``pip install nlp-zero==0.1.6``)::
 
     python benchmarks/bench_templates.py [--short-words 8,12,16] [--timeout 1]
 
@@ -72,7 +72,10 @@ def segmented_pfr(out: Path) -> int:
 
 def import_nlp_zero():
     collections.Iterable = collections.abc.Iterable  # nlp-zero 0.1.6 predates Python 3.10
-    import nlp_zero
+    try:
+        import nlp_zero
+    except ImportError:
+        sys.exit("the peer is missing: pip install nlp-zero==0.1.6")
 
     return nlp_zero
 
