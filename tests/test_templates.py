@@ -227,3 +227,10 @@ def test_vocabulary_interns_like_str_split() -> None:
     sep = vocab.is_separator()
     assert sep[vocab.words.index("，")] and sep[vocab.words.index("[X]", 1)] and sep[0]
     assert not sep[vocab.words.index("你好")]
+
+
+@pytest.mark.parametrize("command", ["templates", "parse"])
+def test_cli_help(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and "Usage:" in result.stdout
+    assert command in runner.invoke(app, ["--help"]).stdout
