@@ -239,7 +239,7 @@ def best_spans(n, occ_t, occ_first, occ_last, occ_ptr, occ_pos, lit_ptr, lit_gap
                     v = max(v, best[s, f] + m_xl[e - 1, f])
             v = max(v, _max_sum(q[s, s + 1:e - 1], best_t[e, s + 2:e]))
             if v == neg:
-                v = null_score * (L - 1)
+                v = null_score * (L - 1) + 0.0  # never -0.0 for one word
             best[s, e] = v
             best_t[e, s] = v
     return best, best_t, m_ll, m_lx, m_xl, m_xx, q, m_occ, lx, xl, xx

@@ -122,6 +122,7 @@ def test_uncovered_sentence_is_flat_and_empty_line_is_empty() -> None:
     assert tree.template is None and tree.score == -60.0 and not tree.children
     assert tree.plot().splitlines()[0] == "+---> 甲乙丙丁"
     assert parser.parse("  ，  ").words == []
+    assert '"score": 0.0' in parser.parse("甲").to_json()  # not -0.0
 
 
 def test_nested_parallel_structure() -> None:
