@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import typer
 
-from . import approx, cluster, discover, embed, knn, score, segment, vectors
+from . import approx, cluster, discover, embed, knn, parse, score, segment, templates, vectors
 
 app = typer.Typer(
     name="nlpzero",
-    help="Unsupervised Chinese NLP from raw text: discover words, segment, score, embed, "
-    "cluster.",
+    help="Unsupervised Chinese NLP from raw text: discover words, segment, score, learn "
+    "sentence templates and parse, embed words, cluster.",
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -18,6 +18,8 @@ app = typer.Typer(
 app.command("discover")(discover.discover)
 app.command("segment")(segment.segment)
 app.command("score")(score.score)
+app.command("templates")(templates.templates)
+app.command("parse")(parse.parse)
 app.command("embed")(embed.embed)
 app.command("similar")(vectors.similar)
 app.command("analogy")(vectors.analogy)

@@ -31,15 +31,20 @@ _EXPORTS = {
     "Embedding": "nlpzero.vectors",
     "read_word2vec": "nlpzero.vectors",
     "write_word2vec": "nlpzero.vectors",
+    "find_templates": "nlpzero.templates",
+    "TemplateFinder": "nlpzero.templates",
+    "Templates": "nlpzero.templates",
+    "Parser": "nlpzero.parse",
+    "Tree": "nlpzero.parse",
     "NlpzeroError": "nlpzero.errors",
     "InputError": "nlpzero.errors",
 }
 
 __all__ = [
     "Cooccurrence", "Embedding", "InfomapResult", "InputError", "Lexicon", "NgramFinder",
-    "NlpzeroError", "PairFinder", "Scores", "Segmenter", "communities", "cooccur", "cosine_knn",
-    "discover", "infomap", "read_graph", "read_word2vec", "score", "segment", "train",
-    "write_word2vec",
+    "NlpzeroError", "PairFinder", "Parser", "Scores", "Segmenter", "TemplateFinder",
+    "Templates", "Tree", "communities", "cooccur", "cosine_knn", "discover", "find_templates",
+    "infomap", "read_graph", "read_word2vec", "score", "segment", "train", "write_word2vec",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -51,8 +56,10 @@ if TYPE_CHECKING:  # pragma: no cover
     from .infomap import InfomapResult, communities, infomap
     from .knn import cosine_knn
     from .lexicon import Lexicon
+    from .parse import Parser, Tree
     from .score import Scores, score
     from .segment import Segmenter, segment
+    from .templates import TemplateFinder, Templates, find_templates
     from .vectors import Embedding, read_word2vec, write_word2vec
 
 

@@ -1,0 +1,48 @@
+"""``nlpzero templates``: learn sentence templates (句模版) from segmented text."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+
+
+def templates(
+    corpus: InputArg = None,
+    output: OutputOpt = None,
+    window: Annotated[int, typer.Option(min=1, help="Pairs: w2 among the next N words.")] = 5,
+    min_proba: Annotated[float, typer.Option(
+        help="Minimum pair and template probability (0 < p < 1).")] = 1e-5,
+    min_pmi: Annotated[float, typer.Option(help="Minimum PMI of a strong pair (nats).")] = 2.0,
+    max_paths: Annotated[int, typer.Option(
+        min=1, help="Skip a sentence piece with more maximal paths than this (reported).")
+    ] = 10_000,
+    no_trivial: Annotated[bool, typer.Option(
+        "--no-trivial", help="Leave out the trivial templates [X] w [X].")] = False,
+    top: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        min=1, help="Write only the N most frequent templates.")] = None,
+    errors: ErrorsOpt = Errors.strict,
+    quiet: QuietOpt = False,
+) -> None:
+    """Learn sentence templates from segmented text: TSV template (spaced, [X]), count."""
+    path = resolve_input(corpus)
+    log = Log(quiet)
+    with failures():
+        from nlpzero.templates import TemplateFinder, find_templates
+        from nlpzero.textio import open_output, seekable_path
+
+        finder = TemplateFinder(window, min_proba, min_pmi, max_paths, errors.value)
+        with seekable_path(path) as file, log.progress() as progress:
+            found = find_templates(Path(file), errors=errors.value, progress=progress,
+                                   finder=finder)
+        if no_trivial:
+            found = found.non_trivial()
+        with open_output(output) as out:
+            found.write(out, top)
+        skipped = (f"; {finder.pieces_skipped:,} pieces skipped (more than {max_paths:,} "
+                   "paths)") if finder.pieces_skipped else ""
+        log.info(f"{len(found):,} templates from {finder.pieces:,} sentence pieces in "
+                 f"{log.elapsed():.1f} s{skipped}")
