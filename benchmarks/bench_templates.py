@@ -5,7 +5,7 @@ Run from the repository root (about ten minutes; needs ``pip install nlp-zero==0
 
     python benchmarks/bench_templates.py [--short-words 8,12,16] [--timeout 1]
 
-Corpus: PFR January 1998 (People's Daily, gold segmentation) from /work/shared/data, POS
+Corpus: PFR January 1998 (People's Daily, gold segmentation) from ../shared/data, POS
 tags removed, one line per paragraph. Both tools see the same sentence pieces: a line is
 cut at punctuation tokens (nlp-zero's default ``filtering=True`` cut) and the original gets
 each piece's words through a tokenize function that splits on ``|``. Defaults everywhere:
@@ -52,7 +52,7 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # runnable without `pip install -e .`
     sys.path.insert(0, str(REPO_ROOT))
 
-PFR = Path("/work/shared/data/cws/pfr199801/199801.txt")
+PFR = REPO_ROOT.parent / "shared" / "data" / "cws" / "pfr199801" / "199801.txt"
 
 
 def say(message: str) -> None:

@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from . import _parse_kernels as K
+from .errors import InputError
 from .templates import Templates, format_template, is_word_token
 
 #: Sentences longer than this are refused: the DP needs O(n^2) memory (about 80 MB at
@@ -118,9 +120,6 @@ class Parser:
 
     def parse_words(self, words: Sequence[str]) -> Tree:
         """The best tree over *words* (a list of tokens, already segmented)."""
-        from . import _parse_kernels as K
-        from .errors import InputError
-
         words = list(words)
         n = len(words)
         if n == 0:

@@ -361,7 +361,8 @@ class _TemplateTable(_RowTable):
                 shape, word = shapes[t - n], words[single_words[t - n]]
                 rows.append((None,) * (shape >> 1) + (word,) + (None,) * (shape & 1))
         kept = counts[keep]
-        order = sorted(range(len(rows)), key=lambda k: (-kept[k], format_template(rows[k])))
+        texts = [format_template(row) for row in rows]
+        order = sorted(range(len(rows)), key=list(zip((-kept).tolist(), texts)).__getitem__)
         return Templates([rows[k] for k in order], kept[order].copy())
 
 
