@@ -24,15 +24,10 @@ stays bounded by the number of distinct n-grams, not by the corpus.
 
 from __future__ import annotations
 
-import collections
 import math
 import os
-import queue
-import threading
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import numpy as np
 
@@ -40,6 +35,7 @@ from . import _discover_kernels as DK
 from . import _lexicon_kernels as LK
 from . import _utf8 as U
 from ._callable import callable_module
+from ._threads import map_blocks, prefetch
 from .chars import CharTable
 from .errors import InputError
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
@@ -57,7 +53,6 @@ from .ngrams import (
 from .textio import display_name, open_binary
 
 METHODS = ("ngram", "nlpzero")
-T = TypeVar("T")
 
 Source = str | os.PathLike[str] | Iterable[str]
 
@@ -167,7 +162,7 @@ class Corpus:
         cache: list[tuple[np.ndarray, int]] | None = []
         cached = 0
         source = (self._text_ids(chars) if self.in_memory
-                  else _prefetch(self._file_ids(chars)))
+                  else prefetch(self._file_ids(chars)))
         for ids, n_bytes in source:
             progress.advance(n_bytes)
             if cache is not None:
@@ -178,62 +173,6 @@ class Corpus:
                     cache = None
             yield ids
         self._cache, self._cached_for = cache, chars
-
-
-def _prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
-    """Run *items* in a background thread, *depth* ahead: decoding the next block overlaps
-    the (GIL-free) kernels working on this one. Exceptions re-raise in the consumer."""
-    q: queue.Queue = queue.Queue(maxsize=depth)
-    done = object()
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                if stop.is_set():
-                    return
-                q.put(item)
-            q.put(done)
-        except BaseException as e:  # noqa: BLE001 - handed to the consumer
-            q.put(e)
-
-    worker = threading.Thread(target=produce, daemon=True)
-    worker.start()
-    try:
-        while True:
-            item = q.get()
-            if item is done:
-                return
-            if isinstance(item, BaseException):
-                raise item
-            yield item
-    finally:
-        stop.set()
-        while worker.is_alive():
-            try:
-                q.get_nowait()
-            except queue.Empty:
-                worker.join(0.01)
-
-
-def map_blocks(fn: Callable[[np.ndarray], T], blocks: Iterable[np.ndarray],
-               workers: int = 2) -> Iterator[T]:
-    """``map(fn, blocks)`` on a small thread pool, results in block order.
-
-    The kernels release the GIL, so two workers use both cores; at most *workers* blocks
-    are in flight, which bounds memory.
-    """
-    if workers <= 1:
-        yield from map(fn, blocks)
-        return
-    with ThreadPoolExecutor(workers) as pool:
-        pending: collections.deque = collections.deque()
-        for block in blocks:
-            pending.append(pool.submit(fn, block))
-            if len(pending) >= workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
 
 
 @dataclass

@@ -27,6 +27,7 @@ from typing import TextIO
 
 import numpy as np
 
+from ._threads import prefetch
 from .errors import InputError
 from .textio import display_name, is_word_char, iter_blocks, open_binary
 
@@ -378,7 +379,8 @@ def find_templates(corpus: Corpus, window: int = 5, min_proba: float = 1e-5,
     size = _size(corpus)
     if progress is not None:
         progress.stage("counting words and pairs", size)
-    for ids in iter_id_blocks(corpus, finder.vocab, errors, progress):
+    # the next block is read and interned on a second thread while this one is counted
+    for ids in prefetch(iter_id_blocks(corpus, finder.vocab, errors, progress)):
         finder.train([ids])
         if cache is not None:
             cached += ids.nbytes

@@ -1,0 +1,70 @@
+"""Two ways to keep both cores busy while Numba kernels (which release the GIL) run."""
+
+from __future__ import annotations
+
+import collections
+import queue
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+import numpy as np
+
+T = TypeVar("T")
+
+
+def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
+    """Run *items* in a background thread, *depth* ahead: decoding the next block overlaps
+    the (GIL-free) kernels working on this one. Exceptions re-raise in the consumer."""
+    q: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if stop.is_set():
+                    return
+                q.put(item)
+            q.put(done)
+        except BaseException as e:  # noqa: BLE001 - handed to the consumer
+            q.put(e)
+
+    worker = threading.Thread(target=produce, daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = q.get()
+            if item is done:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():
+            try:
+                q.get_nowait()
+            except queue.Empty:
+                worker.join(0.01)
+
+
+def map_blocks(fn: Callable[[np.ndarray], T], blocks: Iterable[np.ndarray],
+               workers: int = 2) -> Iterator[T]:
+    """``map(fn, blocks)`` on a small thread pool, results in block order.
+
+    The kernels release the GIL, so two workers use both cores; at most *workers* blocks
+    are in flight, which bounds memory.
+    """
+    if workers <= 1:
+        yield from map(fn, blocks)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        pending: collections.deque = collections.deque()
+        for block in blocks:
+            pending.append(pool.submit(fn, block))
+            if len(pending) >= workers:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
