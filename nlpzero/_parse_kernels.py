@@ -41,8 +41,10 @@ def _grown(a, n):
 
 
 @njit(cache=True, nogil=True)
-def find_occurrences(sent, lit_ptr, lit_ids, lit_gap, lead, trail, by_first_ptr, by_first):
-    """Every placement of every template's literals in *sent* that can match some span.
+def find_occurrences(sent, lit_ptr, lit_ids, lit_gap, lead, trail, by_first_ptr, by_first,
+                     max_m):
+    """Every placement of every template's literals in *sent* that can match some span
+    (*max_m*: the most literals of any template).
 
     Returns (occ_t, occ_first, occ_last, occ_ptr, occ_pos): template, first and last
     literal position, and the literal positions as CSR rows.
@@ -55,9 +57,6 @@ def find_occurrences(sent, lit_ptr, lit_ids, lit_gap, lead, trail, by_first_ptr,
     occ_ptr = np.zeros(cap + 1, dtype=np.int64)
     occ_pos = np.empty(4 * cap, dtype=np.int32)
     n_occ = 0
-    max_m = 1
-    for t in range(lit_ptr.shape[0] - 1):
-        max_m = max(max_m, lit_ptr[t + 1] - lit_ptr[t])
     pos = np.empty(max_m, dtype=np.int64)
     cur = np.empty(max_m, dtype=np.int64)  # next position to try for literal k
     for p in range(n):
@@ -327,11 +326,11 @@ def backtrack(n, tables, occ_t, occ_ptr, occ_pos, lit_ptr, lit_gap, lead, trail)
 
 
 @njit(cache=True, nogil=True)
-def parse_ids(sent, lit_ptr, lit_ids, lit_gap, lead, trail, by_first_ptr, by_first, log_p,
-              null_score):
+def parse_ids(sent, lit_ptr, lit_ids, lit_gap, lead, trail, by_first_ptr, by_first, max_m,
+              log_p, null_score):
     """Best tree of one sentence of word ids (-1 = not in any template); see backtrack."""
     occ_t, occ_first, occ_last, occ_ptr, occ_pos = find_occurrences(
-        sent, lit_ptr, lit_ids, lit_gap, lead, trail, by_first_ptr, by_first)
+        sent, lit_ptr, lit_ids, lit_gap, lead, trail, by_first_ptr, by_first, max_m)
     n = sent.shape[0]
     tables = best_spans(n, occ_t, occ_first, occ_last, occ_ptr, occ_pos, lit_ptr, lit_gap,
                         lead, trail, log_p, null_score)

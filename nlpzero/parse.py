@@ -107,6 +107,7 @@ class Parser:
             lead.append(t[0] is None)
             trail.append(t[-1] is None)
         self.lit_ptr = np.array(lit_ptr, dtype=np.int64)
+        self.max_literals = max(1, int(np.diff(self.lit_ptr).max()))
         self.lit_ids = np.array(lit_ids, dtype=np.int32)
         self.lit_gap = np.array(lit_gap, dtype=np.bool_)
         self.lead = np.array(lead, dtype=np.bool_)
@@ -130,8 +131,8 @@ class Parser:
         get = self.index.get
         sent = np.array([get(w, -1) for w in words], dtype=np.int32)
         nodes, scores = K.parse_ids(sent, self.lit_ptr, self.lit_ids, self.lit_gap, self.lead,
-                                    self.trail, self.by_first_ptr, self.by_first, self.log_p,
-                                    self.null_score)
+                                    self.trail, self.by_first_ptr, self.by_first,
+                                    self.max_literals, self.log_p, self.null_score)
         trees: list[Tree] = []
         for (s, e, t, parent), score in zip(nodes.tolist(), scores.tolist()):
             tree = Tree(self.templates[t] if t >= 0 else None, words[s:e], [], score)
