@@ -149,6 +149,20 @@ def move_delta_bits(a, target, module, group, group_offset, node_flow, node_exit
             + delta_old + delta_new)
 
 
+@njit(cache=True, inline="always")
+def _flow_to_modules(a, ptr, nbr, flow, module, acc, seen, touched, n_touched):
+    """Add the flow of node a's links (one CSR) to ``acc[module]``; modules seen for the
+    first time are appended to ``touched``. Returns the new length of ``touched``."""
+    for k in range(ptr[a], ptr[a + 1]):
+        m = module[nbr[k]]
+        if not seen[m]:
+            seen[m] = True
+            touched[n_touched] = m
+            n_touched += 1
+        acc[m] += flow[k]
+    return n_touched
+
+
 @njit(cache=True)
 def core_loop(module, group, group_offset, node_flow, node_exit, node_enter,
               out_ptr, out_nbr, out_flow, in_ptr, in_nbr, in_flow, symmetric,
@@ -197,22 +211,11 @@ def core_loop(module, group, group_offset, node_flow, node_exit, node_enter,
             old = module[a]
             g = group[a]
             # flow between a and each neighbouring module, in both directions
-            n_touched = 0
-            for k in range(out_ptr[a], out_ptr[a + 1]):
-                m = module[out_nbr[k]]
-                if not seen[m]:
-                    seen[m] = True
-                    touched[n_touched] = m
-                    n_touched += 1
-                out_to[m] += out_flow[k]
+            n_touched = _flow_to_modules(a, out_ptr, out_nbr, out_flow, module, out_to, seen,
+                                         touched, 0)
             if not symmetric:
-                for k in range(in_ptr[a], in_ptr[a + 1]):
-                    m = module[in_nbr[k]]
-                    if not seen[m]:
-                        seen[m] = True
-                        touched[n_touched] = m
-                        n_touched += 1
-                    in_from[m] += in_flow[k]
+                n_touched = _flow_to_modules(a, in_ptr, in_nbr, in_flow, module, in_from, seen,
+                                             touched, n_touched)
             p = node_flow[a]
             x = node_exit[a]
             e = node_enter[a]
