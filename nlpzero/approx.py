@@ -129,13 +129,19 @@ def constant(op: str, variant: str | int = "mitchell", dtype: Any = np.float32) 
     if op not in CONSTANTS:
         raise ValueError(f"constant: op must be mul or div, not {op!r}")
     _check_variant(variant, op)
-    dt = np.dtype(dtype)
-    if dt not in _ONE:
-        raise ValueError(f"dtype must be float32 or float64, not {dt}")
+    dt = _float_dtype(dtype)
     c32 = int(variant) if not isinstance(variant, str) else CONSTANTS[op].get(variant)
     if c32 is None:
         raise ValueError(f"variant {variant!r} of {op} has no single constant")
     return c32 if dt == np.float32 else K.ONE64 - ((K.ONE32 - c32) << 29)
+
+
+def _float_dtype(dtype: Any) -> np.dtype:
+    """*dtype* as a numpy dtype, which must be float32 or float64."""
+    dt = np.dtype(dtype)
+    if dt not in _ONE:
+        raise ValueError(f"dtype must be float32 or float64, not {dt}")
+    return dt
 
 
 def _float_args(*args: Any) -> tuple[np.dtype, list[np.ndarray]]:
@@ -378,9 +384,7 @@ def error_profile(variant: str | int = "mitchell", op: str = "mul", *, grid: int
     if op not in OPS:
         raise ValueError(f"unknown op {op!r}; choose from {', '.join(OPS)}")
     _check_variant(variant, op)
-    dt = np.dtype(dtype)
-    if dt not in _ONE:
-        raise ValueError(f"dtype must be float32 or float64, not {dt}")
+    dt = _float_dtype(dtype)
     if not 1 <= grid <= 1 << 23:
         raise ValueError("grid must be between 1 and 2^23")
     like = dt.type(1)
@@ -432,9 +436,7 @@ def explain(op: str, x: Any, y: Any, variant: str | int = "mitchell",
     if op not in ("mul", "div"):
         raise ValueError("explain: op must be mul or div")
     _check_variant(variant, op)
-    dt = np.dtype(dtype)
-    if dt not in _ONE:
-        raise ValueError(f"dtype must be float32 or float64, not {dt}")
+    dt = _float_dtype(dtype)
     P = _P[dt]
     ebits = 11 if P == 52 else 8
     bias = (1 << (ebits - 1)) - 1
