@@ -137,11 +137,10 @@ def _find_modules(net: _Network, module: np.ndarray) -> np.ndarray:
         loop_limit = AGGREGATED_LOOP_LIMIT
 
 
-def _submodules(net: _Network, module: np.ndarray) -> np.ndarray:
-    """Split every module into sub-modules, each module with its own index codebook."""
-    k = int(module.max()) + 1
-    _, exit_, _ = net.module_sums(module, k)
-    return _find_modules(net.grouped(module, exit_), np.arange(net.n))
+def _submodules(net: _Network, module: np.ndarray, module_exit: np.ndarray) -> np.ndarray:
+    """Split every module into sub-modules, each module with its own index codebook
+    offset by its exit flow ``module_exit``."""
+    return _find_modules(net.grouped(module, module_exit), np.arange(net.n))
 
 
 def _partition(leaf: _Network, one_level_bits: float) -> tuple[np.ndarray, float]:
@@ -152,7 +151,8 @@ def _partition(leaf: _Network, one_level_bits: float) -> tuple[np.ndarray, float
         if iteration % 2 == 0:  # fine-tune: leaf nodes move again within the current modules
             candidate = _find_modules(leaf, module)
         else:  # coarse-tune: sub-modules move as units
-            sub, k = K.relabel(_submodules(leaf, module))
+            _, exit_, _ = leaf.module_sums(module, int(module.max()) + 1)
+            sub, k = K.relabel(_submodules(leaf, module, exit_))
             start = np.empty(k, dtype=np.int64)
             start[sub] = module
             candidate = _find_modules(leaf.aggregate(sub, k), start)[sub]
@@ -166,11 +166,11 @@ def _partition(leaf: _Network, one_level_bits: float) -> tuple[np.ndarray, float
     return module, codelength
 
 
-def _leaf_codelengths(net: _Network, module: np.ndarray, k: int) -> np.ndarray:
+def _leaf_codelengths(net: _Network, module: np.ndarray, module_flow: np.ndarray,
+                      module_exit: np.ndarray) -> np.ndarray:
     """Per module, ``plogp(q↷ + p) − plogp(q↷) − Σ plogp(p_α)``: its codebook as a leaf."""
-    flow_, exit_, _ = net.module_sums(module, k)
-    node_term = np.bincount(module, plogp(net.node_flow), minlength=k)
-    return plogp(exit_ + flow_) - plogp(exit_) - node_term
+    node_term = np.bincount(module, plogp(net.node_flow), minlength=len(module_flow))
+    return plogp(module_exit + module_flow) - plogp(module_exit) - node_term
 
 
 def _split_recursively(leaf: _Network, top: np.ndarray) -> list[np.ndarray]:
@@ -192,17 +192,18 @@ def _split_recursively(leaf: _Network, top: np.ndarray) -> list[np.ndarray]:
         open_ &= size > 2
         if not open_.any():
             return levels
-        _, exit_, _ = leaf.module_sums(current, k)
-        sub, k_sub = K.relabel(_submodules(leaf, current))
+        flow_, exit_, _ = leaf.module_sums(current, k)
+        sub, k_sub = K.relabel(_submodules(leaf, current, exit_))
         parent = np.empty(k_sub, dtype=np.int64)
         parent[sub] = current
-        _, _, sub_enter = leaf.module_sums(sub, k_sub)
+        sub_flow, sub_exit, sub_enter = leaf.module_sums(sub, k_sub)
         n_children = np.bincount(parent, minlength=k)
+        sub_leaf_bits = _leaf_codelengths(leaf, sub, sub_flow, sub_exit)
         split_bits = (plogp(exit_ + np.bincount(parent, sub_enter, minlength=k))
                       - plogp(exit_) - np.bincount(parent, plogp(sub_enter), minlength=k)
-                      + np.bincount(parent, _leaf_codelengths(leaf, sub, k_sub), minlength=k))
-        keep = open_ & (n_children > 1) & (
-            split_bits < _leaf_codelengths(leaf, current, k) - MIN_SPLIT_IMPROVEMENT_BITS)
+                      + np.bincount(parent, sub_leaf_bits, minlength=k))
+        leaf_bits = _leaf_codelengths(leaf, current, flow_, exit_)
+        keep = open_ & (n_children > 1) & (split_bits < leaf_bits - MIN_SPLIT_IMPROVEMENT_BITS)
         if not keep.any():
             return levels
         current, k_next = K.relabel(np.where(keep[current], sub, k_sub + current))
@@ -254,24 +255,23 @@ def _hierarchical_codelength(leaf: _Network, levels: list[np.ndarray]) -> float:
     ``plogp(q_i↷ + Σ_j q_j↶) − plogp(q_i↷) − Σ_j plogp(q_j↶) + Σ_j L(j)`` and a leaf module
     ``plogp(q_i↷ + p_i) − plogp(q_i↷) − Σ_{α∈i} plogp(p_α)``.
     """
-    top = levels[0]
-    _, _, enter = leaf.module_sums(top, int(top.max()) + 1)
+    sums = [leaf.module_sums(level, int(level.max()) + 1) for level in levels]
+    enter = sums[0][2]
     total = float(plogp(enter.sum()) - plogp(enter).sum())
     split_flags = _split_flags(levels) + [None]
-    active = np.ones(int(top.max()) + 1, dtype=bool)
+    active = np.ones(len(enter), dtype=bool)
     for depth, current in enumerate(levels):
-        k = int(current.max()) + 1
+        flow_, exit_, _ = sums[depth]
+        k = len(flow_)
         split = np.zeros(k, dtype=bool) if split_flags[depth] is None else split_flags[depth]
         split &= active
-        total += float(_leaf_codelengths(leaf, current, k)[active & ~split].sum())
+        total += float(_leaf_codelengths(leaf, current, flow_, exit_)[active & ~split].sum())
         if not split.any():
             return total
         child = levels[depth + 1]
-        k_child = int(child.max()) + 1
-        parent = np.empty(k_child, dtype=np.int64)
+        child_enter = sums[depth + 1][2]
+        parent = np.empty(len(child_enter), dtype=np.int64)
         parent[child] = current
-        _, exit_, _ = leaf.module_sums(current, k)
-        _, _, child_enter = leaf.module_sums(child, k_child)
         active = split[parent]
         inner = np.bincount(parent, child_enter * active, minlength=k)
         total += float((plogp(exit_ + inner) - plogp(exit_))[split].sum()
