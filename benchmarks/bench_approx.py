@@ -38,8 +38,8 @@ if str(REPO_ROOT) not in sys.path:  # runnable without `pip install -e .`
 import numpy as np  # noqa: E402
 from numba import get_num_threads, njit  # noqa: E402
 
-from nlpzero import _approx_kernels as K  # noqa: E402
-from nlpzero import approx  # noqa: E402
+from nlpzero.approx import _kernels as K  # noqa: E402
+from nlpzero.approx import arithmetic as approx  # noqa: E402
 
 
 def machine() -> str:

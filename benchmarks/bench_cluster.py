@@ -78,7 +78,7 @@ def run_reference(edges: np.ndarray, n: int, directed: bool = False,
 
 def run_ours(edges: np.ndarray, n: int, directed: bool = False,
              weights: np.ndarray | None = None):
-    from nlpzero.infomap import infomap
+    from nlpzero.graphs.infomap import infomap
 
     start = time.perf_counter()
     links = (edges[:, 0], edges[:, 1]) if weights is None else (edges[:, 0], edges[:, 1],
@@ -175,7 +175,7 @@ def word_like_vectors(n: int, dim: int, clusters: int, noise: float, seed: int):
 
 
 def part_knn(quick: bool) -> None:
-    from nlpzero.knn import cosine_knn
+    from nlpzero.graphs.knn import cosine_knn
 
     print("\n## 4. knn and Su's recipe (kNN graph → Infomap)\n")
     vectors, _ = word_like_vectors(50000, 128, 1000, 1.0, 1)
@@ -224,7 +224,7 @@ def main() -> None:
         import networkit  # noqa: F401
     except ImportError as e:
         sys.exit(f"missing peer: {e.name} (pip install infomap networkit)")
-    from nlpzero.infomap import infomap as warm
+    from nlpzero.graphs.infomap import infomap as warm
 
     warm((np.array([0, 1, 2, 3]), np.array([1, 2, 0, 0])))  # load the Numba cache
     print(f"# nlpzero cluster benchmark — {time.strftime('%Y-%m-%d %H:%M')}, "

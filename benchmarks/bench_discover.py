@@ -207,27 +207,27 @@ def write_pku_training_text(out: Path) -> int:
 
 
 def pku_test_lines() -> list[str]:
-    from nlpzero.score import read_lines
+    from nlpzero.words.scoring import read_lines
 
     return list(read_lines(PKU_TEST))
 
 
 def pku_training_words() -> set[str]:
-    from nlpzero.score import read_lines
+    from nlpzero.words.scoring import read_lines
 
     return {w for line in read_lines(PKU_WORDS) for w in line.split()[:1]}
 
 
 def score_pku(pred_lines: list[str], training_words: set[str]):
-    from nlpzero.score import read_lines, score_lines
+    from nlpzero.words.scoring import read_lines, score_lines
 
     return score_lines(read_lines(PKU_GOLD), pred_lines, training_words)
 
 
 def warm_nlpzero_in_process(sample: Path) -> float:
     """Load (or compile) every numba kernel once, so later timings exclude it."""
-    from nlpzero.discover import discover
-    from nlpzero.segment import Segmenter
+    from nlpzero.words.discovery import discover
+    from nlpzero.words.segmentation import Segmenter
 
     t0 = time.perf_counter()
     for method in ("ngram", "nlpzero"):
@@ -238,8 +238,8 @@ def warm_nlpzero_in_process(sample: Path) -> float:
 
 def measure_nlpzero_quality(train: Path, test: list[str], training_words: set[str],
                             method: str, **options) -> tuple[Row, list[str]]:
-    from nlpzero.discover import discover
-    from nlpzero.segment import Segmenter
+    from nlpzero.words.discovery import discover
+    from nlpzero.words.segmentation import Segmenter
 
     t0 = time.perf_counter()
     lex = discover(train, method=method, **options)
@@ -292,8 +292,8 @@ def measure_nlp_zero_quality(train: Path, test: list[str], training_words: set[s
     note = "its own tokenizer"
     lost = sum("".join(tokens) != line for tokens, line in zip(token_lists, test))
     if lost:
-        from nlpzero.lexicon import Lexicon
-        from nlpzero.segment import Segmenter
+        from nlpzero.words.lexicon import Lexicon
+        from nlpzero.words.segmentation import Segmenter
 
         seg = Segmenter(Lexicon.from_counts(dict(finder.words)))
         pred = [seg.segment_text(line) for line in test]
@@ -468,7 +468,7 @@ def child_nlpzero_discover(path: str, method: str, options: dict, lexicon_out: s
                            block_bytes: int | None = None) -> dict:
     """End to end through the command line: ``nlpzero discover PATH -o OUT`` in-process."""
     if block_bytes is not None:  # warm-up only: small blocks compile the merge kernels too
-        from nlpzero.discover import Corpus, discover
+        from nlpzero.words.discovery import Corpus, discover
 
         discover(Corpus(Path(path), block_bytes=block_bytes), method=method, **options)
     out = lexicon_out or str(Path(tempfile.gettempdir()) / f"nlpzero-bench-{os.getpid()}.tsv")
@@ -484,8 +484,8 @@ def child_nlpzero_discover(path: str, method: str, options: dict, lexicon_out: s
 
 
 def child_nlpzero_segment(path: str, lexicon: str, block_bytes: int | None = None) -> dict:
-    from nlpzero.lexicon import Lexicon
-    from nlpzero.segment import Segmenter
+    from nlpzero.words.lexicon import Lexicon
+    from nlpzero.words.segmentation import Segmenter
 
     t0 = time.perf_counter()
     seg = Segmenter(Lexicon.read(lexicon))

@@ -61,7 +61,7 @@ model.wv.save_word2vec_format(out)
 COUNT_CHILD = """
 import sys, time
 import numpy as np
-from nlpzero.cooccur import count_pairs
+from nlpzero.vectors.cooccurrence import count_pairs
 n_words, n_tokens, window = 100_000, 20_000_000, 10
 rng = np.random.default_rng(0)
 p = 1.0 / np.arange(1, n_words + 1)
@@ -108,9 +108,9 @@ def prepare_corpus() -> Path:
 
 
 def evaluate(path: Path) -> list[str]:
-    from nlpzero.evaluate import evaluate_analogy, evaluate_similarity, read_analogy
-    from nlpzero.evaluate import read_similarity as read_sims
-    from nlpzero.vectors import Embedding
+    from nlpzero.vectors.evaluation import evaluate_analogy, evaluate_similarity, read_analogy
+    from nlpzero.vectors.evaluation import read_similarity as read_sims
+    from nlpzero.vectors.embedding import Embedding
 
     emb = Embedding.read(path)
     cells = []
@@ -167,9 +167,9 @@ ABLATION = [
 
 
 def ablation(seg: Path) -> list[list[str]]:
-    from nlpzero.cooccur import cooccur
-    from nlpzero.embed import train
-    from nlpzero.vectors import write_word2vec
+    from nlpzero.vectors.cooccurrence import cooccur
+    from nlpzero.vectors.solvers import train
+    from nlpzero.vectors.word2vec import write_word2vec
 
     counted = cooccur(seg, window=10, min_count=5)
     rows = []

@@ -147,8 +147,8 @@ def main() -> None:
     lines = corpus.read_text(encoding="utf-8").splitlines()
     say(f"corpus: {len(lines):,} lines, {n_tokens:,} tokens -> {corpus}")
 
-    from nlpzero.parse import Parser, words_of
-    from nlpzero.templates import find_templates, sentence_pieces
+    from nlpzero.sentences.parsing import Parser, words_of
+    from nlpzero.sentences.templates import find_templates, sentence_pieces
 
     warm = find_templates(lines[:200], min_proba=1e-3)
     Parser(warm).parse(lines[0])

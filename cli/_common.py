@@ -14,10 +14,13 @@ import sys
 import time
 from collections.abc import Iterator
 from enum import Enum
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 from rich.console import Console
+
+if TYPE_CHECKING:
+    from nlpzero.text.progress import Progress
 
 console = Console(stderr=True, highlight=False, soft_wrap=True)  # one error = one line
 
@@ -66,20 +69,31 @@ class Log:
         if not self.quiet:
             console.print(message, markup=False)
 
-    @contextlib.contextmanager
-    def progress(self) -> Iterator[object]:
-        """A ``nlpzero.discover.Progress``-like object drawing a rich bar on a terminal."""
-        from nlpzero.discover import Progress
+    def notes(self) -> Progress:
+        """A :class:`~nlpzero.text.progress.Progress` that logs stages and notes as lines."""
+        from nlpzero.text.progress import Progress
 
         log = self
+
+        class Lines(Progress):
+            def stage(self, name: str, total_bytes: int | None = None) -> None:
+                log.info(f"{name} ...")
+
+            def note(self, message: str) -> None:
+                log.info(message)
+
+        return Lines()
+
+    @contextlib.contextmanager
+    def progress(self) -> Iterator[Progress]:
+        """A :class:`~nlpzero.text.progress.Progress` drawing rich bars on a terminal (log
+        lines elsewhere)."""
         if self.quiet or not console.is_terminal:
-
-            class Lines(Progress):
-                def stage(self, name: str, total_bytes: int | None) -> None:
-                    log.info(f"{name} ...")
-
-            yield Lines()
+            yield self.notes()
             return
+        from nlpzero.text.progress import Progress
+
+        log = self
         from rich.progress import (
             BarColumn,
             DownloadColumn,
@@ -96,7 +110,10 @@ class Log:
             class Bars(Progress):
                 task = None
 
-                def stage(self, name: str, total_bytes: int | None) -> None:
+                def note(self, message: str) -> None:
+                    log.info(message)
+
+                def stage(self, name: str, total_bytes: int | None = None) -> None:
                     if self.task is not None:
                         bar.update(self.task, visible=False)
                     self.task = bar.add_task(name, total=total_bytes)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from enum import Enum
 from typing import Annotated, Optional
 
@@ -60,28 +59,14 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _lines(path: str) -> Iterator[str]:
-    """Lines of a UTF-8 input (BOM, CRLF and any line length handled by nlpzero.textio)."""
-    from nlpzero.textio import display_name, iter_decoded, open_binary
-
-    carry = ""
-    with open_binary(path) as fh:
-        for text in iter_decoded(fh, display_name(path)):
-            parts = (carry + text).split("\n")
-            carry = parts.pop()
-            yield from parts
-    if carry:
-        yield carry
-
-
 def _pairs(op: str, path: str, variant: Variant, dtype: DType, raw: bool, tsv: bool,
            output: str | None) -> None:
     """One result per input line ("x y"); a blank line gives a blank line."""
     import numpy as np
 
-    from nlpzero import approx
+    from nlpzero.approx import arithmetic as approx
     from nlpzero.errors import InputError
-    from nlpzero.textio import display_name, open_output
+    from nlpzero.text.io import display_name, open_output, read_lines
 
     name = display_name(path)
     dt = np.dtype(dtype.value)
@@ -111,7 +96,7 @@ def _pairs(op: str, path: str, variant: Variant, dtype: DType, raw: bool, tsv: b
 
     with open_output(output) as out:
         rows: list[tuple[str, str] | None] = []
-        for lineno, line in enumerate(_lines(path), 1):
+        for lineno, line in enumerate(read_lines(path), 1):
             fields = line.split()
             if not fields:
                 rows.append(None)
@@ -136,8 +121,8 @@ def _run(op: str, x: str | None, y: str | None, variant: Variant, dtype: DType, 
             if not _is_number(text):
                 raise typer.BadParameter(f"not a number: {text!r}", param_hint="X Y")
         with failures():
-            from nlpzero import approx
-            from nlpzero.textio import open_output
+            from nlpzero.approx import arithmetic as approx
+            from nlpzero.text.io import open_output
 
             text = approx.explain(op, x, y, variant.value, dtype.value, safe=not raw)
             with open_output(output) as out:
@@ -199,8 +184,8 @@ def errors(
     """Error profiles of the variants over an exhaustive mantissa sweep, as TSV."""
     log = Log(quiet)
     with failures():
-        from nlpzero import approx
-        from nlpzero.textio import open_output
+        from nlpzero.approx import arithmetic as approx
+        from nlpzero.text.io import open_output
 
         ops = [o.value for o in op] if op else list(approx.OPS)
         variants = [v.value for v in variant] if variant else list(approx.VARIANTS)
@@ -227,8 +212,8 @@ def bench(
     """Throughput of Mitchell's product against numpy and a plain copy, as TSV."""
     log = Log(quiet)
     with failures():
-        from nlpzero import approx
-        from nlpzero.textio import open_output
+        from nlpzero.approx import arithmetic as approx
+        from nlpzero.text.io import open_output
 
         rows = approx.throughput(n, repeat, dtype.value)
         copy = max(r.gb_s for r in rows if r.kernel.startswith("copy"))

@@ -56,9 +56,9 @@ def cluster(
     path = resolve_input(graph)
     log = Log(quiet)
     with failures():
-        from nlpzero.graph import read_graph, write_clu, write_modules, write_tree
-        from nlpzero.infomap import infomap
-        from nlpzero.textio import open_output
+        from nlpzero.graphs.formats import read_graph, write_clu, write_modules, write_tree
+        from nlpzero.graphs.infomap import infomap
+        from nlpzero.text.io import open_output
 
         net = read_graph(path, format.value, errors.value)
         is_directed = bool(net.directed) if directed is None else directed

@@ -46,8 +46,8 @@ def discover(
     path = resolve_input(corpus)
     log = Log(quiet)
     with failures():
-        from nlpzero.discover import Corpus, make_finder
-        from nlpzero.textio import open_output, seekable_path
+        from nlpzero.text.io import open_output, seekable_path
+        from nlpzero.words.discovery import Corpus, make_finder
 
         if method is Method.ngram:
             options = dict(min_count=min_count, min_pmi=2.0 if min_pmi is None else min_pmi,

@@ -56,12 +56,14 @@ def embed(
     with failures():
         import numba
 
-        from nlpzero.cooccur import cooccur
-        from nlpzero.embed import default_dim, train
-        from nlpzero.vectors import Embedding
+        from nlpzero.vectors.cooccurrence import cooccur
+        from nlpzero.vectors.embedding import Embedding
+        from nlpzero.vectors.solvers import default_dim, train
 
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
-        counted = cooccur(path, window, min_count, errors.value)
+        with log.progress() as progress:
+            progress.stage("counting co-occurrences", None)
+            counted = cooccur(path, window, min_count, errors.value, progress)
         n_words = len(counted.vocab)
         log.info(f"{counted.n_tokens:,} tokens, {n_words:,} words (min count {min_count}), "
                  f"{counted.nnz:,} word pairs (window {window}) in {log.elapsed():.1f} s")
@@ -71,8 +73,7 @@ def embed(
                      "rounded up to a multiple of 8)")
         trained = train(counted, dim, method.value, model, epochs, x_max, alpha,
                         truncate_weight, context_power=context_power, shift=shift,
-                        eigen_power=eigen_power, seed=seed,
-                        on_epoch=lambda e, loss: log.info(f"epoch {e}: loss {loss:.5f}"))
+                        eigen_power=eigen_power, seed=seed, progress=log.notes())
         vectors = Embedding(counted.vocab.words, trained.vectors)
         vectors.write(output)
         if npy:

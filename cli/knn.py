@@ -30,9 +30,9 @@ def knn(
     path = resolve_input(vectors)
     log = Log(quiet)
     with failures():
-        from nlpzero.knn import cosine_knn
-        from nlpzero.textio import open_output
-        from nlpzero.vectors import read_word2vec
+        from nlpzero.graphs.knn import cosine_knn
+        from nlpzero.text.io import open_output
+        from nlpzero.vectors.word2vec import read_word2vec
 
         words, matrix = read_word2vec(path, errors.value)
         if top:

@@ -30,9 +30,9 @@ def parse(
     log = Log(quiet)
     with failures():
         from nlpzero.errors import InputError
-        from nlpzero.parse import Parser
-        from nlpzero.templates import Templates
-        from nlpzero.textio import display_name, iter_blocks, open_binary, open_output
+        from nlpzero.sentences.parsing import Parser
+        from nlpzero.sentences.templates import Templates
+        from nlpzero.text.io import display_name, iter_blocks, open_binary, open_output
 
         parser = Parser(Templates.read(templates, errors.value), null_score, max_words)
         name = display_name(path)

@@ -20,8 +20,8 @@ def score(
 ) -> None:
     """TSV of metric and value: precision, recall, f1 (and oov/iv recall), then counts."""
     with failures():
-        from nlpzero.score import read_lines, score_lines
-        from nlpzero.textio import open_output
+        from nlpzero.text.io import open_output, read_lines
+        from nlpzero.words.scoring import score_lines
 
         words = None
         if training_words is not None:

@@ -23,9 +23,9 @@ def segment(
     path = resolve_input(corpus)
     log = Log(quiet)
     with failures():
-        from nlpzero.lexicon import Lexicon
-        from nlpzero.segment import Segmenter
-        from nlpzero.textio import display_name, open_binary, open_output
+        from nlpzero.text.io import display_name, open_binary, open_output
+        from nlpzero.words.lexicon import Lexicon
+        from nlpzero.words.segmentation import Segmenter
 
         segmenter = Segmenter(Lexicon.read(lexicon, errors.value), unknown_score)
         with open_binary(path) as fh, open_output(output) as out:

@@ -31,8 +31,8 @@ def templates(
     path = resolve_input(corpus)
     log = Log(quiet)
     with failures():
-        from nlpzero.templates import TemplateFinder, find_templates
-        from nlpzero.textio import open_output, seekable_path
+        from nlpzero.sentences.templates import TemplateFinder, find_templates
+        from nlpzero.text.io import open_output, seekable_path
 
         finder = TemplateFinder(window, min_proba, min_pmi, max_paths, errors.value)
         with seekable_path(path) as file, log.progress() as progress:

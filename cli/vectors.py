@@ -14,7 +14,7 @@ TopOpt = Annotated[int, typer.Option("-n", "--top", min=1, help="How many words.
 
 
 def _write_scored(output: str | None, rows: list[tuple[str, float]]) -> None:
-    from nlpzero.textio import open_output
+    from nlpzero.text.io import open_output
 
     with open_output(output) as out:
         for word, score in rows:
@@ -34,7 +34,7 @@ def similar(
 ) -> None:
     """Nearest words, TSV word<TAB>score."""
     with failures():
-        from nlpzero.vectors import Embedding
+        from nlpzero.vectors.embedding import Embedding
 
         emb = Embedding.read(vectors)
         if related:
@@ -54,7 +54,7 @@ def analogy(
 ) -> None:
     """A : B :: C : ? by 3CosAdd (cosine to B - A + C), TSV word<TAB>score."""
     with failures():
-        from nlpzero.vectors import Embedding
+        from nlpzero.vectors.embedding import Embedding
 
         _write_scored(output, Embedding.read(vectors).analogy(a, b, c, top))
 
@@ -72,9 +72,8 @@ def keywords(
     """
     path = resolve_input(sentences)
     with failures():
-        from nlpzero.score import read_lines
-        from nlpzero.textio import open_output
-        from nlpzero.vectors import Embedding
+        from nlpzero.text.io import open_output, read_lines
+        from nlpzero.vectors.embedding import Embedding
 
         emb = Embedding.read(vectors)
         with open_output(output) as out:
@@ -105,14 +104,14 @@ def evaluate(
     with failures():
         from pathlib import Path
 
-        from nlpzero.evaluate import (
+        from nlpzero.text.io import open_output
+        from nlpzero.vectors.embedding import Embedding
+        from nlpzero.vectors.evaluation import (
             evaluate_analogy,
             evaluate_similarity,
             read_analogy,
             read_similarity,
         )
-        from nlpzero.textio import open_output
-        from nlpzero.vectors import Embedding
 
         emb = Embedding.read(vectors)
         rows = []

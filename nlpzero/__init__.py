@@ -12,55 +12,58 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "discover": "nlpzero.discover",
-    "NgramFinder": "nlpzero.discover",
-    "PairFinder": "nlpzero.discover",
-    "Lexicon": "nlpzero.lexicon",
-    "segment": "nlpzero.segment",
-    "Segmenter": "nlpzero.segment",
-    "score": "nlpzero.score",
-    "Scores": "nlpzero.score",
-    "infomap": "nlpzero.infomap",
-    "communities": "nlpzero.infomap",
-    "InfomapResult": "nlpzero.infomap",
-    "read_graph": "nlpzero.graph",
-    "cosine_knn": "nlpzero.knn",
-    "cooccur": "nlpzero.cooccur",
-    "Cooccurrence": "nlpzero.cooccur",
-    "train": "nlpzero.embed",
-    "Embedding": "nlpzero.vectors",
-    "read_word2vec": "nlpzero.vectors",
-    "write_word2vec": "nlpzero.vectors",
-    "find_templates": "nlpzero.templates",
-    "TemplateFinder": "nlpzero.templates",
-    "Templates": "nlpzero.templates",
-    "Parser": "nlpzero.parse",
-    "Tree": "nlpzero.parse",
+    "discover": "nlpzero.words.discovery",
+    "NgramFinder": "nlpzero.words.discovery",
+    "PairFinder": "nlpzero.words.discovery",
+    "Lexicon": "nlpzero.words.lexicon",
+    "segment": "nlpzero.words.segmentation",
+    "Segmenter": "nlpzero.words.segmentation",
+    "score": "nlpzero.words.scoring",
+    "Scores": "nlpzero.words.scoring",
+    "infomap": "nlpzero.graphs.infomap",
+    "communities": "nlpzero.graphs.infomap",
+    "InfomapResult": "nlpzero.graphs.infomap",
+    "read_graph": "nlpzero.graphs.formats",
+    "cosine_knn": "nlpzero.graphs.knn",
+    "cooccur": "nlpzero.vectors.cooccurrence",
+    "Cooccurrence": "nlpzero.vectors.cooccurrence",
+    "train": "nlpzero.vectors.solvers",
+    "Embedding": "nlpzero.vectors.embedding",
+    "read_word2vec": "nlpzero.vectors.word2vec",
+    "write_word2vec": "nlpzero.vectors.word2vec",
+    "find_templates": "nlpzero.sentences.templates",
+    "TemplateFinder": "nlpzero.sentences.templates",
+    "Templates": "nlpzero.sentences.templates",
+    "Parser": "nlpzero.sentences.parsing",
+    "Tree": "nlpzero.sentences.parsing",
+    "Progress": "nlpzero.text.progress",
     "NlpzeroError": "nlpzero.errors",
     "InputError": "nlpzero.errors",
 }
 
 __all__ = [
     "Cooccurrence", "Embedding", "InfomapResult", "InputError", "Lexicon", "NgramFinder",
-    "NlpzeroError", "PairFinder", "Parser", "Scores", "Segmenter", "TemplateFinder",
+    "NlpzeroError", "PairFinder", "Parser", "Progress", "Scores", "Segmenter", "TemplateFinder",
     "Templates", "Tree", "communities", "cooccur", "cosine_knn", "discover", "find_templates",
     "infomap", "read_graph", "read_word2vec", "score", "segment", "train", "write_word2vec",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from .cooccur import Cooccurrence, cooccur
-    from .discover import NgramFinder, PairFinder, discover
-    from .embed import train
     from .errors import InputError, NlpzeroError
-    from .graph import read_graph
-    from .infomap import InfomapResult, communities, infomap
-    from .knn import cosine_knn
-    from .lexicon import Lexicon
-    from .parse import Parser, Tree
-    from .score import Scores, score
-    from .segment import Segmenter, segment
-    from .templates import TemplateFinder, Templates, find_templates
-    from .vectors import Embedding, read_word2vec, write_word2vec
+    from .graphs.formats import read_graph
+    from .graphs.infomap import InfomapResult, communities, infomap
+    from .graphs.knn import cosine_knn
+    from .sentences.parsing import Parser, Tree
+    from .sentences.templates import TemplateFinder, Templates, find_templates
+    from .text.progress import Progress
+    from .vectors.cooccurrence import Cooccurrence, cooccur
+    from .vectors.embedding import Embedding
+    from .vectors.solvers import train
+    from .vectors.word2vec import read_word2vec, write_word2vec
+    from .words.discovery import NgramFinder, PairFinder, discover
+    from .words.lexicon import Lexicon
+    from .words.scoring import Scores, score
+    from .words.segmentation import Segmenter, segment
 
 
 def __getattr__(name: str) -> Any:

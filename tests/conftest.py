@@ -20,7 +20,7 @@ def data_dir() -> Path:
 
 @pytest.fixture
 def hand_lexicon():
-    from nlpzero.lexicon import Lexicon
+    from nlpzero.words.lexicon import Lexicon
 
     return Lexicon.from_counts(HAND_COUNTS)
 
@@ -35,3 +35,43 @@ def write_file(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+class Cli:
+    """The command line run in-process (Typer's CliRunner) and checks of its error contract."""
+
+    def __init__(self) -> None:
+        from typer.testing import CliRunner
+
+        self.runner = CliRunner()  # result.stdout and result.stderr are separate
+
+    def invoke(self, *args: object, input: str | bytes | None = None):
+        from nlpzero.cli.app import app
+
+        return self.runner.invoke(app, [str(a) for a in args], input=input)
+
+    @staticmethod
+    def flat(text: str) -> str:
+        """Undo rich's line wrapping (the width depends on the terminal) for substring checks."""
+        return " ".join(text.split())
+
+    def assert_runtime_error(self, result, *needles: str) -> str:
+        assert result.exit_code == 1, (result.stdout, result.stderr)
+        assert isinstance(result.exception, SystemExit)
+        assert "Traceback" not in result.output
+        assert result.stdout == ""
+        assert [ln for ln in result.stderr.splitlines() if ln.startswith("error:")], result.stderr
+        message = self.flat(result.stderr[result.stderr.index("error:"):])
+        for needle in needles:
+            assert needle in message, message
+        return message
+
+    def assert_usage_error(self, result, needle: str) -> None:
+        assert result.exit_code == 2, (result.stdout, result.stderr)
+        assert "Traceback" not in result.output
+        assert needle in self.flat(result.stderr), result.stderr
+
+
+@pytest.fixture(scope="session")
+def cli() -> Cli:
+    return Cli()

@@ -14,7 +14,7 @@ from nlpzero.cli.app import app
 from numba import njit
 from typer.testing import CliRunner
 
-from nlpzero import approx
+from nlpzero.approx import arithmetic as approx
 
 runner = CliRunner()
 F32 = np.float32

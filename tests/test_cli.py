@@ -8,37 +8,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from nlpzero.cli.app import app
-from typer.testing import CliRunner
-
-runner = CliRunner()  # result.stdout and result.stderr are separate; result.output mixes both
-
-
-def invoke(*args: str, input: str | bytes | None = None):
-    return runner.invoke(app, [str(a) for a in args], input=input)
-
-
-def flat(text: str) -> str:
-    """Undo rich's line wrapping (the width depends on the terminal) for substring checks."""
-    return " ".join(text.split())
-
-
-def assert_runtime_error(result, *needles: str) -> str:
-    assert result.exit_code == 1, (result.stdout, result.stderr)
-    assert isinstance(result.exception, SystemExit)
-    assert "Traceback" not in result.output
-    assert result.stdout == ""
-    assert [ln for ln in result.stderr.splitlines() if ln.startswith("error:")], result.stderr
-    message = flat(result.stderr[result.stderr.index("error:"):])
-    for needle in needles:
-        assert needle in message, message
-    return message
-
-
-def assert_usage_error(result, needle: str) -> None:
-    assert result.exit_code == 2, (result.stdout, result.stderr)
-    assert "Traceback" not in result.output
-    assert needle in flat(result.stderr), result.stderr
 
 
 def parse_tsv(text: str) -> list[tuple[str, int, float]]:
@@ -50,12 +19,12 @@ def parse_tsv(text: str) -> list[tuple[str, int, float]]:
 
 
 @pytest.fixture(scope="module")
-def discovered(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> dict:
+def discovered(cli, tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> dict:
     """Run discover on the sample corpus twice: to stdout and with -o FILE."""
     out_dir = tmp_path_factory.mktemp("cli")
-    to_stdout = invoke("discover", data_dir / "corpus.txt")
+    to_stdout = cli.invoke("discover", data_dir / "corpus.txt")
     lexicon = out_dir / "lexicon.tsv"
-    to_file = invoke("discover", "-q", "-o", lexicon, data_dir / "corpus.txt")
+    to_file = cli.invoke("discover", "-q", "-o", lexicon, data_dir / "corpus.txt")
     return {"stdout": to_stdout, "file": to_file, "lexicon": lexicon, "dir": out_dir}
 
 
@@ -64,8 +33,8 @@ def discovered(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> dict
 
 @pytest.mark.parametrize("args", [["--help"], ["-h"], ["discover", "--help"],
                                   ["segment", "--help"], ["score", "-h"]])
-def test_help(args: list[str]) -> None:
-    result = invoke(*args)
+def test_help(cli, args: list[str]) -> None:
+    result = cli.invoke(*args)
     assert result.exit_code == 0
     assert "Usage:" in result.stdout
     if args[0].startswith("-"):
@@ -105,9 +74,9 @@ def test_discover_output_file(discovered: dict) -> None:
     assert [p.name for p in discovered["dir"].iterdir()] == ["lexicon.tsv"]  # no temp left
 
 
-def test_discover_top_and_stdin(discovered: dict, data_dir: Path) -> None:
+def test_discover_top_and_stdin(cli, discovered: dict, data_dir: Path) -> None:
     text = (data_dir / "corpus.txt").read_text(encoding="utf-8")
-    result = invoke("discover", "-q", "--top", "5", "-", input=text)
+    result = cli.invoke("discover", "-q", "--top", "5", "-", input=text)
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines() == discovered["stdout"].stdout.splitlines()[:5]
 
@@ -115,24 +84,25 @@ def test_discover_top_and_stdin(discovered: dict, data_dir: Path) -> None:
 # --- the pipeline ----------------------------------------------------------------------------
 
 
-def test_pipeline_discover_segment_score(discovered: dict, data_dir: Path, tmp_path: Path) -> None:
+def test_pipeline_discover_segment_score(cli, discovered: dict, data_dir: Path,
+                                         tmp_path: Path) -> None:
     corpus = data_dir / "corpus.txt"
     segmented = tmp_path / "seg.txt"
-    result = invoke("segment", "-q", "-l", discovered["lexicon"], "-o", segmented, corpus)
+    result = cli.invoke("segment", "-q", "-l", discovered["lexicon"], "-o", segmented, corpus)
     assert result.exit_code == 0, result.stderr
     raw = corpus.read_text(encoding="utf-8").splitlines()
     seg = segmented.read_text(encoding="utf-8").splitlines()
     assert len(seg) == len(raw)
     assert all(s.replace(" ", "") == r for s, r in zip(seg, raw))
 
-    result = invoke("score", data_dir / "corpus.gold.txt", segmented)
+    result = cli.invoke("score", data_dir / "corpus.gold.txt", segmented)
     assert result.exit_code == 0, result.stderr
     metrics = dict(line.split("\t") for line in result.stdout.splitlines())
     assert float(metrics["f1"]) > 0.7
     assert int(metrics["gold_words"]) > 0
 
     # the true lexicon as training words: exactly the punctuation tokens are out of vocabulary
-    result = invoke("score", "--training-words", data_dir / "lexicon.tsv",
+    result = cli.invoke("score", "--training-words", data_dir / "lexicon.tsv",
                     data_dir / "corpus.gold.txt", segmented)
     assert result.exit_code == 0, result.stderr
     metrics = dict(line.split("\t") for line in result.stdout.splitlines())
@@ -144,22 +114,22 @@ def test_pipeline_discover_segment_score(discovered: dict, data_dir: Path, tmp_p
     assert metrics["oov_recall"] == "1.0000"  # punctuation tokens are always right
 
 
-def test_segment_reads_stdin(write_file) -> None:
+def test_segment_reads_stdin(cli, write_file) -> None:
     lex = write_file("lex.tsv", "中外\t10\n科学\t20\n名著\t10\n中\t5\n外科\t8\n学\t3\n")
     text = "中外科学名著\r\n\n１９９８年ABC，中外\n名著"
     expected = "中外 科学 名著\n\n１９９８ 年 ABC ， 中外\n名著"
-    result = invoke("segment", "-l", lex, "-", input=text)
+    result = cli.invoke("segment", "-l", lex, "-", input=text)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == expected
-    result = invoke("segment", "-q", "--lexicon", lex, input=text)  # no argument: stdin pipe
+    result = cli.invoke("segment", "-q", "--lexicon", lex, input=text)  # no argument: stdin pipe
     assert result.stdout == expected
 
 
-def test_score_hand_example_from_stdin(write_file) -> None:
+def test_score_hand_example_from_stdin(cli, write_file) -> None:
     gold = write_file("gold.txt", "中外 科学 名著\n我 爱 北京\n")
     words = write_file("train.tsv", "中外\t3\n名著\t1\n我\t2\n北京\t1\n")
     pred = "中外 科学 名 著\n我 爱 北 京\n"
-    result = invoke("score", "--training-words", words, gold, input=pred)
+    result = cli.invoke("score", "--training-words", words, gold, input=pred)
     assert result.exit_code == 0, result.stderr
     metrics = dict(line.split("\t") for line in result.stdout.splitlines())
     assert metrics["precision"] == "0.5000"
@@ -173,78 +143,80 @@ def test_score_hand_example_from_stdin(write_file) -> None:
 # --- usage errors: exit 2 ----------------------------------------------------------------------
 
 
-def test_usage_errors(write_file) -> None:
+def test_usage_errors(cli, write_file) -> None:
     corpus = write_file("c.txt", "中外科学\n")
-    assert_usage_error(invoke("discover", "--bogus", corpus), "No such option")
-    assert_usage_error(invoke("segment", corpus), "--lexicon")
-    assert_usage_error(invoke("discover", "--method", "bogus", corpus), "--method")
-    assert_usage_error(invoke("discover", "--min-count", "0", corpus), "--min-count")
-    assert_usage_error(invoke("discover", "--errors", "ignore", corpus), "--errors")
-    assert_usage_error(invoke("frobnicate"), "frobnicate")
-    assert invoke().exit_code == 2  # no command: help, as a usage error
+    cli.assert_usage_error(cli.invoke("discover", "--bogus", corpus), "No such option")
+    cli.assert_usage_error(cli.invoke("segment", corpus), "--lexicon")
+    cli.assert_usage_error(cli.invoke("discover", "--method", "bogus", corpus), "--method")
+    cli.assert_usage_error(cli.invoke("discover", "--min-count", "0", corpus), "--min-count")
+    cli.assert_usage_error(cli.invoke("discover", "--errors", "ignore", corpus), "--errors")
+    cli.assert_usage_error(cli.invoke("frobnicate"), "frobnicate")
+    assert cli.invoke().exit_code == 2  # no command: help, as a usage error
 
 
 # --- runtime errors: exit 1, one clear message, no traceback ------------------------------------
 
 
 @pytest.mark.parametrize("command", ["discover", "segment"])
-def test_invalid_utf8_names_byte_offset(write_file, command: str) -> None:
+def test_invalid_utf8_names_byte_offset(cli, write_file, command: str) -> None:
     bad = write_file("bad.txt", "中文\n好".encode() + b"\xff" + "好\n".encode())
     lex = write_file("lex.tsv", "中文\t3\n好\t1\n")
     extra = ["-l", lex] if command == "segment" else []
-    message = assert_runtime_error(invoke(command, *extra, bad), "byte offset 10", "bad.txt")
+    message = cli.assert_runtime_error(cli.invoke(command, *extra, bad), "byte offset 10",
+                                       "bad.txt")
     assert "--errors replace" in message
-    result = invoke(command, *extra, "--errors", "replace", bad)
+    result = cli.invoke(command, *extra, "--errors", "replace", bad)
     assert result.exit_code == 0, result.stderr
     if command == "segment":
         assert result.stdout == "中文\n好 \ufffd 好\n"
 
 
 @pytest.mark.parametrize("command", ["discover", "segment"])
-def test_binary_file(write_file, command: str) -> None:
+def test_binary_file(cli, write_file, command: str) -> None:
     png = write_file("img.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00")
     lex = write_file("lex.tsv", "中文\t3\n")
     extra = ["-l", lex] if command == "segment" else []
-    assert_runtime_error(invoke(command, *extra, png), "binary", "img.png")
+    cli.assert_runtime_error(cli.invoke(command, *extra, png), "binary", "img.png")
 
 
-def test_discover_on_empty_input(write_file) -> None:
-    assert_runtime_error(invoke("discover", write_file("empty.txt", b"")), "to learn from")
-    assert_runtime_error(invoke("discover", write_file("punct.txt", "，。！\n\n")),
+def test_discover_on_empty_input(cli, write_file) -> None:
+    cli.assert_runtime_error(cli.invoke("discover", write_file("empty.txt", b"")), "to learn from")
+    cli.assert_runtime_error(cli.invoke("discover", write_file("punct.txt", "，。！\n\n")),
                          "to learn from")
-    assert_runtime_error(invoke("discover", "-"), "to learn from")  # empty stdin
+    cli.assert_runtime_error(cli.invoke("discover", "-"), "to learn from")  # empty stdin
 
 
-def test_missing_files(tmp_path: Path, write_file) -> None:
+def test_missing_files(cli, tmp_path: Path, write_file) -> None:
     missing = tmp_path / "nope.txt"
     lex = write_file("lex.tsv", "中文\t3\n")
-    assert_runtime_error(invoke("discover", missing), "no such file", "nope.txt")
-    assert_runtime_error(invoke("segment", "-l", lex, missing), "no such file")
-    assert_runtime_error(invoke("segment", "-l", missing, "-", input="中文"), "no such file")
-    assert_runtime_error(invoke("score", missing, "-", input="中文"), "no such file")
-    assert_runtime_error(invoke("segment", "-l", lex, tmp_path), "directory")
+    cli.assert_runtime_error(cli.invoke("discover", missing), "no such file", "nope.txt")
+    cli.assert_runtime_error(cli.invoke("segment", "-l", lex, missing), "no such file")
+    cli.assert_runtime_error(cli.invoke("segment", "-l", missing, "-", input="中文"),
+                             "no such file")
+    cli.assert_runtime_error(cli.invoke("score", missing, "-", input="中文"), "no such file")
+    cli.assert_runtime_error(cli.invoke("segment", "-l", lex, tmp_path), "directory")
 
 
-def test_bad_lexicon_files(write_file) -> None:
+def test_bad_lexicon_files(cli, write_file) -> None:
     empty = write_file("empty.tsv", "")
-    assert_runtime_error(invoke("segment", "-l", empty, "-", input="中文"), "no words")
+    cli.assert_runtime_error(cli.invoke("segment", "-l", empty, "-", input="中文"), "no words")
     bad = write_file("bad.tsv", "中文\t3\n好\tlots\n")
-    assert_runtime_error(invoke("segment", "-l", bad, "-", input="中文"), "bad.tsv:2:")
+    cli.assert_runtime_error(cli.invoke("segment", "-l", bad, "-", input="中文"), "bad.tsv:2:")
 
 
-def test_score_mismatch_names_line(write_file) -> None:
+def test_score_mismatch_names_line(cli, write_file) -> None:
     gold = write_file("gold.txt", "我 爱\n中外 科学\n")
     pred = write_file("pred.txt", "我 爱\n中外 科 字\n")
-    assert_runtime_error(invoke("score", gold, pred), "line 2")
+    cli.assert_runtime_error(cli.invoke("score", gold, pred), "line 2")
     short = write_file("short.txt", "我 爱\n")
-    assert_runtime_error(invoke("score", gold, short), "more lines")
+    cli.assert_runtime_error(cli.invoke("score", gold, short), "more lines")
 
 
-def test_failed_output_leaves_no_file(write_file, tmp_path: Path) -> None:
+def test_failed_output_leaves_no_file(cli, write_file, tmp_path: Path) -> None:
     bad = write_file("bad.txt", b"\xff")
     target = tmp_path / "out.txt"
     lex = write_file("lex.tsv", "中文\t3\n")
-    assert_runtime_error(invoke("segment", "-l", lex, "-o", target, bad), "byte offset 0")
+    cli.assert_runtime_error(cli.invoke("segment", "-l", lex, "-o", target, bad), "byte offset 0")
     assert not target.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt", "lex.tsv"]
 

@@ -7,15 +7,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlpzero.vectors import read_word2vec
-from tests.test_cli import assert_runtime_error, assert_usage_error, invoke
+from nlpzero.vectors.word2vec import read_word2vec
 
 
 @pytest.fixture(scope="module")
-def vectors(tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> dict:
+def vectors(cli, tmp_path_factory: pytest.TempPathFactory, data_dir: Path) -> dict:
     out = tmp_path_factory.mktemp("embed")
     path = out / "vec.txt"
-    result = invoke("embed", data_dir / "corpus.gold.txt", "-o", path, "--min-count", "3",
+    result = cli.invoke("embed", data_dir / "corpus.gold.txt", "-o", path, "--min-count", "3",
                     "--window", "5", "--npy", out / "vec")
     assert result.exit_code == 0, result.output
     return {"path": path, "stderr": result.stderr, "dir": out}
@@ -35,17 +34,17 @@ def test_embed_writes_word2vec_text_and_npy(vectors: dict) -> None:
     assert counts == sorted(counts, reverse=True) and counts[-1] >= 3
 
 
-def test_embed_to_stdout_is_deterministic(data_dir: Path) -> None:
+def test_embed_to_stdout_is_deterministic(cli, data_dir: Path) -> None:
     args = ("embed", data_dir / "corpus.gold.txt", "--min-count", "20", "--dim", "8",
             "--method", "adagrad", "--epochs", "2", "--seed", "3", "-q")
-    first, second = invoke(*args), invoke(*args)
+    first, second = cli.invoke(*args), cli.invoke(*args)
     assert first.exit_code == 0 and first.stdout == second.stdout and first.stderr == ""
     assert first.stdout.splitlines()[0].endswith(" 8")
-    assert invoke(*args[:-2], "4", "-q").stdout != first.stdout
+    assert cli.invoke(*args[:-2], "4", "-q").stdout != first.stdout
 
 
-def test_embed_adagrad_logs_the_loss_per_epoch(data_dir: Path) -> None:
-    result = invoke("embed", data_dir / "corpus.gold.txt", "--min-count", "20", "--dim", "8",
+def test_embed_adagrad_logs_the_loss_per_epoch(cli, data_dir: Path) -> None:
+    result = cli.invoke("embed", data_dir / "corpus.gold.txt", "--min-count", "20", "--dim", "8",
                     "--method", "adagrad", "--epochs", "3", "--model", "1", "-o", "-")
     assert result.exit_code == 0
     assert [ln.split(":")[0] for ln in result.stderr.splitlines() if ln.startswith("epoch")] \
@@ -60,64 +59,64 @@ def test_embed_adagrad_logs_the_loss_per_epoch(data_dir: Path) -> None:
     (b"a b \xff\n", "invalid UTF-8"),
     (b"a\x00b", "binary"),
 ])
-def test_embed_bad_input(write_file, content, needle: str) -> None:
+def test_embed_bad_input(cli, write_file, content, needle: str) -> None:
     path = write_file("corpus.txt", content)
-    assert_runtime_error(invoke("embed", path, "--min-count", "2"), needle)
+    cli.assert_runtime_error(cli.invoke("embed", path, "--min-count", "2"), needle)
 
 
-def test_embed_bad_options(write_file) -> None:
+def test_embed_bad_options(cli, write_file) -> None:
     path = write_file("corpus.txt", "a b\n")
-    assert_usage_error(invoke("embed", path, "--model", "3"), "--model")
-    assert_usage_error(invoke("embed", path, "--method", "sgd"), "--method")
+    cli.assert_usage_error(cli.invoke("embed", path, "--model", "3"), "--model")
+    cli.assert_usage_error(cli.invoke("embed", path, "--method", "sgd"), "--method")
 
 
-def test_similar_related_analogy(vectors: dict) -> None:
+def test_similar_related_analogy(cli, vectors: dict) -> None:
     path = vectors["path"]
     words, _ = read_word2vec(path)
     word = words[10]
     for extra in ([], ["--related"], ["--reference-words", "0"]):
-        result = invoke("similar", path, word, "-n", "5", *extra)
+        result = cli.invoke("similar", path, word, "-n", "5", *extra)
         assert result.exit_code == 0, result.output
         rows = [line.split("\t") for line in result.stdout.splitlines()]
         assert len(rows) == 5 and word not in [w for w, _ in rows]
         scores = [float(s) for _, s in rows]
         assert scores == sorted(scores, reverse=True)
-    result = invoke("analogy", path, words[3], words[4], words[5], "-n", "3")
+    result = cli.invoke("analogy", path, words[3], words[4], words[5], "-n", "3")
     assert result.exit_code == 0 and len(result.stdout.splitlines()) == 3
     assert not {words[3], words[4], words[5]} & {ln.split("\t")[0]
                                                  for ln in result.stdout.splitlines()}
-    assert_runtime_error(invoke("similar", path, "不存在的词"), "not in the vocabulary")
+    cli.assert_runtime_error(cli.invoke("similar", path, "不存在的词"), "not in the vocabulary")
 
 
-def test_keywords_one_line_per_input_line(vectors: dict) -> None:
+def test_keywords_one_line_per_input_line(cli, vectors: dict) -> None:
     words, _ = read_word2vec(vectors["path"])
     text = f"{words[20]} {words[1]} 不存在\n\n{words[30]}\n"
-    result = invoke("keywords", vectors["path"], "-", "-n", "2", input=text)
+    result = cli.invoke("keywords", vectors["path"], "-", "-n", "2", input=text)
     assert result.exit_code == 0, result.output
     lines = result.stdout.split("\n")[:-1]
     assert len(lines) == 3 and lines[1] == "" and lines[2] == words[30]
     assert set(lines[0].split("\t")) == {words[20], words[1]}
 
 
-def test_evaluate_tsv(vectors: dict, write_file) -> None:
+def test_evaluate_tsv(cli, vectors: dict, write_file) -> None:
     words, _ = read_word2vec(vectors["path"])
     sims = write_file("sims.txt", f"# comment\n{words[1]}\t{words[2]}\t3\n"
                                   f"{words[1]} {words[3]} 1\n{words[4]} 不存在 2\n")
     analogy = write_file("ana.txt", f": s\n{words[1]} {words[2]} {words[3]} {words[4]}\n")
-    result = invoke("evaluate", vectors["path"], "--similarity", sims, "--analogy", analogy)
+    result = cli.invoke("evaluate", vectors["path"], "--similarity", sims, "--analogy", analogy)
     assert result.exit_code == 0, result.output
     rows = [line.split("\t") for line in result.stdout.splitlines()]
     assert rows[0][:3] == ["sims.txt", "", "spearman"] and rows[0][4:] == ["2", "3"]
     assert abs(float(rows[0][3])) == pytest.approx(1.0)  # two pairs: ρ = ±1
     assert [r[1] for r in rows[1:]] == ["s", "total"] and rows[2][4:] == ["1", "1"]
-    assert_usage_error(invoke("evaluate", vectors["path"]), "--similarity")
+    cli.assert_usage_error(cli.invoke("evaluate", vectors["path"]), "--similarity")
     bad = write_file("bad.txt", "a b\n")
-    assert_runtime_error(invoke("evaluate", vectors["path"], "-s", bad), "line 1")
+    cli.assert_runtime_error(cli.invoke("evaluate", vectors["path"], "-s", bad), "line 1")
 
 
-def test_vector_files_with_nan_or_garbage_are_clear_errors(write_file) -> None:
+def test_vector_files_with_nan_or_garbage_are_clear_errors(cli, write_file) -> None:
     nan = write_file("nan.txt", "2 2\na 1 2\nb nan 1\n")
-    assert_runtime_error(invoke("similar", nan, "a"), "NaN")
+    cli.assert_runtime_error(cli.invoke("similar", nan, "a"), "NaN")
     short = write_file("short.txt", "2 2\na 1 2\nb 1\n")
-    assert_runtime_error(invoke("analogy", short, "a", "b", "a"), "line 3")
-    assert_runtime_error(invoke("similar", write_file("empty.txt", ""), "a"), "empty")
+    cli.assert_runtime_error(cli.invoke("analogy", short, "a", "b", "a"), "line 3")
+    cli.assert_runtime_error(cli.invoke("similar", write_file("empty.txt", ""), "a"), "empty")

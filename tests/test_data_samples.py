@@ -55,8 +55,8 @@ def test_lexicon_counts_match_gold_tokens() -> None:
 
 
 def test_sample_graph_clusters_into_its_word_classes() -> None:
-    from nlpzero.graph import read_graph
-    from nlpzero.infomap import infomap
+    from nlpzero.graphs.formats import read_graph
+    from nlpzero.graphs.infomap import infomap
 
     graph = read_graph(DATA_DIR / "graph.tsv")
     result = infomap((graph.source, graph.target, graph.weight), graph.n_nodes)

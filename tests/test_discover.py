@@ -10,9 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from nlpzero.discover import Corpus, NgramFinder, PairFinder, Progress, _WordTable, discover
+from nlpzero._tables import merge_counts
 from nlpzero.errors import InputError
-from nlpzero.ngrams import NgramCounts, merge_counts, unpack
+from nlpzero.words.discovery import Corpus, NgramFinder, PairFinder, Progress, _WordTable, discover
+from nlpzero.words.ngrams import NgramCounts, unpack
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data_samples"
 
@@ -101,11 +102,11 @@ def reference_fragments(text: str, strong: set[str]) -> Counter:
 def test_pair_finder_matches_reference(seed):
     rng = random.Random(100 + seed)
     text = random_text(rng, alphabet="天地人和中国家大学生之乎者也")
-    finder = PairFinder(min_proba=1e-7, min_pmi=0.3).train(text)
+    finder = PairFinder(min_proba=1e-7, min_pmi=0.3).train([text])
     strong = {finder.chars.decode(r[r > 0]) for r in unpack(finder.strong_pairs())}
     assert strong == reference_strong_pairs(text, 1e-7, 0.3)
     # fragment counts of the cut (pass 2), short fragments by packed key, long ones by hash
-    table = finder._count_fragments(Corpus.of(text), Progress())
+    table = finder._count_fragments(Corpus.of([text]), Progress())
     words = table.words(finder.chars)
     assert Counter(dict(zip(words, table.counts.tolist()))) == reference_fragments(text, strong)
 
@@ -201,7 +202,7 @@ def test_remove_redundant_matches_reference(seed, sequential):
 
 def test_cohesion_hand_computed():
     # 甲乙 ×3 and 甲丙 ×1 in 4 segments: N = 8 characters
-    finder = NgramFinder(min_count=1).train("甲乙，甲乙，甲乙，甲丙")
+    finder = NgramFinder(min_count=1).train(["甲乙，甲乙，甲乙，甲丙"])
     coh = finder.cohesion(finder.counts)
     words = {finder.chars.decode(r[r > 0]): c for r, c in zip(unpack(finder.counts.keys), coh)}
     assert words["甲乙"] == pytest.approx(math.log(8 * 3 / (4 * 3)))
@@ -213,13 +214,13 @@ def test_incremental_training_keeps_pairs():
     """nlp-zero emptied its pair table in find(); ours survives, so training can go on."""
     rng = random.Random(7)
     a, b = random_text(rng), random_text(rng)
-    inc = PairFinder(min_pmi=0.2).train(a)
-    inc.find(a)
-    inc.train(b)
-    both = PairFinder(min_pmi=0.2).train(a + b)
+    inc = PairFinder(min_pmi=0.2).train([a])
+    inc.find([a])
+    inc.train([b])
+    both = PairFinder(min_pmi=0.2).train([a + b])
     assert np.array_equal(inc.counts.keys, both.counts.keys)
     assert np.array_equal(inc.counts.counts, both.counts.counts)
-    lex_inc, lex_both = inc.find(a + b), both.find(a + b)
+    lex_inc, lex_both = inc.find([a + b]), both.find([a + b])
     assert lex_inc.words == lex_both.words
 
 
@@ -248,7 +249,8 @@ def test_discover_is_deterministic_and_block_size_independent(tmp_path):
     again = discover(Corpus(path, block_bytes=4096))
     assert one.words == again.words
     assert np.array_equal(one.counts, again.counts)
-    in_memory = discover(text)
+    in_memory = discover(text.split("\n"))
+    assert discover(str(path)).words == one.words  # a str is a path
     assert in_memory.words == one.words
 
 
@@ -262,14 +264,14 @@ def test_nlpzero_method_runs_on_sample():
 @pytest.mark.parametrize("method", ["ngram", "nlpzero"])
 def test_empty_corpus_is_a_clear_error(text, method):
     with pytest.raises(InputError, match="nothing|no letters"):
-        discover(text, method=method)
+        discover([text], method=method)
 
 
 def test_bad_options_are_value_errors():
     with pytest.raises(ValueError):
-        discover("甲乙", method="magic")
+        discover(["甲乙"], method="magic")
     with pytest.raises(ValueError):
-        discover("甲乙", max_len=9)
+        discover(["甲乙"], max_len=9)
 
 
 @pytest.mark.parametrize("partitions", [1, 2, 3])
@@ -280,8 +282,8 @@ def test_apriori_ngrams_equal_brute_force(seed, min_count, partitions):
     filtered at min_count."""
     rng = random.Random(300 + seed)
     text = random_text(rng, n_lines=60, alphabet="天地人和中国家")
-    finder = NgramFinder(min_count=min_count, partitions=partitions).train(text)
-    table = finder.frequent_ngrams(Corpus.of(text), Progress())
+    finder = NgramFinder(min_count=min_count, partitions=partitions).train([text])
+    table = finder.frequent_ngrams(Corpus.of([text]), Progress())
     full = NgramCounts.from_ids(finder.chars.encode(text), 4)
     orders = full.orders()
     keep = (orders <= 2) | (full.counts >= min_count)
@@ -292,7 +294,7 @@ def test_apriori_ngrams_equal_brute_force(seed, min_count, partitions):
 @pytest.mark.parametrize("dense_ids", [0, 3, 4096])
 def test_pair_counter_equals_brute_force(dense_ids):
     """Dense-matrix and sorted-overflow pair counting give NgramCounts.from_ids(ids, 2)."""
-    from nlpzero.ngrams import PairCounter
+    from nlpzero.words.ngrams import PairCounter
 
     rng = random.Random(dense_ids)
     text = random_text(rng, n_lines=80)
@@ -306,3 +308,8 @@ def test_pair_counter_equals_brute_force(dense_ids):
     got = counter.result()
     assert np.array_equal(got.keys, whole.keys)
     assert np.array_equal(got.counts, whole.counts)
+
+
+def test_a_missing_path_is_a_clear_error():
+    with pytest.raises(InputError, match="no such file"):
+        discover("missing.txt")

@@ -8,12 +8,13 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from nlpzero.cooccur import Cooccurrence, cooccur, count_pairs, read_corpus
-from nlpzero.embed import default_dim, top_eigenpairs, train
 from nlpzero.errors import InputError
-from nlpzero.evaluate import evaluate_analogy, evaluate_similarity, read_analogy
-from nlpzero.lexicon import Lexicon
-from nlpzero.vectors import Embedding, read_word2vec, write_word2vec
+from nlpzero.vectors.cooccurrence import Cooccurrence, cooccur, count_pairs, read_corpus
+from nlpzero.vectors.embedding import Embedding
+from nlpzero.vectors.evaluation import evaluate_analogy, evaluate_similarity, read_analogy
+from nlpzero.vectors.solvers import default_dim, top_eigenpairs, train
+from nlpzero.vectors.word2vec import read_word2vec, write_word2vec
+from nlpzero.words.lexicon import Lexicon
 
 # --- co-occurrence ---------------------------------------------------------------------------
 

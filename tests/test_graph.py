@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import networkx as nx
 import pytest
-from test_cli import assert_runtime_error, assert_usage_error, flat, invoke
 
 from nlpzero.errors import InputError
-from nlpzero.graph import read_graph
+from nlpzero.graphs.formats import read_graph
 
 KARATE = "".join(f"{u} {v}\n" for u, v in nx.karate_club_graph().edges())
 TRIANGLES = "a\tb\nb c\nc a 1.0\n# the bridge\nc 中文 0.5\n中文 e\ne f\nf 中文\n"
@@ -68,7 +67,7 @@ def test_line_numbers_count_across_blocks_and_unusual_separators(write_file):
 
 
 def test_self_links_and_duplicates(write_file):
-    from nlpzero.infomap import infomap
+    from nlpzero.graphs.infomap import infomap
 
     g = read_graph(write_file("g.txt", "a b\na a 2\nb a\na b 0.5\n"))
     assert len(g.source) == 4
@@ -113,13 +112,13 @@ def test_bad_pajek_files_name_the_line(write_file, content, needle):
 # --- the command ---------------------------------------------------------------------------
 
 
-def test_cluster_karate_tsv_clu_tree(write_file, tmp_path):
+def test_cluster_karate_tsv_clu_tree(cli, write_file, tmp_path):
     graph = write_file("karate.txt", KARATE)
     clu, tree, out = tmp_path / "k.clu", tmp_path / "k.tree", tmp_path / "k.tsv"
-    result = invoke("cluster", graph, "--trials", "10", "--clu", clu, "--tree", tree, "-o", out)
+    result = cli.invoke("cluster", graph, "--trials", "10", "--clu", clu, "--tree", tree, "-o", out)
     assert result.exit_code == 0, result.stderr
     assert result.stdout == ""
-    log = flat(result.stderr)
+    log = cli.flat(result.stderr)
     assert "3 modules; codelength 4.311792646 bits, one-module 4.704422599 bits" in log
     rows = [line.split("\t") for line in out.read_text().splitlines()]
     assert len(rows) == 34 and {r[1] for r in rows} == {"1", "2", "3"}
@@ -131,37 +130,37 @@ def test_cluster_karate_tsv_clu_tree(write_file, tmp_path):
     assert tree_rows[0].startswith('1:1 ') and tree_rows[0].endswith('"33" 33')
 
 
-def test_cluster_reads_stdin_and_keeps_word_names(write_file):
-    result = invoke("cluster", "-", "-q", input=TRIANGLES)
+def test_cluster_reads_stdin_and_keeps_word_names(cli, write_file):
+    result = cli.invoke("cluster", "-", "-q", input=TRIANGLES)
     assert result.exit_code == 0, result.stderr
     modules = {line.split("\t")[0]: line.split("\t")[1] for line in result.stdout.splitlines()}
     assert modules["a"] == modules["b"] == modules["c"] != modules["中文"] == modules["f"]
 
 
-def test_cluster_directed_pajek_and_multilevel(write_file):
-    result = invoke("cluster", write_file("g.net", PAJEK))
+def test_cluster_directed_pajek_and_multilevel(cli, write_file):
+    result = cli.invoke("cluster", write_file("g.net", PAJEK))
     assert result.exit_code == 0, result.stderr
-    assert "(directed)" in flat(result.stderr)
+    assert "(directed)" in cli.flat(result.stderr)
     assert "孤立" in result.stdout  # the isolated vertex is kept, as its own module
-    result = invoke("cluster", write_file("k.txt", KARATE), "--multilevel", "--trials", "5")
+    result = cli.invoke("cluster", write_file("k.txt", KARATE), "--multilevel", "--trials", "5")
     assert result.exit_code == 0 and "levels" in result.stderr
 
 
-def test_cluster_bad_input_and_usage_errors(write_file):
-    assert_runtime_error(invoke("cluster", write_file("g.txt", "a b\nb c nan\n")),
+def test_cluster_bad_input_and_usage_errors(cli, write_file):
+    cli.assert_runtime_error(cli.invoke("cluster", write_file("g.txt", "a b\nb c nan\n")),
                          "line 2", "not a finite number")
-    assert_runtime_error(invoke("cluster", write_file("g.txt", "")), "empty graph file")
-    assert_runtime_error(invoke("cluster", write_file("g.txt", b"\x00\x00")), "binary")
-    assert_usage_error(invoke("cluster", write_file("g.txt", KARATE), "--markov-time", "0"),
+    cli.assert_runtime_error(cli.invoke("cluster", write_file("g.txt", "")), "empty graph file")
+    cli.assert_runtime_error(cli.invoke("cluster", write_file("g.txt", b"\x00\x00")), "binary")
+    cli.assert_usage_error(cli.invoke("cluster", write_file("g.txt", KARATE), "--markov-time", "0"),
                        "markov_time must be positive")
-    assert_usage_error(invoke("cluster", write_file("g.txt", KARATE), "--trials", "0"),
+    cli.assert_usage_error(cli.invoke("cluster", write_file("g.txt", KARATE), "--trials", "0"),
                        "--trials")
 
 
-def test_cluster_output_is_atomic_on_failure(write_file, tmp_path):
+def test_cluster_output_is_atomic_on_failure(cli, write_file, tmp_path):
     out = tmp_path / "out.tsv"
     out.write_text("previous\n")
-    result = invoke("cluster", write_file("g.txt", "a b\nb\n"), "-o", out)
+    result = cli.invoke("cluster", write_file("g.txt", "a b\nb\n"), "-o", out)
     assert result.exit_code == 1
     assert out.read_text() == "previous\n"
     assert list(tmp_path.glob(".out.tsv.*")) == []

@@ -11,15 +11,15 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from nlpzero import _infomap_kernels as K
-from nlpzero.infomap import (
+from nlpzero.graphs import _infomap_kernels as K
+from nlpzero.graphs.infomap import (
     _hierarchical_codelength,
     _Network,
     communities,
     infomap,
     merge_links,
 )
-from nlpzero.mapequation import codelength_bits, flow, one_level_codelength_bits
+from nlpzero.graphs.mapequation import codelength_bits, flow, one_level_codelength_bits
 
 TRIANGLES = (np.array([0, 1, 2, 3, 4, 5, 2]), np.array([1, 2, 0, 4, 5, 3, 3]),
              np.array([1, 1, 1, 1, 1, 1, 0.5]))
@@ -325,8 +325,8 @@ def test_duplicate_links_are_summed():
 
 def test_package_functions_survive_submodule_imports():
     import nlpzero
-    import nlpzero.discover
-    import nlpzero.infomap
+    import nlpzero.graphs.infomap
+    import nlpzero.words.discovery
 
     for _ in range(2):  # the second call used to find the module, not the function
         assert nlpzero.infomap(TRIANGLES).n_modules == 2

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nlpzero import knn
-from nlpzero.knn import cosine_knn
+from nlpzero.graphs import knn
+from nlpzero.graphs.knn import cosine_knn
 
 
 def brute_force(vectors, k, min_similarity):
@@ -65,7 +65,7 @@ def test_approx_ranking_agrees_with_exact_on_clustered_vectors():
 @pytest.fixture
 def word_vectors(tmp_path):
     """Three groups of words around three directions, written in word2vec text format."""
-    from nlpzero.vectors import write_word2vec
+    from nlpzero.vectors.word2vec import write_word2vec
 
     rng = np.random.default_rng(2)
     groups = {"水果": ["苹果", "香蕉", "葡萄", "西瓜"], "城市": ["北京", "上海", "广州", "南京"],
@@ -80,17 +80,16 @@ def word_vectors(tmp_path):
     return path, groups
 
 
-def test_knn_command_links_similar_words_and_feeds_cluster(word_vectors):
-    from test_cli import invoke
+def test_knn_command_links_similar_words_and_feeds_cluster(cli, word_vectors):
 
     path, groups = word_vectors
-    result = invoke("knn", path, "-k", "3", "--min-sim", "0.8")
+    result = cli.invoke("knn", path, "-k", "3", "--min-sim", "0.8")
     assert result.exit_code == 0, result.stderr
     rows = [line.split("\t") for line in result.stdout.splitlines()]
     assert len(rows) == 12 * 3
     group_of = {w: g for g, members in groups.items() for w in members}
     assert all(group_of[a] == group_of[b] and float(s) >= 0.8 for a, b, s in rows)
-    clustered = invoke("cluster", "-", "--directed", "-q", input=result.stdout)
+    clustered = cli.invoke("cluster", "-", "--directed", "-q", input=result.stdout)
     assert clustered.exit_code == 0, clustered.stderr
     modules = {}
     for line in clustered.stdout.splitlines():
@@ -99,23 +98,21 @@ def test_knn_command_links_similar_words_and_feeds_cluster(word_vectors):
     assert all(len(m) == 1 for m in modules.values()) and len(set().union(*modules.values())) == 3
 
 
-def test_knn_command_top_and_approx(word_vectors):
-    from test_cli import invoke
+def test_knn_command_top_and_approx(cli, word_vectors):
 
     path, _ = word_vectors
-    top = invoke("knn", path, "--top", "4", "-k", "10", "--min-sim", "-1")
+    top = cli.invoke("knn", path, "--top", "4", "-k", "10", "--min-sim", "-1")
     assert top.exit_code == 0 and len(top.stdout.splitlines()) == 4 * 3
-    exact = invoke("knn", path, "-k", "3", "-q")
-    approx = invoke("knn", path, "-k", "3", "-q", "--approx")
+    exact = cli.invoke("knn", path, "-k", "3", "-q")
+    approx = cli.invoke("knn", path, "-k", "3", "-q", "--approx")
     assert approx.exit_code == 0
     assert [ln.split("\t")[:2] for ln in approx.stdout.splitlines()] == \
         [ln.split("\t")[:2] for ln in exact.stdout.splitlines()]
 
 
-def test_knn_command_bad_input(write_file):
-    from test_cli import assert_runtime_error, assert_usage_error, invoke
+def test_knn_command_bad_input(cli, write_file):
 
-    assert_runtime_error(invoke("knn", write_file("v.txt", "2 2\na 1 nan\nb 0 1\n")), "NaN")
-    assert_runtime_error(invoke("knn", write_file("v.txt", "")), "empty")
-    assert_runtime_error(invoke("knn", write_file("v.txt", "2 2\na 1 0\nb 0\n")), "line 3")
-    assert_usage_error(invoke("knn", write_file("v.txt", "1 1\na 1\n"), "-k", "0"), "-k")
+    cli.assert_runtime_error(cli.invoke("knn", write_file("v.txt", "2 2\na 1 nan\nb 0 1\n")), "NaN")
+    cli.assert_runtime_error(cli.invoke("knn", write_file("v.txt", "")), "empty")
+    cli.assert_runtime_error(cli.invoke("knn", write_file("v.txt", "2 2\na 1 0\nb 0\n")), "line 3")
+    cli.assert_usage_error(cli.invoke("knn", write_file("v.txt", "1 1\na 1\n"), "-k", "0"), "-k")

@@ -10,8 +10,8 @@ import numpy as np
 import pytest
 
 from nlpzero.errors import InputError
-from nlpzero.lexicon import Lexicon
-from nlpzero.textio import open_output
+from nlpzero.text.io import open_output
+from nlpzero.words.lexicon import Lexicon
 
 
 def as_dict(lex: Lexicon) -> dict[str, float]:
@@ -151,7 +151,7 @@ def test_folded_spellings_share_one_entry_with_summed_count() -> None:
     """Full-width and ASCII digits fold to the same ids: one entry, p = (3 + 2) / total."""
     import math
 
-    from nlpzero.lexicon import Lexicon
+    from nlpzero.words.lexicon import Lexicon
 
     lex = Lexicon.from_counts({"1998年": 3, "１９９８年": 2, "年": 1, "中外": 5})
     _, keys, lens, vals, logp, max_len = lex.compiled()

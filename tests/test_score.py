@@ -7,7 +7,7 @@ import random
 import pytest
 
 from nlpzero.errors import InputError
-from nlpzero.score import Scores, read_lines, score, score_lines
+from nlpzero.words.scoring import Scores, read_lines, score, score_lines
 
 GOLD = ["中外 科学 名著", "我 爱 北京"]
 PRED = ["中外 科学 名 著", "我 爱 北 京"]

@@ -12,21 +12,22 @@ from pathlib import Path
 import pytest
 
 from nlpzero.errors import InputError
-from nlpzero.textio import (
-    is_word_char,
+from nlpzero.text.chars import is_word_char
+from nlpzero.text.io import (
     iter_blocks,
-    iter_decoded,
     open_binary,
     open_output,
+    read_lines,
     seekable_path,
 )
+from nlpzero.text.progress import Progress
 
 BOM = b"\xef\xbb\xbf"
 ALPHABET = "中外科学名著ab1２，。—… \n\r\t"
 
 
 def decoded(data: bytes, **kw) -> str:
-    return "".join(iter_decoded(io.BytesIO(data), **kw))
+    return "".join(iter_blocks(io.BytesIO(data), **kw))
 
 
 def blocks(data: bytes, **kw) -> list[str]:
@@ -43,7 +44,7 @@ def random_text(rng: random.Random, n: int, alphabet: str = ALPHABET) -> str:
     return "".join(rng.choice(alphabet) for _ in range(n))
 
 
-# --- iter_decoded ---------------------------------------------------------------------
+# --- decoding ----------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("block_bytes", range(1, 9))
@@ -144,17 +145,33 @@ def test_leading_bom_is_stripped_but_inner_one_is_kept(block_bytes: int) -> None
 
 
 def test_empty_input_yields_nothing() -> None:
-    assert list(iter_decoded(io.BytesIO(b""))) == []
-    assert list(iter_decoded(io.BytesIO(BOM))) == []
     assert list(iter_blocks(io.BytesIO(b""))) == []
+    assert list(iter_blocks(io.BytesIO(BOM))) == []
 
 
-def test_on_bytes_counts_every_byte() -> None:
+def test_progress_counts_every_byte() -> None:
     data = ("中外科学，名著\n" * 5).encode()
     seen: list[int] = []
-    decoded(data, block_bytes=7, on_bytes=seen.append)
+
+    class Counter(Progress):
+        def advance(self, n_bytes: int) -> None:
+            seen.append(n_bytes)
+
+    decoded(data, block_bytes=7, progress=Counter())
     assert sum(seen) == len(data)
     assert all(0 < n <= 7 for n in seen)
+
+
+def test_read_lines_ends_lines_only_at_newline(tmp_path: Path) -> None:
+    path = tmp_path / "t.txt"
+    path.write_bytes(BOM + "a\u2028b\x1cc\x85d\r\ne\n\nf".encode())
+    assert list(read_lines(path)) == ["a\u2028b\x1cc\x85d", "e", "", "f"]
+
+
+def test_whole_lines_keeps_a_long_line_in_one_block() -> None:
+    text = "中外科学，名著。" * 40 + "\n尾"
+    got = blocks(text.encode(), block_bytes=20, whole_lines=True)
+    assert got == [text[:-1], "尾"]
 
 
 # --- iter_blocks -----------------------------------------------------------------------

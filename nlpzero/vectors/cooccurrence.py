@@ -11,14 +11,15 @@ from __future__ import annotations
 import itertools
 import os
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
-from ._callable import callable_module
-from .errors import InputError
-from .lexicon import Lexicon as Vocabulary  # words in frequency order, unigram counts
+from ..errors import InputError
+from ..text.io import read_blocks
+from ..text.progress import Progress
+from ..words.lexicon import Lexicon as Vocabulary  # words in frequency order, unigram counts
 
 #: Hash-table slots used while counting (12 bytes each); a full table is merged and reused.
 TABLE_SLOTS = 1 << 24
@@ -71,13 +72,10 @@ class Cooccurrence:
 
 
 def _texts(source: str | os.PathLike[str] | Iterable[str], errors: str,
-           on_bytes: Callable[[int], None] | None) -> Iterable[str]:
+           progress: Progress | None) -> Iterable[str]:
     """Blocks of text from a path (``-`` = stdin) or the lines of an iterable of str."""
     if isinstance(source, (str, os.PathLike)):
-        from .textio import display_name, iter_blocks, open_binary
-
-        with open_binary(source) as fh:
-            yield from iter_blocks(fh, display_name(source), errors, on_bytes=on_bytes)
+        yield from read_blocks(source, errors, progress=progress)
         return
     for line in source:
         yield line if line.endswith("\n") else line + "\n"
@@ -87,21 +85,21 @@ def read_corpus(
     source: str | os.PathLike[str] | Iterable[str],
     min_count: int = 5,
     errors: str = "strict",
-    on_bytes: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[Vocabulary, np.ndarray]:
     """The vocabulary (count >= min_count) and the corpus as int32 word ids.
 
     Words are separated by whitespace; a line end is kept as ``LINE_END`` (-2) so windows
     never cross lines; out-of-vocabulary tokens are dropped.
     """
-    from ._cooccur_kernels import LINE_END
+    from ._cooccurrence_kernels import LINE_END
 
     if min_count < 1:
         raise ValueError("min_count must be at least 1")
     ids_of: defaultdict[str, int] = defaultdict(itertools.count().__next__)
     ids_of["\x00"]  # id 0: the line-end marker (NUL never reaches here: binary-file check)
     parts = []
-    for text in _texts(source, errors, on_bytes):
+    for text in _texts(source, errors, progress):
         tokens = text.replace("\n", " \x00 ").split()
         parts.append(np.fromiter(map(ids_of.__getitem__, tokens), np.int32, len(tokens)))
     ids = np.concatenate(parts) if parts else np.zeros(0, np.int32)
@@ -130,8 +128,8 @@ def count_pairs(ids: np.ndarray, n_words: int, window: int,
     Counts go into a fixed hash table; each time it fills, its entries are sorted and merged
     into the running sorted arrays, so extra memory is bounded by the table.
     """
-    from ._cooccur_kernels import count_window_pairs, drain_table
-    from .ngrams import merge_counts
+    from .._tables import merge_counts
+    from ._cooccurrence_kernels import count_window_pairs, drain_table
 
     if window < 1:
         raise ValueError("window must be at least 1")
@@ -160,15 +158,12 @@ def cooccur(
     window: int = 10,
     min_count: int = 5,
     errors: str = "strict",
-    on_bytes: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> Cooccurrence:
     """Count the vocabulary and the symmetric window co-occurrences of a segmented corpus."""
-    vocab, ids = read_corpus(source, min_count, errors, on_bytes)
+    vocab, ids = read_corpus(source, min_count, errors, progress)
     n_words = len(vocab)
     keys, counts = count_pairs(ids, n_words, window)
     rows = (keys // n_words).astype(np.int32)
     cols = (keys - rows.astype(np.int64) * n_words).astype(np.int32)
     return Cooccurrence(vocab, rows, cols, counts, window, int(vocab.total))
-
-
-callable_module(__name__, cooccur)

@@ -13,26 +13,15 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-EMPTY = np.uint64(0)
-GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+from .._hashing import extend_key, fibonacci_slot
+
+EMPTY = np.uint64(0)  # extend_key never returns 0
 
 
 @njit(cache=True, inline="always")
-def extend_key(key, length, cid):
-    """Key of a sequence after appending char id *cid* to a sequence of *length* chars."""
-    if length < 4:
-        return key | (np.uint64(cid) << np.uint64(48 - 16 * length))
-    x = (key ^ np.uint64(cid)) * GOLDEN + np.uint64(length)
-    x ^= x >> np.uint64(31)
-    x *= np.uint64(0xBF58476D1CE4E5B9)
-    x ^= x >> np.uint64(29)
-    return x | np.uint64(1)  # never EMPTY
-
-
-@njit(cache=True, inline="always")
-def _slot(key, length, mask):
-    h = (key + np.uint64(length)) * GOLDEN
-    return np.int64(h >> np.uint64(40)) & mask
+def sequence_slot(key, length, mask):
+    """Home slot of a character sequence's key, salted by its length."""
+    return fibonacci_slot(key + np.uint64(length), 40, mask)
 
 
 @njit(cache=True)
@@ -53,7 +42,7 @@ def build_table(word_ptr, word_chars, capacity):
         n = word_ptr[w + 1] - start
         for L in range(n):
             key = extend_key(key, L, word_chars[start + L])
-            s = _slot(key, L + 1, mask)
+            s = sequence_slot(key, L + 1, mask)
             while keys[s] != EMPTY and not (keys[s] == key and lens[s] == L + 1):
                 s = (s + 1) & mask
             if keys[s] == EMPTY:
@@ -94,7 +83,7 @@ def best_path(ids, cls, start, end, keys, lens, vals, logp, max_len, unknown_sco
             key = extend_key(key, j - i, ids[j])
             if ids[j] <= 0:
                 break
-            s = _slot(key, j - i + 1, mask)
+            s = sequence_slot(key, j - i + 1, mask)
             found = -1
             while keys[s] != EMPTY:
                 if keys[s] == key and lens[s] == j - i + 1:

@@ -27,9 +27,12 @@ from typing import TextIO
 
 import numpy as np
 
-from ._threads import prefetch
-from .errors import InputError
-from .textio import display_name, is_word_char, iter_blocks, open_binary
+from .._threads import prefetch
+from ..errors import InputError
+from ..text.cache import BlockCache
+from ..text.chars import is_word_char
+from ..text.io import display_name, read_blocks, read_lines
+from ..text.progress import Progress
 
 PLACEHOLDER_TEXT = "[X]"
 
@@ -108,34 +111,26 @@ def _whitespace() -> np.ndarray:
 _WHITESPACE: np.ndarray | None = None
 
 
-def _iter_texts(corpus: Corpus, errors: str) -> Iterator[tuple[str, int]]:
-    """Blocks of segmented text ending at line ends, with the bytes read for each."""
-    if isinstance(corpus, os.PathLike):
-        name = display_name(corpus)
-        sizes: list[int] = []
-        with open_binary(corpus) as fh:
-            for block in iter_blocks(fh, name, errors, on_bytes=sizes.append):
-                yield block, sum(sizes)
-                sizes.clear()
+def _iter_texts(corpus: Corpus, errors: str, progress: Progress | None) -> Iterator[str]:
+    """Blocks of segmented text ending at line ends: a file's (``str`` or ``os.PathLike``),
+    or the lines of a list (each a str, or a sequence of tokens)."""
+    if isinstance(corpus, (str, os.PathLike)):
+        yield from read_blocks(corpus, errors, progress=progress)
         return
-    if isinstance(corpus, str):
-        corpus = corpus.split("\n")  # only \n ends a line, as in files
     batch: list[str] = []
     for line in corpus:
         batch.append(line if isinstance(line, str) else " ".join(line))
         if len(batch) >= 1 << 14:
-            yield "\n".join(batch) + "\n", 0
+            yield "\n".join(batch) + "\n"
             batch = []
     if batch:
-        yield "\n".join(batch) + "\n", 0
+        yield "\n".join(batch) + "\n"
 
 
 def iter_id_blocks(corpus: Corpus, vocab: Vocabulary, errors: str = "strict",
-                   progress=None) -> Iterator[np.ndarray]:
+                   progress: Progress | None = None) -> Iterator[np.ndarray]:
     """int32 word ids of each block of *corpus*, 0 after every line."""
-    for text, n_bytes in _iter_texts(corpus, errors):
-        if progress is not None and n_bytes:
-            progress.advance(n_bytes)
+    for text in _iter_texts(corpus, errors, progress):
         yield vocab.encode(text)
 
 
@@ -175,9 +170,7 @@ class Templates:
         """Read a ``template<TAB>count`` TSV as written by :meth:`write`."""
         name = display_name(path)
         templates, counts = [], []
-        with open_binary(path) as fh:
-            text = "".join(iter_blocks(fh, name, errors))
-        for number, line in enumerate(text.splitlines(), 1):
+        for number, line in enumerate(read_lines(path, errors), 1):
             if not line.strip():
                 continue
             fields = line.split("\t")
@@ -225,7 +218,7 @@ class TemplateFinder:
             raise ValueError("min_pmi must be a finite number")
         if max_paths < 1:
             raise ValueError("max_paths must be at least 1")
-        from .ngrams import MergeStack, merge_counts
+        from .._tables import MergeStack, merge_counts
 
         self.window, self.min_proba, self.min_pmi = window, min_proba, min_pmi
         self.max_paths, self.errors = max_paths, errors
@@ -241,10 +234,10 @@ class TemplateFinder:
         else:
             yield from iter_id_blocks(corpus, self.vocab, self.errors, progress)
 
-    def train(self, corpus: Corpus, progress=None) -> TemplateFinder:
+    def train(self, corpus: Corpus, progress: Progress | None = None) -> TemplateFinder:
         """Count words and pairs (w1, w2 within the next window words) of *corpus*."""
+        from .._tables import run_lengths
         from . import _templates_kernels as K
-        from .ngrams import run_lengths
 
         for ids in self._blocks(corpus, progress):
             if len(self.vocab) > self.word_counts.size:
@@ -279,7 +272,7 @@ class TemplateFinder:
             log_p12 - log_pw[a] - log_pw[b] > self.min_pmi)
         return keys[keep]
 
-    def find(self, corpus: Corpus, progress=None) -> Templates:
+    def find(self, corpus: Corpus, progress: Progress | None = None) -> Templates:
         """Templates of *corpus* under the trained statistics, p(t) > min_proba."""
         from . import _templates_kernels as K
 
@@ -369,35 +362,30 @@ class _TemplateTable(_RowTable):
 
 def find_templates(corpus: Corpus, window: int = 5, min_proba: float = 1e-5,
                    min_pmi: float = 2.0, max_paths: int = 10_000, errors: str = "strict",
-                   progress=None, cache_bytes: int = 1 << 29,
+                   progress: Progress | None = None, cache_bytes: int = 1 << 29,
                    finder: TemplateFinder | None = None) -> Templates:
     """Train on *corpus* and find its templates (two passes; the word ids of the first pass
     are kept for the second while they fit in *cache_bytes*)."""
     finder = finder or TemplateFinder(window, min_proba, min_pmi, max_paths, errors)
-    cache: list[np.ndarray] | None = []
-    cached = 0
+    cache = BlockCache(cache_bytes)
     size = _size(corpus)
     if progress is not None:
         progress.stage("counting words and pairs", size)
     # the next block is read and interned on a second thread while this one is counted
     for ids in prefetch(iter_id_blocks(corpus, finder.vocab, errors, progress)):
         finder.train([ids])
-        if cache is not None:
-            cached += ids.nbytes
-            if cached <= cache_bytes:
-                cache.append(ids)
-            else:
-                cache = None
-    if cache is None and not isinstance(corpus, (str, os.PathLike, list)):
+        cache.add(ids)
+    if not cache.complete and not isinstance(corpus, (str, os.PathLike, list)):
         raise ValueError("the corpus is too big to cache and cannot be read twice: "
                          "pass a file path or a list")
     if progress is not None:
-        progress.stage("building templates", None if cache is not None else size)
-    return finder.find(cache if cache else corpus, progress)
+        progress.stage("building templates", None if cache.complete else size)
+    return finder.find([ids for ids, in cache] if cache.complete and len(cache) else corpus,
+                       progress)
 
 
 def _size(corpus: Corpus) -> int | None:
-    if isinstance(corpus, os.PathLike):
+    if isinstance(corpus, (str, os.PathLike)) and corpus != "-":
         try:
             return os.path.getsize(corpus)
         except OSError:

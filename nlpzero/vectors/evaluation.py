@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import InputError
-from .vectors import Embedding
+from ..errors import InputError
+from .embedding import Embedding
 
 
 @dataclass
@@ -39,7 +39,7 @@ class AnalogyResult:
 
 
 def _lines(path: str | os.PathLike[str]):
-    from .score import read_lines
+    from ..text.io import read_lines
 
     for number, line in enumerate(read_lines(path), 1):
         stripped = line.strip()

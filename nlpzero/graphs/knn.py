@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .vectors import unit_rows
+from .._linalg import unit_rows
 
 __all__ = ["cosine_knn"]
 
@@ -92,7 +92,7 @@ def _offer(val, idx, row, col, s, k):
 
 def _approx_block(unit: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Mitchell-product top-(k+1), then drop each row itself."""
-    from .approx import cosine_topk
+    from ..approx.arithmetic import cosine_topk
 
     idx, sim = cosine_topk(unit[rows], unit, k + 1)
     not_self = idx != rows[:, None]

@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, TextIO
 
 import numpy as np
 
-from .errors import InputError
-from .textio import display_name, iter_decoded, open_binary
+from ..errors import InputError
+from ..text.io import display_name, read_blocks
 
 if TYPE_CHECKING:
     from .infomap import InfomapResult
@@ -49,20 +49,6 @@ class Graph:
     @property
     def n_nodes(self) -> int:
         return len(self.names)
-
-
-def _blocks(path: str | os.PathLike[str], errors: str) -> Iterator[str]:
-    """Decoded text in blocks of whole lines (only the last may lack its newline)."""
-    with open_binary(path) as fh:
-        carry = ""
-        for text in iter_decoded(fh, display_name(path), errors):
-            text = carry + text
-            cut = text.rfind("\n") + 1
-            carry = text[cut:]
-            if cut:
-                yield text[:cut]
-        if carry:
-            yield carry
 
 
 def _numbered_lines(blocks: Iterable[str]) -> Iterator[tuple[int, str]]:
@@ -97,7 +83,7 @@ def read_graph(path: str | os.PathLike[str], format: str = "auto",
     """
     if format not in ("auto", "links", "pajek"):
         raise ValueError(f"unknown graph format {format!r} (use auto, links or pajek)")
-    blocks = _blocks(path, errors)
+    blocks = read_blocks(path, errors, whole_lines=True)
     name = display_name(path)
     first = next(blocks, None)
     if first is None:
@@ -265,7 +251,7 @@ def write_modules(out: TextIO, graph: Graph, result: InfomapResult) -> None:
 
 
 def _header(out: TextIO, result: InfomapResult, command: str) -> None:
-    from . import __version__
+    from .. import __version__
 
     out.write(f"# nlpzero {__version__}\n# {command}\n")
     out.write(f"# levels {result.n_levels}, top modules {result.n_modules}\n")

@@ -10,7 +10,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ._lexicon_kernels import EMPTY, GOLDEN, _slot, extend_key
+from .._hashing import extend_key, fibonacci_slot
+from ._lexicon_kernels import EMPTY, sequence_slot
 
 
 @njit(cache=True)
@@ -30,7 +31,7 @@ def build_key_set(keys):
     table = np.zeros(capacity, dtype=np.uint64)
     mask = capacity - 1
     for k in keys:
-        s = np.int64((k * GOLDEN) >> np.uint64(40)) & mask
+        s = fibonacci_slot(k, 40, mask)
         while table[s] != EMPTY and table[s] != k:
             s = (s + 1) & mask
         table[s] = k
@@ -40,7 +41,7 @@ def build_key_set(keys):
 @njit(cache=True, inline="always")
 def key_in_set(table, key):
     mask = table.shape[0] - 1
-    s = np.int64((key * GOLDEN) >> np.uint64(40)) & mask
+    s = fibonacci_slot(key, 40, mask)
     while table[s] != EMPTY:
         if table[s] == key:
             return True
@@ -172,7 +173,7 @@ def count_spans(ids, starts, ends):
         length = ends[k] - starts[k]
         key = seq_key(ids, starts[k], ends[k])
         mask = capacity - 1
-        s = _slot(key, length, mask)
+        s = sequence_slot(key, length, mask)
         while t_keys[s] != EMPTY and not (t_keys[s] == key and t_lens[s] == length):
             s = (s + 1) & mask
         if t_keys[s] == EMPTY:
@@ -190,7 +191,7 @@ def count_spans(ids, starts, ends):
             n_first = np.zeros(capacity, dtype=np.int64)
             for r in range(t_keys.shape[0]):
                 if t_keys[r] != EMPTY:
-                    q = _slot(t_keys[r], t_lens[r], mask)
+                    q = sequence_slot(t_keys[r], t_lens[r], mask)
                     while n_keys[q] != EMPTY:
                         q = (q + 1) & mask
                     n_keys[q] = t_keys[r]
@@ -271,7 +272,7 @@ def _best_split(ptr, chars, w, keys, lens, vals, logc, removed, log_total, unkno
         key = EMPTY
         for j in range(i, L):
             key = extend_key(key, j - i, chars[start + j])
-            s = _slot(key, j - i + 1, mask)
+            s = sequence_slot(key, j - i + 1, mask)
             found = -1
             while keys[s] != EMPTY:
                 if keys[s] == key and lens[s] == j - i + 1:

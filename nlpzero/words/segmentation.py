@@ -9,14 +9,15 @@ spaces of an output line gives back the input line without its whitespace.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
+from ..text.chars import to_codepoints
+from ..text.io import BLOCK_BYTES, iter_blocks, read_blocks
+from ..text.progress import Progress
 from . import _lexicon_kernels as K
-from ._callable import callable_module
-from .chars import to_codepoints
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
-from .textio import BLOCK_BYTES, iter_blocks
 
 
 class Segmenter:
@@ -52,12 +53,12 @@ class Segmenter:
         name: str = "<input>",
         errors: str = "strict",
         block_bytes: int = BLOCK_BYTES,
-        on_bytes: Callable[[int], None] | None = None,
+        progress: Progress | None = None,
     ) -> int:
         """Segment a byte stream block by block, writing as it goes; returns chars read."""
         at_line_start = True
         n_chars = 0
-        for block in iter_blocks(fh, name, errors, block_bytes, on_bytes):
+        for block in iter_blocks(fh, name, errors, block_bytes, progress=progress):
             out, at_line_start = self._block(block, at_line_start)
             n_chars += len(block)
             write(out)
@@ -65,15 +66,28 @@ class Segmenter:
 
 
 def segment(
-    text: str | Iterable[str],
+    source: str | os.PathLike[str] | Iterable[str],
     lexicon: Lexicon,
     unknown_score: float = DEFAULT_UNKNOWN_SCORE,
-) -> str | Iterator[str]:
-    """Segment a string (returns a string) or an iterable of lines (yields lines)."""
+    errors: str = "strict",
+) -> Iterator[str]:
+    """Segmented lines of a file (``str`` or ``os.PathLike``; ``-`` is stdin) or of a list
+    of lines; for one string of text use :meth:`Segmenter.segment_text`."""
     seg = Segmenter(lexicon, unknown_score)
-    if isinstance(text, str):
-        return seg.segment_text(text)
-    return (seg.segment_text(line.rstrip("\n")) for line in text)
+    if isinstance(source, bytes):
+        raise TypeError("pass a path, or the text as a list of lines (str), not bytes")
+    if not isinstance(source, (str, os.PathLike)):
+        return (seg.segment_text(line.rstrip("\n")) for line in source)
+    return _segment_file(seg, source, errors)
 
 
-callable_module(__name__, segment)
+def _segment_file(seg: Segmenter, path: str | os.PathLike[str], errors: str) -> Iterator[str]:
+    at_line_start = True
+    pending = ""
+    for block in read_blocks(path, errors):
+        out, at_line_start = seg._block(block, at_line_start)
+        lines = (pending + out).split("\n")
+        pending = lines.pop()
+        yield from lines
+    if pending:
+        yield pending

@@ -31,45 +31,29 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _discover_kernels as DK
+from .._hashing import GOLDEN
+from .._tables import MergeStack, gather_rows, merge_counts, row_offsets, run_lengths
+from .._threads import map_blocks, prefetch
+from ..errors import InputError
+from ..text import _utf8 as U
+from ..text.cache import BlockCache
+from ..text.chars import CharTable
+from ..text.io import display_name, open_binary, read_byte_blocks
+from ..text.progress import Progress
+from . import _discovery_kernels as DK
 from . import _lexicon_kernels as LK
-from . import _utf8 as U
-from ._callable import callable_module
-from ._threads import map_blocks, prefetch
-from .chars import CharTable
-from .errors import InputError
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
-from .ngrams import (
-    MergeStack,
-    NgramCounts,
-    PairCounter,
-    gather_rows,
-    merge_counts,
-    row_offsets,
-    run_lengths,
-    sub_key,
-    unpack,
-)
-from .textio import display_name, open_binary
+from .ngrams import NgramCounts, PairCounter, sub_key, unpack
 
 METHODS = ("ngram", "nlpzero")
 
 Source = str | os.PathLike[str] | Iterable[str]
 
 
-class Progress:
-    """Receives progress events; the default does nothing. The CLI draws rich bars."""
-
-    def stage(self, name: str, total_bytes: int | None) -> None:
-        """A new stage begins; *total_bytes* of input will be read (None if unknown)."""
-
-    def advance(self, n_bytes: int) -> None:
-        """*n_bytes* more of the input were read."""
-
-
 @dataclass
 class Corpus:
-    """A re-readable text source: a file path, or an in-memory string or list of lines.
+    """A re-readable text source: a file path (``str`` or ``os.PathLike``; ``-`` is stdin,
+    read once), or an in-memory list of lines.
 
     :meth:`blocks` yields the character ids of each block (0 = separator). Finders make
     two or more passes; the first keeps the ids (2 bytes per character) while they fit
@@ -82,17 +66,17 @@ class Corpus:
     block_bytes: int = 1 << 22
     in_memory: bool = False
     cache_bytes: int = 1 << 30
-    _cache: list[tuple[np.ndarray, int]] | None = field(default=None, repr=False)
+    _cache: BlockCache | None = field(default=None, repr=False)
     _cached_for: object = field(default=None, repr=False)
 
     @classmethod
     def of(cls, source: Source | Corpus, errors: str = "strict") -> Corpus:
         if isinstance(source, Corpus):
             return source
-        if isinstance(source, os.PathLike):
+        if isinstance(source, (str, os.PathLike)):
             return cls(source, errors)
-        if isinstance(source, str):
-            return cls([source], errors, in_memory=True)
+        if isinstance(source, bytes):
+            raise TypeError("pass a path, or the text as a list of lines (str), not bytes")
         return cls(list(source), errors, in_memory=True)
 
     @property
@@ -119,58 +103,29 @@ class Corpus:
         """
         name = display_name(self.source)
         replace = self.errors == "replace"
-        carry = b""
-        offset = 0  # absolute offset of carry[0]
         with open_binary(self.source) as fh:
-            while True:
-                data = fh.read(self.block_bytes)
-                final = not data
-                nul = data.find(b"\x00")
-                if nul >= 0:
-                    raise InputError(f"{name}: binary data (NUL byte at byte offset "
-                                     f"{offset + len(carry) + nul}); expected UTF-8 text")
-                buf = carry + data
-                if offset == 0 and buf.startswith(b"\xef\xbb\xbf"):
-                    buf, offset = buf[3:], 3
-                if final:
-                    cut = len(buf)
-                else:
-                    cut = buf.rfind(b"\n") + 1
-                    if cut == 0 and buf:
-                        cut = int(U.safe_cut(np.frombuffer(buf, np.uint8), chars.classes,
-                                             self.block_bytes))
-                if cut:
-                    ids, chars.n_chars, error = U.utf8_to_ids(
-                        np.frombuffer(buf, np.uint8, count=cut), chars.classes, chars.ids,
-                        chars.chars, chars.id_classes, chars.n_chars, chars.fold, replace)
-                    if error >= 0:
-                        raise InputError(f"{name}: invalid UTF-8 at byte offset "
-                                         f"{offset + error}; use --errors replace to "
-                                         "read it as a separator")
-                    yield ids, cut
-                offset += cut
-                carry = buf[cut:]
-                if final:
-                    return
+            for block, offset in read_byte_blocks(fh, name, self.block_bytes, chars.classes):
+                ids, chars.n_chars, error = U.utf8_to_ids(
+                    np.frombuffer(block, np.uint8), chars.classes, chars.ids, chars.chars,
+                    chars.id_classes, chars.n_chars, chars.fold, replace)
+                if error >= 0:
+                    raise InputError(f"{name}: invalid UTF-8 at byte offset {offset + error}; "
+                                     "use --errors replace to read it as a separator")
+                yield ids, len(block)
 
     def blocks(self, chars: CharTable, progress: Progress) -> Iterator[np.ndarray]:
-        if self._cache is not None and self._cached_for is chars:
+        if self._cache is not None and self._cache.complete and self._cached_for is chars:
             for ids, n_bytes in self._cache:
                 progress.advance(n_bytes)
                 yield ids.astype(np.int32)
             return
-        cache: list[tuple[np.ndarray, int]] | None = []
-        cached = 0
+        cache = BlockCache(self.cache_bytes)
         source = (self._text_ids(chars) if self.in_memory
                   else prefetch(self._file_ids(chars)))
         for ids, n_bytes in source:
             progress.advance(n_bytes)
-            if cache is not None:
-                cached += 2 * ids.size
-                if cached <= self.cache_bytes:
-                    cache.append((ids.astype(np.uint16), n_bytes))
-                else:
-                    cache = None
+            if cache.complete:
+                cache.add(ids.astype(np.uint16), n_bytes)  # ids < 2^16: 2 bytes a character
             yield ids
         self._cache, self._cached_for = cache, chars
 
@@ -458,7 +413,7 @@ def _count_blocks(count: Callable[[np.ndarray], np.ndarray], corpus: Corpus, cha
         def count_part(ids: np.ndarray, part: int = part) -> tuple[np.ndarray, np.ndarray]:
             keys = count(ids)
             if partitions > 1:
-                mixed = (keys * np.uint64(0x9E3779B97F4A7C15)) >> np.uint64(40)
+                mixed = (keys * GOLDEN) >> np.uint64(40)
                 keys = keys[mixed % np.uint64(partitions) == part]
             keys.sort()
             return run_lengths(keys)
@@ -512,8 +467,8 @@ def discover(
 ) -> Lexicon:
     """Learn a lexicon from raw text: ``train`` then ``find`` (two or more passes).
 
-    *corpus* is a file path (``pathlib.Path`` or ``os.PathLike``), one string, or a list
-    of lines. Options are those of :class:`NgramFinder` or :class:`PairFinder`.
+    *corpus* is a file path (``str`` or ``os.PathLike``) or the text as a list of lines.
+    Options are those of :class:`NgramFinder` or :class:`PairFinder`.
     Returns a :class:`~nlpzero.lexicon.Lexicon`, most frequent first, whose scores are the
     redundancy-test gain ln p_w − Σ ln p_{w_i} in nats (0 for single characters).
     """
@@ -522,6 +477,3 @@ def discover(
     finder.train(corpus, progress)
     return finder.find(corpus, progress)
 
-
-
-callable_module(__name__, discover)

@@ -59,6 +59,18 @@ def char_classes(scheme: str = "unicode") -> np.ndarray:
     return classes
 
 
+def is_word_char(ch: str) -> bool:
+    """Letters, digits and ideographs (classes HAN and ALNUM): what words are made of."""
+    global _IS_WORD
+    if _IS_WORD is None:
+        classes = char_classes()
+        _IS_WORD = ((classes == HAN) | (classes == ALNUM)).tobytes()
+    return _IS_WORD[ord(ch)] == 1
+
+
+_IS_WORD: bytes | None = None
+
+
 def _fold_fullwidth(codepoints: np.ndarray) -> np.ndarray:
     """Map full-width ASCII letters and digits (U+FF10..U+FF5A) to their ASCII forms."""
     folded = codepoints.copy()

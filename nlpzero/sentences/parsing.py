@@ -23,8 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _parse_kernels as K
-from .errors import InputError
+from ..errors import InputError
+from . import _parsing_kernels as K
 from .templates import Templates, format_template, is_word_token
 
 #: Sentences longer than this are refused: the DP needs O(n^2) memory (about 80 MB at

@@ -3,7 +3,7 @@
 Pairs are packed as ``key = i * V + j`` with ``i < j`` (X is symmetric, so each unordered
 pair is counted once). A chunk of tokens is counted in an open-addressing hash table, then
 its keys are sorted and merged into the running sorted (key, count) arrays
-(``nlpzero.ngrams.merge_counts``).
+(``nlpzero._tables.merge_counts``).
 """
 
 from __future__ import annotations
@@ -11,16 +11,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .._hashing import fibonacci_slot
+
 #: Token id that marks a line end: windows never cross it.
 LINE_END = -2
 
 _EMPTY = -1
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-@njit(cache=True, inline="always")
-def _slot(key, mask):
-    return np.int64((np.uint64(key) * _GOLDEN) >> np.uint64(20)) & mask
 
 
 @njit(cache=True)
@@ -46,7 +42,7 @@ def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, us
                 break  # line end
             if a != b:
                 key = np.int64(a) * n_words + b if a < b else np.int64(b) * n_words + a
-                s = _slot(key, mask)
+                s = fibonacci_slot(key, 20, mask)
                 while True:
                     k = table_keys[s]
                     if k == key:

@@ -52,8 +52,8 @@ from typing import Any
 
 import numpy as np
 
-from . import _approx_kernels as K
-from .vectors import unit_rows
+from .._linalg import unit_rows
+from . import _kernels as K
 
 VARIANTS = ("mitchell", "unbiased", "minimax", "corrected", "table")
 OPS = ("mul", "div", "log2", "exp2")

@@ -3,9 +3,9 @@
 An n-gram of up to four 16-bit character ids packs into one uint64, first character in the
 high bits, unused trailing fields zero (ids start at 1, so the order is implicit). Sorting
 such keys groups every extension of a prefix together. Counts of one chunk are a sorted
-``(keys, counts)`` pair; chunks combine with :func:`merge_counts`, which is associative,
-so the same code serves a single pass over a file, bounded memory on one machine, or the
-reduce step of a map-reduce (e.g. a Dask ``Bag.reduction``).
+``(keys, counts)`` table (:mod:`nlpzero._tables`); chunks combine with ``merge_counts``,
+which is associative, so the same code serves a single pass over a file, bounded memory on
+one machine, or the reduce step of a map-reduce.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
+
+from .._tables import MergeStack, lookup_counts, merge_counts, run_lengths
 
 MAX_ORDER = 4
 _SHIFTS = np.array([48, 32, 16, 0], dtype=np.uint64)
@@ -116,60 +118,6 @@ class PairCounter:
         return NgramCounts(keys, counts, 2)
 
 
-@njit(cache=True, nogil=True)
-def run_lengths(sorted_keys):
-    """Unique keys and their counts from a sorted key array (outputs sized exactly)."""
-    n = sorted_keys.shape[0]
-    n_unique = 0
-    for i in range(n):
-        if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
-            n_unique += 1
-    keys = np.empty(n_unique, dtype=np.uint64)
-    counts = np.zeros(n_unique, dtype=np.int64)
-    m = -1
-    for i in range(n):
-        if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
-            m += 1
-            keys[m] = sorted_keys[i]
-        counts[m] += 1
-    return keys, counts
-
-
-@njit(cache=True, nogil=True)
-def merge_counts(a_keys, a_counts, b_keys, b_counts):
-    """Merge two sorted (keys, counts) tables, summing the counts of equal keys."""
-    na, nb = a_keys.shape[0], b_keys.shape[0]
-    keys = np.empty(na + nb, dtype=np.uint64)
-    counts = np.empty(na + nb, dtype=np.int64)
-    i = j = m = 0
-    while i < na and j < nb:
-        if a_keys[i] < b_keys[j]:
-            keys[m] = a_keys[i]
-            counts[m] = a_counts[i]
-            i += 1
-        elif a_keys[i] > b_keys[j]:
-            keys[m] = b_keys[j]
-            counts[m] = b_counts[j]
-            j += 1
-        else:
-            keys[m] = a_keys[i]
-            counts[m] = a_counts[i] + b_counts[j]
-            i += 1
-            j += 1
-        m += 1
-    while i < na:
-        keys[m] = a_keys[i]
-        counts[m] = a_counts[i]
-        i += 1
-        m += 1
-    while j < nb:
-        keys[m] = b_keys[j]
-        counts[m] = b_counts[j]
-        j += 1
-        m += 1
-    return keys[:m].copy(), counts[:m].copy()
-
-
 @njit(cache=True)
 def key_order(keys):
     """The n of each packed key (number of non-zero 16-bit fields)."""
@@ -183,29 +131,6 @@ def key_order(keys):
     return out
 
 
-def lookup_counts(table_keys: np.ndarray, table_counts: np.ndarray,
-                  queries: np.ndarray) -> np.ndarray:
-    """Counts of *queries* in a sorted table (0 when absent), by binary search."""
-    pos = np.searchsorted(table_keys, queries)
-    pos[pos == table_keys.size] = 0
-    found = table_keys[pos] == queries if table_keys.size else np.zeros(queries.size, bool)
-    return np.where(found, table_counts[pos] if table_keys.size else 0, 0)
-
-
-def row_offsets(lengths: np.ndarray) -> np.ndarray:
-    """CSR row pointer of rows with these lengths: [0, l0, l0 + l1, ...]."""
-    ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=ptr[1:])
-    return ptr
-
-
-def gather_rows(flat: np.ndarray, starts: np.ndarray,
-                lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The rows flat[starts[i] : starts[i] + lengths[i]] packed as CSR: (ptr, values)."""
-    ptr = row_offsets(lengths)
-    return ptr, flat[np.repeat(starts - ptr[:-1], lengths) + np.arange(ptr[-1])]
-
-
 def sub_key(keys: np.ndarray, start: int, length: int) -> np.ndarray:
     """Keys of the sub-sequences [start, start + length) of packed keys, re-packed."""
     k = keys << np.uint64(16 * start)
@@ -217,32 +142,6 @@ def sub_key(keys: np.ndarray, start: int, length: int) -> np.ndarray:
 def unpack(keys: np.ndarray) -> np.ndarray:
     """(len(keys), 4) array of character ids; zero where the n-gram is shorter."""
     return np.stack([(keys >> s) & np.uint64(0xFFFF) for s in _SHIFTS], axis=1).astype(np.int32)
-
-
-class MergeStack:
-    """Accumulates sorted tables with an associative *merge*, binary-counter style.
-
-    Each table is merged only when a table at least half its size sits on top of it,
-    so N rows arriving in B blocks cost O(N log B) merge work instead of O(N B).
-    """
-
-    def __init__(self, merge) -> None:
-        self.merge = merge
-        self.stack: list[tuple[int, tuple]] = []
-
-    def push(self, table: tuple, size: int) -> None:
-        self.stack.append((size, table))
-        while len(self.stack) > 1 and 2 * self.stack[-1][0] >= self.stack[-2][0]:
-            (_, b), (_, a) = self.stack.pop(), self.stack.pop()
-            merged = self.merge(*a, *b)
-            self.stack.append((merged[0].shape[0], merged))
-
-    def result(self) -> tuple | None:
-        while len(self.stack) > 1:
-            (_, b), (_, a) = self.stack.pop(), self.stack.pop()
-            merged = self.merge(*a, *b)
-            self.stack.append((merged[0].shape[0], merged))
-        return self.stack[0][1] if self.stack else None
 
 
 @dataclass

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from . import _infomap_kernels as K
-from ._callable import callable_module
 from .mapequation import Flow, flow, one_level_codelength_bits, plogp
 
 __all__ = ["InfomapResult", "communities", "infomap", "merge_links"]
@@ -434,6 +433,3 @@ def communities(graph: Any, weight: str | None = "weight", **options: Any) -> li
     for node, module in zip(nodes, result.modules):
         groups[module].add(node)
     return groups
-
-
-callable_module(__name__, infomap)

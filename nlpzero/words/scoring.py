@@ -8,12 +8,11 @@ same text). Whitespace separates words; every other character must agree line by
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 
-from ._callable import callable_module
-from .errors import InputError
-from .textio import display_name, iter_decoded, open_binary
+from ..errors import InputError
+from ..text.io import read_lines
 
 
 @dataclass(frozen=True)
@@ -117,20 +116,6 @@ def score_lines(
     return Scores(n_gold, n_pred, correct, oov, oov_ok)
 
 
-def read_lines(path: str | os.PathLike[str] | None, errors: str = "strict") -> Iterator[str]:
-    """Lines of a UTF-8 file or stdin, without line ends (CRLF and BOM handled)."""
-    name = display_name(path)
-    with open_binary(path) as fh:
-        carry = ""
-        for text in iter_decoded(fh, name, errors):
-            lines = (carry + text).split("\n")
-            carry = lines.pop()
-            for line in lines:
-                yield line.rstrip("\r")
-        if carry:
-            yield carry.rstrip("\r")
-
-
 def score(
     gold: str | os.PathLike[str],
     pred: str | os.PathLike[str] | None,
@@ -141,6 +126,3 @@ def score(
     if training_words is not None:
         words = {w for line in read_lines(training_words) for w in line.split()[:1]}
     return score_lines(read_lines(gold), read_lines(pred), words)
-
-
-callable_module(__name__, score)

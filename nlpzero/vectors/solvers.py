@@ -17,12 +17,12 @@ Two solvers:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
-from .cooccur import Cooccurrence
+from ..text.progress import Progress
+from .cooccurrence import Cooccurrence
 
 METHODS = ("spectral", "adagrad")
 MODELS = (0, 1, 2)
@@ -82,7 +82,7 @@ def top_eigenpairs(matrix, k: int, rng: np.random.Generator, n_iter: int = 4,
     Subspace iteration Q ← orth(A Q) from a Gaussian start, then the Rayleigh-Ritz step
     eig(Qᵀ A Q). Returns the k largest (algebraic) eigenvalues, descending, and vectors.
     """
-    from ._embed_kernels import csr_times_dense
+    from ._solver_kernels import csr_times_dense
 
     n = matrix.shape[0]
     width = min(n, k + oversample)
@@ -123,22 +123,22 @@ def train(
     shift: float = 0.0,
     eigen_power: float = 0.25,
     seed: int = 0,
-    on_epoch: Callable[[int, float], None] | None = None,
+    progress: Progress | None = None,
 ) -> Trained:
     """Fit the vectors; see the module docstring for the two methods.
 
     ``context_power`` (default 0.75 for ``spectral``, 1 = plain PMI for ``adagrad``) smooths
     the context distribution; ``shift`` is subtracted from the target (log k of SGNS).
-    ``on_epoch(epoch, mean_loss)`` is called after each AdaGrad epoch.
+    Each AdaGrad epoch's mean loss goes to ``progress.note``.
     """
-    from ._embed_kernels import adagrad_epoch
+    from ._solver_kernels import adagrad_epoch
 
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
     if model not in MODELS:
         raise ValueError("model must be 0 (shared), 1 (concatenated) or 2 (summed)")
     if cooc.nnz == 0:
-        from .errors import InputError
+        from ..errors import InputError
 
         raise InputError("no co-occurring word pairs: every line has fewer than two "
                          "in-vocabulary words")
@@ -179,8 +179,8 @@ def train(
             cost = adagrad_epoch(pairs.rows, pairs.cols, pairs.target, pairs.weight, order,
                                  w, gw, c, gc, np.float32(eta))
             losses.append(cost / pairs.rows.shape[0])
-            if on_epoch is not None:
-                on_epoch(epoch + 1, losses[-1])
+            if progress is not None:
+                progress.note(f"epoch {epoch + 1}: loss {losses[-1]:.5f}")
     if model == 1:
         out = np.hstack([w, c])
     elif model == 2:
@@ -188,7 +188,7 @@ def train(
     else:
         out = w
     if not np.all(np.isfinite(out)):
-        from .errors import NlpzeroError
+        from ..errors import NlpzeroError
 
         raise NlpzeroError("training diverged (non-finite vectors); lower --eta or "
                            "raise --x-max")

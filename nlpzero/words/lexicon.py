@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .._tables import gather_rows
+from ..errors import InputError
+from ..text.chars import CharTable
+from ..text.io import display_name, read_lines
 from . import _lexicon_kernels as K
-from .chars import CharTable
-from .errors import InputError
-from .ngrams import gather_rows
-from .textio import display_name, iter_decoded, open_binary
 
 DEFAULT_UNKNOWN_SCORE = -100.0
 
@@ -126,9 +126,7 @@ class Lexicon:
         name = display_name(path)
         counts: dict[str, float] = {}
         scores: dict[str, float] = {}
-        with open_binary(path) as fh:
-            text = "".join(iter_decoded(fh, name, errors))
-        for lineno, raw in enumerate(text.splitlines(), 1):
+        for lineno, raw in enumerate(read_lines(path, errors), 1):
             line = raw.strip()
             if not line or line.startswith("#"):
                 continue

@@ -1,0 +1,116 @@
+"""Sorted (key, count) tables and CSR string tables: the merge-friendly shapes every
+counting stage shares.
+
+A count table is a pair of arrays, uint64 keys sorted ascending and int64 counts. Two tables
+combine with :func:`merge_counts`, which is associative and commutative, so counts made per
+block, per thread or per machine reduce to the same table in any grouping (a map-reduce's
+reduce step). :class:`MergeStack` keeps that reduction O(N log B) for B blocks.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+
+@njit(cache=True, nogil=True)
+def run_lengths(sorted_keys):
+    """Unique keys and their counts from a sorted key array (outputs sized exactly)."""
+    n = sorted_keys.shape[0]
+    n_unique = 0
+    for i in range(n):
+        if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
+            n_unique += 1
+    keys = np.empty(n_unique, dtype=np.uint64)
+    counts = np.zeros(n_unique, dtype=np.int64)
+    m = -1
+    for i in range(n):
+        if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
+            m += 1
+            keys[m] = sorted_keys[i]
+        counts[m] += 1
+    return keys, counts
+
+
+@njit(cache=True, nogil=True)
+def merge_counts(a_keys, a_counts, b_keys, b_counts):
+    """Merge two sorted (keys, counts) tables, summing the counts of equal keys."""
+    na, nb = a_keys.shape[0], b_keys.shape[0]
+    keys = np.empty(na + nb, dtype=np.uint64)
+    counts = np.empty(na + nb, dtype=np.int64)
+    i = j = m = 0
+    while i < na and j < nb:
+        if a_keys[i] < b_keys[j]:
+            keys[m] = a_keys[i]
+            counts[m] = a_counts[i]
+            i += 1
+        elif a_keys[i] > b_keys[j]:
+            keys[m] = b_keys[j]
+            counts[m] = b_counts[j]
+            j += 1
+        else:
+            keys[m] = a_keys[i]
+            counts[m] = a_counts[i] + b_counts[j]
+            i += 1
+            j += 1
+        m += 1
+    while i < na:
+        keys[m] = a_keys[i]
+        counts[m] = a_counts[i]
+        i += 1
+        m += 1
+    while j < nb:
+        keys[m] = b_keys[j]
+        counts[m] = b_counts[j]
+        j += 1
+        m += 1
+    return keys[:m].copy(), counts[:m].copy()
+
+
+def lookup_counts(table_keys: np.ndarray, table_counts: np.ndarray,
+                  queries: np.ndarray) -> np.ndarray:
+    """Counts of *queries* in a sorted table (0 when absent), by binary search."""
+    pos = np.searchsorted(table_keys, queries)
+    pos[pos == table_keys.size] = 0
+    found = table_keys[pos] == queries if table_keys.size else np.zeros(queries.size, bool)
+    return np.where(found, table_counts[pos] if table_keys.size else 0, 0)
+
+
+def row_offsets(lengths: np.ndarray) -> np.ndarray:
+    """CSR row pointer of rows with these lengths: [0, l0, l0 + l1, ...]."""
+    ptr = np.zeros(len(lengths) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=ptr[1:])
+    return ptr
+
+
+def gather_rows(flat: np.ndarray, starts: np.ndarray,
+                lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows flat[starts[i] : starts[i] + lengths[i]] packed as CSR: (ptr, values)."""
+    ptr = row_offsets(lengths)
+    return ptr, flat[np.repeat(starts - ptr[:-1], lengths) + np.arange(ptr[-1])]
+
+
+class MergeStack:
+    """Accumulates sorted tables with an associative *merge*, binary-counter style.
+
+    Each table is merged only when a table at least half its size sits on top of it,
+    so N rows arriving in B blocks cost O(N log B) merge work instead of O(N B).
+    """
+
+    def __init__(self, merge) -> None:
+        self.merge = merge
+        self.stack: list[tuple[int, tuple]] = []
+
+    def push(self, table: tuple, size: int) -> None:
+        self.stack.append((size, table))
+        while len(self.stack) > 1 and 2 * self.stack[-1][0] >= self.stack[-2][0]:
+            (_, b), (_, a) = self.stack.pop(), self.stack.pop()
+            merged = self.merge(*a, *b)
+            self.stack.append((merged[0].shape[0], merged))
+
+    def result(self) -> tuple | None:
+        while len(self.stack) > 1:
+            (_, b), (_, a) = self.stack.pop(), self.stack.pop()
+            merged = self.merge(*a, *b)
+            self.stack.append((merged[0].shape[0], merged))
+        return self.stack[0][1] if self.stack else None
