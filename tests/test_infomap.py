@@ -3,7 +3,6 @@ reference, search quality on planted graphs, multilevel trees, the networkx wrap
 
 from __future__ import annotations
 
-import importlib
 import math
 from collections import defaultdict
 
@@ -321,18 +320,6 @@ def test_duplicate_links_are_summed():
     assert list(zip(s.tolist(), t.tolist(), w.tolist())) == [(0, 1, 3.5), (2, 2, 1.0)]
     s, t, w = merge_links(np.array([0, 0, 1]), np.array([1, 1, 0]), np.ones(3), directed=True)
     assert list(zip(s.tolist(), t.tolist(), w.tolist())) == [(0, 1, 2.0), (1, 0, 1.0)]
-
-
-def test_package_functions_survive_submodule_imports():
-    import nlpzero
-    import nlpzero.graphs.infomap
-    import nlpzero.words.discovery
-
-    for _ in range(2):  # the second call used to find the module, not the function
-        assert nlpzero.infomap(TRIANGLES).n_modules == 2
-    for name in ("discover", "segment", "score", "cooccur"):
-        importlib.import_module(f"nlpzero.{name}")
-        assert callable(getattr(nlpzero, name))
 
 
 @pytest.mark.filterwarnings("ignore")  # the package's own deprecation notices

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from .chars import assign_id, fold_codepoint
+
 
 @njit(cache=True, inline="always")
 def _decode_at(data, i, n):
@@ -75,23 +77,11 @@ def utf8_to_ids(data, classes, ids, chars, id_classes, n_chars, fold, replace):
             i += 1
             continue
         i += length
-        if fold and 0xFF10 <= cp <= 0xFF5A:
-            cp -= 0xFEE0
+        cp = fold_codepoint(cp, fold)
         k = classes[cp]
         cid = 0
         if k == 1 or k == 2:
-            cid = ids[cp]
-            if cid == 0:
-                if n_chars < 0xFFFF:
-                    n_chars += 1
-                    cid = n_chars
-                    ids[cp] = cid
-                    chars[cid] = cp
-                    id_classes[cid] = k
-                else:
-                    cid = 0  # table full: treated as a separator
-            elif cid < 0:
-                cid = 0
+            cid, n_chars = assign_id(cp, k, ids, chars, id_classes, n_chars)
         out[m] = cid
         m += 1
     return out[:m], n_chars, -1

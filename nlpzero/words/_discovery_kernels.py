@@ -11,7 +11,7 @@ import numpy as np
 from numba import njit
 
 from .._hashing import extend_key, fibonacci_slot
-from ._lexicon_kernels import EMPTY, sequence_slot
+from ._lexicon_kernels import EMPTY, find_sequence, sequence_slot
 
 
 @njit(cache=True)
@@ -265,20 +265,13 @@ def _best_split(ptr, chars, w, keys, lens, vals, logc, removed, log_total, unkno
         best[p] = -1e300
         via[p] = -1
     best[0] = 0.0
-    mask = keys.shape[0] - 1
     for i in range(L):
         if best[i] == -1e300:
             continue
         key = EMPTY
         for j in range(i, L):
             key = extend_key(key, j - i, chars[start + j])
-            s = sequence_slot(key, j - i + 1, mask)
-            found = -1
-            while keys[s] != EMPTY:
-                if keys[s] == key and lens[s] == j - i + 1:
-                    found = s
-                    break
-                s = (s + 1) & mask
+            found = find_sequence(keys, lens, key, j - i + 1)
             if found < 0:
                 break
             v = vals[found]

@@ -24,6 +24,18 @@ def sequence_slot(key, length, mask):
     return fibonacci_slot(key + np.uint64(length), 40, mask)
 
 
+@njit(cache=True, inline="always")
+def find_sequence(keys, lens, key, length):
+    """Slot of the sequence (*key*, *length*) in the table, or -1 when it is absent."""
+    mask = keys.shape[0] - 1
+    s = sequence_slot(key, length, mask)
+    while keys[s] != EMPTY:
+        if keys[s] == key and lens[s] == length:
+            return s
+        s = (s + 1) & mask
+    return -1
+
+
 @njit(cache=True)
 def build_table(word_ptr, word_chars, capacity):
     """Insert every word and all its prefixes.
@@ -71,7 +83,6 @@ def best_path(ids, cls, start, end, keys, lens, vals, logp, max_len, unknown_sco
     for i in range(start, end + 1):
         score[i] = neg
     score[start] = 0.0
-    mask = keys.shape[0] - 1
     for i in range(start, end):
         if score[i] == neg:
             continue
@@ -83,13 +94,7 @@ def best_path(ids, cls, start, end, keys, lens, vals, logp, max_len, unknown_sco
             key = extend_key(key, j - i, ids[j])
             if ids[j] <= 0:
                 break
-            s = sequence_slot(key, j - i + 1, mask)
-            found = -1
-            while keys[s] != EMPTY:
-                if keys[s] == key and lens[s] == j - i + 1:
-                    found = s
-                    break
-                s = (s + 1) & mask
+            found = find_sequence(keys, lens, key, j - i + 1)
             if found < 0:
                 break
             w = vals[found]
