@@ -97,10 +97,9 @@ def _char_start_before(data, i):
 
 @njit(cache=True, nogil=True)
 def safe_cut(data, classes, limit):
-    """Where to end a block of UTF-8 *data* with no newline: the byte version of
-    ``textio._safe_cut`` (before the last separator run, or after it when it starts the
-    data; 0 = carry everything; past *limit* with nothing to cut at, a hard cut at the
-    last character boundary)."""
+    """Where to end a block of UTF-8 *data* with no newline: before the last separator
+    run (or after it when it starts the data); 0 = carry everything. With nothing to cut
+    at and more than *limit* characters, a hard cut at the last character boundary."""
     n = data.shape[0]
     i = _char_start_before(data, n)
     while i >= 0:
@@ -121,6 +120,9 @@ def safe_cut(data, classes, limit):
                 return i + length
             break
         i = _char_start_before(data, i)
-    if n <= limit:
+    n_chars = 0
+    for k in range(n):
+        n_chars += (data[k] & 0xC0) != 0x80
+    if n_chars <= limit:
         return 0
     return max(0, _char_start_before(data, n))
