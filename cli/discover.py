@@ -8,7 +8,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+from ._common import (
+    Errors,
+    ErrorsOpt,
+    InputArg,
+    Log,
+    OutputOpt,
+    QuietOpt,
+    TopOpt,
+    failures,
+    refuse,
+    resolve_input,
+)
 
 
 class Method(str, Enum):
@@ -16,7 +27,13 @@ class Method(str, Enum):
     nlpzero = "nlpzero"
 
 
+#: options of one method only (refused with the other)
+NGRAM_ONLY = ("min_count", "pmi_step", "max_len", "iterations", "partitions")
+NLPZERO_ONLY = ("min_proba",)
+
+
 def discover(
+    ctx: typer.Context,
     corpus: InputArg = None,
     output: OutputOpt = None,
     method: Annotated[Method, typer.Option(help="ngram: cohesive n-grams + Viterbi re-count "
@@ -37,12 +54,14 @@ def discover(
         min=0.0, help="[nlpzero] Minimum pair and fragment probability.")] = 1e-7,
     unknown_score: Annotated[float, typer.Option(
         help="Log-probability of a character outside the lexicon.")] = -100.0,
-    top: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        min=1, help="Write only the N most frequent words.")] = None,
+    top: TopOpt = None,
     errors: ErrorsOpt = Errors.strict,
     quiet: QuietOpt = False,
 ) -> None:
     """Learn a lexicon from raw text: TSV word, count, score (nats saved), most frequent first."""
+    for option in NGRAM_ONLY if method is Method.nlpzero else NLPZERO_ONLY:
+        other = Method.ngram if method is Method.nlpzero else Method.nlpzero
+        refuse(ctx, option, f"--method {other.value}")
     path = resolve_input(corpus)
     log = Log(quiet)
     with failures():

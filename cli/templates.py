@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
-from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+from ._common import (
+    Errors,
+    ErrorsOpt,
+    InputArg,
+    Log,
+    OutputOpt,
+    QuietOpt,
+    TopOpt,
+    failures,
+    resolve_input,
+)
 
 
 def templates(
@@ -22,8 +32,7 @@ def templates(
     ] = 10_000,
     no_trivial: Annotated[bool, typer.Option(
         "--no-trivial", help="Leave out the trivial templates [X] w [X].")] = False,
-    top: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        min=1, help="Write only the N most frequent templates.")] = None,
+    top: TopOpt = None,
     errors: ErrorsOpt = Errors.strict,
     quiet: QuietOpt = False,
 ) -> None:

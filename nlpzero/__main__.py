@@ -1,0 +1,5 @@
+"""``python -m nlpzero``: the command line, as the ``nlpzero`` script."""
+
+from nlpzero.cli.app import main
+
+main()
