@@ -201,7 +201,7 @@ _STYLE = """
 body{margin:0;font:14px/1.4 system-ui,sans-serif;color:#222;background:#fff;display:flex;
  flex-direction:column;height:100vh}
 header{padding:6px 10px;border-bottom:1px solid #ddd;display:flex;gap:10px;align-items:center}
-header h1{font-size:15px;margin:0;font-weight:600}
+header h1{font-size:15px;margin:0;font-weight:600;white-space:nowrap}
 #q{width:14em;padding:3px 6px}
 #status{color:#555}
 main{flex:1;display:flex;min-height:0}
@@ -211,6 +211,7 @@ table{border-collapse:collapse;width:100%}
 th,td{padding:2px 5px;text-align:left;vertical-align:top}
 th{position:sticky;top:0;background:#f4f4f4}
 td.n{text-align:right;font-variant-numeric:tabular-nums}
+td:first-child{white-space:nowrap}
 tr.mod{cursor:pointer}
 tr.mod:hover,tr.sel{background:#eef}
 .sw{display:inline-block;width:10px;height:10px;border-radius:50%}

@@ -221,22 +221,22 @@ def path_words(ids, cls, keys, lens, vals, logp, max_len, unknown_score):
 @njit(cache=True)
 def best_split_scores(ids, cls, word_ptr, keys, lens, vals, logp, max_len, unknown_score):
     """Score of the best segmentation of each word ``ids[word_ptr[w]:word_ptr[w + 1]]``
-    (−inf for a word with a character that is not a word character)."""
+    (−inf for a word with a character that is not a word character). Calls best_path
+    with the same argument types as the segmenter, so no new specialisation compiles."""
     n_words = word_ptr.shape[0] - 1
     out = np.full(n_words, -np.inf)
-    longest = 1
+    n = ids.shape[0]
+    score = np.empty(n + 1, dtype=np.float64)
+    back = np.zeros(n + 1, dtype=np.int64)
+    via = np.empty(n + 1, dtype=np.int64)
     for w in range(n_words):
-        longest = max(longest, word_ptr[w + 1] - word_ptr[w])
-    score = np.empty(longest + 1, dtype=np.float64)
-    back = np.zeros(longest + 1, dtype=np.int64)
-    via = np.empty(longest + 1, dtype=np.int64)
-    for w in range(n_words):
-        a, b = word_ptr[w], word_ptr[w + 1]
+        a = np.int64(word_ptr[w])
+        b = np.int64(word_ptr[w + 1])
         ok = b > a
         for i in range(a, b):
             if cls[i] == 0 or cls[i] == 3:
                 ok = False
         if ok:
-            out[w] = best_path(ids[a:b], cls[a:b], 0, b - a, keys, lens, vals, logp, max_len,
+            out[w] = best_path(ids, cls, a, b, keys, lens, vals, logp, max_len,
                                unknown_score, score, back, via)
     return out
