@@ -1,5 +1,6 @@
 """``python -m nlpzero``: the command line, as the ``nlpzero`` script."""
 
-from nlpzero.cli.app import main
+if __name__ == "__main__":
+    from nlpzero.cli.app import main
 
-main()
+    main()
