@@ -93,8 +93,9 @@ class Log:
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
         self.t0 = time.perf_counter()
+        # the current command's Log only: a quiet command never prints an earlier one's notice
+        _compile_notice[:] = [] if quiet else [self]
         if not quiet:
-            _compile_notice[:] = [self]
             _listen_for_compiles()
 
     def info(self, message: str) -> None:

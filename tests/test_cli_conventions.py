@@ -161,6 +161,16 @@ def test_compile_notice_is_printed_once(capsys) -> None:
 
     assert quadruple(2) == 8
     assert "compiling" not in capsys.readouterr().err
+    # a loud command that compiles nothing leaves no notice for a later quiet one
+    _common.Log(quiet=False)
+    _common.Log(quiet=True)
+
+    @njit
+    def quintuple(x):
+        return 5 * x
+
+    assert quintuple(2) == 10
+    assert "compiling" not in capsys.readouterr().err
 
 
 def test_help_does_not_load_numba() -> None:
