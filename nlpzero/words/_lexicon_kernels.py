@@ -134,7 +134,7 @@ def segment_block(cps, ids, cls, keys, lens, vals, logp, max_len, unknown_score,
     back = np.zeros(n + 1, dtype=np.int64)
     via = np.empty(n + 1, dtype=np.int64)
     starts = np.zeros(n + 1, dtype=np.bool_)
-    i = 0
+    i = np.int64(0)  # not the literal 0: see path_words
     while i < n:
         c = cls[i]
         if c == 0:
@@ -193,7 +193,9 @@ def path_words(ids, cls, keys, lens, vals, logp, max_len, unknown_score):
     via = np.empty(n + 1, dtype=np.int64)
     words = np.empty(n, dtype=np.int64)
     m = 0
-    i = 0
+    # np.int64(0), not 0: with a literal start, type inference first types the call below
+    # with Literal[int](0) and compiles best_path twice (seconds on first use)
+    i = np.int64(0)
     while i < n:
         if cls[i] == 0 or cls[i] == 3:
             i += 1
