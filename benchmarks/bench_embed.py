@@ -4,7 +4,7 @@ Run from the repository root (about fifteen minutes on 2 cores)::
 
     python benchmarks/bench_embed.py [--parts 1,2,3,4] [--faithful-epochs 15] [--quick]
 
-``--quick`` is a smoke run of well under a minute: the first 2 MB of the corpus (cached
+``--quick`` is a smoke run of about a minute: the first 1 MB of the corpus (cached
 under /tmp/issue6-embed/ too), 2 faithful epochs, and a 1 M-token, 10 000-word Zipf corpus
 in part 3. Its figures say nothing about the full-size comparison.
 
@@ -61,7 +61,7 @@ from _harness import (
 XWLB = DATA / "raw/xwlb_news/xwlb_news.txt.xz"
 EVAL = DATA / "similarity/thunlp_SE-WRL"
 CACHE = Path(tempfile.gettempdir()) / "issue6-embed"
-QUICK_BYTES = 2 * MB
+QUICK_BYTES = 1 * MB
 
 
 def child_word2vec(corpus: str, out: str, dim: int) -> dict:
@@ -203,7 +203,7 @@ def main() -> None:
                         help="epochs of Su's AdaGrad mode in part 2 (15; 2 with --quick; "
                              "0 leaves it out)")
     parser.add_argument("--quick", action="store_true",
-                        help="a smoke run on the first 2 MB and a small Zipf corpus")
+                        help="a smoke run on the first 1 MB and a small Zipf corpus")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
