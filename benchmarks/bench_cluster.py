@@ -88,7 +88,7 @@ def run_ours(edges: np.ndarray, n: int, directed: bool = False,
 def part_lfr(quick: bool) -> None:
     print("\n## 1. LFR quality: nlpzero vs infomap (two-level, 1 trial)\n")
     print(md_row("N", "μ", "seeds", "links", "NMI infomap", "NMI nlpzero", "ΔNMI",
-              "L infomap (bits)", "L nlpzero (bits)", "ΔL %", "modules infomap / nlpzero"))
+                 "L infomap (bits)", "L nlpzero (bits)", "ΔL %", "modules infomap / nlpzero"))
     print(md_row(*["---"] * 11))
     worst_nmi, worst_l = 0.0, -np.inf
     for n, seeds in ((1000, (1, 2, 3)), (10000, (1,) if quick else (1, 2))):
@@ -105,9 +105,9 @@ def part_lfr(quick: bool) -> None:
             d_l = 100 * (s[:, 3] / s[:, 2] - 1).max()
             worst_nmi, worst_l = min(worst_nmi, d_nmi), max(worst_l, d_l)
             print(md_row(n, mu, len(seeds), int(s[0, 6]), f"{s[:, 0].mean():.4f}",
-                      f"{s[:, 1].mean():.4f}", f"{d_nmi:+.4f}", f"{s[:, 2].mean():.6f}",
-                      f"{s[:, 3].mean():.6f}", f"{d_l:+.3f}",
-                      f"{s[:, 4].mean():.0f} / {s[:, 5].mean():.0f}"), flush=True)
+                         f"{s[:, 1].mean():.4f}", f"{d_nmi:+.4f}", f"{s[:, 2].mean():.6f}",
+                         f"{s[:, 3].mean():.6f}", f"{d_l:+.3f}",
+                         f"{s[:, 4].mean():.0f} / {s[:, 5].mean():.0f}"), flush=True)
     print(f"\nworst NMI difference (nlpzero − infomap): {worst_nmi:+.4f}; "
           f"worst codelength excess: {worst_l:+.3f} %")
 
@@ -117,7 +117,7 @@ def part_speed(quick: bool) -> None:
 
     print("\n## 2. Speed, single thread, LFR μ = 0.5 (best of 3 runs; Louvain once)\n")
     print(md_row("N", "links", "infomap run() s", "nlpzero infomap() s", "ratio",
-              "networkx louvain s", "NMI infomap / nlpzero / louvain"))
+                 "networkx louvain s", "NMI infomap / nlpzero / louvain"))
     print(md_row(*["---"] * 7))
     for n in (10000,) if quick else (10000, 100000):
         edges, truth = lfr(n, 0.5, 1)
@@ -132,9 +132,9 @@ def part_speed(quick: bool) -> None:
         for i, group in enumerate(groups):
             louvain[list(group)] = i
         print(md_row(n, len(edges), f"{ref[2]:.3f}", f"{ours[2]:.3f}",
-                  f"{ours[2] / ref[2]:.2f}×", f"{louvain_s:.2f}",
-                  f"{nmi(ref[0], truth):.4f} / {nmi(ours[0], truth):.4f} / "
-                  f"{nmi(louvain, truth):.4f}"), flush=True)
+                     f"{ours[2] / ref[2]:.2f}×", f"{louvain_s:.2f}",
+                     f"{nmi(ref[0], truth):.4f} / {nmi(ours[0], truth):.4f} / "
+                     f"{nmi(louvain, truth):.4f}"), flush=True)
 
 
 def part_football() -> None:
@@ -186,12 +186,12 @@ def part_knn(quick: bool) -> None:
         recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(
             approx[1].reshape(-1, 10), ref[1].reshape(-1, 10))])
         print(md_row(f"knn --approx (Mitchell, recall@10 {recall:.4f})", "10 000 × 128", 10,
-                  f"{seconds:.2f}"))
+                     f"{seconds:.2f}"))
     del exact
 
     print()
     print(md_row("kNN graph (20 000 × 64, 400 clusters, k = 20)", "links", "tool",
-              "NMI", "modules", "seconds"))
+                 "NMI", "modules", "seconds"))
     print(md_row(*["---"] * 6))
     vectors, labels = word_like_vectors(20000, 64, 400, 1.6, 7)
     source, target, sim = cosine_knn(vectors, k=20, min_similarity=0.25)
@@ -201,7 +201,7 @@ def part_knn(quick: bool) -> None:
         for name, runner in (("infomap", run_reference), ("nlpzero", run_ours)):
             modules, _, seconds = runner(edges, len(vectors), directed, sim.astype(np.float64))
             print(md_row(kind, len(edges), name, f"{nmi(modules, labels):.4f}",
-                      len(set(modules)), f"{seconds:.2f}"), flush=True)
+                         len(set(modules)), f"{seconds:.2f}"), flush=True)
 
 
 def main() -> None:
