@@ -254,7 +254,7 @@ def write_modules(out: TextIO, graph: Graph, result: InfomapResult) -> None:
 
 
 def _header(out: TextIO, result: InfomapResult, command: str) -> None:
-    from .. import __version__
+    from .._version import __version__
 
     out.write(f"# nlpzero {__version__}\n# {command}\n")
     out.write(f"# levels {result.n_levels}, top modules {result.n_modules}\n")
