@@ -15,14 +15,12 @@ import os
 import resource
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
-import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DATA = ROOT / "data_samples"
+from _harness import REPO_ROOT, machine_facts, markdown_table, nlpzero_cmd, run_process, say
+
+DATA = REPO_ROOT / "data_samples"
 
 
 def commands(work: Path) -> dict[str, list[str]]:
@@ -42,12 +40,9 @@ def run(args: list[str], cache: Path) -> tuple[float, float]:
     """Wall and CPU seconds of one `nlpzero ARGS -q -o /dev/null` process."""
     env = {**os.environ, "NUMBA_CACHE_DIR": str(cache)}
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "nlpzero", *args, "-q", "-o", os.devnull], env=env,
-                   check=True)
-    wall = time.perf_counter() - t0
+    done = run_process(nlpzero_cmd(*args, "-q", "-o", os.devnull), check=True, env=env)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return done.wall_s, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
 def main() -> None:
@@ -57,12 +52,12 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="nlpzero-first-run-"))
     try:
         cmds = commands(work)
-        subprocess.run([sys.executable, "-m", "nlpzero", "templates", str(DATA / "corpus.gold.txt"),
-                        "-q", "-o", str(work / "templates.tsv")], check=True,
-                       env={**os.environ, "NUMBA_CACHE_DIR": str(work / "setup-cache")})
-        print("| command | cold wall s | cold CPU s | warm wall s | warm CPU s |")
-        print("|---|---:|---:|---:|---:|")
+        run_process(nlpzero_cmd("templates", DATA / "corpus.gold.txt", "-q", "-o",
+                                work / "templates.tsv"), check=True,
+                    env={**os.environ, "NUMBA_CACHE_DIR": str(work / "setup-cache")})
+        rows = []
         for name, args in cmds.items():
+            say(f"{name} ...")
             cold, warm = [], []
             for _ in range(opts.repeat):
                 cache = work / "cache"
@@ -70,8 +65,10 @@ def main() -> None:
                 cold.append(run(args, cache))
                 warm.append(run(args, cache))
             med = [statistics.median(x[i] for x in runs) for runs in (cold, warm) for i in (0, 1)]
-            print(f"| {name} | {med[0]:.1f} | {med[1]:.1f} | {med[2]:.1f} | {med[3]:.1f} |",
-                  flush=True)
+            rows.append([name, *(f"{m:.1f}" for m in med)])
+        print(markdown_table(["command", "cold wall s", "cold CPU s", "warm wall s",
+                              "warm CPU s"], rows, right=range(1, 5)))
+        print(f"\nmedian of {opts.repeat}; {machine_facts()}")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -318,7 +318,9 @@ def module_links(paths: np.ndarray, fl: Flow) -> tuple[np.ndarray, list[tuple[in
     same = np.cumprod(ps == pd, axis=1)
     common = same.sum(axis=1)  # length of the shared prefix; < both depths
     if len(src) and (common >= np.minimum(depth[src], depth[dst])).any():
-        raise ValueError("two nodes share one path in the module tree")
+        from ..errors import NlpzeroError
+
+        raise NlpzeroError("cannot write .ftree: two nodes share one path in the module tree")
     enter = np.zeros(m)
     exit_ = np.zeros(m)
     for d in range(1, width):
