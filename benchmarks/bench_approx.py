@@ -213,8 +213,9 @@ def throughput(n: int = 10**7, repeat: int = 5, dtype: Any = np.float32,
     Copies count 2 itemsizes per element, binary ops 3 (reads and the write; the read for
     ownership of ordinary stores is not counted). Kernels: numpy copy; a streaming copy;
     numpy multiply; an exact multiply with streaming stores; Mitchell raw with streaming
-    stores; the library's raw kernel (``mul(..., safe=False)``) and guarded ``mul``; its
-    ufunc (the path of strided arrays); the bit trick written with two numpy ufuncs.
+    stores; the library's raw kernel (``mul(..., safe=False)``) and guarded ``mul``; both
+    on a strided view of x (copied to a contiguous array first); the bit trick written
+    with two numpy ufuncs.
     """
     if n < 1 or repeat < 1:
         raise ValueError("n and repeat must be positive")
@@ -223,6 +224,7 @@ def throughput(n: int = 10**7, repeat: int = 5, dtype: Any = np.float32,
     x = (rng.random(n, dtype=np.float64) * 1.5 + 0.5).astype(dt)
     y = (rng.random(n, dtype=np.float64) * 1.5 + 0.5).astype(dt)
     o = np.zeros_like(x)
+    xs = np.repeat(x, 2)[::2]  # x as a strided view
     c = approx.constant("mul", "mitchell", dt)
     it = np.int32 if dt == np.float32 else np.int64
     xi, yi, oi = x.view(it), y.view(it), o.view(it)
@@ -234,15 +236,17 @@ def throughput(n: int = 10**7, repeat: int = 5, dtype: Any = np.float32,
 
     kernels = [
         ("copy (numpy copyto)", 2, lambda: np.copyto(o, x)),
-        ("copy (numba, streaming stores)", 2, lambda: K.stream(x, x, o, c, 3)),
+        ("copy (numba, streaming stores)", 2, lambda: stream(x, x, o, c, 3)),
         ("exact multiply (numpy)", 3, lambda: np.multiply(x, y, out=o)),
-        ("exact multiply (numba, streaming stores)", 3, lambda: K.stream(x, y, o, c, 2)),
-        ("Mitchell mul raw (numba, streaming stores)", 3, lambda: K.stream(x, y, o, c, 0)),
+        ("exact multiply (numba, streaming stores)", 3, lambda: stream(x, y, o, c, 2)),
+        ("Mitchell mul raw (numba, streaming stores)", 3, lambda: stream(x, y, o, c, 0)),
         ("Mitchell mul raw (numba, ordinary stores)", 3,
          lambda: K.apply(x, y, o, K.MUL, K.CONST, c, 0.0, False)),
         ("Mitchell mul guarded: mul(x, y, out=o)", 3, lambda: approx.mul(x, y, out=o)),
-        ("Mitchell mul raw (numba ufunc, strided loop)", 3,
-         lambda: K.ufunc(x, y, K.MUL, K.CONST, c, 0.0, False, out=o)),
+        ("Mitchell mul raw, strided x: mul(x[::2], y, safe=False, out=o)", 3,
+         lambda: approx.mul(xs, y, safe=False, out=o)),
+        ("Mitchell mul guarded, strided x: mul(x[::2], y, out=o)", 3,
+         lambda: approx.mul(xs, y, out=o)),
         ("Mitchell mul raw (numpy, 2 int ufuncs)", 3, numpy_trick),
     ]
     for _, _, f in kernels:  # compile / load, and touch every page of o
@@ -257,7 +261,7 @@ def throughput(n: int = 10**7, repeat: int = 5, dtype: Any = np.float32,
 
 
 def part_throughput(n: int, repeat: int) -> None:
-    rows = approx.throughput(n, repeat, np.float32)
+    rows = throughput(n, repeat, np.float32)
     copy = max(r.gb_s for r in rows if r.kernel.startswith("copy"))
     print(f"\n### Elementwise, n = {n:,} float32 (best of {repeat})\n")
     print("| kernel | ms | Gelem/s | GB/s | vs best copy |")

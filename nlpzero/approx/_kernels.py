@@ -16,9 +16,9 @@ entry point: the operation (MUL, DIV, LOG2, EXP2), the variant's kind (CONST, CO
 TABLE) and the guards are arguments. Raw, it applies a core to the full patterns with no
 checks; guarded (``safe``), it splits each operand into an exponent and a mantissa in
 [1, 2) (subnormals are normalised first), runs the core on the mantissas and rescales the
-result with overflow to inf and gradual underflow to subnormals / signed 0. Two kernels
-call it: :func:`apply` over 1-D contiguous arrays (specialised per op and kind so that the
-loops vectorise) and the lazy ufunc :func:`ufunc` for broadcasting and strided arrays.
+result with overflow to inf and gradual underflow to subnormals / signed 0. The kernel
+:func:`apply` runs it over 1-D contiguous arrays, specialised per op and kind so that the
+loops vectorise.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import math
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange, types, vectorize
+from numba import njit, prange, types
 from numba.extending import intrinsic, overload
 
 # --- constants -----------------------------------------------------------------------------
@@ -421,7 +421,7 @@ def apply(x, y, o, op, kind, c, delta, safe):
     Guarded: one pass computes the raw function (a loop the compiler vectorises) and checks
     that every element is a plain case; only if one is not, a second pass checks blocks and
     recomputes the blocks holding such elements with the guards. Same results as
-    :func:`ufunc`.
+    :func:`mitchell` element by element.
     """
     if op == MUL:
         plain = _raw_pass_of_kind(x, y, o, MUL, kind, c, delta)
@@ -440,12 +440,6 @@ def apply(x, y, o, op, kind, c, delta, safe):
             if not block_plain:
                 for i in range(start, stop):
                     o[i] = mitchell(x[i], y[i], op, kind, c, delta, True)
-
-
-@vectorize(cache=True)
-def ufunc(x, y, op, kind, c, delta, safe):
-    """:func:`mitchell` as a lazy Numba ufunc (float32/float64; broadcasting, any strides)."""
-    return mitchell(x, y, op, kind, c, delta, safe)
 
 
 # --- dot products, matrix products, top-k -----------------------------------------------------

@@ -37,9 +37,9 @@ guarded functions at best match numpy (``benchmarks/bench_approx.py`` measures i
 is worth having inside Numba loops is Mitchell's *logarithm* (:func:`fast_log2`), several
 times faster than ``math.log2``.
 
-Contiguous arrays of one shape run through a 1-D kernel; broadcasting, strided views and
-mixed shapes through a lazy Numba ufunc (slower, same results). Both take the operation,
-the variant and the guards as arguments (see :mod:`nlpzero.approx._kernels`).
+Every elementwise function runs through one 1-D kernel that takes the operation, the
+variant and the guards as arguments (:func:`nlpzero.approx._kernels.apply`); broadcast
+operands and strided views are copied to contiguous arrays first.
 """
 
 from __future__ import annotations
@@ -147,14 +147,6 @@ def _float_args(*args: Any) -> tuple[np.dtype, list[np.ndarray]]:
     return dt, [np.asarray(a, dtype=dt) for a in args]
 
 
-def _contiguous(x: np.ndarray, y: np.ndarray, out: np.ndarray | None) -> bool:
-    """Can the 1-D kernels run (no broadcasting, no strides)?"""
-    return (x.shape == y.shape and x.flags.c_contiguous and y.flags.c_contiguous
-            and (out is None or (isinstance(out, np.ndarray) and out.shape == x.shape
-                                 and out.dtype == x.dtype and out.flags.c_contiguous
-                                 and out.flags.writeable)))
-
-
 def _params(op: str, variant: str | int, dt: np.dtype) -> tuple[int, int, float]:
     """The kernels' (kind, c, delta) of *op*'s *variant* in *dt*: mul/div use the constant
     C of a one-addition variant, exp2 subtracts c units of 2^-P, log2 adds delta."""
@@ -168,18 +160,24 @@ def _params(op: str, variant: str | int, dt: np.dtype) -> tuple[int, int, float]
 
 def _apply(op: str, operands: tuple, variant: str | int, safe: bool,
            out: np.ndarray | None) -> Any:
-    """Contiguous arrays of one shape: the 1-D kernel; anything else (broadcasting, strides,
-    a non-contiguous *out*): the ufunc. Both give identical results."""
+    """*op* elementwise through the one 1-D kernel. Contiguous arrays of one shape (and a
+    contiguous *out* of that shape and type) are used in place; broadcast operands and
+    strided views are copied to contiguous arrays first (more memory, same results)."""
     _check_variant(variant, op)
     dt, arrays = _float_args(*operands)
-    x, y = arrays if len(arrays) == 2 else arrays * 2  # the unary ops ignore y
     kind, c, delta = _params(op, variant, dt)
-    if _contiguous(x, y, out):
-        o = np.empty_like(x) if out is None else out
-        K.apply(x.reshape(-1), y.reshape(-1), o.reshape(-1), _CODE[op], kind, c, delta, safe)
-        return o[()] if out is None and o.ndim == 0 else o
-    args = (x, y, _CODE[op], kind, c, delta, safe)
-    return K.ufunc(*args, out=out) if out is not None else K.ufunc(*args)
+    shape = np.broadcast_shapes(*(a.shape for a in arrays))
+    flat = [np.ascontiguousarray(np.broadcast_to(a, shape)).reshape(-1) for a in arrays]
+    x, y = flat if len(flat) == 2 else flat * 2  # the unary ops ignore y
+    direct = (isinstance(out, np.ndarray) and out.shape == shape and out.dtype == dt
+              and out.flags.c_contiguous and out.flags.writeable)
+    o = out if direct else np.empty(shape, dtype=dt)
+    K.apply(x, y, o.reshape(-1), _CODE[op], kind, c, delta, safe)
+    if out is None:
+        return o[()] if o.ndim == 0 else o
+    if not direct:
+        np.copyto(out, o, casting="same_kind")
+    return out
 
 
 def mul(x: Any, y: Any, variant: str | int = "mitchell", *, safe: bool = True,
