@@ -8,6 +8,8 @@ Run from the repository root (about a minute; ``--quick`` for a few seconds)::
    Mitchell's product against numpy's multiply and a plain copy (memory bandwidth), in
    GB/s and Gelem/s, best of 5 interleaved runs; and whether Mitchell reaches 0.9 x the
    copy bandwidth. GB/s counts 8 bytes per element for a copy and 12 for a binary op.
+   The streaming-store kernels (LLVM non-temporal stores) live in this script: they show
+   where the bandwidth limit lies, the library itself uses ordinary stores.
 2. Cosine top-10 over 50 000 x 128 float32 vectors (seeded clustered Gaussian: 500
    centres, noise 0.6 per coordinate) for 1000 queries from the same distribution:
    recall@10 against the exact float64 top-10 and the time of ``approx.cosine_topk``
@@ -28,18 +30,23 @@ import os
 import platform
 import sys
 import time
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:  # runnable without `pip install -e .`
     sys.path.insert(0, str(REPO_ROOT))
 
 import numpy as np  # noqa: E402
-from numba import get_num_threads, njit  # noqa: E402
+from llvmlite import ir  # noqa: E402
+from numba import get_num_threads, njit, types  # noqa: E402
+from numba.extending import intrinsic  # noqa: E402
+from numba.np.arrayobj import make_array  # noqa: E402
 
+from nlpzero import approx  # noqa: E402
 from nlpzero.approx import _kernels as K  # noqa: E402
-from nlpzero.approx import arithmetic as approx  # noqa: E402
 
 
 def machine() -> str:
@@ -66,11 +73,195 @@ def best_of(f, repeat: int) -> float:
     return best
 
 
-# --- 1. throughput ---------------------------------------------------------------------------
+# --- 1. throughput; streaming stores (non-temporal) show the bandwidth limit ------------------
+
+
+def _nt_block(op: str):
+    """An intrinsic computing one 64-byte block o[i:i+L] = op(x[i:i+L], y[i:i+L]) with
+    vector loads and one non-temporal (streaming) store; o + i must be 64-byte aligned."""
+
+    @intrinsic
+    def block(typingctx, x, y, o, i, c):
+        def codegen(context, builder, sig, args):
+            width = sig.args[2].dtype.bitwidth
+            ity = ir.IntType(width)
+            vty = ir.VectorType(ity, 512 // width)
+
+            def ptr(arg, arrty):
+                data = make_array(arrty)(context, builder, arg).data
+                return builder.bitcast(builder.gep(data, [args[3]]), vty.as_pointer())
+
+            vx = builder.load(ptr(args[0], sig.args[0]), align=width // 8)
+            if op == "copy":
+                r = vx
+            else:
+                vy = builder.load(ptr(args[1], sig.args[1]), align=width // 8)
+                if op == "exact":
+                    fty = ir.VectorType(context.get_value_type(sig.args[2].dtype), vty.count)
+                    r = builder.bitcast(builder.fmul(builder.bitcast(vx, fty),
+                                                     builder.bitcast(vy, fty)), vty)
+                else:
+                    sign = ir.Constant(vty, [1 << (width - 1)] * vty.count)
+                    cv = builder.trunc(args[4], ity) if width == 32 else args[4]
+                    cv = builder.insert_element(ir.Constant(vty, ir.Undefined), cv,
+                                                ir.Constant(ir.IntType(32), 0))
+                    cv = builder.shuffle_vector(cv, cv, ir.Constant(
+                        ir.VectorType(ir.IntType(32), vty.count), [0] * vty.count))
+                    s = builder.and_(builder.xor(vx, vy), sign)
+                    mag = builder.not_(sign)
+                    mx = builder.and_(vx, mag)
+                    my = builder.and_(vy, mag)
+                    if op == "mul":
+                        m = builder.sub(builder.add(mx, my), cv)
+                    else:
+                        m = builder.add(builder.sub(mx, my), cv)
+                    r = builder.or_(m, s)
+            store = builder.store(r, ptr(args[2], sig.args[2]), align=64)
+            store.set_metadata("nontemporal", builder.module.add_metadata(
+                [ir.Constant(ir.IntType(32), 1)]))
+            return context.get_dummy_value()
+
+        return types.none(x, y, o, i, c), codegen
+
+    return block
+
+
+_nt_mul = _nt_block("mul")
+_nt_div = _nt_block("div")
+_nt_exact = _nt_block("exact")
+_nt_copy = _nt_block("copy")
+
+
+@intrinsic
+def _fence(typingctx):
+    def codegen(context, builder, sig, args):
+        builder.fence("seq_cst")  # orders the streaming stores before anything that follows
+        return context.get_dummy_value()
+
+    return types.none(), codegen
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _scalar_op(x, y, c, op):
+    if op == 0:
+        return K.mitchell_binary(x, y, False, K.CONST, c, False)
+    if op == 1:
+        return K.mitchell_binary(x, y, True, K.CONST, c, False)
+    if op == 2:
+        return x * y
+    return x
+
+
+@njit(cache=True, error_model="numpy")
+def stream(x, y, o, c, op):
+    """o = op(x, y) over 1-D contiguous arrays with streaming stores: op 0 raw Mitchell
+    product with constant c, 1 raw Mitchell quotient, 2 exact product, 3 copy of x.
+    For outputs larger than the caches: no read-for-ownership of o, so a binary op moves
+    12 bytes per float32 element instead of 16."""
+    n = x.size
+    size = o.itemsize
+    lanes = 64 // size
+    addr = o.ctypes.data
+    i = 0
+    while i < n and (addr + i * size) % 64 != 0:
+        o[i] = _scalar_op(x[i], y[i], c, op)
+        i += 1
+    if op == 0:
+        while i + lanes <= n:
+            _nt_mul(x, y, o, i, c)
+            i += lanes
+    elif op == 1:
+        while i + lanes <= n:
+            _nt_div(x, y, o, i, c)
+            i += lanes
+    elif op == 2:
+        while i + lanes <= n:
+            _nt_exact(x, y, o, i, c)
+            i += lanes
+    else:
+        while i + lanes <= n:
+            _nt_copy(x, y, o, i, c)
+            i += lanes
+    while i < n:
+        o[i] = _scalar_op(x[i], y[i], c, op)
+        i += 1
+    _fence()
+
+
+@dataclass(frozen=True)
+class Throughput:
+    """One kernel's best time over *n* elements; GB/s counts bytes_per_element."""
+
+    kernel: str
+    n: int
+    bytes_per_element: int
+    seconds: float
+
+    @property
+    def gelem_s(self) -> float:
+        return self.n / self.seconds / 1e9
+
+    @property
+    def gb_s(self) -> float:
+        return self.n * self.bytes_per_element / self.seconds / 1e9
+
+
+def throughput(n: int = 10**7, repeat: int = 5, dtype: Any = np.float32,
+               seed: int = 0) -> list[Throughput]:
+    """Time elementwise kernels over *n* elements (best of *repeat*, interleaved).
+
+    Copies count 2 itemsizes per element, binary ops 3 (reads and the write; the read for
+    ownership of ordinary stores is not counted). Kernels: numpy copy; a streaming copy;
+    numpy multiply; an exact multiply with streaming stores; Mitchell raw with streaming
+    stores; the library's raw kernel (``mul(..., safe=False)``) and guarded ``mul``; both
+    on a strided view of x (copied to a contiguous array first); the bit trick written
+    with two numpy ufuncs.
+    """
+    if n < 1 or repeat < 1:
+        raise ValueError("n and repeat must be positive")
+    dt = np.dtype(dtype)
+    rng = np.random.default_rng(seed)
+    x = (rng.random(n, dtype=np.float64) * 1.5 + 0.5).astype(dt)
+    y = (rng.random(n, dtype=np.float64) * 1.5 + 0.5).astype(dt)
+    o = np.zeros_like(x)
+    xs = np.repeat(x, 2)[::2]  # x as a strided view
+    c = approx.constant("mul", "mitchell", dt)
+    it = np.int32 if dt == np.float32 else np.int64
+    xi, yi, oi = x.view(it), y.view(it), o.view(it)
+    size = dt.itemsize
+
+    def numpy_trick() -> None:
+        np.add(xi, yi, out=oi)
+        np.subtract(oi, it(c), out=oi)
+
+    kernels = [
+        ("copy (numpy copyto)", 2, lambda: np.copyto(o, x)),
+        ("copy (numba, streaming stores)", 2, lambda: stream(x, x, o, c, 3)),
+        ("exact multiply (numpy)", 3, lambda: np.multiply(x, y, out=o)),
+        ("exact multiply (numba, streaming stores)", 3, lambda: stream(x, y, o, c, 2)),
+        ("Mitchell mul raw (numba, streaming stores)", 3, lambda: stream(x, y, o, c, 0)),
+        ("Mitchell mul raw (numba, ordinary stores)", 3,
+         lambda: K.apply(x, y, o, K.MUL, K.CONST, c, 0.0, False)),
+        ("Mitchell mul guarded: mul(x, y, out=o)", 3, lambda: approx.mul(x, y, out=o)),
+        ("Mitchell mul raw, strided x: mul(x[::2], y, safe=False, out=o)", 3,
+         lambda: approx.mul(xs, y, safe=False, out=o)),
+        ("Mitchell mul guarded, strided x: mul(x[::2], y, out=o)", 3,
+         lambda: approx.mul(xs, y, out=o)),
+        ("Mitchell mul raw (numpy, 2 int ufuncs)", 3, numpy_trick),
+    ]
+    for _, _, f in kernels:  # compile / load, and touch every page of o
+        f()
+    best = [math.inf] * len(kernels)
+    for _ in range(repeat):
+        for i, (_, _, f) in enumerate(kernels):
+            t = time.perf_counter()
+            f()
+            best[i] = min(best[i], time.perf_counter() - t)
+    return [Throughput(name, n, b * size, t) for (name, b, _), t in zip(kernels, best)]
 
 
 def part_throughput(n: int, repeat: int) -> None:
-    rows = approx.throughput(n, repeat, np.float32)
+    rows = throughput(n, repeat, np.float32)
     copy = max(r.gb_s for r in rows if r.kernel.startswith("copy"))
     print(f"\n### Elementwise, n = {n:,} float32 (best of {repeat})\n")
     print("| kernel | ms | Gelem/s | GB/s | vs best copy |")

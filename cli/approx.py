@@ -1,4 +1,4 @@
-"""``nlpzero approx``: Mitchell's approximate multiplication, explained, profiled and timed."""
+"""``nlpzero approx``: Mitchell's approximate multiplication, explained and profiled."""
 
 from __future__ import annotations
 
@@ -48,67 +48,12 @@ YArg = Annotated[Optional[str], typer.Argument(  # noqa: UP045
     show_default=False)]
 NUMBERS = {"ignore_unknown_options": True}  # so that -3 is a number, not an option
 
-CHUNK = 1 << 16  # pairs per batch in pipes
-
-
 def _is_number(text: str) -> bool:
     try:
         float(text)
     except ValueError:
         return False
     return True
-
-
-def _pairs(op: str, path: str, variant: Variant, dtype: DType, raw: bool, tsv: bool,
-           output: str | None) -> None:
-    """One result per input line ("x y"); a blank line gives a blank line."""
-    import numpy as np
-
-    from nlpzero.approx import arithmetic as approx
-    from nlpzero.errors import InputError
-    from nlpzero.text.io import display_name, open_output, read_lines
-
-    name = display_name(path)
-    dt = np.dtype(dtype.value)
-    fn = approx.div if op == "div" else approx.mul
-
-    def flush(out, rows: list[tuple[str, str] | None]) -> None:
-        values = [r for r in rows if r is not None]
-        with np.errstate(all="ignore"):
-            xs = np.array([float(a) for a, _ in values]).astype(dt)
-            ys = np.array([float(b) for _, b in values]).astype(dt)
-            res = fn(xs, ys, variant.value, safe=not raw)
-            exact = xs.astype(np.float64) / ys if op == "div" else xs.astype(np.float64) * ys
-            err = res / exact - 1
-        text = iter(range(len(values)))
-        lines = []
-        for r in rows:
-            if r is None:
-                lines.append("")
-                continue
-            i = next(text)
-            if tsv:
-                lines.append("\t".join((str(xs[i]), str(ys[i]), str(res[i]),
-                                        repr(float(exact[i])), f"{err[i]:.6g}")))
-            else:
-                lines.append(str(res[i]))
-        out.write("\n".join(lines) + "\n")
-
-    with open_output(output) as out:
-        rows: list[tuple[str, str] | None] = []
-        for lineno, line in enumerate(read_lines(path), 1):
-            fields = line.split()
-            if not fields:
-                rows.append(None)
-            elif len(fields) != 2 or not all(map(_is_number, fields)):
-                raise InputError(f"{name}:{lineno}: expected two numbers, got {line.strip()!r}")
-            else:
-                rows.append((fields[0], fields[1]))
-            if len(rows) >= CHUNK:
-                flush(out, rows)
-                rows = []
-        if rows:
-            flush(out, rows)
 
 
 def _run(op: str, x: str | None, y: str | None, variant: Variant, dtype: DType, raw: bool,
@@ -121,16 +66,23 @@ def _run(op: str, x: str | None, y: str | None, variant: Variant, dtype: DType, 
             if not _is_number(text):
                 raise typer.BadParameter(f"not a number: {text!r}", param_hint="X Y")
         with failures():
-            from nlpzero.approx import arithmetic as approx
+            from nlpzero.approx.profile import explain
             from nlpzero.text.io import open_output
 
-            text = approx.explain(op, x, y, variant.value, dtype.value, safe=not raw)
+            text = explain(op, x, y, variant.value, dtype.value, safe=not raw)
             with open_output(output) as out:
                 out.write(text)
         return
     path = resolve_input(x)
     with failures():
-        _pairs(op, path, variant, dtype, raw, tsv, output)
+        from nlpzero.approx.profile import pair_lines
+        from nlpzero.text.io import display_name, open_output, read_lines
+
+        chunks = pair_lines(read_lines(path), op, variant.value, dtype.value, safe=not raw,
+                            tsv=tsv, name=display_name(path))
+        with open_output(output) as out:
+            for chunk in chunks:
+                out.write(chunk)
 
 
 @app.command("mul", context_settings=NUMBERS)
@@ -184,43 +136,12 @@ def errors(
     """Error profiles of the variants over an exhaustive mantissa sweep, as TSV."""
     log = Log(quiet)
     with failures():
-        from nlpzero.approx import arithmetic as approx
+        from nlpzero.approx import profile
         from nlpzero.text.io import open_output
 
-        ops = [o.value for o in op] if op else list(approx.OPS)
-        variants = [v.value for v in variant] if variant else list(approx.VARIANTS)
-        rows = ["op\tvariant\tmax_error\tmean_error\tbias\tmin\tmax\tworst_x\tworst_y\tunit"]
-        for p in approx.error_table(ops, variants, grid=grid, dtype=dtype.value):
-            worst = [repr(v) for v in p.worst] + [""] * (2 - len(p.worst))
-            rows.append("\t".join([p.op, p.variant, f"{p.max_error:.6g}", f"{p.mean_abs:.6g}",
-                                   f"{p.bias:.6g}", f"{p.min:.6g}", f"{p.max:.6g}", *worst,
-                                   p.unit]))
+        ops = [o.value for o in op] if op else list(profile.OPS)
+        variants = [v.value for v in variant] if variant else list(profile.VARIANTS)
+        profiles = profile.error_table(ops, variants, grid=grid, dtype=dtype.value)
         with open_output(output) as out:
-            out.write("\n".join(rows) + "\n")
-        log.info(f"{len(rows) - 1} profiles in {log.elapsed():.2f} s")
-
-
-@app.command("bench")
-def bench(
-    n: Annotated[int, typer.Option("--n", "-n", help="Elements per array.", min=1)] = 10_000_000,
-    repeat: Annotated[int, typer.Option(help="Timed runs per kernel (best is kept).",
-                                        min=1)] = 5,
-    dtype: DTypeOpt = DType.float32,
-    output: OutputOpt = None,
-    quiet: QuietOpt = False,
-) -> None:
-    """Throughput of Mitchell's product against numpy and a plain copy, as TSV."""
-    log = Log(quiet)
-    with failures():
-        from nlpzero.approx import arithmetic as approx
-        from nlpzero.text.io import open_output
-
-        rows = approx.throughput(n, repeat, dtype.value)
-        copy = max(r.gb_s for r in rows if r.kernel.startswith("copy"))
-        lines = ["kernel\tn\tbytes_per_element\tms\tgelem_s\tgb_s\tvs_best_copy"]
-        lines += [f"{r.kernel}\t{r.n}\t{r.bytes_per_element}\t{r.seconds * 1e3:.3f}\t"
-                  f"{r.gelem_s:.3f}\t{r.gb_s:.2f}\t{r.gb_s / copy:.2f}" for r in rows]
-        with open_output(output) as out:
-            out.write("\n".join(lines) + "\n")
-        log.info(f"best of {repeat} runs; GB/s counts reads and writes, not the read for "
-                 "ownership of ordinary stores; vs_best_copy compares GB/s")
+            out.write(profile.error_tsv(profiles))
+        log.info(f"{len(profiles)} profiles in {log.elapsed():.2f} s")

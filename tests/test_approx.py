@@ -1,22 +1,28 @@
 """Mitchell's approximate arithmetic: exhaustive proofs of the bounds, guards, variants, the
-dot products and top-k, and the ``nlpzero approx`` commands."""
+dot products and top-k, the benchmark's streaming kernels, and the ``nlpzero approx``
+commands."""
 
 from __future__ import annotations
 
+import importlib.util
 import math
+import subprocess
+import sys
 from fractions import Fraction
+from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from nlpzero.cli.app import app
 from numba import njit
-from typer.testing import CliRunner
 
-from nlpzero.approx import arithmetic as approx
+from nlpzero import approx
+from nlpzero.approx import _kernels as K
+from nlpzero.approx.arithmetic import _CODE, _params
+from nlpzero.approx.profile import error_tsv, pair_lines
+from nlpzero.errors import InputError
 
-runner = CliRunner()
 F32 = np.float32
 GRID = 4096  # 4096^2 = 2^24 mantissa pairs
 HYP = settings(max_examples=200, deadline=None,
@@ -99,12 +105,12 @@ def test_bounds_proven_on_2_24_pairs(sweep32, op: str, safe: bool) -> None:
     assert (i, j) == ((GRID // 2, GRID // 2) if op == "mul" else (0, GRID // 2))
 
 
-def test_bounds_float64_and_ufunc_path(sweep32) -> None:
-    x, y = (a[::16].astype(np.float64) for a in sweep32)  # 2^20 pairs, strided view: ufunc
+def test_bounds_float64_and_strided_views(sweep32) -> None:
+    x, y = (a[::16].astype(np.float64) for a in sweep32)  # 2^20 pairs, strided view: copied
     for op in ("mul", "div"):
         r = getattr(approx, op)(x, y)
         assert check_exactly(x, y, r, op == "div")[:2] == (0, 0)
-    xs, ys = sweep32[0][::7], sweep32[1][::7]  # non-contiguous: the ufunc, not the kernel
+    xs, ys = sweep32[0][::7], sweep32[1][::7]  # non-contiguous: copied, then the kernel
     assert check_exactly(xs, ys, approx.mul(xs, ys), False)[:2] == (0, 0)
 
 
@@ -120,7 +126,7 @@ def test_bounds_attained_at_stated_inputs(dtype) -> None:
         q = approx.div(np.array([1, 2, -2], dtype=dtype), np.array([1.5, 3, 3], dtype=dtype),
                        safe=safe)
         assert q.tolist() == [0.75, 0.75, -0.75]
-    assert float(approx.mul(1.5, 1.5)) == 2.0  # Python scalars go through the ufuncs
+    assert float(approx.mul(1.5, 1.5)) == 2.0  # Python scalars: a 0-d result
 
 
 def test_su_example_and_powers_of_two() -> None:
@@ -312,7 +318,7 @@ def test_log2_exp2_exact_points() -> None:
     assert float(approx.exp2(F32(0.5))) == 1.5
 
 
-# --- the contiguous kernels, streaming stores and the ufuncs agree ----------------------------
+# --- the two-pass kernel agrees with the scalar function on any layout; streaming stores -----
 
 
 def awkward(n: int, dtype, seed: int) -> np.ndarray:
@@ -327,38 +333,74 @@ def awkward(n: int, dtype, seed: int) -> np.ndarray:
     return v
 
 
+@njit(cache=True, error_model="numpy")  # x / 0 is IEEE's inf, as in the library
+def one_by_one(x, y, op, kind, c, delta, safe):
+    """The scalar function element by element, without the kernel's two passes."""
+    o = np.empty_like(x)
+    for i in range(x.size):
+        o[i] = K.mitchell(x[i], y[i], op, kind, c, delta, safe)
+    return o
+
+
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_kernels_match_ufuncs(dtype) -> None:
+def test_kernel_matches_scalar_function_on_any_layout(dtype) -> None:
     x, y = awkward(5003, dtype, 1), awkward(5003, dtype, 2)
     with np.errstate(all="ignore"):
         for v in approx.VARIANTS:
-            for op in ("mul", "div"):
+            for op, a, b in (("mul", x, y), ("div", x, y), ("log2", x, x),
+                             ("exp2", y / dtype(1e30), y / dtype(1e30))):
+                f = getattr(approx, op)
+                args = (a, b, v) if op in ("mul", "div") else (a, v)
+                cols = tuple(u[:, None] for u in args[:-1]) + (v,)  # copied, then the kernel
+                params = _params(op, v, np.dtype(dtype))
                 for safe in (True, False):
-                    a = getattr(approx, op)(x, y, v, safe=safe)  # 1-D kernels
-                    b = getattr(approx, op)(x[:, None], y[:, None], v, safe=safe)[:, 0]  # ufunc
-                    if safe:
-                        assert np.array_equal(a, b, equal_nan=True), (v, op)
-                    else:
-                        ok = np.isfinite(a) & (a != 0)
-                        assert np.array_equal(a[ok], b[ok]), (v, op)
-            for op, arr in (("log2", x), ("exp2", y / dtype(1e30))):
-                a = getattr(approx, op)(arr, v)
-                b = getattr(approx, op)(arr[:, None], v)[:, 0]
-                assert np.array_equal(a, b, equal_nan=True), (v, op)
+                    got = f(*args, safe=safe)
+                    expect = one_by_one(a, b, _CODE[op], *params, safe)
+                    assert got.tobytes() == expect.tobytes(), (v, op, safe)
+                    assert f(*cols, safe=safe)[:, 0].tobytes() == got.tobytes(), (v, op, safe)
+
+
+@pytest.mark.parametrize("op", ["mul", "div"])
+@pytest.mark.parametrize("variant", approx.VARIANTS)
+def test_strided_out_matches(op: str, variant: str) -> None:
+    x, y = awkward(5003, np.float32, 3), awkward(5003, np.float32, 4)
+    with np.errstate(all="ignore"):
+        expect = getattr(approx, op)(x, y, variant)
+        out = np.zeros((5003, 2), dtype=np.float32)[:, 1]  # a strided out: copied into
+        got = getattr(approx, op)(x, y, variant, out=out)
+    assert got is out and np.array_equal(out, expect, equal_nan=True)
+
+
+@pytest.fixture(scope="module")
+def bench():
+    """benchmarks/bench_approx.py as a module (its streaming kernels and throughput)."""
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_approx.py"
+    spec = importlib.util.spec_from_file_location("bench_approx", path)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module  # its dataclass looks itself up there
+    try:
+        spec.loader.exec_module(module)
+        yield module
+    finally:
+        del sys.modules[spec.name]
 
 
 @pytest.mark.parametrize("dtype", [np.float32, np.float64])
-def test_streaming_path_matches(monkeypatch, dtype) -> None:
+def test_benchmark_streaming_kernels_match(bench, dtype) -> None:
     rng = np.random.default_rng(3)
     x = (rng.standard_normal(4101) * 100).astype(dtype)
     y = (rng.standard_normal(4101) * 100).astype(dtype)
-    expect = {(op, v): getattr(approx, op)(x[3:], y[3:], v, safe=False)
-              for op in ("mul", "div") for v in ("mitchell", "minimax")}
-    monkeypatch.setattr(approx, "STREAM_BYTES", 0)
-    for (op, v), e in expect.items():
+    for code, (op, v) in enumerate([("mul", "mitchell"), ("div", "minimax")]):
+        expect = getattr(approx, op)(x[3:], y[3:], v, safe=False)
         out = np.empty(4098 + 1, dtype=dtype)[1:]  # unaligned output
-        got = getattr(approx, op)(x[3:], y[3:], v, safe=False, out=out)
-        assert got is out and np.array_equal(out, e)
+        bench.stream(x[3:], y[3:], out, approx.constant(op, v, dtype), code)
+        assert np.array_equal(out, expect)
+    bench.stream(x[3:], y[3:], out, 0, 2)
+    assert np.array_equal(out, x[3:] * y[3:])
+    bench.stream(x[3:], y[3:], out, 0, 3)
+    assert np.array_equal(out, x[3:])
+    rows = bench.throughput(20000, 1, dtype)
+    assert len(rows) == 10 and all(r.n == 20000 and r.gb_s > 0 for r in rows)
 
 
 def test_variant_and_argument_errors() -> None:
@@ -487,51 +529,49 @@ def test_explain_shows_every_step() -> None:
     assert "meaningless" in approx.explain("mul", 0, 3, safe=False)
 
 
-def invoke(*args: str, input: str | None = None):
-    return runner.invoke(app, ["approx", *map(str, args)], input=input)
-
-
-def test_cli_mul_and_div_explain() -> None:
-    result = invoke("mul", "12.3", "4.56")
+def test_cli_mul_and_div_explain(cli) -> None:
+    result = cli.invoke("approx", "mul", "12.3", "4.56")
     assert result.exit_code == 0, result.stderr
     assert "0x4144CCCD + 0x4091EB85 - 0x3F800000 = 0x4256B852" in result.stdout
     assert "relative error: -4.29" in result.stdout
-    result = invoke("div", "1", "-1.5", "--variant", "corrected")
+    result = cli.invoke("approx", "div", "1", "-1.5", "--variant", "corrected")
     assert result.exit_code == 0, result.stderr
     assert "variant corrected" in result.stdout and "result: -0.6" in result.stdout
-    result = invoke("mul", "-3", "6", "-v", "minimax", "--dtype", "float64")
+    result = cli.invoke("approx", "mul", "-3", "6", "-v", "minimax", "--dtype", "float64")
     assert result.exit_code == 0 and "float64" in result.stdout
 
 
-def test_cli_pairs_from_stdin(tmp_path) -> None:
-    result = invoke("mul", input="1.5 1.5\n\n-3\t6\n1e-30 1e-30\n")
+def test_cli_pairs_from_stdin(cli, tmp_path) -> None:
+    result = cli.invoke("approx", "mul", input="1.5 1.5\n\n-3\t6\n1e-30 1e-30\n")
     assert result.exit_code == 0, result.stderr
     assert result.stdout == "2.0\n\n-16.0\n0.0\n"
-    result = invoke("div", "--tsv", input="1 1.5\r\n")
+    result = cli.invoke("approx", "div", "--tsv", input="1 1.5\r\n")
     assert result.stdout.split("\t")[:3] == ["1.0", "1.5", "0.75"]
     assert float(result.stdout.split("\t")[4]) == pytest.approx(0.125)
-    result = invoke("mul", "--raw", input="0 3\n")
+    result = cli.invoke("approx", "mul", "--raw", input="0 3\n")
     assert float(result.stdout) == pytest.approx(1.7632415e-38)
     pairs = tmp_path / "pairs.txt"
     pairs.write_text("2 3\n", encoding="utf-8")
     out = tmp_path / "out.txt"
-    assert invoke("mul", pairs, "-o", out).exit_code == 0
+    assert cli.invoke("approx", "mul", pairs, "-o", out).exit_code == 0
     assert out.read_text(encoding="utf-8") == "6.0\n"
 
 
-def test_cli_errors() -> None:
-    result = invoke("mul", input="1 2\n3 x\n")
-    assert result.exit_code == 1 and result.stdout == ""
-    assert "<stdin>:2: expected two numbers" in result.stderr
-    result = invoke("mul", input="1 2 3\n")
-    assert result.exit_code == 1 and "<stdin>:1:" in result.stderr
-    assert invoke("mul", "3").exit_code == 2  # X without Y
-    assert invoke("mul", "3", "abc").exit_code == 2
-    assert invoke("mul", "1", "2", "--variant", "fast").exit_code == 2
+def test_cli_errors(cli) -> None:
+    cli.assert_runtime_error(cli.invoke("approx", "mul", input="1 2\n3 x\n"),
+                             "<stdin>:2: expected two numbers")
+    cli.assert_runtime_error(cli.invoke("approx", "mul", input="1 2 3\n"), "<stdin>:1:")
+    cli.assert_usage_error(cli.invoke("approx", "mul", "3"), "give both X and Y")
+    cli.assert_usage_error(cli.invoke("approx", "mul", "3", "abc"), "not a number: 'abc'")
+    cli.assert_usage_error(cli.invoke("approx", "mul", "1", "2", "--variant", "fast"), "fast")
+    cli.assert_usage_error(cli.invoke("approx", "errors", "--grid", "0"), "--grid")
+    cli.assert_usage_error(cli.invoke("approx", "errors", "--grid", "nan"), "--grid")
+    cli.assert_usage_error(cli.invoke("approx", "errors", "--grid", str(1 << 40)), "--grid")
+    cli.assert_usage_error(cli.invoke("approx", "bench"), "bench")  # now benchmarks/
 
 
-def test_cli_error_table_and_bench() -> None:
-    result = invoke("errors", "--op", "mul", "--op", "div", "--grid", "256", "-q")
+def test_cli_error_table(cli) -> None:
+    result = cli.invoke("approx", "errors", "--op", "mul", "--op", "div", "--grid", "256", "-q")
     assert result.exit_code == 0, result.stderr
     lines = [ln.split("\t") for ln in result.stdout.splitlines()]
     assert lines[0][:5] == ["op", "variant", "max_error", "mean_error", "bias"]
@@ -540,8 +580,40 @@ def test_cli_error_table_and_bench() -> None:
     assert float(rows[("mul", "mitchell")][2]) == pytest.approx(1 / 9, abs=1e-6)
     assert rows[("mul", "mitchell")][7:9] == ["1.5", "1.5"]
     assert float(rows[("div", "mitchell")][2]) == pytest.approx(1 / 8, abs=1e-6)
-    result = invoke("bench", "--n", "20000", "--repeat", "1", "-q")
-    assert result.exit_code == 0, result.stderr
-    lines = [ln.split("\t") for ln in result.stdout.splitlines()]
-    assert lines[0][0] == "kernel" and len(lines) == 10
-    assert all(float(r[5]) > 0 for r in lines[1:])
+
+
+def test_pair_lines_chunks_and_errors() -> None:
+    lines = ["1.5 1.5", "", "-3\t6", "1e-30 1e-30", "7 3"]
+    whole = "".join(pair_lines(lines, "mul"))
+    assert whole == "2.0\n\n-16.0\n0.0\n20.0\n"
+    chunks = list(pair_lines(lines, "mul", chunk=2))
+    assert len(chunks) == 3 and "".join(chunks) == whole
+    tsv = "".join(pair_lines(["1 1.5"], "div", "corrected", np.float64, tsv=True))
+    x, y, r, exact, err = tsv.rstrip("\n").split("\t")
+    assert (x, y, exact) == ("1.0", "1.5", repr(1 / 1.5))
+    assert float(err) == pytest.approx(float(r) * 1.5 - 1, abs=1e-6)
+    with pytest.raises(InputError, match="pairs.txt:2: expected two numbers, got '3 x'"):
+        list(pair_lines(["1 2", " 3 x "], "mul", name="pairs.txt"))
+    with pytest.raises(ValueError):
+        next(pair_lines(["1 2"], "log2"))
+
+
+def test_error_tsv_columns() -> None:
+    profiles = approx.error_table(["mul", "log2"], ["mitchell"], grid=64)
+    rows = [ln.split("\t") for ln in error_tsv(profiles).splitlines()]
+    assert rows[0] == ["op", "variant", "max_error", "mean_error", "bias", "min", "max",
+                       "worst_x", "worst_y", "unit"]
+    assert rows[1][:2] == ["mul", "mitchell"] and rows[1][7:] == ["1.5", "1.5", "relative"]
+    assert rows[2][:2] == ["log2", "mitchell"] and rows[2][8:] == ["", "bits"]
+
+
+def test_import_stays_light() -> None:
+    code = ("import sys, nlpzero, nlpzero.approx as a; assert callable(a.__getattr__); "
+            "print(sorted({'numba', 'numpy'} & set(sys.modules)))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert out.strip() == "[]"
+    assert sorted(approx.__all__) == sorted(approx._EXPORTS)
+    assert approx.cosine_topk.__module__ == "nlpzero.approx.topk"
+    with pytest.raises(AttributeError):
+        approx.STREAM_BYTES  # noqa: B018 - streaming stores live in benchmarks/ now

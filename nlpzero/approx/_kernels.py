@@ -11,12 +11,14 @@ and reading the pattern back as a float is Mitchell's antilogarithm 2^(e + a) ~ 
 (a carry out of the fraction moves into the exponent by itself). Signs are handled apart:
 the magnitudes are combined and the sign bit is sign(x) XOR sign(y).
 
-Scalar cores take magnitudes and return magnitudes; ``*_raw`` ufuncs apply a core to the
-full patterns with no checks; the guarded ufuncs split each operand into an exponent and a
-mantissa in [1, 2) (subnormals are normalised first), run the core on the mantissas and
-rescale the result with overflow to inf and gradual underflow to subnormals / signed 0.
-The ufuncs are lazy (``DUFunc``): each compiles for float32 or float64 on first use and is
-cached on disk.
+Scalar cores take magnitudes and return magnitudes. :func:`mitchell` is the one scalar
+entry point: the operation (MUL, DIV, LOG2, EXP2), the variant's kind (CONST, CORRECTED,
+TABLE) and the guards are arguments. Raw, it applies a core to the full patterns with no
+checks; guarded (``safe``), it splits each operand into an exponent and a mantissa in
+[1, 2) (subnormals are normalised first), runs the core on the mantissas and rescales the
+result with overflow to inf and gradual underflow to subnormals / signed 0. The kernel
+:func:`apply` runs it over 1-D contiguous arrays, specialised per op and kind so that the
+loops vectorise.
 """
 
 from __future__ import annotations
@@ -25,14 +27,15 @@ import math
 
 import numpy as np
 from llvmlite import ir
-from numba import njit, prange, types, vectorize
+from numba import njit, prange, types
 from numba.extending import intrinsic, overload
-from numba.np.arrayobj import make_array
 
 # --- constants -----------------------------------------------------------------------------
 
 ONE32 = 0x3F800000  # bits(1.0f): the bias of Mitchell's product and quotient
 ONE64 = 0x3FF0000000000000
+MUL, DIV, LOG2, EXP2 = 0, 1, 2, 3  # operation codes
+CONST, CORRECTED, TABLE = 0, 1, 2  # variant kinds: a constant C, the correction, the tables
 TABLE_BITS = 4  # the "table" variant looks up the 4 leading fraction bits (16 entries)
 
 #: log2(1 + a) ~ a + LOG2_K a (1 - a): the minimax K, |error| <= 0.00764 bits.
@@ -349,385 +352,103 @@ def mitchell_exp2(y, kind, c, safe):
     return from_bits(r + (np.int64(k) << P), y)
 
 
-# --- ufuncs (lazy; the Python wrappers in nlpzero.approx choose among them) ------------------
-
-_UNGUARDED = ("RAW, NO GUARDS: zeros, subnormals, inf, NaN and exponent over/underflow give "
-              "meaningless results.")
-
-
-@vectorize(cache=True)
-def mul_const_raw(x, y, c):
-    return mitchell_binary(x, y, False, 0, c, False)
-
-
-@vectorize(cache=True)
-def mul_const(x, y, c):
-    return mitchell_binary(x, y, False, 0, c, True)
-
-
-@vectorize(cache=True)
-def mul_corrected_raw(x, y):
-    return mitchell_binary(x, y, False, 1, 0, False)
-
-
-@vectorize(cache=True)
-def mul_corrected(x, y):
-    return mitchell_binary(x, y, False, 1, 0, True)
-
-
-@vectorize(cache=True)
-def mul_table_raw(x, y):
-    return mitchell_binary(x, y, False, 2, 0, False)
-
-
-@vectorize(cache=True)
-def mul_table(x, y):
-    return mitchell_binary(x, y, False, 2, 0, True)
-
-
-@vectorize(cache=True)
-def div_const_raw(x, y, c):
-    return mitchell_binary(x, y, True, 0, c, False)
-
-
-@vectorize(cache=True)
-def div_const(x, y, c):
-    return mitchell_binary(x, y, True, 0, c, True)
-
-
-@vectorize(cache=True)
-def div_corrected_raw(x, y):
-    return mitchell_binary(x, y, True, 1, 0, False)
-
-
-@vectorize(cache=True)
-def div_corrected(x, y):
-    return mitchell_binary(x, y, True, 1, 0, True)
-
-
-@vectorize(cache=True)
-def div_table_raw(x, y):
-    return mitchell_binary(x, y, True, 2, 0, False)
-
-
-@vectorize(cache=True)
-def div_table(x, y):
-    return mitchell_binary(x, y, True, 2, 0, True)
-
-
-@vectorize(cache=True)
-def log2_const_raw(x, delta):
-    return mitchell_log2(x, 0, delta, False)
-
-
-@vectorize(cache=True)
-def log2_const(x, delta):
-    return mitchell_log2(x, 0, delta, True)
-
-
-@vectorize(cache=True)
-def log2_corrected_raw(x):
-    return mitchell_log2(x, 1, 0.0, False)
-
-
-@vectorize(cache=True)
-def log2_corrected(x):
-    return mitchell_log2(x, 1, 0.0, True)
-
-
-@vectorize(cache=True)
-def log2_table_raw(x):
-    return mitchell_log2(x, 2, 0.0, False)
-
-
-@vectorize(cache=True)
-def log2_table(x):
-    return mitchell_log2(x, 2, 0.0, True)
-
-
-@vectorize(cache=True)
-def exp2_const_raw(y, c):
-    return mitchell_exp2(y, 0, c, False)
-
-
-@vectorize(cache=True)
-def exp2_const(y, c):
-    return mitchell_exp2(y, 0, c, True)
-
-
-@vectorize(cache=True)
-def exp2_corrected_raw(y):
-    return mitchell_exp2(y, 1, 0, False)
-
-
-@vectorize(cache=True)
-def exp2_corrected(y):
-    return mitchell_exp2(y, 1, 0, True)
-
-
-@vectorize(cache=True)
-def exp2_table_raw(y):
-    return mitchell_exp2(y, 2, 0, False)
-
-
-@vectorize(cache=True)
-def exp2_table(y):
-    return mitchell_exp2(y, 2, 0, True)
-
-
-for _name, _u in list(globals().items()):
-    if _name.startswith(("mul_", "div_", "log2_", "exp2_")) and hasattr(_u, "ufunc"):
-        _op, _kind = _name.split("_")[:2]
-        _u.__doc__ = (f"Mitchell {_op}, {_kind} variant, as a lazy Numba ufunc (float32/float64)."
-                      + (" " + _UNGUARDED if _name.endswith("_raw") else
-                         " Guarded: 0, inf, NaN, subnormals and over/underflow as IEEE."))
-
-# --- contiguous kernels ----------------------------------------------------------------------
-
-_BLOCK = 2048  # elements per block of the guarded second pass
+# --- one scalar entry point and its two kernels ----------------------------------------------
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _plain_case(x, y, div, kind, c):
-    """Does the raw trick give exactly the guarded result? True when both operands are
-    normal, finite and nonzero and Mitchell's result is normal with a margin (so that the
-    corrected variant's small term is normal too)."""
+def mitchell(x, y, op, kind, c, delta, safe):
+    """Mitchell's x·y (MUL), x / y (DIV), log2 x (LOG2) or 2^x (EXP2; *y* is ignored by the
+    unary ops) of floats x, y of one type. *kind*: CONST (the integer constant *c* for
+    mul/div, *c* units of 2^-P subtracted for exp2, the offset *delta* added for log2),
+    CORRECTED or TABLE. Unless *safe*, no guard at all (see the functions above)."""
+    if op == LOG2:
+        return mitchell_log2(x, kind, delta, safe)
+    if op == EXP2:
+        return mitchell_exp2(x, kind, c, safe)
+    return mitchell_binary(x, y, op == DIV, kind, c, safe)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _plain_case(x, y, op, kind, c):
+    """Does the raw function give exactly the guarded result? log2: x positive, normal and
+    finite; exp2: |x| well inside the exponent range; mul/div: both operands normal, finite
+    and nonzero and Mitchell's result normal with a margin (so that the corrected
+    variant's small term is normal too)."""
     P, ONE, INF, SIGN, FRAC = layout(x)
-    if kind != 0:
+    if op == LOG2:
+        b = bits(x)
+        return (b >= (1 << P)) & (b < INF)
+    if op == EXP2:
+        return abs(np.float64(x)) < (ONE >> P) - 3
+    if kind != CONST:
         c = ONE
     mx = bits(x) & ~SIGN
     my = bits(y) & ~SIGN
-    t = mx - my + c if div else mx + my - c
+    t = mx - my + c if op == DIV else mx + my - c
     return ((mx >= (1 << P)) & (mx < INF) & (my >= (1 << P)) & (my < INF)
             & (t >= ((2 * P + 4) << P)) & (t < INF - (4 << P)))
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _raw_all(x, y, o, div, kind, c):
-    """Raw results o = M(x, y); are they all plain cases? Inlined with constant *div* and
+def _raw_pass(x, y, o, op, kind, c, delta):
+    """Raw results o = op(x, y); are they all plain cases? Inlined with constant *op* and
     *kind*, so that each loop compiles to straight vector code."""
     plain = True
     for i in range(x.size):
-        o[i] = mitchell_binary(x[i], y[i], div, kind, c, False)
-        plain &= _plain_case(x[i], y[i], div, kind, c)
+        o[i] = mitchell(x[i], y[i], op, kind, c, delta, False)
+        plain &= _plain_case(x[i], y[i], op, kind, c)
     return plain
 
 
-@njit(cache=True, error_model="numpy")
-def apply_binary(x, y, o, div, kind, c, safe):
-    """o = Mitchell mul or div of 1-D contiguous x, y (see :func:`mitchell_binary`).
+@njit(cache=True, inline="always", error_model="numpy")
+def _raw_pass_of_kind(x, y, o, op, kind, c, delta):
+    """:func:`_raw_pass` with *kind* turned into a constant (*op* is one already)."""
+    if kind == CONST:
+        return _raw_pass(x, y, o, op, CONST, c, delta)
+    if kind == CORRECTED:
+        return _raw_pass(x, y, o, op, CORRECTED, c, delta)
+    return _raw_pass(x, y, o, op, TABLE, c, delta)
 
-    Guarded: one pass computes the raw trick (a loop the compiler vectorises) and checks
+
+_BLOCK = 2048  # elements per block of the guarded second pass
+
+
+@njit(cache=True, error_model="numpy")
+def apply(x, y, o, op, kind, c, delta, safe):
+    """o = op(x, y) (see :func:`mitchell`) over 1-D contiguous arrays; the unary ops read
+    x only (pass it as y too).
+
+    Guarded: one pass computes the raw function (a loop the compiler vectorises) and checks
     that every element is a plain case; only if one is not, a second pass checks blocks and
-    recomputes the blocks holding such elements with the guards. Same results as the
-    guarded ufuncs.
+    recomputes the blocks holding such elements with the guards. Same results as
+    :func:`mitchell` element by element.
     """
-    if kind == 0:
-        plain = _raw_all(x, y, o, True, 0, c) if div else _raw_all(x, y, o, False, 0, c)
-    elif kind == 1:
-        plain = _raw_all(x, y, o, True, 1, c) if div else _raw_all(x, y, o, False, 1, c)
-    elif div:
-        plain = _raw_all(x, y, o, True, 2, c)
+    if op == MUL:
+        plain = _raw_pass_of_kind(x, y, o, MUL, kind, c, delta)
+    elif op == DIV:
+        plain = _raw_pass_of_kind(x, y, o, DIV, kind, c, delta)
+    elif op == LOG2:
+        plain = _raw_pass_of_kind(x, y, o, LOG2, kind, c, delta)
     else:
-        plain = _raw_all(x, y, o, False, 2, c)
+        plain = _raw_pass_of_kind(x, y, o, EXP2, kind, c, delta)
     if safe and not plain:
         for start in range(0, x.size, _BLOCK):
-            xb = x[start:start + _BLOCK]
-            yb = y[start:start + _BLOCK]
-            ob = o[start:start + _BLOCK]
+            stop = min(start + _BLOCK, x.size)
             block_plain = True
-            for i in range(xb.size):  # a vectorised check first; fix-ups are rare
-                block_plain &= _plain_case(xb[i], yb[i], div, kind, c)
+            for i in range(start, stop):  # a vectorised check first; fix-ups are rare
+                block_plain &= _plain_case(x[i], y[i], op, kind, c)
             if not block_plain:
-                for i in range(xb.size):
-                    ob[i] = mitchell_binary(xb[i], yb[i], div, kind, c, True)
-
-
-@njit(cache=True, inline="always", error_model="numpy")
-def _plain_unary(x, is_log):
-    """log2: x positive, normal and finite; exp2: |y| well inside the exponent range. There
-    the raw function gives exactly the guarded result."""
-    P, ONE, INF, SIGN, FRAC = layout(x)
-    if is_log:
-        b = bits(x)
-        return (b >= (1 << P)) & (b < INF)
-    return abs(np.float64(x)) < (ONE >> P) - 3
-
-
-@njit(cache=True, inline="always", error_model="numpy")
-def _raw_unary_all(x, o, is_log, kind, c, delta):
-    plain = True
-    for i in range(x.size):
-        if is_log:
-            o[i] = mitchell_log2(x[i], kind, delta, False)
-        else:
-            o[i] = mitchell_exp2(x[i], kind, c, False)
-        plain &= _plain_unary(x[i], is_log)
-    return plain
-
-
-@njit(cache=True, error_model="numpy")
-def apply_unary(x, o, is_log, kind, c, delta, safe):
-    """o = Mitchell log2 (is_log) or exp2 of 1-D contiguous x, in the two passes of
-    :func:`apply_binary`."""
-    if kind == 0:
-        if is_log:
-            plain = _raw_unary_all(x, o, True, 0, c, delta)
-        else:
-            plain = _raw_unary_all(x, o, False, 0, c, delta)
-    elif kind == 1:
-        if is_log:
-            plain = _raw_unary_all(x, o, True, 1, c, delta)
-        else:
-            plain = _raw_unary_all(x, o, False, 1, c, delta)
-    elif is_log:
-        plain = _raw_unary_all(x, o, True, 2, c, delta)
-    else:
-        plain = _raw_unary_all(x, o, False, 2, c, delta)
-    if safe and not plain:
-        for start in range(0, x.size, _BLOCK):
-            xb = x[start:start + _BLOCK]
-            ob = o[start:start + _BLOCK]
-            block_plain = True
-            for i in range(xb.size):
-                block_plain &= _plain_unary(xb[i], is_log)
-            if not block_plain:
-                for i in range(xb.size):
-                    if is_log:
-                        ob[i] = mitchell_log2(xb[i], kind, delta, True)
-                    else:
-                        ob[i] = mitchell_exp2(xb[i], kind, c, True)
-
-
-# --- streaming kernels (non-temporal stores) --------------------------------------------------
-
-
-def _nt_block(op: str):
-    """An intrinsic computing one 64-byte block o[i:i+L] = op(x[i:i+L], y[i:i+L]) with
-    vector loads and one non-temporal (streaming) store; o + i must be 64-byte aligned."""
-
-    @intrinsic
-    def block(typingctx, x, y, o, i, c):
-        def codegen(context, builder, sig, args):
-            width = sig.args[2].dtype.bitwidth
-            ity = ir.IntType(width)
-            vty = ir.VectorType(ity, 512 // width)
-
-            def ptr(arg, arrty):
-                data = make_array(arrty)(context, builder, arg).data
-                return builder.bitcast(builder.gep(data, [args[3]]), vty.as_pointer())
-
-            vx = builder.load(ptr(args[0], sig.args[0]), align=width // 8)
-            if op == "copy":
-                r = vx
-            else:
-                vy = builder.load(ptr(args[1], sig.args[1]), align=width // 8)
-                if op == "exact":
-                    fty = ir.VectorType(context.get_value_type(sig.args[2].dtype), vty.count)
-                    r = builder.bitcast(builder.fmul(builder.bitcast(vx, fty),
-                                                     builder.bitcast(vy, fty)), vty)
-                else:
-                    sign = ir.Constant(vty, [1 << (width - 1)] * vty.count)
-                    cv = builder.trunc(args[4], ity) if width == 32 else args[4]
-                    cv = builder.insert_element(ir.Constant(vty, ir.Undefined), cv,
-                                                ir.Constant(ir.IntType(32), 0))
-                    cv = builder.shuffle_vector(cv, cv, ir.Constant(
-                        ir.VectorType(ir.IntType(32), vty.count), [0] * vty.count))
-                    s = builder.and_(builder.xor(vx, vy), sign)
-                    mag = builder.not_(sign)
-                    mx = builder.and_(vx, mag)
-                    my = builder.and_(vy, mag)
-                    if op == "mul":
-                        m = builder.sub(builder.add(mx, my), cv)
-                    else:
-                        m = builder.add(builder.sub(mx, my), cv)
-                    r = builder.or_(m, s)
-            store = builder.store(r, ptr(args[2], sig.args[2]), align=64)
-            store.set_metadata("nontemporal", builder.module.add_metadata(
-                [ir.Constant(ir.IntType(32), 1)]))
-            return context.get_dummy_value()
-
-        return types.none(x, y, o, i, c), codegen
-
-    return block
-
-
-_nt_mul = _nt_block("mul")
-_nt_div = _nt_block("div")
-_nt_exact = _nt_block("exact")
-_nt_copy = _nt_block("copy")
-
-
-@intrinsic
-def _fence(typingctx):
-    def codegen(context, builder, sig, args):
-        builder.fence("seq_cst")  # orders the streaming stores before anything that follows
-        return context.get_dummy_value()
-
-    return types.none(), codegen
-
-
-@njit(cache=True, inline="always", error_model="numpy")
-def _scalar_op(x, y, c, op):
-    if op == 0:
-        return mitchell_binary(x, y, False, 0, c, False)
-    if op == 1:
-        return mitchell_binary(x, y, True, 0, c, False)
-    if op == 2:
-        return x * y
-    return x
-
-
-@njit(cache=True, error_model="numpy")
-def stream(x, y, o, c, op):
-    """o = op(x, y) over 1-D contiguous arrays with streaming stores: op 0 raw Mitchell
-    product with constant c, 1 raw Mitchell quotient, 2 exact product, 3 copy of x.
-    For outputs larger than the caches: no read-for-ownership of o, so a binary op moves
-    12 bytes per float32 element instead of 16."""
-    n = x.size
-    size = o.itemsize
-    lanes = 64 // size
-    addr = o.ctypes.data
-    i = 0
-    while i < n and (addr + i * size) % 64 != 0:
-        o[i] = _scalar_op(x[i], y[i], c, op)
-        i += 1
-    if op == 0:
-        while i + lanes <= n:
-            _nt_mul(x, y, o, i, c)
-            i += lanes
-    elif op == 1:
-        while i + lanes <= n:
-            _nt_div(x, y, o, i, c)
-            i += lanes
-    elif op == 2:
-        while i + lanes <= n:
-            _nt_exact(x, y, o, i, c)
-            i += lanes
-    else:
-        while i + lanes <= n:
-            _nt_copy(x, y, o, i, c)
-            i += lanes
-    while i < n:
-        o[i] = _scalar_op(x[i], y[i], c, op)
-        i += 1
-    _fence()
-
-
-@njit(cache=True, error_model="numpy")
-def plain(x, y, o, c, op):
-    """The same as :func:`stream` with ordinary stores (a baseline for benchmarks)."""
-    for i in range(x.size):
-        o[i] = _scalar_op(x[i], y[i], c, op)
+                for i in range(start, stop):
+                    o[i] = mitchell(x[i], y[i], op, kind, c, delta, True)
 
 
 # --- dot products, matrix products, top-k -----------------------------------------------------
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def matmul_rows(a, bt, kind, c, safe, div):
-    """out[i, j] = sum_k M(a[i, k], bt[j, k]) (M: Mitchell product, or quotient with *div*),
-    summed in float64 and rounded once to the input type."""
+def matmul_rows(a, bt, kind, c, safe):
+    """out[i, j] = sum_k M(a[i, k], bt[j, k]) (M: Mitchell's product), summed in float64 and
+    rounded once to the input type."""
     m = a.shape[0]
     n = bt.shape[0]
     out = np.empty((m, n), dtype=a.dtype)
@@ -735,7 +456,7 @@ def matmul_rows(a, bt, kind, c, safe, div):
         for j in range(n):
             s = 0.0
             for k in range(a.shape[1]):
-                s += mitchell_binary(a[i, k], bt[j, k], div, kind, c, safe)
+                s += mitchell_binary(a[i, k], bt[j, k], False, kind, c, safe)
             out[i, j] = s
     return out
 
@@ -809,24 +530,39 @@ def topk_rerank(queries, base, k, candidates, kind, c):
 # --- error profiles -------------------------------------------------------------------------
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def _error(op, i, j, n, kind, c, delta, like):
+    """The error of Mitchell's op at one grid point, in the format of *like*: mul/div the
+    relative error approx/exact - 1 at mantissas 1 + i/n, 1 + j/n (exact floats when
+    n <= 2^P); log2 the absolute error in bits at 1 + i/n; exp2 the relative error at i/n."""
+    if op == LOG2:
+        x = cast_like(1.0 + i / n, like)
+        return np.float64(mitchell_log2(x, kind, delta, False)) - math.log2(np.float64(x))
+    if op == EXP2:
+        y = cast_like(i / n, like)
+        return np.float64(mitchell_exp2(y, kind, c, False)) / 2.0 ** np.float64(y) - 1.0
+    x = cast_like(1.0 + i / n, like)
+    y = cast_like(1.0 + j / n, like)
+    r = np.float64(mitchell_binary(x, y, op == DIV, kind, c, False))
+    exact = np.float64(x) / np.float64(y) if op == DIV else np.float64(x) * np.float64(y)
+    return r / exact - 1.0
+
+
 @njit(cache=True, error_model="numpy")
-def profile_binary(grid, div, kind, c, like):
-    """Relative errors approx/exact - 1 of Mitchell mul (div=False) or div over all pairs of
-    mantissas 1 + i/grid, 1 + j/grid (exact in the format of *like*; grid <= 2^P).
-    Returns (min, max, sum, sum_abs, sum_sq, i_min, j_min, i_max, j_max)."""
+def profile(op, n, kind, c, delta, like):
+    """Errors of Mitchell's op (see :func:`_error`) over all i, j < n (mul, div) or all
+    i < n (log2, exp2). Returns (min, max, sum, sum_abs, sum_sq, i_min, j_min, i_max,
+    j_max)."""
     lo = np.inf
     hi = -np.inf
     s = 0.0
     sa = 0.0
     sq = 0.0
     ilo = jlo = ihi = jhi = 0
-    for i in range(grid):
-        x = cast_like(1.0 + i / grid, like)
-        for j in range(grid):
-            y = cast_like(1.0 + j / grid, like)
-            r = np.float64(mitchell_binary(x, y, div, kind, c, False))
-            exact = np.float64(x) / np.float64(y) if div else np.float64(x) * np.float64(y)
-            e = r / exact - 1.0
+    cols = n if op < LOG2 else 1  # the binary ops MUL, DIV sweep pairs
+    for i in range(n):
+        for j in range(cols):
+            e = _error(op, i, j, n, kind, c, delta, like)
             s += e
             sa += abs(e)
             sq += e * e
@@ -839,35 +575,6 @@ def profile_binary(grid, div, kind, c, like):
                 ihi = i
                 jhi = j
     return lo, hi, s, sa, sq, ilo, jlo, ihi, jhi
-
-
-@njit(cache=True, error_model="numpy")
-def profile_unary(grid, is_log, kind, c, delta, like):
-    """Errors of Mitchell log2 (absolute, in bits) over mantissas 1 + i/grid, or of exp2
-    (relative) over fractions i/grid. Returns (min, max, sum, sum_abs, sum_sq, i_min, i_max)."""
-    lo = np.inf
-    hi = -np.inf
-    s = 0.0
-    sa = 0.0
-    sq = 0.0
-    ilo = ihi = 0
-    for i in range(grid):
-        if is_log:
-            x = cast_like(1.0 + i / grid, like)
-            e = np.float64(mitchell_log2(x, kind, delta, False)) - math.log2(np.float64(x))
-        else:
-            y = cast_like(i / grid, like)
-            e = np.float64(mitchell_exp2(y, kind, c, False)) / 2.0 ** np.float64(y) - 1.0
-        s += e
-        sa += abs(e)
-        sq += e * e
-        if e < lo:
-            lo = e
-            ilo = i
-        if e > hi:
-            hi = e
-            ihi = i
-    return lo, hi, s, sa, sq, ilo, ihi
 
 
 # --- for other kernels ----------------------------------------------------------------------

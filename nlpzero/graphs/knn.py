@@ -92,7 +92,7 @@ def _offer(val, idx, row, col, s, k):
 
 def _approx_block(unit: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Mitchell-product top-(k+1), then drop each row itself."""
-    from ..approx.arithmetic import cosine_topk
+    from ..approx.topk import cosine_topk
 
     idx, sim = cosine_topk(unit[rows], unit, k + 1)
     not_self = idx != rows[:, None]
