@@ -45,7 +45,7 @@ from . import _lexicon_kernels as LK
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
 from .ngrams import NgramCounts, PairCounter, sub_key, unpack
 
-METHODS = ("ngram", "nlpzero")
+METHODS = ("unigram", "ngram", "nlpzero")
 
 Source = str | os.PathLike[str] | Iterable[str]
 
@@ -449,8 +449,12 @@ def _pair_lookup(pairs: np.ndarray, char_counts: np.ndarray) -> tuple:
     return rank, bits, top, DK.build_key_set(pairs[~dense])
 
 
-def make_finder(method: str = "ngram", **options) -> NgramFinder | PairFinder:
+def make_finder(method: str = "unigram", **options) -> _Finder:
     """A finder for *method* with its options (unknown options are a ``TypeError``)."""
+    if method == "unigram":
+        from .unigram import UnigramFinder
+
+        return UnigramFinder(**options)
     if method == "ngram":
         return NgramFinder(**options)
     if method == "nlpzero":
@@ -460,7 +464,7 @@ def make_finder(method: str = "ngram", **options) -> NgramFinder | PairFinder:
 
 def discover(
     corpus: Source | Corpus,
-    method: str = "ngram",
+    method: str = "unigram",
     errors: str = "strict",
     progress: Progress | None = None,
     **options,
@@ -468,7 +472,8 @@ def discover(
     """Learn a lexicon from raw text: ``train`` then ``find`` (two or more passes).
 
     *corpus* is a file path (``str`` or ``os.PathLike``) or the text as a list of lines.
-    Options are those of :class:`NgramFinder` or :class:`PairFinder`.
+    Options are those of :class:`~nlpzero.words.unigram.UnigramFinder` (default),
+    :class:`NgramFinder` or :class:`PairFinder`.
     Returns a :class:`~nlpzero.lexicon.Lexicon`, most frequent first, whose scores are the
     redundancy-test gain ln p_w − Σ ln p_{w_i} in nats (0 for single characters).
     """
