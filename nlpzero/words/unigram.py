@@ -70,7 +70,7 @@ class UnigramFinder(_Finder):
     """Cohesive n-grams of any length, Viterbi re-estimation and MDL pruning (default)."""
 
     def __init__(self, min_count: int = 3, min_pmi: float = 2.0, pmi_step: float = 2.0,
-                 pmi_cap: float = 14.0, max_len: int = 32, max_share: float = 0.8,
+                 pmi_cap: float = 8.0, max_len: int = 32, max_share: float = 0.8,
                  lexicon_cost: float = 1.0, iterations: int = 5,
                  unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         super().__init__(_check_real("unknown_score", unknown_score, high=0.0))
