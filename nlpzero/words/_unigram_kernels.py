@@ -87,19 +87,26 @@ def init_levels(ids, is_han, rank, bits, top, pair_set):
 
 
 @njit(cache=True, nogil=True)
-def level_round(ids, lvl, L, tk, tv, row_chars, emit):
-    """One apriori round over a block, right to left.
+def level_round(ids, lvl, active, L, tk, tv, row_chars, emit):
+    """One apriori round over a block's *active* positions (ascending; those whose
+    (L−1)-gram was counted last round), right to left.
 
     First the (L−1)-grams counted last round are looked up in the frequent set (*tk*, *tv*;
     only for L−1 >= 3, pairs come from ``init_levels``): a hit raises ``lvl[i]`` to L−1
     and writes the n-gram's ids into its row of *row_chars* (every writer writes the same
     ids). Then, if *emit*, the key of the L-gram at every i whose (L−1)-grams at i and
-    i+1 are frequent is returned (unsorted).
+    i+1 are frequent is returned (unsorted), with those positions (the next round's
+    active positions, ascending).
     """
     n = ids.shape[0]
-    out = np.empty(n if emit else 0, np.uint64)
-    m = 0
-    for i in range(n - 2, -1, -1):
+    m = active.shape[0]
+    out = np.empty(m if emit else 0, np.uint64)
+    nxt = np.empty(m if emit else 0, np.int32)
+    k = 0
+    for t in range(m - 1, -1, -1):
+        i = active[t]
+        if i + 1 >= n:
+            continue
         if L - 1 >= 3 and lvl[i] >= L - 2 and lvl[i + 1] >= L - 2:
             r = key_row(tk, tv, seq_key(ids, i, i + L - 1))
             if r >= 0:
@@ -107,9 +114,10 @@ def level_round(ids, lvl, L, tk, tv, row_chars, emit):
                 for j in range(L - 1):
                     row_chars[r, j] = ids[i + j]
         if emit and lvl[i] >= L - 1 and lvl[i + 1] >= L - 1:
-            out[m] = seq_key(ids, i, i + L)
-            m += 1
-    return out[:m]
+            out[k] = seq_key(ids, i, i + L)
+            nxt[k] = i
+            k += 1
+    return out[:k], nxt[:k][::-1].copy()
 
 
 @njit(cache=True, nogil=True)

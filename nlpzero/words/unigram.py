@@ -112,7 +112,7 @@ class UnigramFinder(_Finder):
         rows_counts.append(pair_counts[frequent].astype(np.int64))
         lookup = _pair_lookup(pair_keys[frequent], char_counts)
         is_digit = _digit_ids(self.chars)
-        levels: dict[int, np.ndarray] = {}
+        levels: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         empty = UK.key_table(np.zeros(0, np.uint64))
         prev_keys = np.zeros(0, np.uint64)  # frequent (L-1)-grams, L-1 >= 3
         prev_counts = np.zeros(0, np.int64)
@@ -133,11 +133,14 @@ class UnigramFinder(_Finder):
                      emit: bool = emit) -> tuple:
                 b, ids = item
                 if b not in levels:
-                    levels[b] = UK.init_levels(ids, is_han, *lookup)
+                    lvl = UK.init_levels(ids, is_han, *lookup)
+                    levels[b] = (lvl, np.flatnonzero(lvl >= 2).astype(np.int32))
                     spans = UK.digit_unit_spans(ids, is_digit, is_han)
                 else:
                     spans = None
-                keys = UK.level_round(ids, levels[b], L, tk, tv, row_chars, emit)
+                lvl, active = levels[b]
+                keys, active = UK.level_round(ids, lvl, active, L, tk, tv, row_chars, emit)
+                levels[b] = (lvl, active)
                 keys.sort()
                 return run_lengths(keys), spans
 
