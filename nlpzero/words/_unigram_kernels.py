@@ -16,7 +16,7 @@ from numba import njit
 
 from .._hashing import extend_key, fibonacci_slot
 from ._discovery_kernels import pair_in
-from ._lexicon_kernels import EMPTY
+from ._lexicon_kernels import EMPTY, best_path
 
 NEG = -1e300
 
@@ -283,3 +283,42 @@ def prune(ptr, chars, counts, tk, tv, unknown_score, char_cost, lexicon_cost):
         if g < L - 1 or d < lexicon_cost * char_cost * L:
             keep[w] = False
     return keep, gain, saved
+
+
+@njit(cache=True, nogil=True)
+def chunk_joins(ids, is_alnum, rank, bits, top, pair_set):
+    """join[i]: positions i and i+1 can lie inside one word — a letter/digit run goes on,
+    or the pair is inside some candidate word (in the :func:`pair_in` set)."""
+    n = ids.shape[0]
+    join = np.zeros(n, np.bool_)
+    for i in range(n - 1):
+        a = ids[i]
+        b = ids[i + 1]
+        if a > 0 and b > 0:
+            join[i] = (is_alnum[a] and is_alnum[b]) or pair_in(a, b, rank, bits, top, pair_set)
+    return join
+
+
+@njit(cache=True, nogil=True)
+def chunk_path_counts(ptr, chars, cls, weights, keys, lens, vals, logp, max_len,
+                      unknown_score, n_words):
+    """Unigram Viterbi over each distinct chunk chars[ptr[r]:ptr[r+1]] (no word crosses a
+    chunk's ends); each word on a chunk's best path counts *weights[r]* times."""
+    out = np.zeros(n_words, np.int64)
+    longest = 1
+    for r in range(ptr.shape[0] - 1):
+        longest = max(longest, ptr[r + 1] - ptr[r])
+    score = np.empty(longest + 1)
+    back = np.zeros(longest + 1, np.int64)
+    via = np.empty(longest + 1, np.int64)
+    for r in range(ptr.shape[0] - 1):
+        s, e = ptr[r], ptr[r + 1]
+        L = e - s
+        best_path(chars[s:e], cls[s:e], 0, L, keys, lens, vals, logp, max_len, unknown_score,
+                  score, back, via)
+        p = L
+        while p > 0:
+            if via[p] >= 0:
+                out[via[p]] += weights[r]
+            p = back[p]
+    return out

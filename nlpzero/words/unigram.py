@@ -30,10 +30,11 @@ import math
 
 import numpy as np
 
-from .._tables import MergeStack, merge_counts, run_lengths
+from .._tables import MergeStack, merge_counts, row_offsets, run_lengths
 from .._threads import map_blocks
-from ..text.chars import HAN
+from ..text.chars import ALNUM, HAN
 from ..text.progress import Progress
+from . import _discovery_kernels as DK
 from . import _unigram_kernels as UK
 from .discovery import Corpus, Source, _Finder, _pair_lookup, _WordTable
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
@@ -229,6 +230,37 @@ class UnigramFinder(_Finder):
         idx = np.repeat(starts[rows] - ptr[:-1], lens[rows]) + np.arange(ptr[-1])
         return ptr, chars[idx].astype(np.int32), counts.astype(np.int64)
 
+    def chunks(self, words: _WordTable, corpus: Corpus, progress: Progress) -> _WordTable:
+        """The corpus cut wherever no candidate word can span two neighbours, as distinct
+        chunks with counts: the Viterbi path of a text is the concatenation of its chunks'
+        paths, so re-estimation works on the distinct chunks alone (one corpus pass)."""
+        inside = np.ones(max(0, words.chars.size - 1), np.bool_)
+        starts = words.ptr[1:-1]
+        inside[starts[(starts > 0) & (starts <= inside.size)] - 1] = False  # j, j+1 one row
+        a, b = words.chars[:-1][inside], words.chars[1:][inside]
+        pairs = np.unique((a.astype(np.uint64) << np.uint64(48))
+                          | (b.astype(np.uint64) << np.uint64(32)))
+        lookup = _pair_lookup(pairs, self.char_counts())
+        is_alnum = self.chars.id_classes == ALNUM
+        progress.stage("cutting the corpus into chunks", corpus.n_bytes)
+
+        def count(ids: np.ndarray) -> tuple[tuple, tuple]:
+            join = UK.chunk_joins(ids, is_alnum, *lookup)
+            word = ids > 0
+            joined_before = np.zeros_like(join)
+            joined_before[1:] = join[:-1]
+            starts = np.flatnonzero(word & ~joined_before)
+            ends = np.flatnonzero(word & ~join) + 1
+            short, long_rows = DK.short_span_keys(ids, starts, ends, 4)
+            short.sort()
+            return run_lengths(short), DK.count_spans(ids, starts[long_rows], ends[long_rows])
+
+        shorts, longs = MergeStack(merge_counts), MergeStack(DK.merge_tables)
+        for short, long in map_blocks(count, corpus.blocks(self.chars, progress)):
+            shorts.push(short, short[0].size)
+            longs.push(long, long[0].size)
+        return _chunk_table(shorts, longs)
+
     # -- 3. re-estimation -------------------------------------------------------------------
 
     def find(self, corpus: Source | Corpus, progress: Progress | None = None) -> Lexicon:
@@ -236,13 +268,21 @@ class UnigramFinder(_Finder):
         corpus = Corpus.of(corpus)
         self._check_trained()
         words = self.candidates(self.ngram_table(corpus, progress))
+        chunks = self.chunks(words, corpus, progress)
+        chunk_cls = self.chars.id_classes[chunks.chars]
         n_chars = float(self.char_counts().sum())
         char_cost = math.log(max(2, int(np.count_nonzero(self.char_counts()))))
         previous = math.inf
         gain = np.zeros(words.counts.size)
         for it in range(self.iterations):
-            progress.stage(f"re-estimating ({it + 1}/{self.iterations})", corpus.n_bytes)
-            counts = words.viterbi_counts(corpus, self.chars, progress, self.unknown_score)
+            progress.stage(f"re-estimating ({it + 1}/{self.iterations})", None)
+            keys, lens, vals = words.table()
+            logp = np.log(np.maximum(words.counts, 1)) - math.log(
+                max(1.0, float(words.counts.sum())))
+            counts = UK.chunk_path_counts(chunks.ptr, chunks.chars, chunk_cls, chunks.counts,
+                                          keys, lens, vals, logp,
+                                          int(words.lengths.max(initial=1)),
+                                          self.unknown_score, words.counts.size)
             lengths = words.lengths
             seen = (counts >= self.min_count) | ((lengths == 1) & (counts > 0))
             used = counts > 0
@@ -262,6 +302,18 @@ class UnigramFinder(_Finder):
             if done:
                 break
         return self._lexicon(words, gain)
+
+
+def _chunk_table(shorts: MergeStack, longs: MergeStack) -> _WordTable:
+    short, long = shorts.result(), longs.result()
+    if short is None:
+        return _WordTable(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64))
+    ids = unpack(short[0])
+    ptr = row_offsets(np.count_nonzero(ids, axis=1))
+    _, l_counts, l_ptr, l_chars = long
+    return _WordTable(np.concatenate([ptr, ptr[-1] + l_ptr[1:]]),
+                      np.concatenate([ids[ids > 0].astype(np.int32), l_chars]),
+                      np.concatenate([short[1], l_counts]))
 
 
 def _code_length(counts: np.ndarray) -> float:
