@@ -2,9 +2,12 @@
 
 Su Jianlin's minimum-entropy principle (最小熵原理(二)) scores a merge of units a, b by
 F*_ab = p_ab (ln(p_ab / (p_a p_b)) − 1): joining pays only when the pointwise mutual
-information exceeds 1 nat. Two finders turn that into a lexicon:
+information exceeds 1 nat. Three finders turn that into a lexicon:
 
-``method="ngram"`` (default)
+``method="unigram"`` (default)
+    Cohesive n-grams of any length, Viterbi re-estimation, 去冗 plus an MDL lexicon cost;
+    see :mod:`nlpzero.words.unigram`.
+``method="ngram"`` (the 0.1 default)
     Candidates are character n-grams (n ≤ 4) whose cohesion, the minimum over binary
     splits of ln(N c(w) / (c(left) c(right))), reaches ``min_pmi + (n − 2) pmi_step``
     (2 / 6 / 10 nats by default), plus every single character. The corpus is then
@@ -18,7 +21,7 @@ information exceeds 1 nat. Two finders turn that into a lexicon:
     then sequential 去冗 (a dropped word's count moves to its parts). Its pair table
     survives ``find``, so incremental ``train`` calls work (the original emptied it).
 
-Both finders count in blocks whose partial counts are sorted arrays that merge, so memory
+The finders count in blocks whose partial counts are sorted arrays that merge, so memory
 stays bounded by the number of distinct n-grams, not by the corpus.
 """
 
@@ -225,7 +228,7 @@ class _Finder:
 
 
 class NgramFinder(_Finder):
-    """Cohesive n-gram candidates, Viterbi re-counting and minimum-entropy 去冗 (default).
+    """Cohesive n-gram candidates (n <= 4), Viterbi re-counting and minimum-entropy 去冗.
 
     ``train`` keeps exact character and pair counts (they merge, so training is
     incremental). ``find`` adds the 3- and 4-grams a candidate can be (count >= min_count)
