@@ -33,11 +33,8 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:
-    sys.path.insert(0, str(REPO_ROOT))
+from _harness import DATA, REPO_ROOT, import_nlp_zero, machine_facts
 
-DATA = REPO_ROOT.parent / "shared" / "data"
 PFR = DATA / "cws/pfr199801/199801.txt"
 PKU_TEST = DATA / "cws/icwb2/testing/pku_test.utf8"
 PKU_GOLD = DATA / "cws/icwb2/gold/pku_test_gold.utf8"
@@ -57,6 +54,7 @@ SYSTEMS = (("nlpzero unigram (default)", "unigram", {}),
 
 
 def say(message: str = "") -> None:
+    """Results go to stdout (the harness's own ``say`` is for progress on stderr)."""
     print(message, flush=True)
 
 
@@ -181,7 +179,7 @@ def quality(train: Path | list[str], title: str, with_peers: bool) -> None:
     if not with_peers:
         return
     try:
-        word_finder = import_nlp_zero()
+        word_finder = import_nlp_zero().Word_Finder
     except ImportError:
         say("| nlp-zero 0.1.6: not installed | | | | | | | | | | | | |")
     else:
@@ -220,16 +218,6 @@ class LineCorpus:
         with open(self.path, encoding="utf-8") as fh:
             for line in fh:
                 yield line.strip()
-
-
-def import_nlp_zero():
-    import collections
-    import collections.abc
-
-    collections.Iterable = collections.abc.Iterable  # type: ignore[attr-defined]
-    from nlp_zero import Word_Finder
-
-    return Word_Finder
 
 
 # --- news ------------------------------------------------------------------------------
@@ -352,6 +340,7 @@ def main() -> None:
             speed()
         else:
             say(f"SKIP part 4: missing {GUTENBERG_TAR}")
+    say("\n" + machine_facts(("nlp-zero", "jieba")))
 
 
 if __name__ == "__main__":
