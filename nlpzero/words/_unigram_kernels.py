@@ -87,24 +87,26 @@ def init_levels(ids, is_han, rank, bits, top, pair_set):
 
 
 @njit(cache=True, nogil=True)
-def level_round(ids, lvl, active, L, tk, tv, row_chars, emit):
-    """One apriori round over a block's *active* positions (ascending; those whose
-    (L−1)-gram was counted last round), right to left.
+def level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, emit):
+    """One apriori round over a block, right to left: over every position when *scan_all*,
+    else over the *active* positions (ascending; those whose (L−1)-gram was counted last
+    round — the same set, but stored lists cost 4 bytes a position, so they are kept only
+    once they are short).
 
     First the (L−1)-grams counted last round are looked up in the frequent set (*tk*, *tv*;
     only for L−1 >= 3, pairs come from ``init_levels``): a hit raises ``lvl[i]`` to L−1
     and writes the n-gram's ids into its row of *row_chars* (every writer writes the same
     ids). Then, if *emit*, the key of the L-gram at every i whose (L−1)-grams at i and
-    i+1 are frequent is returned (unsorted), with those positions (the next round's
-    active positions, ascending).
+    i+1 are frequent is returned (unsorted), with those positions (ascending) if
+    *keep_active*, else an empty list.
     """
     n = ids.shape[0]
-    m = active.shape[0]
+    m = n if scan_all else active.shape[0]
     out = np.empty(m if emit else 0, np.uint64)
-    nxt = np.empty(m if emit else 0, np.int32)
+    nxt = np.empty(m if emit and keep_active else 0, np.int32)
     k = 0
     for t in range(m - 1, -1, -1):
-        i = active[t]
+        i = t if scan_all else active[t]
         if i + 1 >= n:
             continue
         if L - 1 >= 3 and lvl[i] >= L - 2 and lvl[i + 1] >= L - 2:
@@ -115,8 +117,11 @@ def level_round(ids, lvl, active, L, tk, tv, row_chars, emit):
                     row_chars[r, j] = ids[i + j]
         if emit and lvl[i] >= L - 1 and lvl[i + 1] >= L - 1:
             out[k] = seq_key(ids, i, i + L)
-            nxt[k] = i
+            if keep_active:
+                nxt[k] = i
             k += 1
+    if not keep_active:
+        return out[:k], nxt
     return out[:k], nxt[:k][::-1].copy()
 
 

@@ -42,6 +42,9 @@ from .ngrams import unpack
 
 #: Relative fall of the code length per character below which re-estimation stops.
 TOLERANCE = 1e-3
+#: Counting levels 3..FULL_SCANS+2 scan every position (cheap, no memory); from then on
+#: each level visits only the positions counted at the level before, kept as a list.
+FULL_SCANS = 3
 #: Longest word the lexicon's hash table stores (its lengths are int16).
 MAX_LEN_LIMIT = 1024
 
@@ -134,13 +137,14 @@ class UnigramFinder(_Finder):
                      emit: bool = emit) -> tuple:
                 b, ids = item
                 if b not in levels:
-                    lvl = UK.init_levels(ids, is_han, *lookup)
-                    levels[b] = (lvl, np.flatnonzero(lvl >= 2).astype(np.int32))
+                    levels[b] = (UK.init_levels(ids, is_han, *lookup), np.zeros(0, np.int32))
                     spans = UK.digit_unit_spans(ids, is_digit, is_han)
                 else:
                     spans = None
                 lvl, active = levels[b]
-                keys, active = UK.level_round(ids, lvl, active, L, tk, tv, row_chars, emit)
+                # the first FULL_SCANS levels scan every position; later ones keep a list
+                keys, active = UK.level_round(ids, lvl, active, L <= FULL_SCANS + 2,
+                                              L >= FULL_SCANS + 2, L, tk, tv, row_chars, emit)
                 levels[b] = (lvl, active)
                 keys.sort()
                 return run_lengths(keys), spans
