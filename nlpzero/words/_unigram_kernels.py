@@ -32,12 +32,13 @@ def seq_key(a, start, end):
 
 @njit(cache=True)
 def key_table(keys):
-    """Open-addressing map key -> row (at most half full); keys are distinct and non-zero."""
+    """Open-addressing map key -> row (at most two thirds full, 12 bytes a slot); keys are
+    distinct and non-zero."""
     cap = 16
-    while cap < 2 * keys.shape[0]:
+    while 2 * cap < 3 * keys.shape[0]:
         cap *= 2
     tk = np.zeros(cap, np.uint64)
-    tv = np.full(cap, -1, np.int64)
+    tv = np.full(cap, -1, np.int32)
     mask = cap - 1
     for r in range(keys.shape[0]):
         s = fibonacci_slot(keys[r], 32, mask)
