@@ -65,8 +65,8 @@ def discover(
         min=1, help="Re-count rounds (unigram: at most 5, until the code length stops "
         "falling; ngram: 2).")] = None,
     partitions: Annotated[int, typer.Option(
-        min=1, help="(ngram) Count 3/4-grams in this many hash partitions (less memory, "
-        "one more pass each).")] = 2,
+        min=1, help="(unigram, ngram) Count 3/4-grams (unigram: 3/4/5-grams) in this many "
+        "hash partitions (less memory, one more pass each).")] = 2,
     min_proba: Annotated[float, typer.Option(
         min=0.0, help="(nlpzero) Minimum pair and fragment probability.")] = 1e-7,
     unknown_score: Annotated[float, typer.Option(
@@ -90,7 +90,7 @@ def discover(
             options = dict(min_count=min_count, min_pmi=pmi,
                            pmi_step=2.0 if pmi_step is None else pmi_step, pmi_cap=pmi_cap,
                            max_len=32 if max_len is None else max_len, max_share=max_share,
-                           lexicon_cost=lexicon_cost,
+                           lexicon_cost=lexicon_cost, partitions=partitions,
                            iterations=5 if iterations is None else iterations)
         elif method is Method.ngram:
             options = dict(min_count=min_count, min_pmi=pmi,

@@ -61,9 +61,10 @@ def test_counts_of_any_length_hand_made():
     assert capped == brute_ngrams(text, 3, 5)
 
 
+@pytest.mark.parametrize("partitions", [1, 3])
 @pytest.mark.parametrize("min_count", [1, 2, 4])
 @pytest.mark.parametrize("seed", range(4))
-def test_counts_equal_brute_force(seed, min_count):
+def test_counts_equal_brute_force(seed, min_count, partitions):
     """Level-by-level apriori counting over blocks equals counting every substring."""
     rng = random.Random(seed)
     alphabet = "天地人和中国"
@@ -72,7 +73,7 @@ def test_counts_equal_brute_force(seed, min_count):
         lines.append("，".join("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20)))
                               for _ in range(rng.randint(1, 3))))
     text = "\n".join(lines) + "\n"
-    finder = UnigramFinder(min_count=min_count, max_len=16).train([text])
+    finder = UnigramFinder(min_count=min_count, max_len=16, partitions=partitions).train([text])
     corpus = Corpus.of([text])
     got = table_words(finder, finder.ngram_table(corpus, Progress()))
     assert got == brute_ngrams(text, min_count, 16)
@@ -240,7 +241,8 @@ def test_deterministic_and_block_size_independent(tmp_path):
     ("pmi_cap", math.nan), ("max_len", 0), ("max_len", 10**9), ("max_share", 0.0),
     ("max_share", 1.5), ("max_share", math.nan), ("lexicon_cost", -1.0),
     ("lexicon_cost", math.inf), ("iterations", 0), ("iterations", 10**9),
-    ("unknown_score", math.nan), ("unknown_score", 5.0),
+    ("unknown_score", math.nan), ("unknown_score", 5.0), ("partitions", 0),
+    ("partitions", 1000),
 ])
 def test_bad_options_are_value_errors(option, value):
     with pytest.raises(ValueError, match=option):
@@ -265,6 +267,7 @@ def test_latin_and_digits_only_corpus_gives_an_empty_lexicon():
     (["--max-share", "2"], "max_share"), (["--max-share", "0"], "max_share"),
     (["--lexicon-cost", "-1"], "lexicon_cost"), (["--iterations", "0"], "--iterations"),
     (["--iterations", "100000"], "iterations"), (["--unknown-score", "nan"], "unknown_score"),
+    (["--partitions", "0"], "--partitions"), (["--partitions", "999"], "partitions"),
 ])
 def test_cli_rejects_bad_unigram_options(cli, write_file, args, needle):
     corpus = write_file("c.txt", "中外科学\n")

@@ -14,7 +14,7 @@ import math
 import numpy as np
 from numba import njit
 
-from .._hashing import extend_key, fibonacci_slot
+from .._hashing import GOLDEN, extend_key, fibonacci_slot
 from ._discovery_kernels import pair_in
 from ._lexicon_kernels import EMPTY, best_path
 
@@ -88,7 +88,8 @@ def init_levels(ids, is_han, rank, bits, top, pair_set):
 
 
 @njit(cache=True, nogil=True)
-def level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, emit):
+def level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, emit,
+                update, part, n_parts):
     """One apriori round over a block, right to left: over every position when *scan_all*,
     else over the *active* positions (ascending; those whose (L−1)-gram was counted last
     round — the same set, but stored lists cost 4 bytes a position, so they are kept only
@@ -97,33 +98,38 @@ def level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, e
     First the (L−1)-grams counted last round are looked up in the frequent set (*tk*, *tv*;
     only for L−1 >= 3, pairs come from ``init_levels``): a hit raises ``lvl[i]`` to L−1
     and writes the n-gram's ids into its row of *row_chars* (every writer writes the same
-    ids). Then, if *emit*, the key of the L-gram at every i whose (L−1)-grams at i and
-    i+1 are frequent is returned (unsorted), with those positions (ascending) if
-    *keep_active*, else an empty list.
+    ids); only when *update* (the first of *n_parts* passes). Then, if *emit*, the key of
+    the L-gram at every i whose (L−1)-grams at i and i+1 are frequent is returned
+    (unsorted) when it falls in hash partition *part* of *n_parts*, with all those
+    positions (ascending) if *keep_active*, else an empty list.
     """
     n = ids.shape[0]
     m = n if scan_all else active.shape[0]
     out = np.empty(m if emit else 0, np.uint64)
     nxt = np.empty(m if emit and keep_active else 0, np.int32)
     k = 0
+    a = 0
     for t in range(m - 1, -1, -1):
         i = t if scan_all else active[t]
         if i + 1 >= n:
             continue
-        if L - 1 >= 3 and lvl[i] >= L - 2 and lvl[i + 1] >= L - 2:
+        if update and L - 1 >= 3 and lvl[i] >= L - 2 and lvl[i + 1] >= L - 2:
             r = key_row(tk, tv, seq_key(ids, i, i + L - 1))
             if r >= 0:
                 lvl[i] = L - 1
                 for j in range(L - 1):
                     row_chars[r, j] = ids[i + j]
         if emit and lvl[i] >= L - 1 and lvl[i + 1] >= L - 1:
-            out[k] = seq_key(ids, i, i + L)
+            key = seq_key(ids, i, i + L)
+            if n_parts == 1 or np.int64((key * GOLDEN) >> np.uint64(33)) % n_parts == part:
+                out[k] = key
+                k += 1
             if keep_active:
-                nxt[k] = i
-            k += 1
+                nxt[a] = i
+                a += 1
     if not keep_active:
         return out[:k], nxt
-    return out[:k], nxt[:k][::-1].copy()
+    return out[:k], nxt[:a][::-1].copy()
 
 
 @njit(cache=True, nogil=True)

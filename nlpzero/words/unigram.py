@@ -80,7 +80,7 @@ class UnigramFinder(_Finder):
 
     def __init__(self, min_count: int = 3, min_pmi: float = 2.0, pmi_step: float = 2.0,
                  pmi_cap: float = 8.0, max_len: int = 32, max_share: float = 0.8,
-                 lexicon_cost: float = 1.0, iterations: int = 5,
+                 lexicon_cost: float = 1.0, iterations: int = 5, partitions: int = 2,
                  unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         super().__init__(_check_real("unknown_score", unknown_score, high=0.0))
         self.min_count = _check_int("min_count", min_count, 1, 2**62)
@@ -93,6 +93,7 @@ class UnigramFinder(_Finder):
             raise ValueError("max_share must be above 0")
         self.lexicon_cost = _check_real("lexicon_cost", lexicon_cost, 0.0, 1e6)
         self.iterations = _check_int("iterations", iterations, 1, 1000)
+        self.partitions = _check_int("partitions", partitions, 1, 64)
 
     # -- 1. counts ------------------------------------------------------------------------
 
@@ -134,42 +135,57 @@ class UnigramFinder(_Finder):
             else:
                 tk, tv = empty
                 row_chars = np.zeros((0, 2), np.int32)
-            progress.stage(f"counting {L}-grams" if emit else "collecting n-grams",
-                           corpus.n_bytes)
+            n_parts = self.partitions if L <= FULL_SCANS + 2 and emit else 1
+            kept = []
+            for part in range(n_parts):
+                label = f"counting {L}-grams" if emit else "collecting n-grams"
+                if n_parts > 1:
+                    label += f" ({part + 1}/{n_parts})"
+                progress.stage(label, corpus.n_bytes)
 
-            def work(item: tuple[int, np.ndarray], L: int = L, tk: np.ndarray = tk,
-                     tv: np.ndarray = tv, row_chars: np.ndarray = row_chars,
-                     emit: bool = emit) -> tuple:
-                b, ids = item
-                if b not in levels:
-                    levels[b] = (UK.init_levels(ids, is_han, *lookup), np.zeros(0, np.int32))
-                    spans = UK.digit_unit_spans(ids, is_digit, is_han)
-                else:
-                    spans = None
-                lvl, active = levels[b]
-                # the first FULL_SCANS levels scan every position; later ones keep a list
-                keys, active = UK.level_round(ids, lvl, active, L <= FULL_SCANS + 2,
-                                              L >= FULL_SCANS + 2, L, tk, tv, row_chars, emit)
-                levels[b] = (lvl, active)
-                keys.sort()
-                return run_lengths(keys), spans
+                def work(item: tuple[int, np.ndarray], L: int = L, tk: np.ndarray = tk,
+                         tv: np.ndarray = tv, row_chars: np.ndarray = row_chars,
+                         emit: bool = emit, part: int = part, n_parts: int = n_parts
+                         ) -> tuple:
+                    b, ids = item
+                    if b not in levels:
+                        levels[b] = (UK.init_levels(ids, is_han, *lookup),
+                                     np.zeros(0, np.int32))
+                        spans = UK.digit_unit_spans(ids, is_digit, is_han)
+                    else:
+                        spans = None
+                    lvl, active = levels[b]
+                    # the first FULL_SCANS levels scan every position; later ones keep a list
+                    keys, nxt = UK.level_round(ids, lvl, active, L <= FULL_SCANS + 2,
+                                               part == 0 and L >= FULL_SCANS + 2, L, tk, tv,
+                                               row_chars, emit, part == 0, part, n_parts)
+                    if part == 0:
+                        levels[b] = (lvl, nxt)
+                    keys.sort()
+                    return run_lengths(keys), spans
 
-            stack = MergeStack(merge_counts)
-            for table, spans in map_blocks(work, enumerate(corpus.blocks(self.chars,
-                                                                         progress))):
-                stack.push(table, table[0].size)
-                if spans is not None:
-                    self._digit_spans.append(spans)
+                stack = MergeStack(merge_counts)
+                for table, spans in map_blocks(work, enumerate(corpus.blocks(self.chars,
+                                                                             progress))):
+                    stack.push(table, table[0].size)
+                    if spans is not None:
+                        self._digit_spans.append(spans)
+                merged = stack.result()
+                if merged is not None:
+                    keep = merged[1] >= self.min_count
+                    kept.append((merged[0][keep], merged[1][keep]))
+                del stack, merged
             if L - 1 >= 3 and prev_keys.size:
                 rows_ptr.append(np.arange(0, (L - 1) * prev_keys.size + 1, L - 1,
                                           dtype=np.int64))
                 rows_chars.append(row_chars.reshape(-1))
                 rows_counts.append(prev_counts)
-            merged = stack.result()
-            if not emit or merged is None:
+            if not emit or not kept:
                 break
-            keep = merged[1] >= self.min_count
-            prev_keys, prev_counts = merged[0][keep], merged[1][keep]
+            prev_keys = np.concatenate([k for k, _ in kept])
+            prev_counts = np.concatenate([c for _, c in kept])
+            order = np.argsort(prev_keys, kind="stable")
+            prev_keys, prev_counts = prev_keys[order], prev_counts[order]
             if prev_keys.size == 0:
                 break
             L += 1
