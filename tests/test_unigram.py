@@ -284,3 +284,26 @@ def test_cli_unigram_is_the_default(cli, tmp_path):
     assert default.stdout == explicit.stdout
     words = [line.split("\t")[0] for line in default.stdout.splitlines()]
     assert words == discover(path).words
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_candidate_selection_matches_its_definition(seed):
+    """select_candidates (one fused pass) = cohesion threshold and extension share computed
+    separately with split_stats and numpy."""
+    text = generated_corpus(seed, 1500, "子丑寅卯辰巳午")
+    finder = UnigramFinder(min_count=2).train([text])
+    table = finder.ngram_table(Corpus.of([text]), Progress())
+    counts = table.counts.astype(np.float64)
+    n_chars = float(finder.char_counts().sum())
+    tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
+    coh, prefix, suffix = UK.split_stats(table.ptr, table.chars, counts, tk, tv, n_chars)
+    share = np.zeros(counts.size)
+    for parent in (prefix, suffix):
+        has = parent >= 0
+        np.maximum.at(share, parent[has], counts[has] / counts[parent[has]])
+    lengths = table.lengths
+    expected = (lengths == 1) | ((coh >= finder.thresholds(lengths)) & (share < 0.8))
+    got = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv, n_chars,
+                               finder.min_pmi, finder.pmi_step, finder.pmi_cap, 0.8)
+    assert np.array_equal(got, expected)
+    assert got.sum() > (lengths == 1).sum()  # some multi-character candidates

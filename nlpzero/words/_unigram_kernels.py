@@ -334,3 +334,36 @@ def chunk_path_counts(ptr, chars, cls, weights, keys, lens, vals, logp, max_len,
                 out[via[p]] += weights[r]
             p = back[p]
     return out
+
+
+@njit(cache=True)
+def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pmi_cap,
+                      max_share):
+    """keep[row]: one character, or cohesion (:func:`split_stats`) >= min(min_pmi +
+    (n − 2) pmi_step, pmi_cap) and no one-character extension holding *max_share* of the
+    n-gram's occurrences or more (it is a piece of a longer word). One pass, little memory."""
+    n = ptr.shape[0] - 1
+    share = np.zeros(n, np.float32)
+    cohesive = np.zeros(n, np.bool_)
+    for r in range(n):
+        p = ptr[r]
+        L = ptr[r + 1] - p
+        if L < 2:
+            continue
+        best = np.inf
+        for s in range(1, L):
+            a = key_row(tk, tv, seq_key(chars, p, p + s))
+            b = key_row(tk, tv, seq_key(chars, p + s, p + L))
+            if a < 0 or b < 0:
+                continue
+            v = math.log(n_chars * counts[r] / (float(counts[a]) * float(counts[b])))
+            best = min(best, v)
+            if s == L - 1:
+                share[a] = max(share[a], counts[r] / counts[a])
+            if s == 1:
+                share[b] = max(share[b], counts[r] / counts[b])
+        cohesive[r] = best >= min(min_pmi + (L - 2) * pmi_step, pmi_cap)
+    keep = np.zeros(n, np.bool_)
+    for r in range(n):
+        keep[r] = ptr[r + 1] - ptr[r] == 1 or (cohesive[r] and share[r] < max_share)
+    return keep

@@ -199,17 +199,12 @@ class UnigramFinder(_Finder):
                           self.pmi_cap)
 
     def candidates(self, table: _WordTable) -> _WordTable:
-        lengths = table.lengths
-        counts = table.counts.astype(np.float64)
         n_chars = float(self.char_counts().sum())
         keys = UK.row_keys(table.ptr, table.chars)
         tk, tv = UK.key_table(keys)
-        coh, prefix, suffix = UK.split_stats(table.ptr, table.chars, counts, tk, tv, n_chars)
-        share = np.zeros(counts.size)
-        for parent in (prefix, suffix):
-            has = parent >= 0
-            np.maximum.at(share, parent[has], counts[has] / counts[parent[has]])
-        keep = (lengths == 1) | ((coh >= self.thresholds(lengths)) & (share < self.max_share))
+        keep = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv, n_chars,
+                                    self.min_pmi, self.pmi_step, self.pmi_cap, self.max_share)
+        del tk, tv
         words = table.subset(keep)
         digits = self._digit_words(n_chars, keys[keep])
         if digits is not None:
