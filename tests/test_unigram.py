@@ -307,3 +307,15 @@ def test_candidate_selection_matches_its_definition(seed):
                                finder.min_pmi, finder.pmi_step, finder.pmi_cap, 0.8)
     assert np.array_equal(got, expected)
     assert got.sum() > (lengths == 1).sum()  # some multi-character candidates
+
+
+@pytest.mark.parametrize("args, option, owner", [
+    (["--method", "ngram", "--pmi-cap", "6"], "--pmi-cap", "--method unigram"),
+    (["--method", "nlpzero", "--max-share", "0.5"], "--max-share", "--method unigram"),
+    (["--method", "ngram", "--lexicon-cost", "2"], "--lexicon-cost", "--method unigram"),
+    (["--method", "nlpzero", "--max-len", "8"], "--max-len", "--method ngram or unigram"),
+    (["--min-proba", "1e-5"], "--min-proba", "--method nlpzero"),
+])
+def test_cli_refuses_options_of_other_methods(cli, write_file, args, option, owner):
+    corpus = write_file("c.txt", "中外科学\n")
+    cli.assert_usage_error(cli.invoke("discover", *args, corpus), f"{option} applies to {owner}")

@@ -326,8 +326,8 @@ def chunk_path_counts(ptr, chars, cls, weights, keys, lens, vals, logp, max_len,
     for r in range(ptr.shape[0] - 1):
         s, e = ptr[r], ptr[r + 1]
         L = e - s
-        best_path(chars[s:e], cls[s:e], 0, L, keys, lens, vals, logp, max_len, unknown_score,
-                  score, back, via)
+        best_path(chars[s:e], cls[s:e], np.int64(0), L, keys, lens, vals, logp, max_len,
+                  unknown_score, score, back, via)
         p = L
         while p > 0:
             if via[p] >= 0:
