@@ -23,12 +23,14 @@ from ._common import (
 
 
 class Method(str, Enum):
+    unigram = "unigram"
     ngram = "ngram"
     nlpzero = "nlpzero"
 
 
-#: options of one method only (refused with the other)
-NGRAM_ONLY = ("min_count", "pmi_step", "max_len", "iterations", "partitions")
+#: options of some methods only (refused with the others)
+COUNTING = ("min_count", "pmi_step", "max_len", "iterations", "partitions")  # ngram, unigram
+UNIGRAM_ONLY = ("pmi_cap", "max_share", "lexicon_cost")
 NLPZERO_ONLY = ("min_proba",)
 
 
@@ -36,20 +38,37 @@ def discover(
     ctx: typer.Context,
     corpus: InputArg = None,
     output: OutputOpt = None,
-    method: Annotated[Method, typer.Option(help="ngram: cohesive n-grams + Viterbi re-count "
-                                           "+ 去冗 (best); nlpzero: nlp-zero 0.1.6's Word_Finder."
-                                           )] = Method.ngram,
-    min_count: Annotated[int, typer.Option(min=1, help="[ngram] Minimum count of a word.")] = 3,
+    method: Annotated[Method, typer.Option(
+        help="unigram: cohesive n-grams of any length + Viterbi re-estimation + 去冗 and MDL "
+        "pruning (best); ngram: the same with n <= 4 and no MDL (the 0.1 default); nlpzero: "
+        "nlp-zero 0.1.6's Word_Finder.")] = Method.unigram,
+    min_count: Annotated[int, typer.Option(
+        min=1, help="[unigram, ngram] Minimum count of a word.")] = 3,
     min_pmi: Annotated[Optional[float], typer.Option(  # noqa: UP045
-        help="Cohesion (nats) a 2-char word needs [ngram: 2.0] / strong-pair PMI [nlpzero: 1.0]."
+        help="Cohesion (nats) a 2-char word needs [unigram, ngram: 2.0] / strong-pair PMI "
+        "[nlpzero: 1.0]."
     )] = None,
-    pmi_step: Annotated[float, typer.Option(
-        help="[ngram] Extra cohesion per extra character (nats).")] = 4.0,
-    max_len: Annotated[int, typer.Option(min=1, max=4, help="[ngram] Longest word.")] = 4,
-    iterations: Annotated[int, typer.Option(min=1, help="[ngram] Re-count rounds.")] = 2,
+    pmi_step: Annotated[Optional[float], typer.Option(  # noqa: UP045
+        help="[unigram, ngram] Extra cohesion per extra character (nats) [unigram: 2.0, "
+        "ngram: 4.0].")] = None,
+    pmi_cap: Annotated[float, typer.Option(
+        help="[unigram] Most cohesion any word needs (nats), so long words stay possible."
+        )] = 8.0,
+    max_len: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        min=1, help="Longest word [unigram: 32, at most 1024; ngram: 4, at most 4].")] = None,
+    max_share: Annotated[float, typer.Option(
+        help="[unigram] Drop an n-gram when adding one character on either side gives a "
+        "string holding this share of its occurrences (it is a piece of a longer word)."
+        )] = 0.8,
+    lexicon_cost: Annotated[float, typer.Option(
+        help="[unigram] Weight of the lexicon's description length (0 = no MDL test)."
+        )] = 1.0,
+    iterations: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        min=1, help="Re-count rounds [unigram: at most 5, until the code length stops "
+        "falling; ngram: 2].")] = None,
     partitions: Annotated[int, typer.Option(
-        min=1, help="[ngram] Count 3/4-grams in this many hash partitions (less memory, "
-        "one more pass each).")] = 2,
+        min=1, help="[unigram, ngram] Count the 3/4-grams [unigram: 3/4/5-grams] in this "
+        "many hash partitions (less memory, one more pass each).")] = 2,
     min_proba: Annotated[float, typer.Option(
         min=0.0, help="[nlpzero] Minimum pair and fragment probability.")] = 1e-7,
     unknown_score: Annotated[float, typer.Option(
@@ -59,18 +78,33 @@ def discover(
     quiet: QuietOpt = False,
 ) -> None:
     """Learn a lexicon from raw text: TSV word, count, score (nats saved), most frequent first."""
-    for option in NGRAM_ONLY if method is Method.nlpzero else NLPZERO_ONLY:
-        other = Method.ngram if method is Method.nlpzero else Method.nlpzero
-        refuse(ctx, option, f"--method {other.value}")
+    if method is not Method.nlpzero:
+        for option in NLPZERO_ONLY:
+            refuse(ctx, option, "--method nlpzero")
+    else:
+        for option in COUNTING:
+            refuse(ctx, option, "--method ngram or unigram")
+    if method is not Method.unigram:
+        for option in UNIGRAM_ONLY:
+            refuse(ctx, option, "--method unigram")
     path = resolve_input(corpus)
     log = Log(quiet)
     with failures():
         from nlpzero.text.io import open_output, seekable_path
         from nlpzero.words.discovery import Corpus, make_finder
 
-        if method is Method.ngram:
-            options = dict(min_count=min_count, min_pmi=2.0 if min_pmi is None else min_pmi,
-                           pmi_step=pmi_step, max_len=max_len, iterations=iterations,
+        pmi = 2.0 if min_pmi is None else min_pmi
+        if method is Method.unigram:
+            options = dict(min_count=min_count, min_pmi=pmi,
+                           pmi_step=2.0 if pmi_step is None else pmi_step, pmi_cap=pmi_cap,
+                           max_len=32 if max_len is None else max_len, max_share=max_share,
+                           lexicon_cost=lexicon_cost, partitions=partitions,
+                           iterations=5 if iterations is None else iterations)
+        elif method is Method.ngram:
+            options = dict(min_count=min_count, min_pmi=pmi,
+                           pmi_step=4.0 if pmi_step is None else pmi_step,
+                           max_len=4 if max_len is None else max_len,
+                           iterations=2 if iterations is None else iterations,
                            partitions=partitions)
         else:
             options = dict(min_proba=min_proba, min_pmi=1.0 if min_pmi is None else min_pmi)

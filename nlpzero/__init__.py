@@ -15,6 +15,7 @@ _EXPORTS = {
     "discover": "nlpzero.words.discovery",
     "NgramFinder": "nlpzero.words.discovery",
     "PairFinder": "nlpzero.words.discovery",
+    "UnigramFinder": "nlpzero.words.unigram",
     "Lexicon": "nlpzero.words.lexicon",
     "segment": "nlpzero.words.segmentation",
     "Segmenter": "nlpzero.words.segmentation",
@@ -44,8 +45,9 @@ _EXPORTS = {
 __all__ = [
     "Cooccurrence", "Embedding", "InfomapResult", "InputError", "Lexicon", "NgramFinder",
     "NlpzeroError", "PairFinder", "Parser", "Progress", "Scores", "Segmenter", "TemplateFinder",
-    "Templates", "Tree", "communities", "cooccur", "cosine_knn", "discover", "find_templates",
-    "infomap", "read_graph", "read_word2vec", "score", "segment", "train", "write_word2vec",
+    "Templates", "Tree", "UnigramFinder", "communities", "cooccur", "cosine_knn", "discover",
+    "find_templates", "infomap", "read_graph", "read_word2vec", "score", "segment", "train",
+    "write_word2vec",
 ]
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -64,6 +66,7 @@ if TYPE_CHECKING:  # pragma: no cover
     from .words.lexicon import Lexicon
     from .words.scoring import Scores, score
     from .words.segmentation import Segmenter, segment
+    from .words.unigram import UnigramFinder
 
 
 def __getattr__(name: str) -> Any:

@@ -24,12 +24,20 @@ def extend_key(key, length, cid):
     """Key of a character sequence after appending id *cid* to a sequence of *length* ids.
 
     Up to four ids are packed exactly (16 bits each, first id highest, as n-gram keys are);
-    a longer sequence continues as a 64-bit hash of that prefix key (a splitmix64 step),
-    never 0, so 0 can mark an empty slot.
+    a longer sequence continues as a 64-bit hash of that prefix key and *cid*, never 0, so
+    0 can mark an empty slot. The prefix key goes through the splitmix64 finaliser (a
+    bijection) before *cid* is added, so two sequences collide only by chance (about
+    2^-63 a pair): xor-ing *cid* into the raw packed key would collide whenever the last
+    two ids xor to the same value.
     """
     if length < 4:
         return key | (np.uint64(cid) << np.uint64(48 - 16 * length))
-    x = (key ^ np.uint64(cid)) * GOLDEN + np.uint64(length)
+    x = key ^ (key >> np.uint64(30))
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    x += (np.uint64(cid) + np.uint64(1)) * GOLDEN + np.uint64(length)
     x ^= x >> np.uint64(31)
     x *= np.uint64(0xBF58476D1CE4E5B9)
     x ^= x >> np.uint64(29)

@@ -271,7 +271,7 @@ def test_bad_options_are_value_errors():
     with pytest.raises(ValueError):
         discover(["甲乙"], method="magic")
     with pytest.raises(ValueError):
-        discover(["甲乙"], max_len=9)
+        discover(["甲乙"], method="ngram", max_len=9)
 
 
 @pytest.mark.parametrize("partitions", [1, 2, 3])

@@ -11,6 +11,9 @@ import numpy as np
 from numba import njit
 
 from .._hashing import extend_key, fibonacci_slot
+
+# extend_key is inlined here: numba's on-disk cache only notices edits to this file, so a
+# change to extend_key must come with an edit here (as with its 2026-11 mixing fix).
 from ._lexicon_kernels import EMPTY, find_sequence, sequence_slot
 
 

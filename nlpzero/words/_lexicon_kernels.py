@@ -15,6 +15,9 @@ from numba import njit
 
 from .._hashing import extend_key, fibonacci_slot
 
+# extend_key is inlined here: numba's on-disk cache only notices edits to this file, so a
+# change to extend_key must come with an edit here (as with its 2026-11 mixing fix).
+
 EMPTY = np.uint64(0)  # extend_key never returns 0
 
 

@@ -2,9 +2,12 @@
 
 Su Jianlin's minimum-entropy principle (最小熵原理(二)) scores a merge of units a, b by
 F*_ab = p_ab (ln(p_ab / (p_a p_b)) − 1): joining pays only when the pointwise mutual
-information exceeds 1 nat. Two finders turn that into a lexicon:
+information exceeds 1 nat. Three finders turn that into a lexicon:
 
-``method="ngram"`` (default)
+``method="unigram"`` (default)
+    Cohesive n-grams of any length, Viterbi re-estimation, 去冗 plus an MDL lexicon cost;
+    see :mod:`nlpzero.words.unigram`.
+``method="ngram"`` (the 0.1 default)
     Candidates are character n-grams (n ≤ 4) whose cohesion, the minimum over binary
     splits of ln(N c(w) / (c(left) c(right))), reaches ``min_pmi + (n − 2) pmi_step``
     (2 / 6 / 10 nats by default), plus every single character. The corpus is then
@@ -18,7 +21,7 @@ information exceeds 1 nat. Two finders turn that into a lexicon:
     then sequential 去冗 (a dropped word's count moves to its parts). Its pair table
     survives ``find``, so incremental ``train`` calls work (the original emptied it).
 
-Both finders count in blocks whose partial counts are sorted arrays that merge, so memory
+The finders count in blocks whose partial counts are sorted arrays that merge, so memory
 stays bounded by the number of distinct n-grams, not by the corpus.
 """
 
@@ -45,7 +48,7 @@ from . import _lexicon_kernels as LK
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
 from .ngrams import NgramCounts, PairCounter, sub_key, unpack
 
-METHODS = ("ngram", "nlpzero")
+METHODS = ("unigram", "ngram", "nlpzero")
 
 Source = str | os.PathLike[str] | Iterable[str]
 
@@ -225,7 +228,7 @@ class _Finder:
 
 
 class NgramFinder(_Finder):
-    """Cohesive n-gram candidates, Viterbi re-counting and minimum-entropy 去冗 (default).
+    """Cohesive n-gram candidates (n <= 4), Viterbi re-counting and minimum-entropy 去冗.
 
     ``train`` keeps exact character and pair counts (they merge, so training is
     incremental). ``find`` adds the 3- and 4-grams a candidate can be (count >= min_count)
@@ -449,8 +452,12 @@ def _pair_lookup(pairs: np.ndarray, char_counts: np.ndarray) -> tuple:
     return rank, bits, top, DK.build_key_set(pairs[~dense])
 
 
-def make_finder(method: str = "ngram", **options) -> NgramFinder | PairFinder:
+def make_finder(method: str = "unigram", **options) -> _Finder:
     """A finder for *method* with its options (unknown options are a ``TypeError``)."""
+    if method == "unigram":
+        from .unigram import UnigramFinder
+
+        return UnigramFinder(**options)
     if method == "ngram":
         return NgramFinder(**options)
     if method == "nlpzero":
@@ -460,7 +467,7 @@ def make_finder(method: str = "ngram", **options) -> NgramFinder | PairFinder:
 
 def discover(
     corpus: Source | Corpus,
-    method: str = "ngram",
+    method: str = "unigram",
     errors: str = "strict",
     progress: Progress | None = None,
     **options,
@@ -468,7 +475,8 @@ def discover(
     """Learn a lexicon from raw text: ``train`` then ``find`` (two or more passes).
 
     *corpus* is a file path (``str`` or ``os.PathLike``) or the text as a list of lines.
-    Options are those of :class:`NgramFinder` or :class:`PairFinder`.
+    Options are those of :class:`~nlpzero.words.unigram.UnigramFinder` (default),
+    :class:`NgramFinder` or :class:`PairFinder`.
     Returns a :class:`~nlpzero.lexicon.Lexicon`, most frequent first, whose scores are the
     redundancy-test gain ln p_w − Σ ln p_{w_i} in nats (0 for single characters).
     """

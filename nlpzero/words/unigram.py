@@ -1,0 +1,360 @@
+"""Unigram word discovery with no length cap (the default ``discover`` method).
+
+1. **Counts of every length.** Characters and pairs come from ``train``; longer n-grams
+   are counted level by level (apriori: an n-gram is counted only where both of its
+   (n−1)-grams are frequent), ``min_count`` times or more, up to ``max_len`` characters.
+   Each level is one pass over the (cached) character ids.
+2. **Candidates.** Every ideograph, and every frequent n-gram whose cohesion — the minimum
+   over its binary splits of ln(N c(w) / (c(left) c(right))) — reaches
+   min(min_pmi + (n − 2) pmi_step, pmi_cap) nats, unless one one-character extension
+   (xw or wx) accounts for ``max_share`` of its occurrences or more: such an n-gram is a
+   piece of a longer word (华民族 of 中华民族). Pre-rule: a run of digits joined to the
+   ideograph after it (年, 月, 日, 万 ...) when the corpus shows that ideograph after
+   digits with PMI >= min_pmi; the strings seen ``min_count`` times are candidates.
+3. **Re-estimation.** The corpus is segmented with the candidates (unigram Viterbi, word
+   score ln count − ln total) and the words on the best paths are counted. Then the
+   minimum-entropy redundancy test (去冗) runs on all words against those counts: with
+   w_1..w_k the best split of w into other words, w stays only if
+   ln p(w) − Σ ln p(w_i) >= len(w) − 1 (the gain per occurrence, nlp-zero's rule) *and*
+   the exact drop of the corpus code length N ln N − Σ c ln c from keeping w pays for
+   spelling w in the lexicon, ``lexicon_cost`` · len(w) · ln(#characters) nats (MDL).
+   Re-count and test repeat until the code length per character (corpus + lexicon)
+   falls by less than 0.1 %, at most ``iterations`` times. The Viterbi passes run on the
+   corpus's distinct *chunks*: it is cut wherever no candidate spans two neighbours, so a
+   text's best path is its chunks' paths end to end, and one pass collects the chunks.
+
+The lexicon's counts are the counts of the last Viterbi pass (words the last test drops
+are left out); its scores are the gains in nats. Parameters chosen on the PKU test set:
+pmi_step 2, pmi_cap 8, max_share 0.8, lexicon_cost 1 (min_pmi and min_count are the values
+of the ``ngram`` method).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._tables import MergeStack, merge_counts, row_offsets, run_lengths
+from .._threads import map_blocks
+from ..text.chars import ALNUM, HAN
+from ..text.progress import Progress
+from . import _discovery_kernels as DK
+from . import _unigram_kernels as UK
+from .discovery import Corpus, Source, _Finder, _pair_lookup, _WordTable
+from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
+from .ngrams import unpack
+
+#: Relative fall of the code length per character below which re-estimation stops.
+TOLERANCE = 1e-3
+#: Counting levels 3..FULL_SCANS+2 scan every position (cheap, no memory); from then on
+#: each level visits only the positions counted at the level before, kept as a list.
+FULL_SCANS = 3
+#: Longest word the lexicon's hash table stores (its lengths are int16).
+MAX_LEN_LIMIT = 1024
+
+
+def _check_real(name: str, value: float, low: float | None = None,
+                high: float | None = None) -> float:
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, not {value}")
+    if low is not None and value < low:
+        raise ValueError(f"{name} must be at least {low:g}")
+    if high is not None and value > high:
+        raise ValueError(f"{name} must be at most {high:g}")
+    return value
+
+
+def _check_int(name: str, value: int, low: int, high: int) -> int:
+    if isinstance(value, bool) or int(value) != value:
+        raise ValueError(f"{name} must be a whole number")
+    value = int(value)
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be between {low} and {high}")
+    return value
+
+
+class UnigramFinder(_Finder):
+    """Cohesive n-grams of any length, Viterbi re-estimation and MDL pruning (default)."""
+
+    def __init__(self, min_count: int = 3, min_pmi: float = 2.0, pmi_step: float = 2.0,
+                 pmi_cap: float = 8.0, max_len: int = 32, max_share: float = 0.8,
+                 lexicon_cost: float = 1.0, iterations: int = 5, partitions: int = 2,
+                 unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
+        super().__init__(_check_real("unknown_score", unknown_score, high=0.0))
+        self.min_count = _check_int("min_count", min_count, 1, 2**62)
+        self.min_pmi = _check_real("min_pmi", min_pmi, -100.0, 100.0)
+        self.pmi_step = _check_real("pmi_step", pmi_step, 0.0, 100.0)
+        self.pmi_cap = _check_real("pmi_cap", pmi_cap, -100.0, 1000.0)
+        self.max_len = _check_int("max_len", max_len, 1, MAX_LEN_LIMIT)
+        self.max_share = _check_real("max_share", max_share, 0.0, 1.0)
+        if self.max_share <= 0.0:
+            raise ValueError("max_share must be above 0")
+        self.lexicon_cost = _check_real("lexicon_cost", lexicon_cost, 0.0, 1e6)
+        self.iterations = _check_int("iterations", iterations, 1, 1000)
+        self.partitions = _check_int("partitions", partitions, 1, 64)
+
+    # -- 1. counts ------------------------------------------------------------------------
+
+    def _is_han(self) -> np.ndarray:
+        return self.chars.id_classes == HAN
+
+    def ngram_table(self, corpus: Corpus, progress: Progress) -> _WordTable:
+        """Every ideograph and every ideograph n-gram (2 <= n <= max_len) seen at least
+        ``min_count`` times, as a CSR string table with counts."""
+        is_han = self._is_han()
+        char_counts = self.char_counts()
+        char_ids = np.flatnonzero((char_counts > 0) & is_han[: char_counts.size])
+        rows_ptr = [np.arange(char_ids.size + 1, dtype=np.int64)]
+        rows_chars = [char_ids.astype(np.int32)]
+        rows_counts = [char_counts[char_ids].astype(np.int64)]
+        self._digit_spans: list[tuple] = []
+        if self.max_len < 2:
+            return _concat_rows(rows_ptr, rows_chars, rows_counts)
+        orders = self.counts.orders()
+        pair_keys = self.counts.keys[orders == 2]
+        pair_counts = self.counts.counts[orders == 2]
+        ab = unpack(pair_keys)[:, :2]
+        frequent = (pair_counts >= self.min_count) & is_han[ab[:, 0]] & is_han[ab[:, 1]]
+        rows_ptr.append(np.arange(0, 2 * int(frequent.sum()) + 1, 2, dtype=np.int64))
+        rows_chars.append(ab[frequent].reshape(-1).astype(np.int32))
+        rows_counts.append(pair_counts[frequent].astype(np.int64))
+        lookup = _pair_lookup(pair_keys[frequent], char_counts)
+        is_digit = _digit_ids(self.chars)
+        levels: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+        empty = UK.key_table(np.zeros(0, np.uint64))
+        prev_keys = np.zeros(0, np.uint64)  # frequent (L-1)-grams, L-1 >= 3
+        prev_counts = np.zeros(0, np.int64)
+        L = 3
+        while True:
+            emit = self.max_len >= L
+            if L - 1 >= 3:
+                tk, tv = UK.key_table(prev_keys)
+                row_chars = np.zeros((prev_keys.size, L - 1), np.int32)
+            else:
+                tk, tv = empty
+                row_chars = np.zeros((0, 2), np.int32)
+            n_parts = self.partitions if L <= FULL_SCANS + 2 and emit else 1
+            kept = []
+            for part in range(n_parts):
+                label = f"counting {L}-grams" if emit else "collecting n-grams"
+                if n_parts > 1:
+                    label += f" ({part + 1}/{n_parts})"
+                progress.stage(label, corpus.n_bytes)
+
+                def work(item: tuple[int, np.ndarray], L: int = L, tk: np.ndarray = tk,
+                         tv: np.ndarray = tv, row_chars: np.ndarray = row_chars,
+                         emit: bool = emit, part: int = part, n_parts: int = n_parts
+                         ) -> tuple:
+                    b, ids = item
+                    if b not in levels:
+                        levels[b] = (UK.init_levels(ids, is_han, *lookup),
+                                     np.zeros(0, np.int32))
+                        spans = UK.digit_unit_spans(ids, is_digit, is_han)
+                    else:
+                        spans = None
+                    lvl, active = levels[b]
+                    # the first FULL_SCANS levels scan every position; later ones keep a list
+                    keys, nxt = UK.level_round(ids, lvl, active, L <= FULL_SCANS + 2,
+                                               part == 0 and L >= FULL_SCANS + 2, L, tk, tv,
+                                               row_chars, emit, part == 0, part, n_parts)
+                    if part == 0:
+                        levels[b] = (lvl, nxt)
+                    keys.sort()
+                    return run_lengths(keys), spans
+
+                stack = MergeStack(merge_counts)
+                for table, spans in map_blocks(work, enumerate(corpus.blocks(self.chars,
+                                                                             progress))):
+                    stack.push(table, table[0].size)
+                    if spans is not None:
+                        self._digit_spans.append(spans)
+                merged = stack.result()
+                if merged is not None:
+                    keep = merged[1] >= self.min_count
+                    kept.append((merged[0][keep], merged[1][keep]))
+                del stack, merged
+            if L - 1 >= 3 and prev_keys.size:
+                rows_ptr.append(np.arange(0, (L - 1) * prev_keys.size + 1, L - 1,
+                                          dtype=np.int64))
+                rows_chars.append(row_chars.reshape(-1))
+                rows_counts.append(prev_counts)
+            if not emit or not kept:
+                break
+            prev_keys = np.concatenate([k for k, _ in kept])
+            prev_counts = np.concatenate([c for _, c in kept])
+            order = np.argsort(prev_keys, kind="stable")
+            prev_keys, prev_counts = prev_keys[order], prev_counts[order]
+            if prev_keys.size == 0:
+                break
+            L += 1
+        return _concat_rows(rows_ptr, rows_chars, rows_counts)
+
+    # -- 2. candidates --------------------------------------------------------------------
+
+    def thresholds(self, lengths: np.ndarray) -> np.ndarray:
+        """Cohesion (nats) an n-gram of each length needs."""
+        return np.minimum(self.min_pmi + self.pmi_step * np.maximum(lengths - 2, 0),
+                          self.pmi_cap)
+
+    def candidates(self, table: _WordTable) -> _WordTable:
+        n_chars = float(self.char_counts().sum())
+        keys = UK.row_keys(table.ptr, table.chars)
+        tk, tv = UK.key_table(keys)
+        keep = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv, n_chars,
+                                    self.min_pmi, self.pmi_step, self.pmi_cap, self.max_share)
+        del tk, tv
+        words = table.subset(keep)
+        digits = self._digit_words(n_chars, keys[keep])
+        if digits is not None:
+            ptr, chars, c = digits
+            words = _WordTable(np.concatenate([words.ptr, words.ptr[-1] + ptr[1:]]),
+                               np.concatenate([words.chars, chars]),
+                               np.concatenate([words.counts, c]))
+        return words
+
+    def _digit_words(self, n_chars: float, known: np.ndarray) -> tuple | None:
+        """Digit runs + the ideograph after them, for ideographs that follow digits with
+        PMI >= min_pmi; strings seen min_count times or more (CSR ptr, ids, counts)."""
+        spans = [s for s in self._digit_spans if s[0].size]
+        runs = sum(s[5] for s in self._digit_spans)
+        if not spans or runs == 0:
+            return None
+        keys = np.concatenate([s[0] for s in spans])
+        units = np.concatenate([s[1] for s in spans])
+        lens = np.concatenate([s[2] for s in spans])
+        ptrs, offset = [], 0
+        for s in spans:
+            ptrs.append(s[3][:-1] + offset)
+            offset += s[3][-1]
+        starts = np.concatenate(ptrs)
+        chars = np.concatenate([s[4] for s in spans])
+        char_counts = self.char_counts()
+        after = np.bincount(units, minlength=char_counts.size).astype(np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pmi = np.log(n_chars * after / (runs * np.maximum(char_counts, 1.0)))
+        good = (after >= self.min_count) & (pmi >= self.min_pmi)
+        sel = np.flatnonzero(good[units])
+        if sel.size == 0:
+            return None
+        order = sel[np.argsort(keys[sel], kind="stable")]
+        uniq, first, counts = np.unique(keys[order], return_index=True, return_counts=True)
+        rows = order[first]
+        keep = (counts >= self.min_count) & ~np.isin(uniq, known)
+        rows, counts = rows[keep], counts[keep]
+        if rows.size == 0:
+            return None
+        ptr = np.zeros(rows.size + 1, np.int64)
+        np.cumsum(lens[rows], out=ptr[1:])
+        idx = np.repeat(starts[rows] - ptr[:-1], lens[rows]) + np.arange(ptr[-1])
+        return ptr, chars[idx].astype(np.int32), counts.astype(np.int64)
+
+    def chunks(self, words: _WordTable, corpus: Corpus, progress: Progress) -> _WordTable:
+        """The corpus cut wherever no candidate word can span two neighbours, as distinct
+        chunks with counts: the Viterbi path of a text is the concatenation of its chunks'
+        paths, so re-estimation works on the distinct chunks alone (one corpus pass)."""
+        inside = np.ones(max(0, words.chars.size - 1), np.bool_)
+        starts = words.ptr[1:-1]
+        inside[starts[(starts > 0) & (starts <= inside.size)] - 1] = False  # j, j+1 one row
+        a, b = words.chars[:-1][inside], words.chars[1:][inside]
+        pairs = np.unique((a.astype(np.uint64) << np.uint64(48))
+                          | (b.astype(np.uint64) << np.uint64(32)))
+        lookup = _pair_lookup(pairs, self.char_counts())
+        is_alnum = self.chars.id_classes == ALNUM
+        progress.stage("cutting the corpus into chunks", corpus.n_bytes)
+
+        def count(ids: np.ndarray) -> tuple[tuple, tuple]:
+            join = UK.chunk_joins(ids, is_alnum, *lookup)
+            word = ids > 0
+            joined_before = np.zeros_like(join)
+            joined_before[1:] = join[:-1]
+            starts = np.flatnonzero(word & ~joined_before)
+            ends = np.flatnonzero(word & ~join) + 1
+            short, long_rows = DK.short_span_keys(ids, starts, ends, 4)
+            short.sort()
+            return run_lengths(short), DK.count_spans(ids, starts[long_rows], ends[long_rows])
+
+        shorts, longs = MergeStack(merge_counts), MergeStack(DK.merge_tables)
+        for short, long in map_blocks(count, corpus.blocks(self.chars, progress)):
+            shorts.push(short, short[0].size)
+            longs.push(long, long[0].size)
+        return _chunk_table(shorts, longs)
+
+    # -- 3. re-estimation -------------------------------------------------------------------
+
+    def find(self, corpus: Source | Corpus, progress: Progress | None = None) -> Lexicon:
+        progress = progress or Progress()
+        corpus = Corpus.of(corpus)
+        self._check_trained()
+        words = self.candidates(self.ngram_table(corpus, progress))
+        chunks = self.chunks(words, corpus, progress)
+        chunk_cls = self.chars.id_classes[chunks.chars]
+        n_chars = float(self.char_counts().sum())
+        char_cost = math.log(max(2, int(np.count_nonzero(self.char_counts()))))
+        previous = math.inf
+        gain = np.zeros(words.counts.size)
+        for it in range(self.iterations):
+            progress.stage(f"re-estimating ({it + 1}/{self.iterations})", None)
+            keys, lens, vals = words.table()
+            logp = np.log(np.maximum(words.counts, 1)) - math.log(
+                max(1.0, float(words.counts.sum())))
+            counts = UK.chunk_path_counts(chunks.ptr, chunks.chars, chunk_cls, chunks.counts,
+                                          keys, lens, vals, logp,
+                                          int(words.lengths.max(initial=1)),
+                                          self.unknown_score, words.counts.size)
+            lengths = words.lengths
+            seen = (counts >= self.min_count) | ((lengths == 1) & (counts > 0))
+            used = counts > 0
+            code = _code_length(counts[used]) + self.lexicon_cost * char_cost * float(
+                lengths[used].sum())
+            per_char = code / max(n_chars, 1.0)
+            progress.note(f"iteration {it + 1}: {int(seen.sum())} words, "
+                          f"{per_char:.4f} nats per character")
+            words = words.subset(seen, counts)
+            done = previous - per_char < TOLERANCE * per_char or it + 1 == self.iterations
+            previous = per_char
+            keys = UK.row_keys(words.ptr, words.chars)
+            tk, tv = UK.key_table(keys)
+            keep, gain, _ = UK.prune(words.ptr, words.chars, words.counts.astype(np.float64),
+                                     tk, tv, self.unknown_score, char_cost, self.lexicon_cost)
+            words, gain = words.subset(keep), gain[keep]
+            if done:
+                break
+        return self._lexicon(words, gain)
+
+
+def _chunk_table(shorts: MergeStack, longs: MergeStack) -> _WordTable:
+    short, long = shorts.result(), longs.result()
+    if short is None:
+        return _WordTable(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64))
+    ids = unpack(short[0])
+    ptr = row_offsets(np.count_nonzero(ids, axis=1))
+    _, l_counts, l_ptr, l_chars = long
+    return _WordTable(np.concatenate([ptr, ptr[-1] + l_ptr[1:]]),
+                      np.concatenate([ids[ids > 0].astype(np.int32), l_chars]),
+                      np.concatenate([short[1], l_counts]))
+
+
+def _code_length(counts: np.ndarray) -> float:
+    """N ln N − Σ c ln c: nats to spell the corpus with these word counts (unigram ML)."""
+    c = counts[counts > 0].astype(np.float64)
+    total = float(c.sum())
+    return total * math.log(total) - float((c * np.log(c)).sum()) if total > 0 else 0.0
+
+
+def _digit_ids(chars) -> np.ndarray:
+    """is_digit[id] for the ids of the ASCII digits (full-width digits fold onto them)."""
+    cps = chars.chars
+    out = (cps >= 48) & (cps <= 57)
+    out[0] = False
+    return out
+
+
+def _concat_rows(ptrs: list[np.ndarray], chars: list[np.ndarray],
+                 counts: list[np.ndarray]) -> _WordTable:
+    out_ptr = [ptrs[0]]
+    for p in ptrs[1:]:
+        out_ptr.append(out_ptr[-1][-1] + p[1:])
+    return _WordTable(np.concatenate(out_ptr), np.concatenate(chars).astype(np.int32),
+                      np.concatenate(counts).astype(np.int64))

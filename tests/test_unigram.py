@@ -1,0 +1,321 @@
+"""The default discovery method (unigram): exact counts of any length, the pruning step
+against a plain-Python reference, round trips through segment, long words, bad options."""
+
+from __future__ import annotations
+
+import math
+import random
+from collections import Counter
+
+import numpy as np
+import pytest
+
+from nlpzero.errors import InputError
+from nlpzero.text.progress import Progress
+from nlpzero.words import _unigram_kernels as UK
+from nlpzero.words.discovery import Corpus, _WordTable, discover
+from nlpzero.words.segmentation import Segmenter
+from nlpzero.words.unigram import UnigramFinder
+
+
+def table_words(finder: UnigramFinder, table: _WordTable) -> Counter:
+    text = finder.chars.decode(table.chars)
+    p = table.ptr.tolist()
+    return Counter({text[p[i]:p[i + 1]]: int(c) for i, c in enumerate(table.counts)})
+
+
+def brute_ngrams(text: str, min_count: int, max_len: int) -> Counter:
+    """Every ideograph, and every run of ideographs of length 2..max_len seen min_count
+    times or more (occurrences may overlap)."""
+    counts: Counter = Counter()
+    for line in text.split("\n"):
+        run = ""
+        for ch in line + "\n":
+            if "\u4e00" <= ch <= "\u9fff":
+                run += ch
+                continue
+            for i in range(len(run)):
+                for n in range(1, min(max_len, len(run) - i) + 1):
+                    counts[run[i:i + n]] += 1
+            run = ""
+    return Counter({w: c for w, c in counts.items() if len(w) == 1 or c >= min_count})
+
+
+def count_table(text: str, **options) -> tuple[UnigramFinder, Counter]:
+    finder = UnigramFinder(**options).train([text])
+    return finder, table_words(finder, finder.ngram_table(Corpus.of([text]), Progress()))
+
+
+def test_counts_of_any_length_hand_made():
+    text = "甲乙丙丁戊己庚辛\n甲乙丙丁戊己庚辛。甲乙丙丁\n甲乙丙丁戊己庚辛ab甲乙\n"
+    _, got = count_table(text, min_count=3, max_len=32)
+    assert got["甲乙丙丁戊己庚辛"] == 3  # 8 characters, exactly three times
+    assert got["甲乙丙丁"] == 4
+    assert got["甲乙"] == 5
+    assert got["乙丙丁戊己庚辛"] == 3
+    assert got["丙"] == 4
+    assert "甲乙丙丁戊己庚辛甲" not in got  # never across 。 or letters
+    assert got == brute_ngrams(text, 3, 32)
+    _, capped = count_table(text, min_count=3, max_len=5)
+    assert max(map(len, capped)) == 5
+    assert capped == brute_ngrams(text, 3, 5)
+
+
+@pytest.mark.parametrize("partitions", [1, 3])
+@pytest.mark.parametrize("min_count", [1, 2, 4])
+@pytest.mark.parametrize("seed", range(4))
+def test_counts_equal_brute_force(seed, min_count, partitions):
+    """Level-by-level apriori counting over blocks equals counting every substring."""
+    rng = random.Random(seed)
+    alphabet = "天地人和中国"
+    lines = []
+    for _ in range(80):
+        lines.append("，".join("".join(rng.choice(alphabet) for _ in range(rng.randint(1, 20)))
+                              for _ in range(rng.randint(1, 3))))
+    text = "\n".join(lines) + "\n"
+    finder = UnigramFinder(min_count=min_count, max_len=16, partitions=partitions).train([text])
+    corpus = Corpus.of([text])
+    got = table_words(finder, finder.ngram_table(corpus, Progress()))
+    assert got == brute_ngrams(text, min_count, 16)
+
+
+# --- the pruning step against a plain-Python reference ----------------------------------
+
+
+def reference_prune(words: list[str], counts: list[float], unknown: float, char_cost: float,
+                    lexicon_cost: float) -> tuple[list[bool], list[float], list[float]]:
+    total = sum(counts)
+    logp = {w: math.log(c / total) for w, c in zip(words, counts) if c > 0}
+    index = {w: i for i, w in enumerate(words)}
+    keep, gains, saved = [], [], []
+    for w, c in zip(words, counts):
+        if len(w) < 2 or c <= 0:
+            keep.append(c > 0)
+            gains.append(0.0)
+            saved.append(0.0)
+            continue
+        # best split of w into other words (a single character may be unknown)
+        best = [(-math.inf, [])] * (len(w) + 1)
+        best[0] = (0.0, [])
+        for e in range(1, len(w) + 1):
+            for s in range(e - 1, -1, -1):
+                if best[s][0] == -math.inf:
+                    continue
+                piece = w[s:e]
+                if piece != w and piece in logp:
+                    score, part = logp[piece], piece
+                elif e - s == 1:
+                    score, part = unknown, None
+                else:
+                    continue
+                if best[s][0] + score > best[e][0]:
+                    best[e] = (best[s][0] + score, best[s][1] + [part])
+        split, parts = best[len(w)]
+        gain = logp[w] - split
+        n1 = total + (len(parts) - 1) * c
+        d = n1 * math.log(n1) - total * math.log(total) + c * math.log(c)
+        for part, mult in Counter(parts).items():
+            if part is None:
+                d -= mult * c * unknown
+            else:
+                cv = counts[index[part]]
+                d -= (cv + mult * c) * math.log(cv + mult * c) - cv * math.log(cv)
+        keep.append(gain >= len(w) - 1 and d >= lexicon_cost * char_cost * len(w))
+        gains.append(gain)
+        saved.append(d)
+    return keep, gains, saved
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_prune_matches_reference(seed):
+    rng = random.Random(seed)
+    alphabet = "甲乙丙丁戊己"
+    words = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5)))
+                    for _ in range(40)} | set(alphabet[:-1]))  # 己 alone is unknown
+    counts = [float(rng.choice([0, 1, 2, 5, 20, 100, 1000])) for _ in words]
+    ids = {ch: i + 1 for i, ch in enumerate(alphabet)}
+    ptr = np.zeros(len(words) + 1, np.int64)
+    np.cumsum([len(w) for w in words], out=ptr[1:])
+    chars = np.array([ids[ch] for w in words for ch in w], np.int32)
+    tk, tv = UK.key_table(UK.row_keys(ptr, chars))
+    unknown, char_cost, lexicon_cost = -20.0, math.log(6), rng.choice([0.0, 1.0, 3.0])
+    keep, gain, saved = UK.prune(ptr, chars, np.array(counts), tk, tv, unknown, char_cost,
+                                 lexicon_cost)
+    ref_keep, ref_gain, ref_saved = reference_prune(words, counts, unknown, char_cost,
+                                                    lexicon_cost)
+    assert keep.tolist() == ref_keep
+    assert np.allclose(gain, ref_gain, rtol=1e-9, atol=1e-9)
+    assert np.allclose(saved, ref_saved, rtol=1e-9, atol=1e-6)
+
+
+def test_cohesion_and_extension_share_hand_computed():
+    # 甲乙 always together; 丙丁 twice, 丙 once alone, 丁 once alone
+    text = "甲乙丙丁\n甲乙丙丁\n甲乙\n丙\n丁\n甲乙\n"
+    finder = UnigramFinder(min_count=2).train([text])
+    table = finder.ngram_table(Corpus.of([text]), Progress())
+    words = table.words(finder.chars)
+    counts = table.counts.astype(np.float64)
+    tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
+    coh, prefix, suffix = UK.split_stats(table.ptr, table.chars, counts, tk, tv, 14.0)
+    row = {w: i for i, w in enumerate(words)}
+    assert coh[row["甲乙"]] == pytest.approx(math.log(14 * 4 / (4 * 4)))
+    assert coh[row["丙丁"]] == pytest.approx(math.log(14 * 2 / (3 * 3)))
+    # 乙丙 (2): splits 乙|丙 -> 14*2/(4*3)
+    assert coh[row["乙丙"]] == pytest.approx(math.log(14 * 2 / (4 * 3)))
+    four = row["甲乙丙丁"]
+    assert words[prefix[four]] == "甲乙丙" and words[suffix[four]] == "乙丙丁"
+    assert math.isinf(coh[row["甲"]])
+
+
+# --- end to end ----------------------------------------------------------------------------
+
+
+def generated_corpus(seed: int, n_sentences: int, long_word: str, rate: float = 0.05) -> str:
+    rng = random.Random(seed)
+    pool = [chr(c) for c in range(0x4E00, 0x4E00 + 400)]
+    rng.shuffle(pool)
+    long_chars = set(long_word)
+    pool = [ch for ch in pool if ch not in long_chars]
+    vocab = ["".join(pool[i:i + n]) for i, n in zip(range(0, 240, 3), [1, 2, 3] * 80)]
+    weights = [1.0 / (r + 1) for r in range(len(vocab))]
+    lines = []
+    for _ in range(n_sentences):
+        words = rng.choices(vocab, weights, k=rng.randint(3, 9))
+        if rng.random() < rate:
+            words.insert(rng.randrange(len(words) + 1), long_word)
+        lines.append("".join(words) + "。")
+    return "\n".join(lines) + "\n"
+
+
+def test_long_word_recovered_from_generated_corpus():
+    # nine characters, never seen apart, about 60 times in 240 k characters: its cohesion
+    # ln(N / c) clears the default pmi_cap of 8 nats
+    long_word = "甲乙丙丁戊己庚辛壬"
+    text = generated_corpus(7, 20000, long_word, rate=0.003)
+    lex = discover(text.split("\n"))
+    assert long_word in lex
+    assert not any(len(w) > 1 and w != long_word and w in long_word for w in lex.words)
+    seg = Segmenter(lex)
+    line = next(ln for ln in text.split("\n") if long_word in ln)
+    assert long_word in seg.tokenize(line)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_segment_round_trip(seed):
+    text = generated_corpus(seed, 600, "子丑寅卯辰巳")
+    rng = random.Random(seed)
+    noisy = [ln[: rng.randint(0, len(ln))] + " 3.14% x.org ，" + ln for ln in
+             text.split("\n")[:200]]
+    lex = discover(text.split("\n"))
+    seg = Segmenter(lex)
+    for line in noisy:
+        out = seg.segment_text(line)
+        assert out.replace(" ", "") == "".join(line.split())
+
+
+def test_digit_unit_words_follow_the_corpus():
+    lines = [f"在{y}年{m}月发生了事情。" for y in range(1990, 2000) for m in range(1, 6)]
+    lines += ["他有3个苹果和5个梨。", "第7个人来了。"] * 2
+    lines += generated_corpus(1, 2000, "子丑寅卯辰巳").split("\n")  # other text
+    lex = discover(lines)
+    assert "1995年" in lex and "3月" in lex
+    assert not any(w[0].isdigit() and w.endswith("个") for w in lex.words)  # twice: below min_count
+    seg = Segmenter(lex)
+    assert "1995年" in seg.tokenize("在1995年发生了事情。")
+
+
+def test_deterministic_and_block_size_independent(tmp_path):
+    text = generated_corpus(3, 3000, "子丑寅卯辰巳午")
+    path = tmp_path / "c.txt"
+    path.write_text(text, "utf-8")
+    one = discover(path)
+    small_blocks = discover(Corpus(path, block_bytes=2048))
+    assert one.words == small_blocks.words
+    assert np.array_equal(one.counts, small_blocks.counts)
+    assert discover(text.split("\n")).words == one.words
+
+
+@pytest.mark.parametrize("option, value", [
+    ("min_count", 0), ("min_count", 1.5), ("min_count", True),
+    ("min_pmi", math.nan), ("min_pmi", math.inf), ("pmi_step", -1.0),
+    ("pmi_cap", math.nan), ("max_len", 0), ("max_len", 10**9), ("max_share", 0.0),
+    ("max_share", 1.5), ("max_share", math.nan), ("lexicon_cost", -1.0),
+    ("lexicon_cost", math.inf), ("iterations", 0), ("iterations", 10**9),
+    ("unknown_score", math.nan), ("unknown_score", 5.0), ("partitions", 0),
+    ("partitions", 1000),
+])
+def test_bad_options_are_value_errors(option, value):
+    with pytest.raises(ValueError, match=option):
+        UnigramFinder(**{option: value})
+
+
+@pytest.mark.parametrize("text", ["", "\n\n", "，。！ ...", "   "])
+def test_empty_corpus_is_a_clear_error(text):
+    with pytest.raises(InputError, match="no letters"):
+        discover([text])
+
+
+def test_latin_and_digits_only_corpus_gives_an_empty_lexicon():
+    lex = discover(["abc 123 abc", "abc 42"])  # letter and digit runs are the segmenter's
+    assert len(lex) == 0
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--max-len", "0"], "--max-len"), (["--max-len", "5000"], "max_len"),
+    (["--pmi-step", "nan"], "pmi_step"), (["--pmi-step", "-1"], "pmi_step"),
+    (["--pmi-cap", "inf"], "pmi_cap"), (["--min-pmi", "nan"], "min_pmi"),
+    (["--max-share", "2"], "max_share"), (["--max-share", "0"], "max_share"),
+    (["--lexicon-cost", "-1"], "lexicon_cost"), (["--iterations", "0"], "--iterations"),
+    (["--iterations", "100000"], "iterations"), (["--unknown-score", "nan"], "unknown_score"),
+    (["--partitions", "0"], "--partitions"), (["--partitions", "999"], "partitions"),
+])
+def test_cli_rejects_bad_unigram_options(cli, write_file, args, needle):
+    corpus = write_file("c.txt", "中外科学\n")
+    cli.assert_usage_error(cli.invoke("discover", *args, corpus), needle)
+
+
+def test_cli_unigram_is_the_default(cli, tmp_path):
+    text = generated_corpus(5, 3000, "子丑寅卯辰巳午未")
+    path = tmp_path / "c.txt"
+    path.write_text(text, "utf-8")
+    default = cli.invoke("discover", "-q", path)
+    explicit = cli.invoke("discover", "-q", "--method", "unigram", path)
+    assert default.exit_code == 0, default.stderr
+    assert default.stdout == explicit.stdout
+    words = [line.split("\t")[0] for line in default.stdout.splitlines()]
+    assert words == discover(path).words
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_candidate_selection_matches_its_definition(seed):
+    """select_candidates (one fused pass) = cohesion threshold and extension share computed
+    separately with split_stats and numpy."""
+    text = generated_corpus(seed, 1500, "子丑寅卯辰巳午")
+    finder = UnigramFinder(min_count=2).train([text])
+    table = finder.ngram_table(Corpus.of([text]), Progress())
+    counts = table.counts.astype(np.float64)
+    n_chars = float(finder.char_counts().sum())
+    tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
+    coh, prefix, suffix = UK.split_stats(table.ptr, table.chars, counts, tk, tv, n_chars)
+    share = np.zeros(counts.size)
+    for parent in (prefix, suffix):
+        has = parent >= 0
+        np.maximum.at(share, parent[has], counts[has] / counts[parent[has]])
+    lengths = table.lengths
+    expected = (lengths == 1) | ((coh >= finder.thresholds(lengths)) & (share < 0.8))
+    got = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv, n_chars,
+                               finder.min_pmi, finder.pmi_step, finder.pmi_cap, 0.8)
+    assert np.array_equal(got, expected)
+    assert got.sum() > (lengths == 1).sum()  # some multi-character candidates
+
+
+@pytest.mark.parametrize("args, option, owner", [
+    (["--method", "ngram", "--pmi-cap", "6"], "--pmi-cap", "--method unigram"),
+    (["--method", "nlpzero", "--max-share", "0.5"], "--max-share", "--method unigram"),
+    (["--method", "ngram", "--lexicon-cost", "2"], "--lexicon-cost", "--method unigram"),
+    (["--method", "nlpzero", "--max-len", "8"], "--max-len", "--method ngram or unigram"),
+    (["--min-proba", "1e-5"], "--min-proba", "--method nlpzero"),
+])
+def test_cli_refuses_options_of_other_methods(cli, write_file, args, option, owner):
+    corpus = write_file("c.txt", "中外科学\n")
+    cli.assert_usage_error(cli.invoke("discover", *args, corpus), f"{option} applies to {owner}")
