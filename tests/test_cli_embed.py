@@ -25,6 +25,8 @@ def test_embed_writes_word2vec_text_and_npy(vectors: dict) -> None:
     header = vectors["path"].read_text(encoding="utf-8").splitlines()[0]
     assert header == f"{len(words)} {matrix.shape[1]}"
     assert "dim " in vectors["stderr"] and "8.33 ln" in vectors["stderr"]
+    residual = float(vectors["stderr"].split("max residual")[1].split()[0])
+    assert 0 <= residual < 1e-5  # the convergence measure is logged (and small)
     assert matrix.shape[1] % 8 == 0 and np.isfinite(matrix).all()
     npy = np.load(vectors["dir"] / "vec.npy")
     np.testing.assert_allclose(npy, matrix, rtol=1e-5, atol=1e-7)

@@ -244,8 +244,8 @@ def train(
         residual = float(pairs.residuals.max()) if pairs.residuals.size else 0.0
         if progress is not None:
             progress.note(f"Lanczos: {pairs.values.size} eigenpairs, {pairs.products} "
-                          f"matrix-vector products, max residual |Au - λu|/|λ1| "
-                          f"{residual:.1e} (tol {tol:g})")
+                          f"matrix-vector products, max residual {residual:.1e} "
+                          f"(|Au - λu| / |λ1|; tol {tol:g})")
         scale = np.maximum(pairs.values, 0.0) ** eigen_power
         w = np.zeros((n_words, dim), np.float32)
         w[:, :scale.size] = pairs.vectors * scale.astype(np.float32)
