@@ -53,6 +53,9 @@ def test_counts_and_pmi_exact_on_a_tiny_corpus() -> None:
     assert cooc.total_pairs == 12 and cooc.n_tokens == 7
     # PMI = log((2 / 12) / ((2/7) (2/7)))
     np.testing.assert_allclose(cooc.pmi(), math.log((2 / 12) / (2 / 7) ** 2))
+    single = cooc.pmi(dtype=np.float32)
+    assert single.dtype == np.float32
+    np.testing.assert_allclose(single, math.log((2 / 12) / (2 / 7) ** 2), rtol=1e-6)
     x = cooc.dense()
     assert (x == x.T).all() and np.trace(x) == 0
 
@@ -248,7 +251,7 @@ def test_bad_options_are_value_errors() -> None:
     for kwargs in ({"method": "sgd"}, {"model": 3}, {"x_max": 0.0}, {"x_max": math.nan},
                    {"dim": 0}, {"tol": 0.0}, {"tol": 1.0}, {"tol": -1e-3}, {"tol": math.nan},
                    {"tol": math.inf}, {"eigen_power": math.nan}, {"eigen_power": -0.5},
-                   {"eigen_power": 2.0}):
+                   {"eigen_power": 2.0}, {"shift": math.nan}, {"shift": -math.inf}):
         with pytest.raises(ValueError):
             train(cooc, **kwargs)
 

@@ -72,3 +72,11 @@ def drain_table(table_keys, table_counts, used):
             table_counts[s] = 0
             n += 1
     return keys, counts
+
+
+@njit(cache=True)
+def pmi_values(rows, cols, counts, log_marginal, log_total, out):
+    """out[k] = log X_k - log Z - m[rows[k]] - m[cols[k]], written in place (no temporaries)."""
+    for k in range(counts.shape[0]):
+        out[k] = (np.log(np.float64(counts[k])) - log_total - log_marginal[rows[k]]
+                  - log_marginal[cols[k]])

@@ -9,6 +9,7 @@ Stored once per unordered pair (``rows < cols``), sorted by (row, col).
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from ..text.progress import Progress
 from ..words.lexicon import Lexicon as Vocabulary  # words in frequency order, unigram counts
 
 #: Hash-table slots used while counting (12 bytes each); a full table is merged and reused.
-TABLE_SLOTS = 1 << 24
+TABLE_SLOTS = 1 << 22
 
 
 @dataclass
@@ -45,13 +46,16 @@ class Cooccurrence:
         """Z = Σ_{a != b} X_ab over ordered pairs = 2 Σ_{a < b} X_ab."""
         return 2 * int(self.counts.sum())
 
-    def pmi(self, context_power: float = 1.0) -> np.ndarray:
+    def pmi(self, context_power: float = 1.0, dtype: type = np.float64) -> np.ndarray:
         """PMI_ij = log(P(i, j) / (P(i) P(j))) in nats, P(i, j) = X_ij / Z, P(i) = n_i / N.
 
         With ``context_power`` α < 1 the second factor is the smoothed context distribution
         P_α(j) = n_j^α / Σ n^α (Levy et al. 2015), applied symmetrically:
-        log P(i, j) - ½ log P_α(i) P(i) - ½ log P_α(j) P(j).
+        log P(i, j) - ½ log P_α(i) P(i) - ½ log P_α(j) P(j). Computed in float64 and written
+        straight into one array of *dtype* (float32 halves the memory of large tables).
         """
+        from ._cooccurrence_kernels import pmi_values
+
         n = self.vocab.counts.astype(np.float64)
         log_p = np.log(n) - np.log(n.sum())
         log_ctx = log_p
@@ -59,8 +63,9 @@ class Cooccurrence:
             smoothed = n ** context_power
             log_ctx = np.log(smoothed) - np.log(smoothed.sum())
         log_marg = 0.5 * (log_p + log_ctx)
-        return (np.log(self.counts.astype(np.float64)) - np.log(self.total_pairs)
-                - log_marg[self.rows] - log_marg[self.cols])
+        out = np.empty(self.counts.shape[0], dtype)
+        pmi_values(self.rows, self.cols, self.counts, log_marg, math.log(self.total_pairs), out)
+        return out
 
     def dense(self) -> np.ndarray:
         """The full symmetric V x V count matrix (small vocabularies and tests only)."""
@@ -164,6 +169,8 @@ def cooccur(
     vocab, ids = read_corpus(source, min_count, errors, progress)
     n_words = len(vocab)
     keys, counts = count_pairs(ids, n_words, window)
+    del ids
     rows = (keys // n_words).astype(np.int32)
     cols = (keys - rows.astype(np.int64) * n_words).astype(np.int32)
+    del keys
     return Cooccurrence(vocab, rows, cols, counts, window, int(vocab.total))

@@ -223,6 +223,8 @@ def train(
     if not math.isfinite(alpha) or not math.isfinite(eta) or eta <= 0:
         raise ValueError("alpha must be finite and eta positive")
     check_spectral_options(eigen_power, tol)
+    if not math.isfinite(shift):
+        raise ValueError("shift must be a finite number")
     n_words = len(cooc.vocab)
     dim = default_dim(n_words) if dim is None else dim
     if dim < 1:
@@ -232,13 +234,14 @@ def train(
     if context_power is None:
         context_power = 0.75 if method == "spectral" else 1.0
     rng = np.random.default_rng(seed)
-    target = (cooc.pmi(context_power) - shift).astype(np.float32)
+    target = cooc.pmi(context_power, np.float32)
+    if shift:
+        target -= np.float32(shift)
     separate = model != 0
     residual = float("nan")
 
     if method == "spectral":
-        ppmi = np.maximum(target, np.float32(0.0))
-        del target
+        ppmi = np.maximum(target, np.float32(0.0), out=target)  # in place
         pairs = top_eigenpairs(upper_triangle(cooc.rows, cooc.cols, ppmi, n_words),
                                min(dim, n_words), seed, tol)
         residual = float(pairs.residuals.max()) if pairs.residuals.size else 0.0
