@@ -377,3 +377,19 @@ def test_3cosmul_by_hand() -> None:
     assert emb.analogy("a", "b", "c", 1, method="mul")[0][0] == "y"
     with pytest.raises(ValueError):
         emb.analogy("a", "b", "c", 1, method="max")
+
+
+def test_pair_count_merge_is_exact_size_and_refuses_int32_overflow() -> None:
+    from nlpzero.vectors._cooccurrence_kernels import merge_pair_counts, split_keys
+
+    a_keys, a_counts = np.array([1, 4, 9], np.int64), np.array([1, 2, 3], np.int32)
+    b_keys, b_counts = np.array([0, 4, 10], np.int64), np.array([5, 6, 7], np.int64)
+    keys, counts, ok = merge_pair_counts(a_keys, a_counts, b_keys, b_counts)
+    assert ok and keys.tolist() == [0, 1, 4, 9, 10] and counts.tolist() == [5, 1, 8, 3, 7]
+    assert counts.dtype == np.int32
+    big = np.array([2**31 - 1], np.int32)
+    assert not merge_pair_counts(np.array([3], np.int64), big, np.array([3], np.int64),
+                                 np.array([1], np.int64))[2]
+    rows, cols = split_keys(np.array([0, 7, 3 * 1000 + 999], np.int64), 1000)
+    assert rows.tolist() == [0, 0, 3] and cols.tolist() == [0, 7, 999]
+    assert rows.dtype == cols.dtype == np.int32

@@ -33,7 +33,7 @@ class Cooccurrence:
     vocab: Vocabulary
     rows: np.ndarray  # int32
     cols: np.ndarray  # int32
-    counts: np.ndarray  # int64, X_ij = X_ji
+    counts: np.ndarray  # int32, X_ij = X_ji
     window: int
     n_tokens: int  # in-vocabulary tokens
 
@@ -108,6 +108,7 @@ def read_corpus(
         tokens = text.replace("\n", " \x00 ").split()
         parts.append(np.fromiter(map(ids_of.__getitem__, tokens), np.int32, len(tokens)))
     ids = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+    del parts
     counts = np.bincount(ids, minlength=len(ids_of)).astype(np.int64)
     counts[0] = 0
     if counts.sum() == 0:
@@ -122,6 +123,7 @@ def read_corpus(
     remap[kept] = np.arange(kept.size, dtype=np.int32)
     remap[0] = LINE_END
     mapped = remap[ids]
+    del ids
     vocab = Vocabulary([words[i] for i in kept], counts[kept])  # ties: first occurrence
     return vocab, mapped[mapped != -1]
 
@@ -131,18 +133,18 @@ def count_pairs(ids: np.ndarray, n_words: int, window: int,
     """Sorted unique keys ``i * n_words + j`` (i < j) and their window counts.
 
     Counts go into a fixed hash table; each time it fills, its entries are sorted and merged
-    into the running sorted arrays, so extra memory is bounded by the table.
+    into the running sorted arrays (int64 keys, int32 counts, allocated at exactly the merged
+    size), so extra memory is bounded by the table plus one copy of the result.
     """
-    from .._tables import merge_counts
-    from ._cooccurrence_kernels import count_window_pairs, drain_table
+    from ._cooccurrence_kernels import count_window_pairs, drain_table, merge_pair_counts
 
     if window < 1:
         raise ValueError("window must be at least 1")
     slots = 1 << max(10, int(table_slots - 1).bit_length())
     table_keys = np.full(slots, -1, np.int64)
     table_counts = np.zeros(slots, np.int32)
-    keys = np.zeros(0, np.uint64)
-    counts = np.zeros(0, np.int64)
+    keys = np.zeros(0, np.int64)
+    counts = np.zeros(0, np.int32)
     start = 0
     used = 0
     while True:
@@ -151,11 +153,17 @@ def count_pairs(ids: np.ndarray, n_words: int, window: int,
         if start < ids.shape[0] or used:
             chunk_keys, chunk_counts = drain_table(table_keys, table_counts, used)
             order = np.argsort(chunk_keys)
-            keys, counts = merge_counts(keys, counts, chunk_keys.view(np.uint64)[order],
-                                        chunk_counts[order])
+            keys, counts, ok = merge_pair_counts(keys, counts, chunk_keys[order],
+                                                 chunk_counts[order])
+            del chunk_keys, chunk_counts, order
+            if not ok:
+                from ..errors import NlpzeroError
+
+                raise NlpzeroError("a word pair occurs more than 2^31 - 1 times: the corpus "
+                                   "is too large for in-memory counting")
             used = 0
         if start >= ids.shape[0]:
-            return keys.view(np.int64), counts
+            return keys, counts
 
 
 def cooccur(
@@ -166,11 +174,12 @@ def cooccur(
     progress: Progress | None = None,
 ) -> Cooccurrence:
     """Count the vocabulary and the symmetric window co-occurrences of a segmented corpus."""
+    from ._cooccurrence_kernels import split_keys
+
     vocab, ids = read_corpus(source, min_count, errors, progress)
     n_words = len(vocab)
     keys, counts = count_pairs(ids, n_words, window)
     del ids
-    rows = (keys // n_words).astype(np.int32)
-    cols = (keys - rows.astype(np.int64) * n_words).astype(np.int32)
+    rows, cols = split_keys(keys, n_words)
     del keys
     return Cooccurrence(vocab, rows, cols, counts, window, int(vocab.total))
