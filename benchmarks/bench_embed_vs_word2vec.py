@@ -25,7 +25,6 @@ Skips (exit 0, one line) when gensim or jieba is not installed or ../shared/data
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import re
 import subprocess
@@ -33,15 +32,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # runnable without `pip install -e .`
-    sys.path.insert(0, str(REPO_ROOT))
+from _harness import DATA, machine_facts, nlpzero_cmd, require_data, require_peers, say
 
-DATA = REPO_ROOT.parent / "shared" / "data"
 XWLB = DATA / "raw/xwlb_news/xwlb_news.txt.xz"
 EVAL = DATA / "similarity/thunlp_SE-WRL"
 CACHE = Path(tempfile.gettempdir()) / "nlpzero-embed-accept"
-NLPZERO = [sys.executable, "-m", "nlpzero.cli.app"]
+NLPZERO = nlpzero_cmd()
 DIM = 128
 JIEBA_LINES = 150_000
 
@@ -73,7 +69,9 @@ def run(cmd: list[str]) -> None:
 
 
 def timed(cmd: list[str]) -> dict:
-    """Wall and CPU seconds and peak RSS (MB) of a child process, and its stderr."""
+    """Wall and CPU (user + system) seconds and peak RSS (MB) of a child process, and its
+    stderr. (The harness's run_process gives no CPU time, which is the steadier figure on a
+    loaded box, so /usr/bin/time is called here with a CPU field.)"""
     proc = subprocess.run(["/usr/bin/time", "-f", "BENCH %e %U %S %M", *cmd], text=True,
                           capture_output=True)
     if proc.returncode != 0:
@@ -141,13 +139,13 @@ def bench_set(name: str, corpus: Path, seeds: list[int]) -> list[str]:
         t["label"] = f"nlpzero embed --seed {seed}"
         t["residual"] = residual_of(t["stderr"])
         ours.append(t)
-        print(f"  {name}: {t['label']} done", file=sys.stderr, flush=True)
+        say(f"  {name}: {t['label']} done")
     path = out_dir / f"{name}.w2v.txt"
     sg = timed([sys.executable, "-c", W2V_CHILD, str(corpus), str(path), str(DIM)])
     sg.update(scores(path))
     sg["label"] = "gensim Word2Vec sg, window 5, 5 epochs, 2 workers"
     sg["residual"] = "-"
-    print(f"  {name}: gensim done", file=sys.stderr, flush=True)
+    say(f"  {name}: gensim done")
     rows.append(f"\n### {name} tokens ({corpus.name}), dim {DIM}, min-count 5\n")
     rows.append("| system | wall s | CPU s | peak RSS MB | residual | wordsim-240 ρ "
                 "| wordsim-297 ρ | analogy 3CosAdd | analogy 3CosMul |")
@@ -185,21 +183,16 @@ def main() -> None:
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--sets", default="segment,jieba")
     args = parser.parse_args()
-    missing = [m for m in ("gensim", "jieba") if importlib.util.find_spec(m) is None]
-    if missing:
-        print(f"skipped: {', '.join(missing)} not installed (pip install gensim jieba)")
-        return
-    if not XWLB.exists() or not EVAL.exists():
-        print(f"skipped: {DATA} is absent")
-        return
+    require_peers(("gensim", "gensim"), ("jieba", "jieba"))
+    require_data(XWLB, EVAL)
     seeds = [int(s) for s in args.seeds.split(",")]
     sets = prepare()
     for name in args.sets.split(","):
         if name not in sets:
             sys.exit(f"unknown token set {name!r}: choose from {', '.join(sets)}")
         print("\n".join(bench_set(name, sets[name], seeds)), flush=True)
-    print(f"\nload average {os.getloadavg()[0]:.1f} at the end (2 shared cores: wall times "
-          "are noisy; the CPU column is less so)")
+    print(f"\n{machine_facts(['gensim', 'jieba'])}\n(2 shared cores: wall times are noisy; "
+          "the CPU column is less so)")
 
 
 if __name__ == "__main__":
