@@ -55,7 +55,11 @@ def embed(
     shift: Annotated[float, typer.Option(help="Subtract this from the PMI target.")] = 0.0,
     eigen_power: Annotated[float, typer.Option(
         help="spectral: vectors u * eigenvalue^p.")] = 0.25,
-    threads: Annotated[int, typer.Option(min=1, help="Threads for the spectral step.")] = 1,
+    tol: Annotated[float, typer.Option(
+        help="spectral: Lanczos convergence tolerance (0 < tol < 1); the largest residual "
+             "|Au - λu| / |λ1| is logged.")] = 1e-6,
+    threads: Annotated[int, typer.Option(
+        min=1, help="Numba threads (the Lanczos products run on one).")] = 1,
     seed: SeedOpt = SEED,
     npy: Annotated[Optional[str], typer.Option(  # noqa: UP045
         help="Also write PREFIX.npy (float32) and PREFIX.vocab.txt (word, count).",
@@ -82,7 +86,9 @@ def embed(
 
         from nlpzero.vectors.cooccurrence import cooccur
         from nlpzero.vectors.embedding import Embedding
-        from nlpzero.vectors.solvers import default_dim, train
+        from nlpzero.vectors.solvers import check_spectral_options, default_dim, train
+
+        check_spectral_options(eigen_power, tol)  # before the (long) counting
 
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         with log.progress() as progress:
@@ -97,7 +103,8 @@ def embed(
                      "rounded up to a multiple of 8)")
         trained = train(counted, dim, method.value, model, epochs, x_max, alpha,
                         truncate_weight, context_power=context_power, shift=shift,
-                        eigen_power=eigen_power, seed=seed, progress=log.notes())
+                        eigen_power=eigen_power, tol=tol, seed=seed,
+                        progress=log.notes())
         vectors = Embedding(counted.vocab.words, trained.vectors)
         vectors.write(output)
         if npy:

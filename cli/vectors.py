@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from enum import Enum
 from typing import Annotated, Optional
 
 import typer
@@ -21,6 +22,16 @@ from ._common import (
 
 VectorsArg = Annotated[str, typer.Argument(help="Vectors in word2vec text format.",
                                            show_default=False)]
+
+
+class AnalogyMethod(str, Enum):
+    add = "add"
+    mul = "mul"
+
+
+AnalogyMethodOpt = Annotated[AnalogyMethod, typer.Option(
+    "--analogy-method", help="add: 3CosAdd (cosine to B - A + C); mul: 3CosMul "
+    "(Levy & Goldberg 2014).")]
 
 
 def _write_scored(output: str | None, rows: list[tuple[str, float]]) -> None:
@@ -109,9 +120,10 @@ def analogy(
         help="C (... as C is to ?)", show_default=False)] = None,
     top: TopOpt = 10,
     output: OutputOpt = None,
+    method: AnalogyMethodOpt = AnalogyMethod.add,
     quiet: QuietOpt = False,
 ) -> None:
-    """A : B :: C : ? by 3CosAdd (cosine to B - A + C), TSV word<TAB>score."""
+    """A : B :: C : ? by 3CosAdd (cosine to B - A + C) or 3CosMul, TSV word<TAB>score."""
     batch = a in (None, "-")
     if batch and (b is not None or c is not None):
         raise typer.BadParameter("give A B C, or - (or nothing) to read 'A B C' lines "
@@ -126,7 +138,7 @@ def analogy(
         emb = Embedding.read(vectors)
 
         def answer(words: list[str]) -> list[tuple[str, float]]:
-            return emb.analogy(words[0], words[1], words[2], top)
+            return emb.analogy(words[0], words[1], words[2], top, method.value)
 
         if queries is None:
             _write_scored(output, answer([a, b, c]))
@@ -170,9 +182,11 @@ def evaluate(
         "--analogy", "-a", help="word2vec analogy file ': section' / 'a b c d' (repeatable).",
         show_default=False)] = None,
     output: OutputOpt = None,
+    method: AnalogyMethodOpt = AnalogyMethod.add,
     quiet: QuietOpt = False,
 ) -> None:
-    """TSV file, section, metric, value, covered, total (Spearman ρ by cosine; 3CosAdd)."""
+    """TSV file, section, metric, value, covered, total (Spearman ρ by cosine; analogy
+    accuracy by 3CosAdd or 3CosMul)."""
     if not similarity and not analogy_files:
         raise typer.BadParameter("give --similarity FILE and/or --analogy FILE",
                                  param_hint="--similarity")
@@ -195,7 +209,7 @@ def evaluate(
             r = evaluate_similarity(emb, read_similarity(name))
             rows.append((Path(name).name, "", "spearman", r.spearman, r.covered, r.total))
         for name in analogy_files or []:
-            for r in evaluate_analogy(emb, read_analogy(name)):
+            for r in evaluate_analogy(emb, read_analogy(name), method=method.value):
                 rows.append((Path(name).name, r.name, "accuracy", r.accuracy, r.covered,
                              r.total))
         with open_output(output) as out:

@@ -25,6 +25,8 @@ def test_embed_writes_word2vec_text_and_npy(vectors: dict) -> None:
     header = vectors["path"].read_text(encoding="utf-8").splitlines()[0]
     assert header == f"{len(words)} {matrix.shape[1]}"
     assert "dim " in vectors["stderr"] and "8.33 ln" in vectors["stderr"]
+    residual = float(vectors["stderr"].split("max residual")[1].split()[0])
+    assert 0 <= residual < 1e-5  # the convergence measure is logged (and small)
     assert matrix.shape[1] % 8 == 0 and np.isfinite(matrix).all()
     npy = np.load(vectors["dir"] / "vec.npy")
     np.testing.assert_allclose(npy, matrix, rtol=1e-5, atol=1e-7)
@@ -68,6 +70,12 @@ def test_embed_bad_options(cli, write_file) -> None:
     path = write_file("corpus.txt", "a b\n")
     cli.assert_usage_error(cli.invoke("embed", path, "--model", "3"), "--model")
     cli.assert_usage_error(cli.invoke("embed", path, "--method", "sgd"), "--method")
+    for tol in ("0", "1", "-1e-3", "nan", "inf", "1e400"):
+        cli.assert_usage_error(cli.invoke("embed", path, "--tol", tol, "--min-count", "1"),
+                               "tol")
+    for power in ("nan", "-0.5", "2"):
+        cli.assert_usage_error(cli.invoke("embed", path, "--eigen-power", power,
+                                          "--min-count", "1"), "eigen_power")
 
 
 def test_similar_related_analogy(cli, vectors: dict) -> None:
@@ -86,6 +94,13 @@ def test_similar_related_analogy(cli, vectors: dict) -> None:
     assert not {words[3], words[4], words[5]} & {ln.split("\t")[0]
                                                  for ln in result.stdout.splitlines()}
     cli.assert_runtime_error(cli.invoke("similar", path, "不存在的词"), "not in the vocabulary")
+    result = cli.invoke("analogy", path, words[3], words[4], words[5], "-n", "3",
+                        "--analogy-method", "mul")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 3
+    scores = [float(ln.split("\t")[1]) for ln in result.stdout.splitlines()]
+    assert all(s > 0 for s in scores)  # 3CosMul: products of shifted cosines
+    cli.assert_usage_error(cli.invoke("analogy", path, words[3], words[4], words[5],
+                                      "--analogy-method", "max"), "--analogy-method")
 
 
 def test_keywords_one_line_per_input_line(cli, vectors: dict) -> None:
@@ -110,6 +125,9 @@ def test_evaluate_tsv(cli, vectors: dict, write_file) -> None:
     assert abs(float(rows[0][3])) == pytest.approx(1.0)  # two pairs: ρ = ±1
     assert [r[1] for r in rows[1:]] == ["s", "total"] and rows[2][4:] == ["1", "1"]
     cli.assert_usage_error(cli.invoke("evaluate", vectors["path"]), "--similarity")
+    mul = cli.invoke("evaluate", vectors["path"], "--analogy", analogy, "--analogy-method", "mul")
+    assert mul.exit_code == 0, mul.output
+    assert [line.split("\t")[1] for line in mul.stdout.splitlines()] == ["s", "total"]
     bad = write_file("bad.txt", "a b\n")
     cli.assert_runtime_error(cli.invoke("evaluate", vectors["path"], "-s", bad), "line 1")
 

@@ -12,7 +12,13 @@ from nlpzero.errors import InputError
 from nlpzero.vectors.cooccurrence import Cooccurrence, cooccur, count_pairs, read_corpus
 from nlpzero.vectors.embedding import Embedding
 from nlpzero.vectors.evaluation import evaluate_analogy, evaluate_similarity, read_analogy
-from nlpzero.vectors.solvers import default_dim, top_eigenpairs, train
+from nlpzero.vectors.solvers import (
+    DENSE_SIZE,
+    default_dim,
+    top_eigenpairs,
+    train,
+    upper_triangle,
+)
 from nlpzero.vectors.word2vec import read_word2vec, write_word2vec
 from nlpzero.words.lexicon import Lexicon
 
@@ -47,6 +53,9 @@ def test_counts_and_pmi_exact_on_a_tiny_corpus() -> None:
     assert cooc.total_pairs == 12 and cooc.n_tokens == 7
     # PMI = log((2 / 12) / ((2/7) (2/7)))
     np.testing.assert_allclose(cooc.pmi(), math.log((2 / 12) / (2 / 7) ** 2))
+    single = cooc.pmi(dtype=np.float32)
+    assert single.dtype == np.float32
+    np.testing.assert_allclose(single, math.log((2 / 12) / (2 / 7) ** 2), rtol=1e-6)
     x = cooc.dense()
     assert (x == x.T).all() and np.trace(x) == 0
 
@@ -131,16 +140,86 @@ def test_the_loss_decreases() -> None:
     assert losses[-1] < 0.5 * losses[0]
 
 
-def test_spectral_eigenpairs_match_numpy() -> None:
-    import scipy.sparse as sp
+def random_triangle(n: int, density: float, seed: int):
+    """A random symmetric sparse matrix (zero diagonal) as a Triangle, and densely."""
+    rng = np.random.default_rng(seed)
+    upper = np.triu(rng.random((n, n)) < density, 1) * rng.random((n, n)).astype(np.float32)
+    rows, cols = np.nonzero(upper)
+    tri = upper_triangle(rows.astype(np.int32), cols.astype(np.int32), upper[rows, cols], n)
+    return tri, (upper + upper.T).astype(np.float64)
 
-    rng = np.random.default_rng(0)
-    a = rng.normal(size=(60, 60))
-    a = a @ a.T / 60
-    values, vectors = top_eigenpairs(sp.csr_matrix(a.astype(np.float32)), 5, rng, n_iter=30)
-    exact = np.linalg.eigvalsh(a)[::-1][:5]
-    np.testing.assert_allclose(values, exact, rtol=1e-3)
-    np.testing.assert_allclose(a @ vectors, vectors * values, atol=2e-3)
+
+def test_triangle_product_matches_the_dense_symmetric_matrix() -> None:
+    tri, dense = random_triangle(50, 0.2, 0)
+    np.testing.assert_array_equal(tri.dense(), dense)
+    x = np.random.default_rng(1).normal(size=50)
+    np.testing.assert_allclose(tri.matvec(x), dense @ x, rtol=1e-12, atol=1e-12)
+    assert tri.values.dtype == np.float32 and tri.cols.dtype == np.int32
+    assert tri.values.size == np.count_nonzero(np.triu(dense, 1))  # one triangle stored
+
+
+@pytest.mark.parametrize("n", [40, DENSE_SIZE + 200])  # dense path, Lanczos path
+def test_solver_recovers_an_exactly_low_rank_target(n: int) -> None:
+    """A = B Bᵀ - diag (rank 6 plus the diagonal removed, as the PMI matrix has no diagonal
+    stored): the top eigenpairs are recovered to the tolerance, residuals reported."""
+    rng = np.random.default_rng(2)
+    b = rng.normal(size=(n, 6)) * np.array([6, 5, 4, 3, 2, 1.0])
+    full = b @ b.T
+    np.fill_diagonal(full, 0.0)
+    rows, cols = np.triu_indices(n, 1)
+    tri = upper_triangle(rows.astype(np.int32), cols.astype(np.int32),
+                         full[rows, cols].astype(np.float32), n)
+    pairs = top_eigenpairs(tri, 6, seed=0, tol=1e-8)
+    exact_values, exact_vectors = np.linalg.eigh(tri.dense())
+    np.testing.assert_allclose(pairs.values, exact_values[::-1][:6], rtol=1e-6)
+    overlap = np.abs(pairs.vectors.T.astype(np.float64) @ exact_vectors[:, ::-1][:, :6])
+    np.testing.assert_allclose(np.diag(overlap), 1.0, atol=1e-5)  # same vectors up to sign
+    assert pairs.residuals.max() < 1e-6
+    assert (pairs.products > 0) == (n > DENSE_SIZE)
+
+
+def test_top_eigenpairs_give_the_best_low_rank_fit() -> None:
+    """Eckart-Young: the rank-12 fit from the top eigenpairs is no worse than another rank-12
+    (here rank-4) matrix, W Wᵀ, whose off-diagonal entries are the stored target."""
+    n, d = DENSE_SIZE + 100, 4
+    rng = np.random.default_rng(5)
+    w = np.abs(rng.normal(size=(n, d)))  # non-negative factors: every entry positive
+    target = w @ w.T
+    rows, cols = np.triu_indices(n, 1)
+    tri = upper_triangle(rows.astype(np.int32), cols.astype(np.int32),
+                         target[rows, cols].astype(np.float32), n)
+    pairs = top_eigenpairs(tri, 12, seed=1, tol=1e-10)
+    approx = (pairs.vectors * pairs.values.astype(np.float32)) @ pairs.vectors.T
+    dense = tri.dense()
+    # the best rank-12 fit is at least as good as any other rank-12 matrix, e.g. W Wᵀ (rank 4)
+    best = np.linalg.norm(approx - dense)
+    assert best <= np.linalg.norm(w @ w.T - dense) + 1e-3
+
+
+def zipf_lines(n_lines: int, seed: int) -> list[str]:
+    rng = np.random.default_rng(seed)
+    lines = []
+    for _ in range(n_lines):
+        topic = rng.integers(0, 40)
+        words = [f"w{int(x)}" if x < 3000 else "the" for x in rng.zipf(1.15, 20)]
+        words += [f"t{topic}_{int(x)}" for x in rng.integers(0, 25, 6)]
+        rng.shuffle(words)
+        lines.append(" ".join(words))
+    return lines
+
+
+def test_converged_fit_gives_seed_independent_cosines() -> None:
+    cooc = cooccur(zipf_lines(3000, 0), window=5, min_count=3)
+    assert len(cooc.vocab) > DENSE_SIZE  # the Lanczos path
+    cosines = []
+    for seed in (0, 1, 2):
+        trained = train(cooc, dim=16, seed=seed, tol=1e-8)
+        assert trained.residual < 1e-6
+        unit = trained.vectors[:300] / np.linalg.norm(trained.vectors[:300], axis=1,
+                                                       keepdims=True)
+        cosines.append(unit @ unit.T)
+    assert np.abs(cosines[0] - cosines[1]).max() < 1e-3
+    assert np.abs(cosines[0] - cosines[2]).max() < 1e-3
 
 
 @pytest.mark.parametrize(("method", "model", "width"),
@@ -170,7 +249,9 @@ def test_default_dim_follows_8_33_ln_n() -> None:
 def test_bad_options_are_value_errors() -> None:
     cooc = low_rank_cooccurrence()
     for kwargs in ({"method": "sgd"}, {"model": 3}, {"x_max": 0.0}, {"x_max": math.nan},
-                   {"dim": 0}):
+                   {"dim": 0}, {"tol": 0.0}, {"tol": 1.0}, {"tol": -1e-3}, {"tol": math.nan},
+                   {"tol": math.inf}, {"eigen_power": math.nan}, {"eigen_power": -0.5},
+                   {"eigen_power": 2.0}, {"shift": math.nan}, {"shift": -math.inf}):
         with pytest.raises(ValueError):
             train(cooc, **kwargs)
 
@@ -262,3 +343,53 @@ def test_evaluate_spearman_and_analogy_accuracy(tmp_path) -> None:
     assert [(r.name, r.correct, r.covered, r.total) for r in results] == \
         [("s1", 1, 2, 3), ("s2", 1, 1, 1), ("total", 2, 3, 4)]
     assert results[0].accuracy == 0.5
+
+
+def test_3cosmul_by_hand() -> None:
+    """3CosMul = cos'(x,b) cos'(x,c) / (cos'(x,a) + 0.001), cos' = (cos + 1) / 2; here it
+    picks a different answer than 3CosAdd: x is balanced (cos 0, .6, .6 to a, b, c: add 1.2,
+    mul 1.277), y leans on b and away from a (cos -.28, .9, 0: add 1.18, mul 1.316)."""
+    words = ["a", "b", "c", "x", "y"]
+    m = np.array([[1, 0, 0, 0], [0, 1, 0, 0], [0, 0, 1, 0],
+                  [0, 0.6, 0.6, np.sqrt(0.28)], [-0.28, 0.9, 0, np.sqrt(1 - 0.0784 - 0.81)]],
+                 np.float32)
+    emb = Embedding(words, m)
+    unit = emb.unit.astype(np.float64)
+
+    def by_hand(method: str) -> dict:
+        out = {}
+        for w in ("x", "y"):
+            cos = {q: float(unit[emb.index[w]] @ unit[emb.index[q]]) for q in "abc"}
+            if method == "add":
+                out[w] = cos["b"] - cos["a"] + cos["c"]
+            else:
+                h = {q: (v + 1) / 2 for q, v in cos.items()}
+                out[w] = h["b"] * h["c"] / (h["a"] + 1e-3)
+        return out
+
+    for method in ("add", "mul"):
+        got = dict(emb.analogy("a", "b", "c", 2, method=method))
+        expected = by_hand(method)
+        assert got.keys() == expected.keys()
+        for w in got:
+            assert got[w] == pytest.approx(expected[w], rel=1e-5)
+    assert emb.analogy("a", "b", "c", 1, method="add")[0][0] == "x"
+    assert emb.analogy("a", "b", "c", 1, method="mul")[0][0] == "y"
+    with pytest.raises(ValueError):
+        emb.analogy("a", "b", "c", 1, method="max")
+
+
+def test_pair_count_merge_is_exact_size_and_refuses_int32_overflow() -> None:
+    from nlpzero.vectors._cooccurrence_kernels import merge_pair_counts, split_keys
+
+    a_keys, a_counts = np.array([1, 4, 9], np.int64), np.array([1, 2, 3], np.int32)
+    b_keys, b_counts = np.array([0, 4, 10], np.int64), np.array([5, 6, 7], np.int64)
+    keys, counts, ok = merge_pair_counts(a_keys, a_counts, b_keys, b_counts)
+    assert ok and keys.tolist() == [0, 1, 4, 9, 10] and counts.tolist() == [5, 1, 8, 3, 7]
+    assert counts.dtype == np.int32
+    big = np.array([2**31 - 1], np.int32)
+    assert not merge_pair_counts(np.array([3], np.int64), big, np.array([3], np.int64),
+                                 np.array([1], np.int64))[2]
+    rows, cols = split_keys(np.array([0, 7, 3 * 1000 + 999], np.int64), 1000)
+    assert rows.tolist() == [0, 0, 3] and cols.tolist() == [0, 7, 999]
+    assert rows.dtype == cols.dtype == np.int32

@@ -72,3 +72,65 @@ def drain_table(table_keys, table_counts, used):
             table_counts[s] = 0
             n += 1
     return keys, counts
+
+
+@njit(cache=True)
+def pmi_values(rows, cols, counts, log_marginal, log_total, out):
+    """out[k] = log X_k - log Z - m[rows[k]] - m[cols[k]], written in place (no temporaries)."""
+    for k in range(counts.shape[0]):
+        out[k] = (np.log(np.float64(counts[k])) - log_total - log_marginal[rows[k]]
+                  - log_marginal[cols[k]])
+
+
+@njit(cache=True)
+def split_keys(keys, n_words):
+    """Row and column ids (int32) of packed keys ``i * n_words + j``, without int64 temporaries."""
+    rows = np.empty(keys.shape[0], np.int32)
+    cols = np.empty(keys.shape[0], np.int32)
+    for p in range(keys.shape[0]):
+        i = keys[p] // n_words
+        rows[p] = i
+        cols[p] = keys[p] - i * n_words
+    return rows, cols
+
+
+@njit(cache=True)
+def merge_pair_counts(a_keys, a_counts, b_keys, b_counts):
+    """Merge two sorted (key, count) tables, summing equal keys, into arrays of exactly the
+    merged size (a first pass counts it), with int32 counts. Returns (keys, counts, ok);
+    ok is False when a summed count would not fit in int32."""
+    na, nb = a_keys.shape[0], b_keys.shape[0]
+    i = j = m = 0
+    while i < na and j < nb:
+        if a_keys[i] < b_keys[j]:
+            i += 1
+        elif a_keys[i] > b_keys[j]:
+            j += 1
+        else:
+            i += 1
+            j += 1
+        m += 1
+    m += (na - i) + (nb - j)
+    keys = np.empty(m, np.int64)
+    counts = np.empty(m, np.int32)
+    limit = np.int64(2147483647)
+    i = j = m = 0
+    while i < na or j < nb:
+        if j >= nb or (i < na and a_keys[i] < b_keys[j]):
+            keys[m] = a_keys[i]
+            total = np.int64(a_counts[i])
+            i += 1
+        elif i >= na or a_keys[i] > b_keys[j]:
+            keys[m] = b_keys[j]
+            total = np.int64(b_counts[j])
+            j += 1
+        else:
+            keys[m] = a_keys[i]
+            total = np.int64(a_counts[i]) + np.int64(b_counts[j])
+            i += 1
+            j += 1
+        if total > limit:
+            return keys, counts, False
+        counts[m] = total
+        m += 1
+    return keys, counts, True

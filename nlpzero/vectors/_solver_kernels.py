@@ -6,7 +6,7 @@ Pairs are parallel arrays (rows, cols, target, weight); the vectors are float32 
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 
 @njit(cache=True, fastmath=True)
@@ -69,15 +69,33 @@ def weighted_cost(rows, cols, target, weight, w, c):
     return cost
 
 
-@njit(cache=True, parallel=True, fastmath=True)
-def csr_times_dense(indptr, indices, data, x):
-    """y = A x for a CSR matrix A (float32) and a dense x; rows in parallel."""
+@njit(cache=True)
+def triangle_indptr(rows, n):
+    """CSR row pointers of entries whose (sorted) row ids are *rows*."""
+    ptr = np.zeros(n + 1, np.int64)
+    for p in range(rows.shape[0]):
+        ptr[rows[p] + 1] += 1
+    for i in range(n):
+        ptr[i + 1] += ptr[i]
+    return ptr
+
+
+@njit(cache=True)
+def triangle_matvec(indptr, cols, vals, x, y):
+    """y = (U + Uᵀ) x, U the strict upper triangle in CSR (float32 values, float64 x, y).
+
+    One pass over the stored triangle: entry (i, j) adds v·x_j to y_i and v·x_i to y_j, so
+    the symmetric matrix is never stored twice.
+    """
     n = indptr.shape[0] - 1
-    y = np.zeros((n, x.shape[1]), np.float32)
-    for i in prange(n):
+    for i in range(n):
+        y[i] = 0.0
+    for i in range(n):
+        xi = x[i]
+        acc = 0.0
         for p in range(indptr[i], indptr[i + 1]):
-            v = data[p]
-            j = indices[p]
-            for t in range(x.shape[1]):
-                y[i, t] += v * x[j, t]
-    return y
+            j = cols[p]
+            v = np.float64(vals[p])
+            acc += v * x[j]
+            y[j] += v * xi
+        y[i] += acc

@@ -9,6 +9,7 @@ Stored once per unordered pair (``rows < cols``), sorted by (row, col).
 from __future__ import annotations
 
 import itertools
+import math
 import os
 from collections import defaultdict
 from collections.abc import Iterable
@@ -22,7 +23,7 @@ from ..text.progress import Progress
 from ..words.lexicon import Lexicon as Vocabulary  # words in frequency order, unigram counts
 
 #: Hash-table slots used while counting (12 bytes each); a full table is merged and reused.
-TABLE_SLOTS = 1 << 24
+TABLE_SLOTS = 1 << 22
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Cooccurrence:
     vocab: Vocabulary
     rows: np.ndarray  # int32
     cols: np.ndarray  # int32
-    counts: np.ndarray  # int64, X_ij = X_ji
+    counts: np.ndarray  # int32, X_ij = X_ji
     window: int
     n_tokens: int  # in-vocabulary tokens
 
@@ -45,13 +46,16 @@ class Cooccurrence:
         """Z = Σ_{a != b} X_ab over ordered pairs = 2 Σ_{a < b} X_ab."""
         return 2 * int(self.counts.sum())
 
-    def pmi(self, context_power: float = 1.0) -> np.ndarray:
+    def pmi(self, context_power: float = 1.0, dtype: type = np.float64) -> np.ndarray:
         """PMI_ij = log(P(i, j) / (P(i) P(j))) in nats, P(i, j) = X_ij / Z, P(i) = n_i / N.
 
         With ``context_power`` α < 1 the second factor is the smoothed context distribution
         P_α(j) = n_j^α / Σ n^α (Levy et al. 2015), applied symmetrically:
-        log P(i, j) - ½ log P_α(i) P(i) - ½ log P_α(j) P(j).
+        log P(i, j) - ½ log P_α(i) P(i) - ½ log P_α(j) P(j). Computed in float64 and written
+        straight into one array of *dtype* (float32 halves the memory of large tables).
         """
+        from ._cooccurrence_kernels import pmi_values
+
         n = self.vocab.counts.astype(np.float64)
         log_p = np.log(n) - np.log(n.sum())
         log_ctx = log_p
@@ -59,8 +63,9 @@ class Cooccurrence:
             smoothed = n ** context_power
             log_ctx = np.log(smoothed) - np.log(smoothed.sum())
         log_marg = 0.5 * (log_p + log_ctx)
-        return (np.log(self.counts.astype(np.float64)) - np.log(self.total_pairs)
-                - log_marg[self.rows] - log_marg[self.cols])
+        out = np.empty(self.counts.shape[0], dtype)
+        pmi_values(self.rows, self.cols, self.counts, log_marg, math.log(self.total_pairs), out)
+        return out
 
     def dense(self) -> np.ndarray:
         """The full symmetric V x V count matrix (small vocabularies and tests only)."""
@@ -103,6 +108,7 @@ def read_corpus(
         tokens = text.replace("\n", " \x00 ").split()
         parts.append(np.fromiter(map(ids_of.__getitem__, tokens), np.int32, len(tokens)))
     ids = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+    del parts
     counts = np.bincount(ids, minlength=len(ids_of)).astype(np.int64)
     counts[0] = 0
     if counts.sum() == 0:
@@ -117,6 +123,7 @@ def read_corpus(
     remap[kept] = np.arange(kept.size, dtype=np.int32)
     remap[0] = LINE_END
     mapped = remap[ids]
+    del ids
     vocab = Vocabulary([words[i] for i in kept], counts[kept])  # ties: first occurrence
     return vocab, mapped[mapped != -1]
 
@@ -126,18 +133,18 @@ def count_pairs(ids: np.ndarray, n_words: int, window: int,
     """Sorted unique keys ``i * n_words + j`` (i < j) and their window counts.
 
     Counts go into a fixed hash table; each time it fills, its entries are sorted and merged
-    into the running sorted arrays, so extra memory is bounded by the table.
+    into the running sorted arrays (int64 keys, int32 counts, allocated at exactly the merged
+    size), so extra memory is bounded by the table plus one copy of the result.
     """
-    from .._tables import merge_counts
-    from ._cooccurrence_kernels import count_window_pairs, drain_table
+    from ._cooccurrence_kernels import count_window_pairs, drain_table, merge_pair_counts
 
     if window < 1:
         raise ValueError("window must be at least 1")
     slots = 1 << max(10, int(table_slots - 1).bit_length())
     table_keys = np.full(slots, -1, np.int64)
     table_counts = np.zeros(slots, np.int32)
-    keys = np.zeros(0, np.uint64)
-    counts = np.zeros(0, np.int64)
+    keys = np.zeros(0, np.int64)
+    counts = np.zeros(0, np.int32)
     start = 0
     used = 0
     while True:
@@ -146,11 +153,17 @@ def count_pairs(ids: np.ndarray, n_words: int, window: int,
         if start < ids.shape[0] or used:
             chunk_keys, chunk_counts = drain_table(table_keys, table_counts, used)
             order = np.argsort(chunk_keys)
-            keys, counts = merge_counts(keys, counts, chunk_keys.view(np.uint64)[order],
-                                        chunk_counts[order])
+            keys, counts, ok = merge_pair_counts(keys, counts, chunk_keys[order],
+                                                 chunk_counts[order])
+            del chunk_keys, chunk_counts, order
+            if not ok:
+                from ..errors import NlpzeroError
+
+                raise NlpzeroError("a word pair occurs more than 2^31 - 1 times: the corpus "
+                                   "is too large for in-memory counting")
             used = 0
         if start >= ids.shape[0]:
-            return keys.view(np.int64), counts
+            return keys, counts
 
 
 def cooccur(
@@ -161,9 +174,12 @@ def cooccur(
     progress: Progress | None = None,
 ) -> Cooccurrence:
     """Count the vocabulary and the symmetric window co-occurrences of a segmented corpus."""
+    from ._cooccurrence_kernels import split_keys
+
     vocab, ids = read_corpus(source, min_count, errors, progress)
     n_words = len(vocab)
     keys, counts = count_pairs(ids, n_words, window)
-    rows = (keys // n_words).astype(np.int32)
-    cols = (keys - rows.astype(np.int64) * n_words).astype(np.int32)
+    del ids
+    rows, cols = split_keys(keys, n_words)
+    del keys
     return Cooccurrence(vocab, rows, cols, counts, window, int(vocab.total))

@@ -99,11 +99,14 @@ class Embedding:
         space = self.unit if reference_words is None else self.similar_space(reference_words)
         return self._top(space @ space[i], n, [i])
 
-    def analogy(self, a: str, b: str, c: str, n: int = 10) -> list[tuple[str, float]]:
-        """a : b :: c : ? — words nearest (cosine) to b - a + c, the three excluded (3CosAdd)."""
+    def analogy(self, a: str, b: str, c: str, n: int = 10,
+                method: str = "add") -> list[tuple[str, float]]:
+        """a : b :: c : ? — the three query words excluded; ``method`` "add" (3CosAdd, cosine
+        to b - a + c) or "mul" (3CosMul, Levy & Goldberg 2014)."""
         ia, ib, ic = self._id(a), self._id(b), self._id(c)
-        query = self.unit[ib] - self.unit[ia] + self.unit[ic]
-        return self._top(self.unit @ query, n, [ia, ib, ic])
+        scores = analogy_scores(self.unit, np.array([ia]), np.array([ib]), np.array([ic]),
+                                method)[0]
+        return self._top(scores, n, [ia, ib, ic])
 
     def most_similar(self, positive: str | Sequence[str] = (), negative: Sequence[str] = (),
                      topn: int = 10) -> list[tuple[str, float]]:
@@ -152,3 +155,28 @@ class Embedding:
         with open_output(f"{prefix}.vocab.txt") as out:
             for i, word in enumerate(self.words):
                 out.write(f"{word}\t{int(counts[i])}\n" if counts is not None else f"{word}\n")
+
+
+ANALOGY_METHODS = ("add", "mul")
+
+#: 3CosMul's ε (Levy & Goldberg 2014), added to the denominator's shifted cosine.
+COSMUL_EPSILON = 1e-3
+
+
+def analogy_scores(unit: np.ndarray, a: np.ndarray, b: np.ndarray, c: np.ndarray,
+                   method: str = "add") -> np.ndarray:
+    """Scores of every word as the answer to a : b :: c : ? for each question (row).
+
+    *unit* holds unit-length rows. "add" (3CosAdd): cos(x, b) - cos(x, a) + cos(x, c).
+    "mul" (3CosMul): cos'(x, b) cos'(x, c) / (cos'(x, a) + ε) with cos' = (cos + 1) / 2 in
+    [0, 1], which keeps one large similarity from dominating the other two.
+    """
+    if method not in ANALOGY_METHODS:
+        raise ValueError(f"analogy method must be one of {', '.join(ANALOGY_METHODS)}")
+    if method == "add":
+        return (unit[b] - unit[a] + unit[c]) @ unit.T
+    half = np.float32(0.5)
+    cos_a = (unit[a] @ unit.T + 1) * half
+    cos_b = (unit[b] @ unit.T + 1) * half
+    cos_c = (unit[c] @ unit.T + 1) * half
+    return cos_b * cos_c / (cos_a + np.float32(COSMUL_EPSILON))

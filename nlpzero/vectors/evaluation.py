@@ -4,7 +4,8 @@
   the human scores and the cosine of the two vectors, over the pairs whose words are both in
   the vocabulary (coverage reported beside it).
 - Analogy files in word2vec's format (``: section`` lines, then ``a b c d``): accuracy of
-  3CosAdd (argmax cosine to b - a + c, a/b/c excluded) over the covered questions.
+  3CosAdd (argmax cosine to b - a + c) or 3CosMul (Levy & Goldberg 2014), a/b/c excluded,
+  over the covered questions.
 """
 
 from __future__ import annotations
@@ -99,8 +100,11 @@ def evaluate_similarity(embedding: Embedding, pairs: list[tuple[str, str, float]
 
 def evaluate_analogy(embedding: Embedding,
                      sections: list[tuple[str, list[tuple[str, ...]]]],
-                     batch: int = 256) -> list[AnalogyResult]:
-    """Per-section 3CosAdd accuracy, then the total."""
+                     batch: int = 256, method: str = "add") -> list[AnalogyResult]:
+    """Per-section accuracy of 3CosAdd (``method="add"``) or 3CosMul (``"mul"``), then the
+    total."""
+    from .embedding import analogy_scores
+
     unit = embedding.unit
     index = embedding.index
     results = []
@@ -110,7 +114,7 @@ def evaluate_analogy(embedding: Embedding,
         correct = 0
         for start in range(0, ids.shape[0], batch):
             q = ids[start:start + batch]
-            scores = (unit[q[:, 1]] - unit[q[:, 0]] + unit[q[:, 2]]) @ unit.T
+            scores = analogy_scores(unit, q[:, 0], q[:, 1], q[:, 2], method)
             rows = np.arange(q.shape[0])
             for col in range(3):
                 scores[rows, q[:, col]] = -np.inf

@@ -11,7 +11,11 @@ Two solvers:
   positive, context-smoothed PMI (P_0.75 in the denominator) on observed pairs and 0
   elsewhere, fitted with uniform weights: the best rank-d fit of that symmetric matrix is its
   top eigenpairs, v = u λ^p (p = ½ gives <v_i, v_j> ≈ t_ij, Levy et al.'s eigenvalue
-  weighting). ``epochs`` > 0 then refines by AdaGrad on the weighted loss.
+  weighting). The eigenpairs come from implicitly restarted Lanczos run to a tolerance, on
+  the strict upper triangle of the matrix (float32, stored once); the largest residual
+  ‖A u − λ u‖ / |λ_1| is measured and reported, and a converged fit does not depend on the
+  seed beyond sign and rotation within repeated eigenvalues. ``epochs`` > 0 then refines by
+  AdaGrad on the weighted loss.
 """
 
 from __future__ import annotations
@@ -61,43 +65,113 @@ def training_pairs(cooc: Cooccurrence, target: np.ndarray, weight: np.ndarray,
                  np.tile(target.astype(np.float32), 2), np.tile(weight, 2))
 
 
-def symmetric_csr(cooc: Cooccurrence, values: np.ndarray):
-    """The symmetric V x V sparse matrix with *values* at (i, j) and (j, i)."""
-    import scipy.sparse as sp
+@dataclass
+class Triangle:
+    """A symmetric V x V matrix with a zero diagonal, stored once: its strict upper
+    triangle in CSR (int64 row pointers, int32 columns, float32 values)."""
 
-    v = len(cooc.vocab)
+    indptr: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
+
+    @property
+    def size(self) -> int:
+        return int(self.indptr.shape[0] - 1)
+
+    def matvec(self, x: np.ndarray) -> np.ndarray:
+        from ._solver_kernels import triangle_matvec
+
+        y = np.empty(self.size, np.float64)
+        triangle_matvec(self.indptr, self.cols, self.values,
+                        np.ascontiguousarray(x, dtype=np.float64).reshape(-1), y)
+        return y
+
+    def dense(self) -> np.ndarray:
+        """The full symmetric matrix (small sizes and tests only)."""
+        n = self.size
+        m = np.zeros((n, n), np.float64)
+        rows = np.repeat(np.arange(n), np.diff(self.indptr))
+        m[rows, self.cols] = self.values
+        m[self.cols, rows] = self.values
+        return m
+
+
+def upper_triangle(rows: np.ndarray, cols: np.ndarray, values: np.ndarray,
+                   size: int) -> Triangle:
+    """The Triangle holding *values* at (rows[k], cols[k]), rows[k] < cols[k], sorted by
+    (row, col) as :class:`Cooccurrence` stores them; zero values are dropped."""
+    from ._solver_kernels import triangle_indptr
+
     keep = values != 0
-    rows, cols, vals = cooc.rows[keep], cooc.cols[keep], values[keep].astype(np.float32)
-    m = sp.csr_matrix((np.concatenate([vals, vals]),
-                       (np.concatenate([rows, cols]), np.concatenate([cols, rows]))),
-                      shape=(v, v), dtype=np.float32)
-    m.sort_indices()
-    return m
+    if not keep.all():
+        rows, cols, values = rows[keep], cols[keep], values[keep]
+    return Triangle(triangle_indptr(rows, size), np.ascontiguousarray(cols, dtype=np.int32),
+                    np.ascontiguousarray(values, dtype=np.float32))
 
 
-def top_eigenpairs(matrix, k: int, rng: np.random.Generator, n_iter: int = 4,
-                   oversample: int = 16) -> tuple[np.ndarray, np.ndarray]:
-    """Randomized eigendecomposition of a symmetric sparse matrix (Halko et al. 2011).
+@dataclass
+class Eigenpairs:
+    """Top eigenpairs (descending) and how well they are converged."""
 
-    Subspace iteration Q ← orth(A Q) from a Gaussian start, then the Rayleigh-Ritz step
-    eig(Qᵀ A Q). Returns the k largest (algebraic) eigenvalues, descending, and vectors.
+    values: np.ndarray  # float64, k
+    vectors: np.ndarray  # float32, n x k, orthonormal columns
+    residuals: np.ndarray  # ‖A u - λ u‖ / |λ_1| per pair
+    products: int  # matrix-vector products used
+
+
+#: Below this size the matrix is decomposed densely (exact, and ARPACK needs k < n).
+DENSE_SIZE = 600
+
+
+def top_eigenpairs(matrix: Triangle, k: int, seed: int = 0,
+                   tol: float = 1e-6) -> Eigenpairs:
+    """The k largest (algebraic) eigenpairs of a symmetric Triangle.
+
+    Implicitly restarted Lanczos (ARPACK through ``scipy.sparse.linalg.eigsh``) with
+    convergence tolerance *tol* on the Ritz values, started from a Gaussian vector drawn
+    from *seed*; small matrices are decomposed densely. The residual of every pair is
+    measured afterwards (one more product per pair), so convergence is checked, not assumed.
     """
-    from ._solver_kernels import csr_times_dense
+    from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
 
-    n = matrix.shape[0]
-    width = min(n, k + oversample)
+    n = matrix.size
+    k = min(k, n)
+    products = 0
+    if n <= max(DENSE_SIZE, 2 * k + 2):
+        values, vectors = np.linalg.eigh(matrix.dense())
+        order = np.argsort(values)[::-1][:k]
+        values, vectors = values[order], vectors[:, order]
+    else:
+        counter = [0]
 
-    def times(x: np.ndarray) -> np.ndarray:
-        return csr_times_dense(matrix.indptr, matrix.indices, matrix.data,
-                               np.ascontiguousarray(x, dtype=np.float32))
+        def times(x: np.ndarray) -> np.ndarray:
+            counter[0] += 1
+            return matrix.matvec(x)
 
-    q = rng.standard_normal((n, width)).astype(np.float32)
-    for _ in range(n_iter + 1):
-        q, _ = np.linalg.qr(times(q))
-    b = (q.T @ times(q)).astype(np.float64)
-    values, vectors = np.linalg.eigh((b + b.T) / 2)
-    top = np.argsort(values)[::-1][:k]
-    return values[top], (q @ vectors[:, top].astype(np.float32))
+        operator = LinearOperator((n, n), matvec=times, dtype=np.float64)
+        start = np.random.default_rng(seed).standard_normal(n)
+        try:
+            values, vectors = eigsh(operator, k=k, which="LA", tol=tol, v0=start,
+                                    ncv=min(n, max(2 * k + 1, 20)), maxiter=100 * n)
+        except ArpackNoConvergence as err:  # pragma: no cover - ARPACK's own cap
+            from ..errors import NlpzeroError
+
+            raise NlpzeroError(f"the eigen-solver did not converge ({err}); raise --tol") from None
+        order = np.argsort(values)[::-1]
+        values, vectors = values[order], vectors[:, order]
+        products = counter[0]
+    scale = max(abs(float(values[0])), np.finfo(np.float64).tiny) if k else 1.0
+    residuals = np.array([np.linalg.norm(matrix.matvec(vectors[:, i]) - values[i] * vectors[:, i])
+                          for i in range(k)]) / scale
+    return Eigenpairs(values, vectors.astype(np.float32), residuals, products)
+
+
+def check_spectral_options(eigen_power: float, tol: float) -> None:
+    """ValueError unless 0 <= eigen_power <= 1 and 0 < tol < 1 (both finite)."""
+    if not (math.isfinite(eigen_power) and 0 <= eigen_power <= 1):
+        raise ValueError("eigen_power must be between 0 and 1")
+    if not (math.isfinite(tol) and 0 < tol < 1):
+        raise ValueError("tol must be a number between 0 and 1 (exclusive)")
 
 
 @dataclass
@@ -107,6 +181,7 @@ class Trained:
     vectors: np.ndarray
     losses: list[float]
     dim: int
+    residual: float = float("nan")  # spectral: max ‖A u - λ u‖ / |λ_1| of the kept pairs
 
 
 def train(
@@ -122,6 +197,7 @@ def train(
     context_power: float | None = None,
     shift: float = 0.0,
     eigen_power: float = 0.25,
+    tol: float = 1e-6,
     seed: int = 0,
     progress: Progress | None = None,
 ) -> Trained:
@@ -146,6 +222,9 @@ def train(
         raise ValueError("x_max must be a positive number")
     if not math.isfinite(alpha) or not math.isfinite(eta) or eta <= 0:
         raise ValueError("alpha must be finite and eta positive")
+    check_spectral_options(eigen_power, tol)
+    if not math.isfinite(shift):
+        raise ValueError("shift must be a finite number")
     n_words = len(cooc.vocab)
     dim = default_dim(n_words) if dim is None else dim
     if dim < 1:
@@ -155,15 +234,25 @@ def train(
     if context_power is None:
         context_power = 0.75 if method == "spectral" else 1.0
     rng = np.random.default_rng(seed)
-    target = cooc.pmi(context_power) - shift
+    target = cooc.pmi(context_power, np.float32)
+    if shift:
+        target -= np.float32(shift)
     separate = model != 0
+    residual = float("nan")
 
     if method == "spectral":
-        ppmi = np.maximum(target, 0.0)
-        values, vectors = top_eigenpairs(symmetric_csr(cooc, ppmi), min(dim, n_words), rng)
-        scale = np.maximum(values, 0.0) ** eigen_power
+        ppmi = np.maximum(target, np.float32(0.0), out=target)  # in place
+        pairs = top_eigenpairs(upper_triangle(cooc.rows, cooc.cols, ppmi, n_words),
+                               min(dim, n_words), seed, tol)
+        residual = float(pairs.residuals.max()) if pairs.residuals.size else 0.0
+        if progress is not None:
+            progress.note(f"Lanczos: {pairs.values.size} eigenpairs, {pairs.products} "
+                          f"matrix-vector products, max residual {residual:.1e} "
+                          f"(|Au - λu| / |λ1|; tol {tol:g})")
+        scale = np.maximum(pairs.values, 0.0) ** eigen_power
         w = np.zeros((n_words, dim), np.float32)
-        w[:, :scale.size] = vectors * scale.astype(np.float32)
+        w[:, :scale.size] = pairs.vectors * scale.astype(np.float32)
+        del pairs
         target = ppmi
     else:
         w = ((rng.random((n_words, dim)) - 0.5) / dim).astype(np.float32)
@@ -192,4 +281,4 @@ def train(
 
         raise NlpzeroError("training diverged (non-finite vectors); lower --eta or "
                            "raise --x-max")
-    return Trained(np.ascontiguousarray(out, dtype=np.float32), losses, dim)
+    return Trained(np.ascontiguousarray(out, dtype=np.float32), losses, dim, residual)
