@@ -8,7 +8,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+from ._common import (
+    DaskOpt,
+    Errors,
+    ErrorsOpt,
+    InputsArg,
+    Log,
+    OutputOpt,
+    QuietOpt,
+    failures,
+    log_workers,
+    resolve_inputs,
+)
 
 
 class Method(str, Enum):
@@ -17,7 +28,7 @@ class Method(str, Enum):
 
 
 def discover(
-    corpus: InputArg = None,
+    corpus: InputsArg = None,
     output: OutputOpt = None,
     method: Annotated[Method, typer.Option(help="ngram: cohesive n-grams + Viterbi re-count "
                                            "+ 去冗 (best); nlpzero: nlp-zero 0.1.6's Word_Finder."
@@ -40,10 +51,11 @@ def discover(
     top: Annotated[Optional[int], typer.Option(  # noqa: UP045
         min=1, help="Write only the N most frequent words.")] = None,
     errors: ErrorsOpt = Errors.strict,
+    dask: DaskOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Learn a lexicon from raw text: TSV word, count, score (nats saved), most frequent first."""
-    path = resolve_input(corpus)
+    paths = resolve_inputs(corpus, dask)
     log = Log(quiet)
     with failures():
         from nlpzero.text.io import open_output, seekable_path
@@ -56,10 +68,19 @@ def discover(
         else:
             options = dict(min_proba=min_proba, min_pmi=1.0 if min_pmi is None else min_pmi)
         finder = make_finder(method.value, unknown_score=unknown_score, **options)
-        with seekable_path(path) as file, log.progress() as progress:
-            source = Corpus(Path(file), errors.value)
-            finder.train(source, progress)
-            lexicon = finder.find(source, progress)
+        if dask is not None:
+            from nlpzero.distributed import discover as discover_on_dask
+
+            with log.progress() as progress:
+                lexicon, peaks = discover_on_dask(paths, dask, method.value, errors.value,
+                                                  progress, unknown_score=unknown_score,
+                                                  **options)
+            log_workers(log, peaks)
+        else:
+            with seekable_path(paths[0]) as file, log.progress() as progress:
+                source = Corpus(Path(file), errors.value)
+                finder.train(source, progress)
+                lexicon = finder.find(source, progress)
         with open_output(output) as out:
             lexicon.write(out, top)
         log.info(f"{len(lexicon)} words ({method.value}) in {log.elapsed():.1f} s")

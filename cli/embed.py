@@ -8,7 +8,18 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+from ._common import (
+    DaskOpt,
+    Errors,
+    ErrorsOpt,
+    InputsArg,
+    Log,
+    OutputOpt,
+    QuietOpt,
+    failures,
+    log_workers,
+    resolve_inputs,
+)
 
 
 class Method(str, Enum):
@@ -17,7 +28,7 @@ class Method(str, Enum):
 
 
 def embed(
-    corpus: InputArg = None,
+    corpus: InputsArg = None,
     output: OutputOpt = None,
     dim: Annotated[Optional[int], typer.Option(  # noqa: UP045
         min=1, help="Vector size (default: 8.33 ln V rounded up to a multiple of 8).",
@@ -48,10 +59,11 @@ def embed(
         help="Also write PREFIX.npy (float32) and PREFIX.vocab.txt (word, count).",
         show_default=False)] = None,
     errors: ErrorsOpt = Errors.strict,
+    dask: DaskOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Word vectors in word2vec text format (header 'V d'), most frequent word first."""
-    path = resolve_input(corpus)
+    paths = resolve_inputs(corpus, dask)
     log = Log(quiet)
     with failures():
         import numba
@@ -63,7 +75,15 @@ def embed(
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         with log.progress() as progress:
             progress.stage("counting co-occurrences", None)
-            counted = cooccur(path, window, min_count, errors.value, progress)
+            if dask is not None:
+                from nlpzero.distributed import cooccur as cooccur_on_dask
+
+                counted, peaks = cooccur_on_dask(paths, dask, window, min_count, errors.value,
+                                                 progress)
+            else:
+                counted = cooccur(paths[0], window, min_count, errors.value, progress)
+        if dask is not None:
+            log_workers(log, peaks)
         n_words = len(counted.vocab)
         log.info(f"{counted.n_tokens:,} tokens, {n_words:,} words (min count {min_count}), "
                  f"{counted.nnz:,} word pairs (window {window}) in {log.elapsed():.1f} s")

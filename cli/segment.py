@@ -6,21 +6,33 @@ from typing import Annotated
 
 import typer
 
-from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+from ._common import (
+    DaskOpt,
+    Errors,
+    ErrorsOpt,
+    InputsArg,
+    Log,
+    OutputOpt,
+    QuietOpt,
+    failures,
+    log_workers,
+    resolve_inputs,
+)
 
 
 def segment(
-    corpus: InputArg = None,
+    corpus: InputsArg = None,
     lexicon: Annotated[str, typer.Option("--lexicon", "-l", help="Lexicon TSV (word, count).",
                                          show_default=False)] = ...,
     output: OutputOpt = None,
     unknown_score: Annotated[float, typer.Option(
         help="Log-probability of a character outside the lexicon.")] = -100.0,
     errors: ErrorsOpt = Errors.strict,
+    dask: DaskOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """One output line per input line, words separated by single spaces."""
-    path = resolve_input(corpus)
+    paths = resolve_inputs(corpus, dask)
     log = Log(quiet)
     with failures():
         from nlpzero.text.io import display_name, open_binary, open_output
@@ -28,7 +40,16 @@ def segment(
         from nlpzero.words.segmentation import Segmenter
 
         segmenter = Segmenter(Lexicon.read(lexicon, errors.value), unknown_score)
-        with open_binary(path) as fh, open_output(output) as out:
-            n_chars = segmenter.stream(fh, out.write, display_name(path), errors.value)
+        if dask is not None:
+            from nlpzero.distributed import segment as segment_on_dask
+
+            with log.progress() as progress, open_output(output) as out:
+                n_chars, peaks = segment_on_dask(paths, dask, segmenter.lexicon, out,
+                                                 unknown_score, errors.value, progress)
+            log_workers(log, peaks)
+        else:
+            path = paths[0]
+            with open_binary(path) as fh, open_output(output) as out:
+                n_chars = segmenter.stream(fh, out.write, display_name(path), errors.value)
         seconds = log.elapsed()
         log.info(f"segmented {n_chars:,} characters in {seconds:.2f} s")

@@ -7,11 +7,22 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+from ._common import (
+    DaskOpt,
+    Errors,
+    ErrorsOpt,
+    InputsArg,
+    Log,
+    OutputOpt,
+    QuietOpt,
+    failures,
+    log_workers,
+    resolve_inputs,
+)
 
 
 def templates(
-    corpus: InputArg = None,
+    corpus: InputsArg = None,
     output: OutputOpt = None,
     window: Annotated[int, typer.Option(min=1, help="Pairs: w2 among the next N words.")] = 5,
     min_proba: Annotated[float, typer.Option(
@@ -25,19 +36,29 @@ def templates(
     top: Annotated[Optional[int], typer.Option(  # noqa: UP045
         min=1, help="Write only the N most frequent templates.")] = None,
     errors: ErrorsOpt = Errors.strict,
+    dask: DaskOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Learn sentence templates from segmented text: TSV template (spaced, [X]), count."""
-    path = resolve_input(corpus)
+    paths = resolve_inputs(corpus, dask)
     log = Log(quiet)
     with failures():
         from nlpzero.sentences.templates import TemplateFinder, find_templates
         from nlpzero.text.io import open_output, seekable_path
 
         finder = TemplateFinder(window, min_proba, min_pmi, max_paths, errors.value)
-        with seekable_path(path) as file, log.progress() as progress:
-            found = find_templates(Path(file), errors=errors.value, progress=progress,
-                                   finder=finder)
+        if dask is not None:
+            from nlpzero.distributed import templates as templates_on_dask
+
+            with log.progress() as progress:
+                found, finder.pieces, finder.pieces_skipped, peaks = templates_on_dask(
+                    paths, dask, window, min_proba, min_pmi, max_paths, errors.value,
+                    progress)
+            log_workers(log, peaks)
+        else:
+            with seekable_path(paths[0]) as file, log.progress() as progress:
+                found = find_templates(Path(file), errors=errors.value, progress=progress,
+                                       finder=finder)
         if no_trivial:
             found = found.non_trivial()
         with open_output(output) as out:

@@ -79,9 +79,11 @@ def read_byte_blocks(
     classes: np.ndarray | None = None,
     whole_lines: bool = False,
     progress: Progress | None = None,
+    start: int = 0,
 ) -> Iterator[tuple[bytes, int]]:
     """The one reader of input bytes: ``(block, offset)`` pairs, *offset* being the
-    absolute byte offset of ``block[0]`` in the stream.
+    absolute byte offset of ``block[0]`` in the stream (*start* is the offset *fh* is at:
+    a byte range of a file read on its own gives the offsets a whole-file read gives).
 
     A leading UTF-8 BOM is dropped and a NUL byte (a binary file) is an
     :class:`InputError`. Blocks end after their last newline. A block with no newline (one
@@ -92,7 +94,7 @@ def read_byte_blocks(
     *progress* advances by the bytes read.
     """
     carry = b""
-    offset = 0  # absolute offset of carry[0]
+    offset = start  # absolute offset of carry[0]
     while True:
         data = fh.read(block_bytes)
         final = not data

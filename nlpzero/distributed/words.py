@@ -1,0 +1,368 @@
+"""Word discovery and segmentation over byte ranges on a Dask cluster.
+
+Discovery's counts are keyed by character ids, which :class:`~nlpzero.chars.CharTable`
+assigns in order of first appearance, so each worker's own table would give the same id to
+different characters. A first pass therefore collects each range's new characters in order;
+the driver merges these lists in range order into the one table a single pass over the
+corpus would build (same ids, hence the same sorted keys and tie orders) and broadcasts it.
+Later passes count with that table, shuffle partial counts into hash buckets reduced on the
+workers, prune them (``count >= min_count``) after the merge, and the finder's own
+single-process steps (cohesion, candidates, 去冗, the lexicon's order) run on what
+survives.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, TextIO
+
+import numpy as np
+
+from .._tables import MergeStack, merge_counts, row_offsets, run_lengths
+from ..errors import InputError
+from ..text.chars import CharTable
+from ..text.progress import Progress
+from ..words import _discovery_kernels as DK
+from ..words import _lexicon_kernels as LK
+from ..words.discovery import NgramFinder, PairFinder, _pair_lookup, _WordTable
+from ..words.lexicon import Lexicon
+from ..words.ngrams import NgramCounts, PairCounter, key_order, unpack
+from .engine import Job, sorted_concat
+from .ranges import ByteRange, range_ids, range_texts
+
+# --- pass 1: the global character table ------------------------------------------------
+
+
+def _new_chars(rng: ByteRange, scheme: str, errors: str) -> np.ndarray:
+    """Code points of a range's word characters in order of first appearance."""
+    table = CharTable(scheme)
+    for _ in range_ids(rng, table, errors):
+        pass
+    return table.chars[1:table.n_chars + 1].copy()
+
+
+def char_table(job: Job, scheme: str, errors: str) -> CharTable:
+    """The table one pass over the ranges in order would build (same ids)."""
+    futures = job.map_ranges("reading characters", _new_chars, scheme, errors)
+    table = CharTable(scheme)
+    for future in futures:  # in range order
+        cps = job.gather(future)
+        table.encode_codepoints(cps)  # assigns ids to the unseen ones, in order
+        future.release()
+    return table
+
+
+# --- pass 2: characters and pairs --------------------------------------------------------
+
+
+def _char_pair_counts(rng: ByteRange, chars: CharTable, errors: str):
+    """The range's characters and adjacent pairs (``NgramCounts`` with max_n = 2)."""
+    counter = PairCounter()
+    for ids, _ in range_ids(rng, chars, errors):
+        counter.add(ids)
+    counts = counter.result()
+    return counts.keys, counts.counts
+
+
+def _totals(keys: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Total count per order n (index n) of a bucket, as ``NgramCounts.totals``."""
+    return np.bincount(key_order(keys), weights=counts, minlength=5)
+
+
+def _keys_at_least(min_count: int) -> Callable:
+    """Bucket pruning: single characters and keys seen >= *min_count* times survive."""
+
+    def prune(keys: np.ndarray, counts: np.ndarray):
+        keep = (counts >= min_count) | ((keys & np.uint64((1 << 48) - 1)) == 0)
+        return keys[keep], counts[keep], _totals(keys, counts)
+
+    return prune
+
+
+def _count_table(ids_keys: Callable, rng: ByteRange, chars: CharTable, errors: str, *args):
+    """Sorted (keys, counts) of the keys *ids_keys* emits for each block of a range."""
+    stack = MergeStack(merge_counts)
+    for ids, _ in range_ids(rng, chars, errors):
+        keys = ids_keys(ids, *args)
+        keys.sort()
+        table = run_lengths(keys)
+        stack.push(table, table[0].size)
+    merged = stack.result()
+    return merged if merged is not None else (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+
+
+def _trigrams(rng, chars, errors, lookup):
+    return _count_table(DK.trigram_keys, rng, chars, errors, *lookup)
+
+
+def _fourgrams(rng, chars, errors, tri_set):
+    return _count_table(DK.fourgram_keys, rng, chars, errors, tri_set)
+
+
+def _viterbi_counts(rng: ByteRange, chars: CharTable, errors: str, words: _WordTable,
+                    unknown_score: float) -> np.ndarray:
+    keys, lens, vals = words.table()  # cached on the broadcast object, once per worker
+    logp = np.log(np.maximum(words.counts, 1)) - math.log(max(1.0, float(words.counts.sum())))
+    max_len = int(words.lengths.max()) if words.lengths.size else 1
+    out = np.zeros(words.counts.size, dtype=np.int64)
+    for ids, _ in range_ids(rng, chars, errors):
+        w = LK.path_words(ids, chars.id_classes[ids], keys, lens, vals, logp, max_len,
+                          unknown_score)
+        out += np.bincount(w[w >= 0], minlength=out.size)
+    return out
+
+
+class _Distributed:
+    """What the distributed finders share: the job, the character table, pair counting."""
+
+    job: Job
+    errors: str
+
+    def _pass_pairs(self: Any, prune: Callable) -> tuple[Any, list]:
+        """Build and broadcast the character table, then count characters and pairs into
+        pruned buckets (left on the workers). Returns (table future, bucket futures)."""
+        self.chars = char_table(self.job, self._scheme, self.errors)
+        chars_f = self.job.scatter(self.chars)
+        return chars_f, self.job.count("counting characters and pairs", _char_pair_counts,
+                                       chars_f, self.errors, prune=prune)
+
+
+def _gather_pruned(job: Job, buckets: list) -> tuple[tuple[np.ndarray, np.ndarray],
+                                                     np.ndarray]:
+    """The pruned buckets as one sorted table, and the totals per order before pruning."""
+    parts = job.gather(buckets)
+    return (sorted_concat([(k, c) for k, c, _ in parts]),
+            np.sum([t for _, _, t in parts], axis=0))
+
+
+class DaskNgramFinder(_Distributed, NgramFinder):
+    """:class:`~nlpzero.discover.NgramFinder` whose passes over the corpus run on Dask.
+
+    Pairs and 3-/4-grams below ``min_count`` are dropped after their bucket is merged: no
+    candidate can contain one (a substring is at least as frequent), and every count the
+    cohesion test reads is of a substring of a candidate, so the lexicon is the
+    single-process one.
+    """
+
+    def __init__(self, job: Job, errors: str = "strict", **options: Any) -> None:
+        super().__init__(**options)
+        self.job, self.errors = job, errors
+
+    def run(self, progress: Progress) -> Lexicon:
+        job = self.job
+        job.progress = progress
+        prune = _keys_at_least(self.min_count)
+        chars_f, buckets = self._pass_pairs(prune)
+        (keys, counts), _ = _gather_pruned(job, buckets)
+        self.counts = table = NgramCounts(keys, counts, 2)
+        self._check_trained()
+        if self.max_len >= 3:
+            pairs = keys[table.orders() == 2]
+            lookup = _pair_lookup(pairs, self.char_counts())
+            tri, _ = _gather_pruned(job, job.count(
+                "counting 3-grams", _trigrams, chars_f, self.errors, job.scatter(lookup),
+                prune=prune))
+            table = NgramCounts(*merge_counts(table.keys, table.counts, *tri), 4)
+            if self.max_len >= 4:
+                tri_set = job.scatter(DK.build_key_set(tri[0]))
+                four, _ = _gather_pruned(job, job.count(
+                    "counting 4-grams", _fourgrams, chars_f, self.errors, tri_set,
+                    prune=prune))
+                table = NgramCounts(*merge_counts(table.keys, table.counts, *four), 4)
+        words = self.candidates(table)
+        del table
+        gain = np.zeros(words.counts.size)
+        for it in range(self.iterations):
+            words_f = job.scatter(_WordTable(words.ptr, words.chars, words.counts))
+            counts = job.sum(job.map_ranges(
+                f"re-counting words ({it + 1}/{self.iterations})", _viterbi_counts, chars_f,
+                self.errors, words_f, self.unknown_score))
+            seen = (counts >= self.min_count) | ((words.lengths == 1) & (counts > 0))
+            words = words.subset(seen, counts)
+            keep, _, gain = words.remove_redundant(self.unknown_score, sequential=False)
+            gain = gain[keep]
+            words = words.subset(keep)
+        return self._lexicon(words, gain)
+
+
+# --- nlp-zero's Word_Finder ------------------------------------------------------------------
+
+
+def _chars_apart(keys: np.ndarray, counts: np.ndarray):
+    """Bucket of the pair table kept whole on its worker, with its totals per order."""
+    return keys, counts, _totals(keys, counts)
+
+
+def _singles_only(bucket: tuple) -> tuple:
+    keys, counts, totals = bucket
+    single = (keys & np.uint64((1 << 48) - 1)) == 0
+    return keys[single], counts[single], totals
+
+
+def _strong(bucket, char_counts: np.ndarray, totals: tuple[float, float], min_proba: float,
+            min_pmi: float) -> np.ndarray:
+    """PairFinder.strong_pairs on one bucket of the pair table."""
+    keys, counts, _ = bucket
+    is_pair = key_order(keys) == 2
+    pairs, c_ab = keys[is_pair], counts[is_pair].astype(np.float64)
+    c_a = char_counts[(pairs >> np.uint64(48)).astype(np.int64)]
+    c_b = char_counts[((pairs >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64)]
+    lp_ab = np.log(c_ab) - math.log(totals[1]) if totals[1] else np.zeros(0)
+    lp_a = np.log(c_a) - math.log(totals[0])
+    lp_b = np.log(c_b) - math.log(totals[0])
+    strong = (lp_ab > math.log(min_proba)) & (lp_ab - lp_a - lp_b > min_pmi)
+    return pairs[strong]
+
+
+def _fragments(rng: ByteRange, chars: CharTable, errors: str, lookup: tuple):
+    """Short fragments as a packed-key table (shuffled), long ones as a string table."""
+    shorts, longs = MergeStack(merge_counts), MergeStack(DK.merge_tables)
+    for ids, _ in range_ids(rng, chars, errors):
+        starts, ends = DK.fragment_bounds(ids, *lookup)
+        short, long_rows = DK.short_span_keys(ids, starts, ends, 4)
+        short.sort()
+        table = run_lengths(short)
+        shorts.push(table, table[0].size)
+        long = DK.count_spans(ids, starts[long_rows], ends[long_rows])
+        longs.push(long, long[0].size)
+    short = shorts.result()
+    if short is None:
+        short = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+    return short, longs.result()
+
+
+def _merge_long(*tables) -> tuple:
+    stack = MergeStack(DK.merge_tables)
+    for t in tables:
+        if t is not None:
+            stack.push(t, t[0].size)
+    out = stack.result()
+    if out is None:
+        return (np.zeros(0, np.uint64), np.zeros(0, np.int64), np.zeros(1, np.int64),
+                np.zeros(0, np.int32))
+    return out
+
+
+class DaskPairFinder(_Distributed, PairFinder):
+    """:class:`~nlpzero.discover.PairFinder` (``method="nlpzero"``) on Dask.
+
+    The pair table stays in buckets on the workers; only the strong pairs come back. Short
+    fragments (≤ 4 characters) are shuffled by key, long ones merged as string tables.
+    """
+
+    def __init__(self, job: Job, errors: str = "strict", **options: Any) -> None:
+        super().__init__(**options)
+        self.job, self.errors = job, errors
+
+    def run(self, progress: Progress) -> Lexicon:
+        job = self.job
+        job.progress = progress
+        chars_f, buckets = self._pass_pairs(_chars_apart)
+        (keys, counts), totals = _gather_pruned(
+            job, [job.submit(_singles_only, b) for b in buckets])
+        self.counts = NgramCounts(keys, counts, 2)
+        self._check_trained()
+        char_counts = self.char_counts()
+        n_chars, n_pairs = float(totals[1]), float(totals[2])
+        counts_f = job.scatter(char_counts)
+        strong = np.sort(np.concatenate(job.gather([
+            job.submit(_strong, b, counts_f, (n_chars, n_pairs), self.min_proba, self.min_pmi)
+            for b in buckets])))
+        del buckets
+        lookup = job.scatter(_pair_lookup(strong, char_counts))
+        mapped = job.map_ranges("counting fragments", _fragments, chars_f, self.errors,
+                                lookup)
+        # short fragments: shuffle by key; long ones: merged as string tables (few)
+        from .engine import _reduce_bucket, _split, item
+
+        n = job.n_buckets
+        short_parts = [job.submit(_split, job.submit(item, m, 0), n) for m in mapped]
+        buckets = [job.submit(_reduce_bucket, None,
+                              *[job.submit(item, s, b) for s in short_parts])
+                   for b in range(n)]
+        longs = [job.submit(item, m, 1) for m in mapped]
+        while len(longs) > 1:
+            longs = [job.submit(_merge_long, *longs[i:i + 8]) for i in range(0, len(longs), 8)]
+        short = sorted_concat(job.gather(buckets))
+        long = job.gather(longs[0]) if longs else _merge_long()
+        del mapped, short_parts, buckets, longs
+        if short[0].size == 0:
+            raise InputError("the corpus has no letters, digits or ideographs to learn from")
+        ids = unpack(short[0])
+        ptr = row_offsets(np.count_nonzero(ids, axis=1))
+        _, l_counts, l_ptr, l_chars = long
+        table = _WordTable(
+            np.concatenate([ptr, ptr[-1] + l_ptr[1:]]),
+            np.concatenate([ids[ids > 0].astype(np.int32), l_chars]),
+            np.concatenate([short[1], l_counts]),
+        )
+        total = float(table.counts.sum())
+        keep = np.log(table.counts) - math.log(total) > math.log(self.min_proba)
+        table = table.subset(keep)
+        progress.stage("removing redundant words", None)
+        keep, new_counts, gain = table.remove_redundant(self.unknown_score, sequential=True)
+        table = table.subset(keep, np.rint(new_counts).astype(np.int64))
+        return self._lexicon(table, gain[keep])
+
+
+def make_finder(job: Job, method: str, errors: str = "strict", **options: Any):
+    """The distributed finder for *method* (``ngram`` or ``nlpzero``)."""
+    if method == "ngram":
+        return DaskNgramFinder(job, errors, **options)
+    if method == "nlpzero":
+        return DaskPairFinder(job, errors, **options)
+    raise ValueError(f"--dask does not support method {method!r} (ngram, nlpzero)")
+
+
+# --- segmentation --------------------------------------------------------------------------
+
+
+def _segment_range(rng: ByteRange, lexicon: Lexicon, unknown_score: float,
+                   errors: str) -> tuple[str, int]:
+    from ..words.segmentation import Segmenter
+
+    seg = Segmenter(lexicon, unknown_score)  # the hash table is cached on the lexicon
+    out, n_chars, at_line_start = [], 0, True  # a range starts a line
+    for text, _ in range_texts(rng, errors):
+        block, at_line_start = seg._block(text, at_line_start)
+        out.append(block)
+        n_chars += len(text)
+    return "".join(out), n_chars
+
+
+def segment(job: Job, lexicon: Lexicon, out: TextIO, unknown_score: float,
+            errors: str, progress: Progress, window: int | None = None) -> int:
+    """Segment every range on the workers and write the results in corpus order; at most
+    *window* ranges are in flight, so neither side holds the whole output."""
+    from distributed import as_completed
+
+    from .engine import _dask_failures
+
+    job.progress = progress
+    progress.stage("segmenting", job.total)
+    lex_f = job.scatter(lexicon)
+    window = window or 4 * max(1, len(job.client.scheduler_info()["workers"]))
+    ranges = job.ranges
+    pending: dict[int, Any] = {}
+    done = as_completed()
+    nxt_submit = 0
+    n_chars = 0
+
+    def submit_more() -> None:
+        nonlocal nxt_submit
+        while nxt_submit < len(ranges) and len(pending) < window:
+            f = job.submit(_segment_range, ranges[nxt_submit], lex_f, unknown_score, errors)
+            pending[nxt_submit] = f
+            done.add(f)
+            nxt_submit += 1
+
+    with _dask_failures():
+        submit_more()
+        for i, rng in enumerate(ranges):
+            text, n = pending.pop(i).result()
+            out.write(text)
+            n_chars += n
+            progress.advance(rng.size)
+            submit_more()
+    return n_chars
