@@ -16,27 +16,36 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
-from .engine import Job, check_visible, cluster, worker_peaks
-from .ranges import CHUNK_BYTES, split
+from .engine import Job, check_visible, cluster, n_workers, worker_peaks
+from .ranges import CHUNK_BYTES, MIN_CHUNK, corpus_files, split
 
 Inputs = Sequence[str | os.PathLike[str]]
+
+#: Range size for ``segment``, whose output passes through the driver in order.
+SEGMENT_CHUNK = 1 << 23
 
 
 @contextlib.contextmanager
 def job(inputs: Inputs, address: str, progress: Any,
-        chunk_bytes: int = CHUNK_BYTES) -> Iterator[Job]:
+        chunk_bytes: int | None = None) -> Iterator[Job]:
     """The ranges of *inputs* on the cluster at *address*; inputs are checked first (a
-    missing file fails before any worker starts), then that every worker sees them."""
-    ranges = split(inputs, chunk_bytes)
+    missing file fails before any worker starts), then that every worker sees them.
+    Ranges are about *chunk_bytes* long; by default two per worker (fewer ranges means
+    fewer partial tables to shuffle), between MIN_CHUNK and CHUNK_BYTES."""
+    files = corpus_files(inputs)
     with cluster(address) as client:
-        j = Job(client, ranges, progress)
+        if chunk_bytes is None:
+            total = sum(f.stat().st_size for f in files)
+            per_range = -(-total // (2 * max(1, n_workers(client))))
+            chunk_bytes = min(CHUNK_BYTES, max(MIN_CHUNK, per_range))
+        j = Job(client, split(files, chunk_bytes), progress)
         check_visible(j)
         yield j
         j.peaks = worker_peaks(client)
 
 
 def discover(inputs: Inputs, address: str, method: str = "ngram", errors: str = "strict",
-             progress: Any = None, chunk_bytes: int = CHUNK_BYTES, **options: Any):
+             progress: Any = None, chunk_bytes: int | None = None, **options: Any):
     """``nlpzero.discover.discover`` over *inputs* on Dask: (lexicon, worker peak RSS)."""
     from ..text.progress import Progress
     from .words import make_finder
@@ -49,9 +58,10 @@ def discover(inputs: Inputs, address: str, method: str = "ngram", errors: str = 
 
 def segment(inputs: Inputs, address: str, lexicon: Any, out: TextIO,
             unknown_score: float = -100.0, errors: str = "strict", progress: Any = None,
-            chunk_bytes: int = CHUNK_BYTES):
+            chunk_bytes: int = SEGMENT_CHUNK):
     """Segment *inputs* on Dask, writing the text to *out* in corpus order:
-    (characters read, worker peak RSS)."""
+    (characters read, worker peak RSS). Ranges are small (SEGMENT_CHUNK): the driver
+    holds the output of the few in flight."""
     from ..text.progress import Progress
     from . import words
 
@@ -62,7 +72,7 @@ def segment(inputs: Inputs, address: str, lexicon: Any, out: TextIO,
 
 
 def cooccur(inputs: Inputs, address: str, window: int = 10, min_count: int = 5,
-            errors: str = "strict", progress: Any = None, chunk_bytes: int = CHUNK_BYTES):
+            errors: str = "strict", progress: Any = None, chunk_bytes: int | None = None):
     """``nlpzero.cooccur.cooccur`` over *inputs* on Dask: (counts, worker peak RSS)."""
     from ..text.progress import Progress
     from . import vectors
@@ -79,7 +89,7 @@ __all__ = ["CHUNK_BYTES", "Job", "cluster", "cooccur", "discover", "job", "segme
 
 def templates(inputs: Inputs, address: str, window: int = 5, min_proba: float = 1e-5,
               min_pmi: float = 2.0, max_paths: int = 10_000, errors: str = "strict",
-              progress: Any = None, chunk_bytes: int = CHUNK_BYTES):
+              progress: Any = None, chunk_bytes: int | None = None):
     """``nlpzero.templates.find_templates`` over *inputs* on Dask: (templates, pieces,
     pieces skipped, worker peak RSS)."""
     from ..text.progress import Progress

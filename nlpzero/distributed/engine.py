@@ -155,6 +155,16 @@ def _split(table: tuple, n_buckets: int) -> list:
     return split_buckets(table[0], table[1], n_buckets)
 
 
+def _map_split(fn: Callable, n_buckets: int, data: Any, *args: Any) -> list:
+    """``fn(data, *args)``'s sorted table, cut into buckets on the worker that made it."""
+    keys, counts = fn(data, *args)
+    return split_buckets(keys, counts, n_buckets)
+
+
+def _merge(*parts: tuple) -> tuple:
+    return merge_tables(parts)
+
+
 def _reduce_bucket(prune: Callable | None, *parts) -> Any:
     keys, counts = merge_tables(parts)
     return (keys, counts) if prune is None else prune(keys, counts)
@@ -165,6 +175,12 @@ def _add(*arrays: np.ndarray) -> np.ndarray:
     for a in arrays[1:]:
         out += a
     return out
+
+
+#: Partial results merged per task: merges start as soon as this many are ready.
+FAN_IN = 4
+#: Merges run before further range tasks, so partial tables do not pile up on workers.
+_MERGE_FIRST = 1
 
 
 class Job:
@@ -178,67 +194,95 @@ class Job:
         n_workers = max(1, len(client.scheduler_info().get("workers", {})))
         self.n_buckets = n_buckets or max(2, 2 * n_workers)
         self.total = sum(r.size for r in self.ranges)
+        self.peaks: dict[str, int] = {}
+        #: per-range inputs of the tasks: the ranges, or futures of what a first pass
+        #: kept of each range on the workers (encoded ids)
+        self.inputs: list = list(self.ranges)
 
     def scatter(self, value: Any) -> Any:
         """*value* copied once to every worker (a future to pass to tasks)."""
         with _dask_failures():
             return self.client.scatter(value, broadcast=True, hash=False)
 
-    def submit(self, fn: Callable, *args: Any) -> Any:
-        return self.client.submit(fn, *args, pure=False)
+    def submit(self, fn: Callable, *args: Any, priority: int = 0) -> Any:
+        return self.client.submit(fn, *args, pure=False, priority=priority)
 
-    def _follow(self, stage: str, futures: list, sizes: list[int]) -> None:
-        """Advance the progress bar as the range tasks finish; raise the first failure."""
+    def follow(self, stage: str, futures: list) -> None:
+        """Advance the progress bar (bytes of input) as the per-range tasks *futures*
+        finish, and raise the first failure. Empties *futures*, so finished results are
+        freed once their dependents have run."""
         from distributed import as_completed
 
         self.progress.stage(stage, self.total)
-        size_of = {f.key: s for f, s in zip(futures, sizes)}
+        size_of = {f.key: r.size for f, r in zip(futures, self.ranges)}
+        pending = as_completed(futures)
+        futures.clear()
         with _dask_failures():
-            for future in as_completed(futures):
+            for future in pending:
                 if future.status == "error":
                     future.result()  # raises the task's exception
                 self.progress.advance(size_of[future.key])
 
     def map_ranges(self, stage: str, fn: Callable, *args: Any) -> list:
         """Futures of ``fn(range, *args)`` for every range, after all have finished."""
-        futures = [self.submit(fn, r, *args) for r in self.ranges]
-        self._follow(stage, futures, [r.size for r in self.ranges])
+        futures = [self.submit(fn, x, *args) for x in self.inputs]
+        self.follow(stage, list(futures))
         return futures
 
     def gather(self, futures: Any) -> Any:
         with _dask_failures():
             return self.client.gather(futures)
 
+    def wait(self, futures: list) -> None:
+        from distributed import wait
+
+        with _dask_failures():
+            wait(futures)
+            for f in futures:
+                if f.status == "error":
+                    f.result()
+
+    def _tree(self, parts: list, merge: Callable, final: Callable, *final_args: Any) -> Any:
+        """Merge *parts* by a tree of fan-in FAN_IN (merges first), then *final*."""
+        while len(parts) > FAN_IN:
+            parts = [self.submit(merge, *parts[i:i + FAN_IN], priority=_MERGE_FIRST)
+                     for i in range(0, len(parts), FAN_IN)]
+        return self.submit(final, *final_args, *parts, priority=_MERGE_FIRST)
+
+    def _buckets(self, cut: list, prune: Callable | None) -> list:
+        return [self._tree([self.submit(item, c, b, priority=_MERGE_FIRST) for c in cut],
+                           _merge, _reduce_bucket, prune)
+                for b in range(self.n_buckets)]
+
     def count(self, stage: str, fn: Callable, *args: Any,
               prune: Callable | None = None) -> list:
-        """Counting shuffle of ``fn(range, *args)``, a sorted (keys, counts) table per
-        range: see :meth:`shuffle`."""
-        return self.shuffle(self.map_ranges(stage, fn, *args), prune)
-
-    def shuffle(self, tables: list, prune: Callable | None = None) -> list:
-        """Futures of sorted (keys, counts) tables, one per range, merged by key: each is
-        cut into hash buckets on its worker, each bucket is merged on one worker and passed
-        through ``prune(keys, counts)``. Returns the bucket futures (left on the workers)."""
-        n = self.n_buckets
-        cut = [self.submit(_split, t, n) for t in tables]
-        buckets = [self.submit(_reduce_bucket, prune, *[self.submit(item, c, b) for c in cut])
-                   for b in range(n)]
-        with _dask_failures():
-            from distributed import wait
-
-            wait(buckets)
-            for b in buckets:
-                if b.status == "error":
-                    b.result()
+        """Counting shuffle. ``fn(range, *args)`` gives a sorted (keys, counts) table per
+        range; it is cut into hash buckets on its worker, each bucket is merged on the
+        workers (a tree, as soon as parts are ready) and passed through
+        ``prune(keys, counts)``. Returns the bucket futures (left on the workers)."""
+        cut = [self.submit(_map_split, fn, self.n_buckets, x, *args) for x in self.inputs]
+        buckets = self._buckets(cut, prune)
+        self.follow(stage, cut)
+        self.wait(buckets)
         return buckets
 
-    def sum(self, futures: list, fan_in: int = 8) -> np.ndarray:
-        """Sum array results on the workers (tree of fan-in *fan_in*); the total."""
-        level = list(futures)
-        while len(level) > 1:
-            level = [self.submit(_add, *level[i:i + fan_in])
-                     for i in range(0, len(level), fan_in)]
-        return self.gather(level[0])
+    def shuffle(self, tables: list, prune: Callable | None = None) -> list:
+        """:meth:`count` of tables already computed (futures, one per range)."""
+        cut = [self.submit(_split, t, self.n_buckets, priority=_MERGE_FIRST) for t in tables]
+        buckets = self._buckets(cut, prune)
+        self.wait(buckets)
+        return buckets
+
+    def sum(self, stage: str, fn: Callable, *args: Any) -> np.ndarray:
+        """The sum of the arrays ``fn(range, *args)``, added on the workers."""
+        parts = [self.submit(fn, x, *args) for x in self.inputs]
+        total = self._tree(list(parts), _add, _add)
+        self.follow(stage, parts)
+        return self.gather(total)
+
+    def sum_of(self, futures: list) -> np.ndarray:
+        """The sum of array results already computed (futures)."""
+        return self.gather(self._tree(list(futures), _add, _add))
 
 
 def n_workers(client: Any) -> int:

@@ -24,9 +24,10 @@ from ..errors import InputError
 from ..text import _utf8 as U
 from ..text.io import BLOCK_BYTES, decode_block, read_byte_blocks
 
-#: Default range size: small enough for many tasks per worker (balance, progress), large
-#: enough that per-task costs (scheduling, a table per range) stay negligible.
-CHUNK_BYTES = 1 << 23
+#: Largest default range: it bounds a task's memory (its ids and partial tables).
+CHUNK_BYTES = 1 << 26
+#: Smallest default range: per-task costs (scheduling, a partial table) stay negligible.
+MIN_CHUNK = 1 << 22
 
 @dataclass(frozen=True)
 class ByteRange:

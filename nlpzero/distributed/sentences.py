@@ -126,7 +126,7 @@ def find_templates(job: Job, window: int = 5, min_proba: float = 1e-5, min_pmi: 
     vocab = vocabulary(job, errors)
     vocab_f = job.scatter(vocab)
     mapped = job.map_ranges("counting words and pairs", _pairs, vocab_f, errors, window)
-    word_counts = job.sum([job.submit(item, m, 1) for m in mapped])
+    word_counts = job.sum_of([job.submit(item, m, 1) for m in mapped])
     if word_counts.sum() == 0:
         raise InputError("no words to learn templates from (empty input?)")
     buckets = job.shuffle([job.submit(item, m, 0) for m in mapped], prune=_with_total)

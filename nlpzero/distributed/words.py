@@ -28,38 +28,57 @@ from ..words import _lexicon_kernels as LK
 from ..words.discovery import NgramFinder, PairFinder, _pair_lookup, _WordTable
 from ..words.lexicon import Lexicon
 from ..words.ngrams import NgramCounts, PairCounter, key_order, unpack
-from .engine import Job, sorted_concat
+from .engine import Job, item, sorted_concat
 from .ranges import ByteRange, range_ids, range_texts
 
-# --- pass 1: the global character table ------------------------------------------------
+# --- pass 1: the global character table, and each range's ids kept on its worker ------
 
 
-def _new_chars(rng: ByteRange, scheme: str, errors: str) -> np.ndarray:
-    """Code points of a range's word characters in order of first appearance."""
+def _encode_local(rng: ByteRange, scheme: str, errors: str) -> tuple[np.ndarray, list]:
+    """A range's word characters in order of first appearance (code points), and its
+    blocks' ids under that range-local table (uint16: ids < 2^16)."""
     table = CharTable(scheme)
-    for _ in range_ids(rng, table, errors):
-        pass
-    return table.chars[1:table.n_chars + 1].copy()
+    blocks = [ids.astype(np.uint16) for ids, _ in range_ids(rng, table, errors)]
+    return table.chars[1:table.n_chars + 1].copy(), blocks
 
 
-def char_table(job: Job, scheme: str, errors: str) -> CharTable:
-    """The table one pass over the ranges in order would build (same ids)."""
-    futures = job.map_ranges("reading characters", _new_chars, scheme, errors)
+def _globalize(local: tuple, remap: np.ndarray) -> list[np.ndarray]:
+    """A range's blocks with the global ids (remap: local id -> global id)."""
+    return [remap[ids] for ids in local[1]]
+
+
+def encode(job: Job, scheme: str, errors: str) -> CharTable:
+    """The character table one pass over the ranges in order builds (the same ids), and
+    every range's ids under it kept on the workers as ``job.inputs`` (Dask spills them
+    to disk under memory pressure): later passes neither read nor decode the text."""
+    futures = job.map_ranges("reading characters", _encode_local, scheme, errors)
+    new_chars = [job.submit(item, f, 0) for f in futures]
     table = CharTable(scheme)
-    for future in futures:  # in range order
-        cps = job.gather(future)
+    inputs = []
+    for future, cps_f in zip(futures, new_chars):  # in range order
+        cps = job.gather(cps_f)
         table.encode_codepoints(cps)  # assigns ids to the unseen ones, in order
-        future.release()
+        remap = np.zeros(cps.size + 1, dtype=np.uint16)
+        remap[1:] = np.maximum(table.ids[cps], 0)  # 0: past a full table, a separator
+        inputs.append(job.submit(_globalize, future, remap))
+    del futures, new_chars, future, cps_f
+    job.wait(inputs)
+    job.inputs = inputs
     return table
+
+
+def _blocks(data: list[np.ndarray]):
+    for ids in data:
+        yield ids.astype(np.int32)
 
 
 # --- pass 2: characters and pairs --------------------------------------------------------
 
 
-def _char_pair_counts(rng: ByteRange, chars: CharTable, errors: str):
+def _char_pair_counts(data: list[np.ndarray]):
     """The range's characters and adjacent pairs (``NgramCounts`` with max_n = 2)."""
     counter = PairCounter()
-    for ids, _ in range_ids(rng, chars, errors):
+    for ids in _blocks(data):
         counter.add(ids)
     counts = counter.result()
     return counts.keys, counts.counts
@@ -80,10 +99,10 @@ def _keys_at_least(min_count: int) -> Callable:
     return prune
 
 
-def _count_table(ids_keys: Callable, rng: ByteRange, chars: CharTable, errors: str, *args):
+def _count_table(ids_keys: Callable, data: list[np.ndarray], *args):
     """Sorted (keys, counts) of the keys *ids_keys* emits for each block of a range."""
     stack = MergeStack(merge_counts)
-    for ids, _ in range_ids(rng, chars, errors):
+    for ids in _blocks(data):
         keys = ids_keys(ids, *args)
         keys.sort()
         table = run_lengths(keys)
@@ -92,21 +111,21 @@ def _count_table(ids_keys: Callable, rng: ByteRange, chars: CharTable, errors: s
     return merged if merged is not None else (np.zeros(0, np.uint64), np.zeros(0, np.int64))
 
 
-def _trigrams(rng, chars, errors, lookup):
-    return _count_table(DK.trigram_keys, rng, chars, errors, *lookup)
+def _trigrams(data: list[np.ndarray], lookup: tuple):
+    return _count_table(DK.trigram_keys, data, *lookup)
 
 
-def _fourgrams(rng, chars, errors, tri_set):
-    return _count_table(DK.fourgram_keys, rng, chars, errors, tri_set)
+def _fourgrams(data: list[np.ndarray], tri_set: np.ndarray):
+    return _count_table(DK.fourgram_keys, data, tri_set)
 
 
-def _viterbi_counts(rng: ByteRange, chars: CharTable, errors: str, words: _WordTable,
+def _viterbi_counts(data: list[np.ndarray], chars: CharTable, words: _WordTable,
                     unknown_score: float) -> np.ndarray:
     keys, lens, vals = words.table()  # cached on the broadcast object, once per worker
     logp = np.log(np.maximum(words.counts, 1)) - math.log(max(1.0, float(words.counts.sum())))
     max_len = int(words.lengths.max()) if words.lengths.size else 1
     out = np.zeros(words.counts.size, dtype=np.int64)
-    for ids, _ in range_ids(rng, chars, errors):
+    for ids in _blocks(data):
         w = LK.path_words(ids, chars.id_classes[ids], keys, lens, vals, logp, max_len,
                           unknown_score)
         out += np.bincount(w[w >= 0], minlength=out.size)
@@ -119,13 +138,12 @@ class _Distributed:
     job: Job
     errors: str
 
-    def _pass_pairs(self: Any, prune: Callable) -> tuple[Any, list]:
-        """Build and broadcast the character table, then count characters and pairs into
-        pruned buckets (left on the workers). Returns (table future, bucket futures)."""
-        self.chars = char_table(self.job, self._scheme, self.errors)
-        chars_f = self.job.scatter(self.chars)
-        return chars_f, self.job.count("counting characters and pairs", _char_pair_counts,
-                                       chars_f, self.errors, prune=prune)
+    def _pass_pairs(self: Any, prune: Callable) -> list:
+        """Build the character table and the ranges' ids, then count characters and pairs
+        into pruned buckets (left on the workers)."""
+        self.chars = encode(self.job, self._scheme, self.errors)
+        return self.job.count("counting characters and pairs", _char_pair_counts,
+                              prune=prune)
 
 
 def _gather_pruned(job: Job, buckets: list) -> tuple[tuple[np.ndarray, np.ndarray],
@@ -153,7 +171,7 @@ class DaskNgramFinder(_Distributed, NgramFinder):
         job = self.job
         job.progress = progress
         prune = _keys_at_least(self.min_count)
-        chars_f, buckets = self._pass_pairs(prune)
+        buckets = self._pass_pairs(prune)
         (keys, counts), _ = _gather_pruned(job, buckets)
         self.counts = table = NgramCounts(keys, counts, 2)
         self._check_trained()
@@ -161,23 +179,23 @@ class DaskNgramFinder(_Distributed, NgramFinder):
             pairs = keys[table.orders() == 2]
             lookup = _pair_lookup(pairs, self.char_counts())
             tri, _ = _gather_pruned(job, job.count(
-                "counting 3-grams", _trigrams, chars_f, self.errors, job.scatter(lookup),
+                "counting 3-grams", _trigrams, job.scatter(lookup),
                 prune=prune))
             table = NgramCounts(*merge_counts(table.keys, table.counts, *tri), 4)
             if self.max_len >= 4:
                 tri_set = job.scatter(DK.build_key_set(tri[0]))
                 four, _ = _gather_pruned(job, job.count(
-                    "counting 4-grams", _fourgrams, chars_f, self.errors, tri_set,
+                    "counting 4-grams", _fourgrams, tri_set,
                     prune=prune))
                 table = NgramCounts(*merge_counts(table.keys, table.counts, *four), 4)
         words = self.candidates(table)
         del table
         gain = np.zeros(words.counts.size)
+        chars_f = job.scatter(self.chars)
         for it in range(self.iterations):
             words_f = job.scatter(_WordTable(words.ptr, words.chars, words.counts))
-            counts = job.sum(job.map_ranges(
-                f"re-counting words ({it + 1}/{self.iterations})", _viterbi_counts, chars_f,
-                self.errors, words_f, self.unknown_score))
+            counts = job.sum(f"re-counting words ({it + 1}/{self.iterations})",
+                             _viterbi_counts, chars_f, words_f, self.unknown_score)
             seen = (counts >= self.min_count) | ((words.lengths == 1) & (counts > 0))
             words = words.subset(seen, counts)
             keep, _, gain = words.remove_redundant(self.unknown_score, sequential=False)
@@ -215,10 +233,10 @@ def _strong(bucket, char_counts: np.ndarray, totals: tuple[float, float], min_pr
     return pairs[strong]
 
 
-def _fragments(rng: ByteRange, chars: CharTable, errors: str, lookup: tuple):
+def _fragments(data: list[np.ndarray], lookup: tuple):
     """Short fragments as a packed-key table (shuffled), long ones as a string table."""
     shorts, longs = MergeStack(merge_counts), MergeStack(DK.merge_tables)
-    for ids, _ in range_ids(rng, chars, errors):
+    for ids in _blocks(data):
         starts, ends = DK.fragment_bounds(ids, *lookup)
         short, long_rows = DK.short_span_keys(ids, starts, ends, 4)
         short.sort()
@@ -258,7 +276,7 @@ class DaskPairFinder(_Distributed, PairFinder):
     def run(self, progress: Progress) -> Lexicon:
         job = self.job
         job.progress = progress
-        chars_f, buckets = self._pass_pairs(_chars_apart)
+        buckets = self._pass_pairs(_chars_apart)
         (keys, counts), totals = _gather_pruned(
             job, [job.submit(_singles_only, b) for b in buckets])
         self.counts = NgramCounts(keys, counts, 2)
@@ -271,8 +289,7 @@ class DaskPairFinder(_Distributed, PairFinder):
             for b in buckets])))
         del buckets
         lookup = job.scatter(_pair_lookup(strong, char_counts))
-        mapped = job.map_ranges("counting fragments", _fragments, chars_f, self.errors,
-                                lookup)
+        mapped = job.map_ranges("counting fragments", _fragments, lookup)
         # short fragments: shuffle by key; long ones: merged as string tables (few)
         from .engine import _reduce_bucket, _split, item
 
@@ -342,7 +359,7 @@ def segment(job: Job, lexicon: Lexicon, out: TextIO, unknown_score: float,
     job.progress = progress
     progress.stage("segmenting", job.total)
     lex_f = job.scatter(lexicon)
-    window = window or 4 * max(1, len(job.client.scheduler_info()["workers"]))
+    window = window or 2 * max(1, len(job.client.scheduler_info()["workers"])) + 2
     ranges = job.ranges
     pending: dict[int, Any] = {}
     done = as_completed()
