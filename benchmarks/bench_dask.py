@@ -89,7 +89,10 @@ def main() -> None:
                     help="worker memory_limit for part 2 (default: 80%% of the single-process "
                     "discover peak)")
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--only", default="discover,nlpzero,segment,embed,templates,files,memory",
+                    help="comma-separated parts to run (default: all)")
     args = ap.parse_args()
+    only = set(args.only.split(","))
     if not XWLB.exists():
         sys.exit(f"corpus not found: {XWLB}")
     corpus, parts = prepare()
@@ -103,15 +106,18 @@ def main() -> None:
     seg = out / "seg.single.txt"
     rows = []
     commands = [
-        ("discover", ["discover", str(corpus)], "lex", ".tsv"),
-        ("discover --method nlpzero", ["discover", str(corpus), "--method", "nlpzero"],
-         "lexz", ".tsv"),
-        ("segment", ["segment", str(corpus), "-l", str(lex)], "seg", ".txt"),
-        ("embed (seed 0)", ["embed", str(seg), "--seed", "0"], "vec", ".txt"),
-        ("templates", ["templates", str(seg)], "tpl", ".tsv"),
+        ("discover", "discover", ["discover", str(corpus)], "lex", ".tsv"),
+        ("discover --method nlpzero", "nlpzero",
+         ["discover", str(corpus), "--method", "nlpzero"], "lexz", ".tsv"),
+        ("segment", "segment", ["segment", str(corpus), "-l", str(lex)], "seg", ".txt"),
+        ("embed (seed 0)", "embed", ["embed", str(seg), "--seed", "0"], "vec", ".txt"),
+        ("templates", "templates", ["templates", str(seg)], "tpl", ".tsv"),
     ]
     single_discover_rss = 0.0
-    for label, cmd, stem, ext in commands:
+    for label, part, cmd, stem, ext in commands:
+        if part not in only and not (part == "discover" and "memory" in only
+                                     and not args.memory_limit):
+            continue
         singles, dasks = [], []
         for _ in range(args.repeat):
             a = out / f"{stem}.single{ext}"
@@ -126,17 +132,19 @@ def main() -> None:
         rows.append((label, same(a, b), f"{s:.1f}", f"{d:.1f}", f"{d / s:.2f}",
                      f"{s_rss:.0f}", f"{d_rss:.0f}", worker_peaks(log)))
         print(" | ".join(rows[-1]), flush=True)
-    b = out / "lex.parts16.tsv"
-    d_wall, d_rss, log = timed(["discover", str(parts), "--dask", local, "-o", str(b)])
-    rows.append(("discover, 16 files", same(out / "lex.single.tsv", b), "-", f"{d_wall:.1f}",
-                 "-", "-", f"{d_rss:.0f}", worker_peaks(log)))
-
-    limit = args.memory_limit or f"{int(0.8 * single_discover_rss)}MB"
-    b = out / "lex.limited.tsv"
-    d_wall, d_rss, log = timed(["discover", str(corpus), "--dask", f"{local}:{limit}",
-                                "-o", str(b)])
-    rows.append((f"discover, memory_limit {limit}", same(out / "lex.single.tsv", b), "-",
-                 f"{d_wall:.1f}", "-", "-", f"{d_rss:.0f}", worker_peaks(log)))
+    if "files" in only:
+        b = out / "lex.parts16.tsv"
+        d_wall, d_rss, log = timed(["discover", str(parts), "--dask", local, "-o", str(b)])
+        rows.append(("discover, 16 files", same(out / "lex.single.tsv", b), "-",
+                     f"{d_wall:.1f}", "-", "-", f"{d_rss:.0f}", worker_peaks(log)))
+    if "memory" in only:
+        limit = args.memory_limit or f"{int(0.8 * single_discover_rss)}MB"
+        b = out / "lex.limited.tsv"
+        d_wall, d_rss, log = timed(["discover", str(corpus), "--dask", f"{local}:{limit}",
+                                    "-o", str(b)])
+        rows.append((f"discover, memory_limit {limit}", same(out / "lex.single.tsv", b),
+                     "-", f"{d_wall:.1f}", "-", f"{single_discover_rss:.0f}",
+                     f"{d_rss:.0f}", worker_peaks(log)))
 
     print(f"\nxwlb news, {corpus.stat().st_size / 1e6:.1f} MB, {os.cpu_count()} cores, "
           f"--dask {local}, median of {args.repeat} paired run(s)\n")

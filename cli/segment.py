@@ -39,15 +39,16 @@ def segment(
         from nlpzero.words.lexicon import Lexicon
         from nlpzero.words.segmentation import Segmenter
 
-        segmenter = Segmenter(Lexicon.read(lexicon, errors.value), unknown_score)
-        if dask is not None:
+        lex = Lexicon.read(lexicon, errors.value)
+        if dask is not None:  # the workers build the segmenter
             from nlpzero.distributed import segment as segment_on_dask
 
             with log.progress() as progress, open_output(output) as out:
-                n_chars, peaks = segment_on_dask(paths, dask, segmenter.lexicon, out,
-                                                 unknown_score, errors.value, progress)
+                n_chars, peaks = segment_on_dask(paths, dask, lex, out, unknown_score,
+                                                 errors.value, progress)
             log_workers(log, peaks)
         else:
+            segmenter = Segmenter(lex, unknown_score)
             path = paths[0]
             with open_binary(path) as fh, open_output(output) as out:
                 n_chars = segmenter.stream(fh, out.write, display_name(path), errors.value)

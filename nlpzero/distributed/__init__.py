@@ -22,7 +22,7 @@ from .ranges import CHUNK_BYTES, MIN_CHUNK, corpus_files, split
 Inputs = Sequence[str | os.PathLike[str]]
 
 #: Range size for ``segment``, whose output passes through the driver in order.
-SEGMENT_CHUNK = 1 << 23
+SEGMENT_CHUNK = 1 << 22
 
 
 @contextlib.contextmanager

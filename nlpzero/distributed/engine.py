@@ -207,6 +207,15 @@ class Job:
     def submit(self, fn: Callable, *args: Any, priority: int = 0) -> Any:
         return self.client.submit(fn, *args, pure=False, priority=priority)
 
+    def replicated(self, fn: Callable, *args: Any) -> Any:
+        """A future of ``fn(*args)`` computed on a worker and copied to every worker (a
+        broadcast that never passes through the driver)."""
+        future = self.submit(fn, *args)
+        self.wait([future])
+        with _dask_failures():
+            self.client.replicate([future])
+        return future
+
     def follow(self, stage: str, futures: list) -> None:
         """Advance the progress bar (bytes of input) as the per-range tasks *futures*
         finish, and raise the first failure. Empties *futures*, so finished results are

@@ -172,24 +172,23 @@ class DaskNgramFinder(_Distributed, NgramFinder):
         job.progress = progress
         prune = _keys_at_least(self.min_count)
         buckets = self._pass_pairs(prune)
-        (keys, counts), _ = _gather_pruned(job, buckets)
-        self.counts = table = NgramCounts(keys, counts, 2)
+        # the driver keeps the characters only; the lookups of the apriori passes are
+        # built on a worker from the buckets and copied to every worker
+        (keys, counts), _ = _gather_pruned(job, [job.submit(_singles_only, b) for b in buckets])
+        self.counts = NgramCounts(keys, counts, 2)
         self._check_trained()
         if self.max_len >= 3:
-            pairs = keys[table.orders() == 2]
-            lookup = _pair_lookup(pairs, self.char_counts())
-            tri, _ = _gather_pruned(job, job.count(
-                "counting 3-grams", _trigrams, job.scatter(lookup),
-                prune=prune))
-            table = NgramCounts(*merge_counts(table.keys, table.counts, *tri), 4)
+            lookup = job.replicated(_pair_lookup_of, self.char_counts(), *buckets)
+            tri = job.count("counting 3-grams", _trigrams, lookup, prune=prune)
+            del lookup
+            buckets = buckets + tri
             if self.max_len >= 4:
-                tri_set = job.scatter(DK.build_key_set(tri[0]))
-                four, _ = _gather_pruned(job, job.count(
-                    "counting 4-grams", _fourgrams, tri_set,
-                    prune=prune))
-                table = NgramCounts(*merge_counts(table.keys, table.counts, *four), 4)
-        words = self.candidates(table)
-        del table
+                tri_set = job.replicated(_key_set_of, *tri)
+                buckets = buckets + job.count("counting 4-grams", _fourgrams, tri_set,
+                                              prune=prune)
+                del tri_set
+        words = self._candidates(buckets)
+        del buckets
         gain = np.zeros(words.counts.size)
         chars_f = job.scatter(self.chars)
         for it in range(self.iterations):
@@ -202,6 +201,52 @@ class DaskNgramFinder(_Distributed, NgramFinder):
             gain = gain[keep]
             words = words.subset(keep)
         return self._lexicon(words, gain)
+
+    def _candidates(self, buckets: list) -> _WordTable:
+        """``candidates`` of the pruned table, computed per bucket on the workers against
+        one copy of the whole table per worker; only the candidates reach the driver."""
+        job = self.job
+        table = job.replicated(_whole_table, *buckets)
+        options = dict(min_count=self.min_count, min_pmi=self.min_pmi, pmi_step=self.pmi_step,
+                       max_len=self.max_len)
+        keys, counts = sorted_concat(job.gather(
+            [job.submit(_bucket_candidates, b, table, options) for b in buckets]))
+        del table
+        orders = key_order(keys).astype(np.int64)
+        ids = unpack(keys)
+        chars = ids[ids > 0].astype(np.int32)  # row-major: each row's ids in order
+        return _WordTable(row_offsets(orders), chars, counts.astype(np.int64))
+
+
+def _pair_lookup_of(char_counts: np.ndarray, *buckets: tuple) -> tuple:
+    """``_pair_lookup`` of the frequent pairs in the (pruned) pair buckets."""
+    pairs = np.sort(np.concatenate([b[0][key_order(b[0]) == 2] for b in buckets]))
+    return _pair_lookup(pairs, char_counts)
+
+
+def _key_set_of(*buckets: tuple) -> np.ndarray:
+    """Hash set of the keys of the (pruned) 3-gram buckets."""
+    return DK.build_key_set(np.sort(np.concatenate([b[0] for b in buckets])))
+
+
+def _whole_table(*buckets: tuple) -> NgramCounts:
+    """The pruned 1..4-gram table of every bucket (as ``frequent_ngrams`` gives it)."""
+    keys, counts = sorted_concat([(b[0], b[1]) for b in buckets])
+    return NgramCounts(keys, counts, 4)
+
+
+def _bucket_candidates(bucket: tuple, table: NgramCounts, options: dict) -> tuple:
+    """The rows of one bucket that ``NgramFinder.candidates`` keeps (same arithmetic)."""
+    finder = NgramFinder(**options)
+    keys, counts = bucket[0], bucket[1]
+    orders = key_order(keys).astype(np.int64)
+    thresholds = finder.min_pmi + (np.arange(5) - 2) * finder.pmi_step
+    keep = orders == 1
+    tested = np.flatnonzero((orders >= 2) & (orders <= finder.max_len)
+                            & (counts >= finder.min_count))
+    rows = np.searchsorted(table.keys, keys[tested])
+    keep[tested] = finder.cohesion(table, rows) >= thresholds[orders[tested]]
+    return keys[keep], counts[keep]
 
 
 # --- nlp-zero's Word_Finder ------------------------------------------------------------------
@@ -359,7 +404,7 @@ def segment(job: Job, lexicon: Lexicon, out: TextIO, unknown_score: float,
     job.progress = progress
     progress.stage("segmenting", job.total)
     lex_f = job.scatter(lexicon)
-    window = window or 2 * max(1, len(job.client.scheduler_info()["workers"])) + 2
+    window = window or max(1, len(job.client.scheduler_info()["workers"])) + 1
     ranges = job.ranges
     pending: dict[int, Any] = {}
     done = as_completed()
