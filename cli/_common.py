@@ -90,9 +90,15 @@ def resolve_inputs(paths: list[str] | None, dask: str | None) -> list[str]:
 
 
 def log_workers(log: Log, peaks: dict[str, int]) -> None:
-    """One line: how many Dask workers ran and the peak memory of each."""
+    """One line: the driver's peak memory (this process alone), and how many Dask workers
+    ran with the peak memory of each."""
+    import resource
+
+    driver = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin"
+                                                                   else 1024)
     sizes = ", ".join(f"{p / 1e6:,.0f} MB" for p in sorted(peaks.values(), reverse=True))
-    log.info(f"{len(peaks)} Dask workers; peak memory per worker: {sizes}")
+    log.info(f"driver peak memory {driver / 1e6:,.0f} MB; {len(peaks)} Dask workers, "
+             f"peak memory per worker: {sizes}")
 
 
 class Log:

@@ -26,6 +26,22 @@ def address():
         yield cluster.scheduler_address
 
 
+class _Recorder:
+    """A Progress that records [stage, total bytes, bytes advanced]."""
+
+    def __init__(self) -> None:
+        self.stages: list[list] = []
+
+    def stage(self, name: str, total_bytes: int | None = None) -> None:
+        self.stages.append([name, total_bytes, 0])
+
+    def advance(self, n_bytes: int) -> None:
+        self.stages[-1][2] += n_bytes
+
+    def note(self, message: str) -> None:
+        pass
+
+
 def _text(lexicon) -> str:
     out = io.StringIO()
     lexicon.write(out)
@@ -39,9 +55,15 @@ def test_discover_identical(address, data_dir, method):
 
     corpus = data_dir / "corpus.txt"
     expected = _text(discover(corpus, method))
-    lexicon, peaks = D.discover([corpus], address, method, chunk_bytes=CHUNK)
+    progress = _Recorder()
+    lexicon, peaks = D.discover([corpus], address, method, progress=progress,
+                                chunk_bytes=CHUNK)
     assert _text(lexicon) == expected
     assert len(peaks) == 2 and all(p > 0 for p in peaks.values())
+    # progress follows the range tasks: every stage over the corpus advances by its size
+    size = corpus.stat().st_size
+    assert progress.stages[0] == ["reading characters", size, size]
+    assert all(done == total == size for _, total, done in progress.stages if total)
 
 
 def test_segment_identical(address, data_dir, tmp_path):
@@ -125,7 +147,7 @@ def test_cli_byte_identical(cli, address, data_dir, tmp_path):
         assert cli.invoke(*args, "-q", "-o", single).exit_code == 0
         result = cli.invoke(*args, "-o", dask, "--dask", address)
         assert result.exit_code == 0, result.output
-        assert "2 Dask workers; peak memory per worker" in result.stderr
+        assert "2 Dask workers, peak memory per worker" in result.stderr
         assert dask.read_bytes() == single.read_bytes(), args[0]
 
 

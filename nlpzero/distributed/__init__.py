@@ -46,7 +46,7 @@ def job(inputs: Inputs, address: str, progress: Any,
 
 def discover(inputs: Inputs, address: str, method: str = "ngram", errors: str = "strict",
              progress: Any = None, chunk_bytes: int | None = None, **options: Any):
-    """``nlpzero.discover.discover`` over *inputs* on Dask: (lexicon, worker peak RSS)."""
+    """``nlpzero.words.discovery.discover`` over *inputs* on Dask: (lexicon, worker peak RSS)."""
     from ..text.progress import Progress
     from .words import make_finder
 
@@ -73,7 +73,7 @@ def segment(inputs: Inputs, address: str, lexicon: Any, out: TextIO,
 
 def cooccur(inputs: Inputs, address: str, window: int = 10, min_count: int = 5,
             errors: str = "strict", progress: Any = None, chunk_bytes: int | None = None):
-    """``nlpzero.cooccur.cooccur`` over *inputs* on Dask: (counts, worker peak RSS)."""
+    """``nlpzero.vectors.cooccurrence.cooccur`` over *inputs* on Dask: (counts, worker peak RSS)."""
     from ..text.progress import Progress
     from . import vectors
 
@@ -90,7 +90,7 @@ __all__ = ["CHUNK_BYTES", "Job", "cluster", "cooccur", "discover", "job", "segme
 def templates(inputs: Inputs, address: str, window: int = 5, min_proba: float = 1e-5,
               min_pmi: float = 2.0, max_paths: int = 10_000, errors: str = "strict",
               progress: Any = None, chunk_bytes: int | None = None):
-    """``nlpzero.templates.find_templates`` over *inputs* on Dask: (templates, pieces,
+    """``nlpzero.sentences.templates.find_templates`` over *inputs* on Dask: (templates, pieces,
     pieces skipped, worker peak RSS)."""
     from ..text.progress import Progress
     from .sentences import find_templates

@@ -2,12 +2,15 @@
 
 - :func:`cluster` connects to a scheduler (``tcp://host:8786``) or starts a ``LocalCluster``
   of worker processes (``local:N``), and turns Dask failures into one-line errors.
-- :meth:`Job.map_ranges` runs a function on every byte range; progress follows the tasks
-  as they finish (in bytes of input).
+- :meth:`Job.map_ranges` runs a function on every range's input (the byte range, or what a
+  first pass kept of it on the workers: ``Job.inputs``); progress follows the tasks as they
+  finish (in bytes of input).
 - :meth:`Job.count` is the counting shuffle: each range's sorted (keys, counts) table is
-  split into hash buckets on its worker, each bucket is merged on a worker, pruned (e.g.
-  ``count >= min_count``), and only what survives comes back to the driver.
-- :meth:`Job.sum` adds per-range arrays on the workers (a tree), returning one array.
+  split into hash buckets on its worker, each bucket is merged on the workers (a tree of
+  merges that run before further range tasks), pruned (e.g. ``count >= min_count``), and
+  left there; the caller fetches only what it needs.
+- :meth:`Job.sum` adds per-range arrays on the workers (a tree), returning one array;
+  :meth:`Job.replicated` computes a value on a worker and copies it to every worker.
 """
 
 from __future__ import annotations

@@ -145,8 +145,8 @@ def iter_range_bytes(rng: ByteRange, classes: np.ndarray | None = None,
 
 
 def range_ids(rng: ByteRange, chars, errors: str) -> Iterator[tuple[np.ndarray, int]]:
-    """Character ids of each block of a range under the (global) table *chars*, as
-    ``Corpus._file_ids`` makes them; yields (ids, bytes)."""
+    """Character ids of each block of a range under the table *chars* (new characters get
+    new ids), as ``Corpus`` makes them for a whole file; yields (ids, bytes)."""
     replace = errors == "replace"
     for buf, offset in iter_range_bytes(rng, chars.classes):
         ids, chars.n_chars, error = U.utf8_to_ids(

@@ -118,7 +118,7 @@ def _reduce_templates(total: int, min_proba: float, *parts: dict) -> tuple[list,
 def find_templates(job: Job, window: int = 5, min_proba: float = 1e-5, min_pmi: float = 2.0,
                    max_paths: int = 10_000, errors: str = "strict",
                    progress: Any = None) -> tuple[Templates, int, int]:
-    """:func:`nlpzero.templates.find_templates` of the job's ranges: (templates, pieces,
+    """:func:`nlpzero.sentences.templates.find_templates` of the job's ranges: (templates, pieces,
     pieces skipped)."""
     TemplateFinder(window, min_proba, min_pmi, max_paths, errors)  # checks the options
     if progress is not None:

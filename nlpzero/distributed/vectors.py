@@ -106,7 +106,7 @@ def _range_pairs(rng: ByteRange, errors: str, vocab: _VocabIndex, window: int):
 
 def cooccur(job: Job, window: int = 10, min_count: int = 5, errors: str = "strict",
             progress: Any = None) -> Cooccurrence:
-    """:func:`nlpzero.cooccur.cooccur` of the job's ranges: the same vocabulary (order
+    """:func:`nlpzero.vectors.cooccurrence.cooccur` of the job's ranges: the same vocabulary (order
     included) and the same counts."""
     if min_count < 1:
         raise ValueError("min_count must be at least 1")

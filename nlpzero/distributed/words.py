@@ -1,14 +1,15 @@
 """Word discovery and segmentation over byte ranges on a Dask cluster.
 
-Discovery's counts are keyed by character ids, which :class:`~nlpzero.chars.CharTable`
+Discovery's counts are keyed by character ids, which :class:`~nlpzero.text.chars.CharTable`
 assigns in order of first appearance, so each worker's own table would give the same id to
-different characters. A first pass therefore collects each range's new characters in order;
-the driver merges these lists in range order into the one table a single pass over the
-corpus would build (same ids, hence the same sorted keys and tie orders) and broadcasts it.
-Later passes count with that table, shuffle partial counts into hash buckets reduced on the
-workers, prune them (``count >= min_count``) after the merge, and the finder's own
-single-process steps (cohesion, candidates, 去冗, the lexicon's order) run on what
-survives.
+different characters. A first pass therefore encodes each range with its own table and
+returns the range's new characters in order; the driver merges these lists in range order
+into the one table a single pass over the corpus would build (same ids, hence the same
+sorted keys and tie orders), and each range's ids are remapped to it on its worker and kept
+there for the later passes. Those count with the global ids, shuffle partial counts into
+hash buckets reduced on the workers, prune them (``count >= min_count``) after the merge,
+and the finder's own steps (cohesion per bucket on the workers; 去冗 and the lexicon's
+order on the driver, on the candidates only) finish the job.
 """
 
 from __future__ import annotations
@@ -155,7 +156,7 @@ def _gather_pruned(job: Job, buckets: list) -> tuple[tuple[np.ndarray, np.ndarra
 
 
 class DaskNgramFinder(_Distributed, NgramFinder):
-    """:class:`~nlpzero.discover.NgramFinder` whose passes over the corpus run on Dask.
+    """:class:`~nlpzero.words.discovery.NgramFinder` whose passes over the corpus run on Dask.
 
     Pairs and 3-/4-grams below ``min_count`` are dropped after their bucket is merged: no
     candidate can contain one (a substring is at least as frequent), and every count the
@@ -308,7 +309,7 @@ def _merge_long(*tables) -> tuple:
 
 
 class DaskPairFinder(_Distributed, PairFinder):
-    """:class:`~nlpzero.discover.PairFinder` (``method="nlpzero"``) on Dask.
+    """:class:`~nlpzero.words.discovery.PairFinder` (``method="nlpzero"``) on Dask.
 
     The pair table stays in buckets on the workers; only the strong pairs come back. Short
     fragments (≤ 4 characters) are shuffled by key, long ones merged as string tables.
