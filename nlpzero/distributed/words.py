@@ -20,7 +20,7 @@ from typing import Any, TextIO
 
 import numpy as np
 
-from .._tables import MergeStack, merge_counts, row_offsets, run_lengths
+from .._tables import MergeStack, gather_rows, merge_counts, row_offsets, run_lengths
 from ..errors import InputError
 from ..text.chars import CharTable
 from ..text.progress import Progress
@@ -296,6 +296,26 @@ def _fragments(data: list[np.ndarray], lookup: tuple):
     return short, longs.result()
 
 
+def _size_and_sum(table: tuple) -> tuple[int, int]:
+    """Rows and total count of a fragment table (short: keys, counts; long: + ptr, chars)."""
+    return int(table[0].size), int(table[1].sum())
+
+
+def _probable(table: tuple, total: float, min_proba: float) -> tuple:
+    """The short fragments with ln p > ln min_proba (PairFinder.find's test)."""
+    keys, counts = table[0], table[1]
+    keep = np.log(counts) - math.log(total) > math.log(min_proba)
+    return keys[keep], counts[keep]
+
+
+def _probable_long(table: tuple, total: float, min_proba: float) -> tuple:
+    """The same test on the long fragments' string table."""
+    keys, counts, ptr, chars = table
+    idx = np.flatnonzero(np.log(counts) - math.log(total) > math.log(min_proba))
+    new_ptr, new_chars = gather_rows(chars, ptr[idx], np.diff(ptr)[idx])
+    return keys[idx], counts[idx], new_ptr, new_chars
+
+
 def _merge_long(*tables) -> tuple:
     stack = MergeStack(DK.merge_tables)
     for t in tables:
@@ -347,11 +367,17 @@ class DaskPairFinder(_Distributed, PairFinder):
         longs = [job.submit(item, m, 1) for m in mapped]
         while len(longs) > 1:
             longs = [job.submit(_merge_long, *longs[i:i + 8]) for i in range(0, len(longs), 8)]
-        short = sorted_concat(job.gather(buckets))
-        long = job.gather(longs[0]) if longs else _merge_long()
-        del mapped, short_parts, buckets, longs
-        if short[0].size == 0:
+        long_f = longs[0] if longs else job.submit(_merge_long)
+        del mapped, short_parts, longs
+        # fragments with p <= min_proba go on the workers, with the global total
+        sizes = job.gather([job.submit(_size_and_sum, b) for b in [*buckets, long_f]])
+        if sum(rows for rows, _ in sizes[:-1]) == 0:
             raise InputError("the corpus has no letters, digits or ideographs to learn from")
+        total = float(sum(c for _, c in sizes))
+        short = sorted_concat(job.gather([job.submit(_probable, b, total, self.min_proba)
+                                          for b in buckets]))
+        long = job.gather(job.submit(_probable_long, long_f, total, self.min_proba))
+        del buckets, long_f
         ids = unpack(short[0])
         ptr = row_offsets(np.count_nonzero(ids, axis=1))
         _, l_counts, l_ptr, l_chars = long
@@ -360,9 +386,6 @@ class DaskPairFinder(_Distributed, PairFinder):
             np.concatenate([ids[ids > 0].astype(np.int32), l_chars]),
             np.concatenate([short[1], l_counts]),
         )
-        total = float(table.counts.sum())
-        keep = np.log(table.counts) - math.log(total) > math.log(self.min_proba)
-        table = table.subset(keep)
         progress.stage("removing redundant words", None)
         keep, new_counts, gain = table.remove_redundant(self.unknown_score, sequential=True)
         table = table.subset(keep, np.rint(new_counts).astype(np.int64))
@@ -405,7 +428,7 @@ def segment(job: Job, lexicon: Lexicon, out: TextIO, unknown_score: float,
     job.progress = progress
     progress.stage("segmenting", job.total)
     lex_f = job.scatter(lexicon)
-    window = window or max(1, len(job.client.scheduler_info()["workers"])) + 1
+    window = window or 2 * max(1, len(job.client.scheduler_info()["workers"])) + 2
     ranges = job.ranges
     pending: dict[int, Any] = {}
     done = as_completed()
