@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
 import time
 import warnings
-from pathlib import Path
 
 import numpy as np
+from _harness import DATA, machine_facts, md_row, require_peers
 
-SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
-FOOTBALL = SHARED / "graphs" / "newman_adamic" / "football.gml"
+FOOTBALL = DATA / "graphs" / "newman_adamic" / "football.gml"
 
 
 def nmi(a: np.ndarray, b: np.ndarray) -> float:
@@ -87,15 +85,11 @@ def run_ours(edges: np.ndarray, n: int, directed: bool = False,
     return result.modules, result.codelength_bits, time.perf_counter() - start
 
 
-def row(*cells) -> str:
-    return "| " + " | ".join(str(c) for c in cells) + " |"
-
-
 def part_lfr(quick: bool) -> None:
     print("\n## 1. LFR quality: nlpzero vs infomap (two-level, 1 trial)\n")
-    print(row("N", "μ", "seeds", "links", "NMI infomap", "NMI nlpzero", "ΔNMI",
-              "L infomap (bits)", "L nlpzero (bits)", "ΔL %", "modules infomap / nlpzero"))
-    print(row(*["---"] * 11))
+    print(md_row("N", "μ", "seeds", "links", "NMI infomap", "NMI nlpzero", "ΔNMI",
+                 "L infomap (bits)", "L nlpzero (bits)", "ΔL %", "modules infomap / nlpzero"))
+    print(md_row(*["---"] * 11))
     worst_nmi, worst_l = 0.0, -np.inf
     for n, seeds in ((1000, (1, 2, 3)), (10000, (1,) if quick else (1, 2))):
         for mu in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
@@ -110,10 +104,10 @@ def part_lfr(quick: bool) -> None:
             d_nmi = s[:, 1].mean() - s[:, 0].mean()
             d_l = 100 * (s[:, 3] / s[:, 2] - 1).max()
             worst_nmi, worst_l = min(worst_nmi, d_nmi), max(worst_l, d_l)
-            print(row(n, mu, len(seeds), int(s[0, 6]), f"{s[:, 0].mean():.4f}",
-                      f"{s[:, 1].mean():.4f}", f"{d_nmi:+.4f}", f"{s[:, 2].mean():.6f}",
-                      f"{s[:, 3].mean():.6f}", f"{d_l:+.3f}",
-                      f"{s[:, 4].mean():.0f} / {s[:, 5].mean():.0f}"), flush=True)
+            print(md_row(n, mu, len(seeds), int(s[0, 6]), f"{s[:, 0].mean():.4f}",
+                         f"{s[:, 1].mean():.4f}", f"{d_nmi:+.4f}", f"{s[:, 2].mean():.6f}",
+                         f"{s[:, 3].mean():.6f}", f"{d_l:+.3f}",
+                         f"{s[:, 4].mean():.0f} / {s[:, 5].mean():.0f}"), flush=True)
     print(f"\nworst NMI difference (nlpzero − infomap): {worst_nmi:+.4f}; "
           f"worst codelength excess: {worst_l:+.3f} %")
 
@@ -122,9 +116,9 @@ def part_speed(quick: bool) -> None:
     import networkx as nx
 
     print("\n## 2. Speed, single thread, LFR μ = 0.5 (best of 3 runs; Louvain once)\n")
-    print(row("N", "links", "infomap run() s", "nlpzero infomap() s", "ratio",
-              "networkx louvain s", "NMI infomap / nlpzero / louvain"))
-    print(row(*["---"] * 7))
+    print(md_row("N", "links", "infomap run() s", "nlpzero infomap() s", "ratio",
+                 "networkx louvain s", "NMI infomap / nlpzero / louvain"))
+    print(md_row(*["---"] * 7))
     for n in (10000,) if quick else (10000, 100000):
         edges, truth = lfr(n, 0.5, 1)
         ref = min((run_reference(edges, n) for _ in range(3)), key=lambda r: r[2])
@@ -137,10 +131,10 @@ def part_speed(quick: bool) -> None:
         louvain = np.empty(n, dtype=np.int64)
         for i, group in enumerate(groups):
             louvain[list(group)] = i
-        print(row(n, len(edges), f"{ref[2]:.3f}", f"{ours[2]:.3f}",
-                  f"{ours[2] / ref[2]:.2f}×", f"{louvain_s:.2f}",
-                  f"{nmi(ref[0], truth):.4f} / {nmi(ours[0], truth):.4f} / "
-                  f"{nmi(louvain, truth):.4f}"), flush=True)
+        print(md_row(n, len(edges), f"{ref[2]:.3f}", f"{ours[2]:.3f}",
+                     f"{ours[2] / ref[2]:.2f}×", f"{louvain_s:.2f}",
+                     f"{nmi(ref[0], truth):.4f} / {nmi(ours[0], truth):.4f} / "
+                     f"{nmi(louvain, truth):.4f}"), flush=True)
 
 
 def part_football() -> None:
@@ -157,10 +151,10 @@ def part_football() -> None:
     truth = np.array([graph.nodes[v]["value"] for v in nodes])
     ref = run_reference(edges, len(nodes))
     ours = run_ours(edges, len(nodes))
-    print(row("tool", "modules", "codelength (bits)", "NMI vs conferences"))
-    print(row(*["---"] * 4))
+    print(md_row("tool", "modules", "codelength (bits)", "NMI vs conferences"))
+    print(md_row(*["---"] * 4))
     for name, (modules, length, _) in (("infomap", ref), ("nlpzero", ours)):
-        print(row(name, len(set(modules)), f"{length:.6f}", f"{nmi(modules, truth):.4f}"))
+        print(md_row(name, len(set(modules)), f"{length:.6f}", f"{nmi(modules, truth):.4f}"))
 
 
 def word_like_vectors(n: int, dim: int, clusters: int, noise: float, seed: int):
@@ -179,11 +173,11 @@ def part_knn(quick: bool) -> None:
 
     print("\n## 4. knn and Su's recipe (kNN graph → Infomap)\n")
     vectors, _ = word_like_vectors(50000, 128, 1000, 1.0, 1)
-    print(row("task", "rows × dim", "k", "seconds"))
-    print(row(*["---"] * 4))
+    print(md_row("task", "rows × dim", "k", "seconds"))
+    print(md_row(*["---"] * 4))
     start = time.perf_counter()
     exact = cosine_knn(vectors, k=10, min_similarity=-1.0)
-    print(row("knn exact (BLAS)", "50 000 × 128", 10, f"{time.perf_counter() - start:.2f}"))
+    print(md_row("knn exact (BLAS)", "50 000 × 128", 10, f"{time.perf_counter() - start:.2f}"))
     if not quick:
         start = time.perf_counter()
         approx = cosine_knn(vectors[:10000], k=10, min_similarity=-1.0, approx=True)
@@ -191,14 +185,14 @@ def part_knn(quick: bool) -> None:
         ref = cosine_knn(vectors[:10000], k=10, min_similarity=-1.0)
         recall = np.mean([len(set(a) & set(b)) / 10 for a, b in zip(
             approx[1].reshape(-1, 10), ref[1].reshape(-1, 10))])
-        print(row(f"knn --approx (Mitchell, recall@10 {recall:.4f})", "10 000 × 128", 10,
-                  f"{seconds:.2f}"))
+        print(md_row(f"knn --approx (Mitchell, recall@10 {recall:.4f})", "10 000 × 128", 10,
+                     f"{seconds:.2f}"))
     del exact
 
     print()
-    print(row("kNN graph (20 000 × 64, 400 clusters, k = 20)", "links", "tool",
-              "NMI", "modules", "seconds"))
-    print(row(*["---"] * 6))
+    print(md_row("kNN graph (20 000 × 64, 400 clusters, k = 20)", "links", "tool",
+                 "NMI", "modules", "seconds"))
+    print(md_row(*["---"] * 6))
     vectors, labels = word_like_vectors(20000, 64, 400, 1.6, 7)
     source, target, sim = cosine_knn(vectors, k=20, min_similarity=0.25)
     edges = np.column_stack([source, target])
@@ -206,8 +200,8 @@ def part_knn(quick: bool) -> None:
         kind = "directed" if directed else "undirected"
         for name, runner in (("infomap", run_reference), ("nlpzero", run_ours)):
             modules, _, seconds = runner(edges, len(vectors), directed, sim.astype(np.float64))
-            print(row(kind, len(edges), name, f"{nmi(modules, labels):.4f}",
-                      len(set(modules)), f"{seconds:.2f}"), flush=True)
+            print(md_row(kind, len(edges), name, f"{nmi(modules, labels):.4f}",
+                         len(set(modules)), f"{seconds:.2f}"), flush=True)
 
 
 def main() -> None:
@@ -219,11 +213,7 @@ def main() -> None:
     warnings.filterwarnings("ignore")
     for var in ("OMP_NUM_THREADS",):
         os.environ.setdefault(var, "1")
-    try:
-        import infomap  # noqa: F401
-        import networkit  # noqa: F401
-    except ImportError as e:
-        sys.exit(f"missing peer: {e.name} (pip install infomap networkit)")
+    require_peers(("infomap", "infomap"), ("networkit", "networkit"))
     from nlpzero.graphs.infomap import infomap as warm
 
     warm((np.array([0, 1, 2, 3]), np.array([1, 2, 0, 0])))  # load the Numba cache
@@ -237,6 +227,8 @@ def main() -> None:
         part_football()
     if 4 in parts:
         part_knn(args.quick)
+    print()
+    print(machine_facts(peers=("infomap", "networkit", "networkx")))
 
 
 if __name__ == "__main__":

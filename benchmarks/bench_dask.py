@@ -1,56 +1,57 @@
 """Benchmark ``--dask local:2`` against the single-process commands on the xwlb news corpus.
 
-Run from the repository root (about ten minutes on 2 cores; needs ``nlpzero[dask]``)::
+Run from the repository root (about twenty minutes on 2 cores; needs ``nlpzero[dask]``)::
 
-    python benchmarks/bench_dask.py [--repeat 1] [--memory-limit 420MB]
+    python benchmarks/bench_dask.py [--repeat 1] [--memory-limit 420MB] [--only PARTS]
+    python benchmarks/bench_dask.py --quick     # smoke run: the first 8 MB, about 3 minutes
 
 Corpus: ../shared/data/raw/xwlb_news/xwlb_news.txt.xz (102.8 MB decompressed, 35 M
-characters), decompressed under /tmp/nlpzero-bench-dask/ (reused when present). Every run is
-a subprocess timed by ``/usr/bin/time -v`` (wall seconds of the whole process, start-up and
-the cluster's start included; the single-process peak RSS); the Dask driver's and workers'
-peaks are the ones the command logs (each process alone).
+characters), decompressed under the temp folder (nlpzero-bench-dask/, reused when present).
+Every run is a fresh process (``_harness.run_process``: wall seconds of the whole command,
+start-up and the cluster's start included; the single-process peak RSS); the Dask runs'
+driver and worker peaks are the ones the command logs (each process alone: ``/usr/bin/time``
+would report the largest process of the tree, a worker).
 
-1. Byte identity and wall time, single process vs ``--dask local:2``:
+1. Byte identity and wall time, single process vs ``--dask local:2`` (paired runs, median):
    ``discover`` (default method), ``discover --method nlpzero``, ``segment`` with the
    discovered lexicon, ``embed`` of the segmented text (same seed), ``templates`` of it;
    and ``discover --dask local:2`` over the corpus cut into 16 files (a folder).
 2. Memory: ``discover --dask local:2:LIMIT`` with each worker's Dask ``memory_limit`` set
-   below the single-process ``discover`` peak RSS: it must finish with identical output;
-   the driver's and the workers' peaks are reported.
+   below the single-process ``discover`` peak RSS (80 % of it by default): it must finish
+   with identical output; the driver's and the workers' peaks are reported.
 """
 
 from __future__ import annotations
 
 import argparse
 import lzma
-import os
 import re
 import shutil
 import statistics
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-DATA = REPO_ROOT.parent / "shared" / "data"  # ../shared/data beside the checkout
+from _harness import (
+    DATA,
+    SAMPLES,
+    head_of,
+    machine_facts,
+    markdown_table,
+    nlpzero_cmd,
+    require_data,
+    run_process,
+    say,
+)
+
 XWLB = DATA / "raw/xwlb_news/xwlb_news.txt.xz"
 WORK = Path(tempfile.gettempdir()) / "nlpzero-bench-dask"
-NLPZERO = [sys.executable, "-m", "nlpzero.cli.app"]
+PARTS = ("discover", "nlpzero", "segment", "embed", "templates", "files", "memory")
 
 
-def timed(args: list[str]) -> tuple[float, float, str]:
-    """(wall seconds, peak RSS MB, stderr) of ``nlpzero ARGS`` under /usr/bin/time -v."""
-    proc = subprocess.run(["/usr/bin/time", "-v", *NLPZERO, *args], capture_output=True,
-                          text=True, cwd=REPO_ROOT)
-    if proc.returncode != 0:
-        sys.exit(f"failed ({proc.returncode}): nlpzero {' '.join(args)}\n{proc.stderr[-2000:]}")
-    wall = re.search(r"Elapsed \(wall clock\) time .*: (?:(\d+):)?(\d+):([\d.]+)", proc.stderr)
-    assert wall is not None
-    seconds = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", proc.stderr)
-    assert rss is not None
-    return seconds, int(rss.group(1)) / 1024, proc.stderr
+def run(*args: object) -> tuple[float, float | None, str]:
+    """(wall seconds, peak RSS MiB, stderr) of ``nlpzero ARGS``; a failure exits."""
+    r = run_process(nlpzero_cmd(*args), check=True)
+    return r.wall_s, r.peak_rss_mb, r.stderr
 
 
 def worker_peaks(log: str) -> str:
@@ -59,8 +60,6 @@ def worker_peaks(log: str) -> str:
 
 
 def driver_peak(log: str) -> str:
-    """The driver's own peak RSS as the command logs it (``/usr/bin/time`` would report
-    the largest process of the tree, a worker)."""
     m = re.search(r"driver peak memory ([\d,]+) MB", log)
     return m.group(1).replace(",", "") if m else "-"
 
@@ -69,15 +68,19 @@ def same(a: Path, b: Path) -> str:
     return "yes" if a.read_bytes() == b.read_bytes() else "NO"
 
 
-def prepare() -> tuple[Path, Path]:
-    """The decompressed corpus, and the same cut into 16 files at line ends."""
+def prepare(head: int | None) -> tuple[Path, Path]:
+    """The decompressed corpus (its first *head* bytes with --quick), and the same cut
+    into 16 files at line ends."""
     WORK.mkdir(exist_ok=True)
     corpus = WORK / "xwlb_news.txt"
     if not corpus.exists():
+        say(f"decompressing {XWLB}")
         with lzma.open(XWLB) as src, open(corpus.with_suffix(".tmp"), "wb") as dst:
             shutil.copyfileobj(src, dst, 1 << 24)
         corpus.with_suffix(".tmp").rename(corpus)
-    parts = WORK / "parts16"
+    if head:
+        corpus = head_of(corpus, head)
+    parts = WORK / f"parts16-{corpus.stem}"
     if not parts.exists():
         lines = corpus.read_bytes().splitlines(keepends=True)
         tmp = WORK / "parts16.tmp"
@@ -96,71 +99,70 @@ def main() -> None:
                     help="worker memory_limit for part 2 (default: 80%% of the single-process "
                     "discover peak)")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--only", default="discover,nlpzero,segment,embed,templates,files,memory",
-                    help="comma-separated parts to run (default: all)")
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run on the corpus's first 8 MB (figures say nothing)")
+    ap.add_argument("--only", default=",".join(PARTS),
+                    help=f"comma-separated parts to run (default: all of {','.join(PARTS)})")
     args = ap.parse_args()
     only = set(args.only.split(","))
-    if not XWLB.exists():
-        sys.exit(f"corpus not found: {XWLB}")
-    corpus, parts = prepare()
+    require_data(XWLB)
+    corpus, parts = prepare(8 << 20 if args.quick else None)
     out = WORK / "out"
     out.mkdir(exist_ok=True)
     local = f"local:{args.workers}"
-    timed(["discover", str(REPO_ROOT / "data_samples/corpus.txt"), "-q", "--dask", local,
-           "-o", str(out / "warm.tsv")])  # numba caches of the workers' kernels
+    say("warming the numba caches of the workers' kernels")
+    run("discover", SAMPLES / "corpus.txt", "-q", "--dask", local, "-o", out / "warm.tsv")
 
-    lex = out / "lex.single.tsv"
-    seg = out / "seg.single.txt"
-    rows = []
+    lex, seg = out / "lex.single.tsv", out / "seg.single.txt"
     commands = [
-        ("discover", "discover", ["discover", str(corpus)], "lex", ".tsv"),
-        ("discover --method nlpzero", "nlpzero",
-         ["discover", str(corpus), "--method", "nlpzero"], "lexz", ".tsv"),
-        ("segment", "segment", ["segment", str(corpus), "-l", str(lex)], "seg", ".txt"),
-        ("embed (seed 0)", "embed", ["embed", str(seg), "--seed", "0"], "vec", ".txt"),
-        ("templates", "templates", ["templates", str(seg)], "tpl", ".tsv"),
+        ("discover", "discover", ["discover", corpus], "lex", ".tsv"),
+        ("discover --method nlpzero", "nlpzero", ["discover", corpus, "--method", "nlpzero"],
+         "lexz", ".tsv"),
+        ("segment", "segment", ["segment", corpus, "-l", lex], "seg", ".txt"),
+        ("embed (seed 0)", "embed", ["embed", seg, "--seed", "0"], "vec", ".txt"),
+        ("templates", "templates", ["templates", seg], "tpl", ".tsv"),
     ]
-    single_discover_rss = 0.0
+    needs_discover = "memory" in only and not args.memory_limit
+    rows = []
+    single_discover_rss: float | None = None
     for label, part, cmd, stem, ext in commands:
-        if part not in only and not (part == "discover" and "memory" in only
-                                     and not args.memory_limit):
+        if part not in only and not (part == "discover" and needs_discover):
             continue
         singles, dasks = [], []
         for _ in range(args.repeat):
-            a = out / f"{stem}.single{ext}"
-            b = out / f"{stem}.dask{ext}"
-            s_wall, s_rss, _ = timed([*cmd, "-q", "-o", str(a)])
-            d_wall, d_rss, log = timed([*cmd, "--dask", local, "-o", str(b)])
+            a, b = out / f"{stem}.single{ext}", out / f"{stem}.dask{ext}"
+            say(f"{label}: single process, then --dask {local}")
+            s_wall, s_rss, _ = run(*cmd, "-q", "-o", a)
+            d_wall, _, log = run(*cmd, "--dask", local, "-o", b)
             singles.append(s_wall)
             dasks.append(d_wall)
-        if label == "discover":
+        if part == "discover":
             single_discover_rss = s_rss
         s, d = statistics.median(singles), statistics.median(dasks)
         rows.append((label, same(a, b), f"{s:.1f}", f"{d:.1f}", f"{d / s:.2f}",
-                     f"{s_rss:.0f}", driver_peak(log), worker_peaks(log)))
-        print(" | ".join(rows[-1]), flush=True)
+                     f"{s_rss:.0f}" if s_rss else "-", driver_peak(log), worker_peaks(log)))
     if "files" in only:
+        say("discover over the corpus as 16 files")
         b = out / "lex.parts16.tsv"
-        d_wall, d_rss, log = timed(["discover", str(parts), "--dask", local, "-o", str(b)])
+        d_wall, _, log = run("discover", parts, "--dask", local, "-o", b)
         rows.append(("discover, 16 files", same(out / "lex.single.tsv", b), "-",
                      f"{d_wall:.1f}", "-", "-", driver_peak(log), worker_peaks(log)))
     if "memory" in only:
-        limit = args.memory_limit or f"{int(0.8 * single_discover_rss)}MB"
+        limit = args.memory_limit or f"{int(0.8 * (single_discover_rss or 0))}MB"
+        say(f"discover with memory_limit {limit} per worker")
         b = out / "lex.limited.tsv"
-        d_wall, d_rss, log = timed(["discover", str(corpus), "--dask", f"{local}:{limit}",
-                                    "-o", str(b)])
-        rows.append((f"discover, memory_limit {limit}", same(out / "lex.single.tsv", b),
-                     "-", f"{d_wall:.1f}", "-", f"{single_discover_rss:.0f}",
+        d_wall, _, log = run("discover", corpus, "--dask", f"{local}:{limit}", "-o", b)
+        rows.append((f"discover, memory_limit {limit}", same(out / "lex.single.tsv", b), "-",
+                     f"{d_wall:.1f}", "-",
+                     f"{single_discover_rss:.0f}" if single_discover_rss else "-",
                      driver_peak(log), worker_peaks(log)))
 
-    print(f"\nxwlb news, {corpus.stat().st_size / 1e6:.1f} MB, {os.cpu_count()} cores, "
-          f"--dask {local}, median of {args.repeat} paired run(s)\n")
-    head = ("command", "identical", "single s", "dask s", "ratio", "single peak MB",
-            "driver peak MB", "worker peaks")
-    print("| " + " | ".join(head) + " |")
-    print("|" + "---|" * len(head))
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    print(f"xwlb news, {corpus.stat().st_size / 1e6:.1f} MB, --dask {local}, median of "
+          f"{args.repeat} paired run(s)\n")
+    print(markdown_table(("command", "identical", "single s", "dask s", "ratio",
+                          "single peak MiB", "driver peak MB", "worker peaks"), rows,
+                         right=(2, 3, 4, 5, 6)))
+    print(f"\n{machine_facts()}")
 
 
 if __name__ == "__main__":

@@ -2,7 +2,11 @@
 
 Run from the repository root (about fifteen minutes on 2 cores)::
 
-    python benchmarks/bench_embed.py [--parts 1,2,3] [--faithful-epochs 15]
+    python benchmarks/bench_embed.py [--parts 1,2,3,4] [--faithful-epochs 15] [--quick]
+
+``--quick`` is a smoke run of about a minute: the first 1 MB of the corpus (cached
+under /tmp/issue6-embed/ too), 2 faithful epochs, and a 1 M-token, 10 000-word Zipf corpus
+in part 3. Its figures say nothing about the full-size comparison.
 
 1. Corpus: ../shared/data/raw/xwlb_news/xwlb_news.txt.xz (102.8 MB, 35 M characters),
    decompressed, a lexicon learnt by ``nlpzero discover`` and the text segmented by
@@ -30,87 +34,87 @@ from __future__ import annotations
 
 import argparse
 import math
-import os
-import platform
 import subprocess
 import sys
 import tempfile
 import time
-from importlib import metadata
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # runnable without `pip install -e .`
-    sys.path.insert(0, str(REPO_ROOT))
+from _harness import (
+    DATA,
+    MB,
+    SAMPLES,
+    atomic_path,
+    child_main,
+    have_peer,
+    head_of,
+    machine_facts,
+    markdown_table,
+    nlpzero_cmd,
+    peer_version,
+    require_data,
+    run_child,
+    run_process,
+    say,
+)
 
-DATA = REPO_ROOT.parent / "shared" / "data"  # ../shared/data beside the checkout
 XWLB = DATA / "raw/xwlb_news/xwlb_news.txt.xz"
 EVAL = DATA / "similarity/thunlp_SE-WRL"
 CACHE = Path(tempfile.gettempdir()) / "issue6-embed"
-NLPZERO = [sys.executable, "-m", "nlpzero.cli.app"]
-
-W2V_CHILD = """
-import sys
-from gensim.models import Word2Vec
-corpus, out, dim = sys.argv[1], sys.argv[2], int(sys.argv[3])
-model = Word2Vec(corpus_file=corpus, sg=1, vector_size=dim, window=5, min_count=5, epochs=5,
-                 workers=2, seed=1)
-model.wv.save_word2vec_format(out)
-"""
-
-COUNT_CHILD = """
-import sys, time
-import numpy as np
-from nlpzero.vectors.cooccurrence import count_pairs
-n_words, n_tokens, window = 100_000, 20_000_000, 10
-rng = np.random.default_rng(0)
-p = 1.0 / np.arange(1, n_words + 1)
-ids = rng.choice(n_words, n_tokens, p=p / p.sum()).astype(np.int32)
-ids[29::30] = -2  # line ends every 30 tokens
-count_pairs(ids[:10000], n_words, window)  # compile / load the numba cache
-t = time.perf_counter()
-keys, counts = count_pairs(ids, n_words, window)
-seconds = time.perf_counter() - t
-present = np.unique(ids[ids >= 0]).size
-hwm = [ln for ln in open("/proc/self/status") if ln.startswith("VmHWM")][0].split()[1]
-print(present, keys.size, int(counts.sum()), f"{seconds:.1f}", int(hwm) // 1024)
-"""
+QUICK_BYTES = 1 * MB
 
 
-def run(cmd: list[str], **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, check=True, text=True, capture_output=True, **kwargs)
+def child_word2vec(corpus: str, out: str, dim: int) -> dict:
+    from gensim.models import Word2Vec
+
+    model = Word2Vec(corpus_file=corpus, sg=1, vector_size=dim, window=5, min_count=5,
+                     epochs=5, workers=2, seed=1)
+    model.wv.save_word2vec_format(out)
+    return {}
 
 
-def timed(cmd: list[str]) -> tuple[float, float, str]:
-    """Wall seconds and peak RSS (MB) of a child process, and its stderr."""
-    fmt = "BENCH %e %M"
-    proc = subprocess.run(["/usr/bin/time", "-f", fmt, *cmd], text=True, capture_output=True)
-    if proc.returncode != 0:
-        sys.exit(f"failed: {' '.join(cmd)}\n{proc.stderr}")
-    line = [ln for ln in proc.stderr.splitlines() if ln.startswith("BENCH ")][-1]
-    seconds, kb = line.split()[1:]
-    return float(seconds), int(kb) / 1024, proc.stderr
+def child_count(n_words: int, n_tokens: int, window: int) -> dict:
+    import numpy as np
+
+    from nlpzero.vectors.cooccurrence import count_pairs
+
+    rng = np.random.default_rng(0)
+    p = 1.0 / np.arange(1, n_words + 1)
+    ids = rng.choice(n_words, n_tokens, p=p / p.sum()).astype(np.int32)
+    ids[29::30] = -2  # line ends every 30 tokens
+    count_pairs(ids[:10000], n_words, window)  # compile / load the numba cache
+    t = time.perf_counter()
+    keys, counts = count_pairs(ids, n_words, window)
+    seconds = time.perf_counter() - t
+    return {"present": int(np.unique(ids[ids >= 0]).size), "pairs": int(keys.size),
+            "events": int(counts.sum()), "seconds": seconds}
 
 
-def prepare_corpus() -> Path:
+CHILD_TASKS = {"word2vec": child_word2vec, "count": child_count}
+
+
+def prepare_corpus(quick: bool) -> Path:
     """xwlb news → discover lexicon → segmented text, cached by path."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    raw, lexicon, seg = CACHE / "xwlb.txt", CACHE / "lex.tsv", CACHE / "xwlb.seg.txt"
+    raw = CACHE / "xwlb.txt"
     if not raw.exists():
-        with open(f"{raw}.tmp", "wb") as out:
+        with atomic_path(raw) as tmp, open(tmp, "wb") as out:
             subprocess.run(["xz", "-dc", str(XWLB)], stdout=out, check=True)
-        os.replace(f"{raw}.tmp", raw)
+    if quick:
+        raw = head_of(raw, QUICK_BYTES)
+    stem = raw.stem.removeprefix("xwlb")
+    lexicon, seg = CACHE / f"lex{stem}.tsv", CACHE / f"xwlb{stem}.seg.txt"
     if not lexicon.exists():
-        run([*NLPZERO, "discover", str(raw), "-o", str(lexicon), "-q"])
+        run_process(nlpzero_cmd("discover", raw, "-o", lexicon, "-q"), check=True)
     if not seg.exists():
-        run([*NLPZERO, "segment", str(raw), "-l", str(lexicon), "-o", str(seg), "-q"])
+        run_process(nlpzero_cmd("segment", raw, "-l", lexicon, "-o", seg, "-q"), check=True)
     return seg
 
 
 def evaluate(path: Path) -> list[str]:
+    from nlpzero.vectors.embedding import Embedding
     from nlpzero.vectors.evaluation import evaluate_analogy, evaluate_similarity, read_analogy
     from nlpzero.vectors.evaluation import read_similarity as read_sims
-    from nlpzero.vectors.embedding import Embedding
 
     emb = Embedding.read(path)
     cells = []
@@ -125,11 +129,11 @@ def evaluate(path: Path) -> list[str]:
 def quality_and_speed(seg: Path, faithful_epochs: int) -> list[list[str]]:
     out_dir = CACHE / "vectors"
     out_dir.mkdir(exist_ok=True)
-    run([*NLPZERO, "embed", str(REPO_ROOT / "data_samples/corpus.gold.txt"), "-q",
-         "-o", str(out_dir / "warmup.txt"), "--min-count", "3"])
-    run([*NLPZERO, "embed", str(REPO_ROOT / "data_samples/corpus.gold.txt"), "-q", "--dim", "8",
-         "-o", str(out_dir / "warmup.txt"), "--min-count", "3", "--method", "adagrad",
-         "--epochs", "1"])
+    warm = ["embed", SAMPLES / "corpus.gold.txt", "-q", "-o", out_dir / "warmup.txt",
+            "--min-count", "3"]
+    run_process(nlpzero_cmd(*warm), check=True)
+    run_process(nlpzero_cmd(*warm, "--dim", "8", "--method", "adagrad", "--epochs", "1"),
+                check=True)
     rows = []
     configs = [
         ("nlpzero embed (default: spectral, window 10)", []),
@@ -141,17 +145,25 @@ def quality_and_speed(seg: Path, faithful_epochs: int) -> list[list[str]]:
                         ["--method", "adagrad", "--truncate-weight", "--epochs",
                          str(faithful_epochs)]))
     dim = None
+
+    def report(label: str, run, path: Path) -> None:
+        rows.append([label, f"{run.wall_s:.1f}", f"{run.peak_rss_mb:.0f}", *evaluate(path)])
+        say(" | ".join(rows[-1]))
+
     for k, (label, extra) in enumerate(configs):
         path = out_dir / f"embed{k}.txt"
-        seconds, rss, _ = timed([*NLPZERO, "embed", str(seg), "-o", str(path), "-q", *extra])
+        run = run_process(nlpzero_cmd("embed", seg, "-o", path, "-q", *extra), check=True)
         dim = dim or int(path.open(encoding="utf-8").readline().split()[1])
-        rows.append([label, f"{seconds:.1f}", f"{rss:.0f}", *evaluate(path)])
-        print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
+        report(label, run, path)
+    if not have_peer("gensim", what="the gensim row"):
+        return rows
     path = out_dir / "w2v.txt"
-    seconds, rss, _ = timed([sys.executable, "-c", W2V_CHILD, str(seg), str(path), str(dim)])
-    rows.append([f"gensim {metadata.version('gensim')} Word2Vec sg, window 5, 5 epochs, "
-                 f"2 workers, dim {dim}", f"{seconds:.1f}", f"{rss:.0f}", *evaluate(path)])
-    print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
+    run = run_child(__file__, {"task": "word2vec", "corpus": str(seg), "out": str(path),
+                               "dim": dim})
+    if not run.ok:
+        sys.exit("the gensim child failed")
+    report(f"gensim {peer_version('gensim')} Word2Vec sg, window 5, 5 epochs, 2 workers, "
+           f"dim {dim}", run, path)
     return rows
 
 
@@ -180,43 +192,54 @@ def ablation(seg: Path) -> list[list[str]]:
         path = CACHE / "vectors" / "ablation.txt"
         write_word2vec(path, counted.vocab.words, trained.vectors)
         rows.append([label, f"{seconds:.1f}", *evaluate(path)])
-        print(" | ".join(rows[-1]), file=sys.stderr, flush=True)
+        say(" | ".join(rows[-1]))
     return rows
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--parts", default="1,2,3,4")
-    parser.add_argument("--faithful-epochs", type=int, default=15)
+    parser.add_argument("--faithful-epochs", type=int, default=None,
+                        help="epochs of Su's AdaGrad mode in part 2 (15; 2 with --quick; "
+                             "0 leaves it out)")
+    parser.add_argument("--quick", action="store_true",
+                        help="a smoke run on the first 1 MB and a small Zipf corpus")
+    parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        child_main(CHILD_TASKS, args.child)
+        return
     parts = set(args.parts.split(","))
-    if not XWLB.exists():
-        sys.exit(f"{XWLB} is absent: nothing to benchmark")
+    faithful = args.faithful_epochs
+    if faithful is None:
+        faithful = 2 if args.quick else 15
+    require_data(XWLB, EVAL)
     t0 = time.perf_counter()
-    seg = prepare_corpus()
+    seg = prepare_corpus(args.quick)
     tokens = sum(len(line.split()) for line in seg.open(encoding="utf-8"))
     print(f"corpus: {seg} ({tokens:,} tokens, prepared in {time.perf_counter() - t0:.0f} s)")
     if "2" in parts:
-        rows = quality_and_speed(seg, args.faithful_epochs)
-        print("\n| system | total s | peak RSS MB | wordsim-240 ρ (covered) "
-              "| wordsim-297 ρ (covered) | analogy acc (covered) |")
-        print("|---|---|---|---|---|---|")
-        for row in rows:
-            print("| " + " | ".join(row) + " |")
+        rows = quality_and_speed(seg, faithful)
+        print()
+        print(markdown_table(("system", "total s", "peak RSS MB", "wordsim-240 ρ (covered)",
+                              "wordsim-297 ρ (covered)", "analogy acc (covered)"), rows))
     if "3" in parts:
-        out = run([sys.executable, "-c", COUNT_CHILD]).stdout.split()
-        print(f"\ncounting, synthetic Zipf corpus: {int(out[0]):,} distinct words present "
-              f"of 100,000, 20,000,000 tokens, window 10: {int(out[1]):,} distinct pairs "
-              f"({int(out[2]):,} pair events) in {out[3]} s, peak RSS {out[4]} MB")
+        n_words, n_tokens = (10_000, 1_000_000) if args.quick else (100_000, 20_000_000)
+        run = run_child(__file__, {"task": "count", "n_words": n_words,
+                                   "n_tokens": n_tokens, "window": 10})
+        if not run.ok:
+            sys.exit("the counting child failed")
+        d = run.data
+        print(f"\ncounting, synthetic Zipf corpus: {d['present']:,} distinct words present "
+              f"of {n_words:,}, {n_tokens:,} tokens, window 10: {d['pairs']:,} distinct pairs "
+              f"({d['events']:,} pair events) in {d['seconds']:.1f} s, peak RSS "
+              f"{run.peak_rss_mb:.0f} MB")
     if "4" in parts:
-        print("\n| ablation (window 10) | train s | wordsim-240 ρ | wordsim-297 ρ | analogy acc |")
-        print("|---|---|---|---|---|")
-        for row in ablation(seg):
-            print("| " + " | ".join(row) + " |")
-    print(f"\nmachine: {platform.platform()}, {os.cpu_count()} CPUs, python "
-          f"{platform.python_version()}, numpy {metadata.version('numpy')}, numba "
-          f"{metadata.version('numba')}, scipy {metadata.version('scipy')}, load average "
-          f"{os.getloadavg()[0]:.1f} at the end")
+        print()
+        print(markdown_table(("ablation (window 10)", "train s", "wordsim-240 ρ",
+                              "wordsim-297 ρ", "analogy acc"), ablation(seg)))
+    print()
+    print(machine_facts(peers=("scipy", "gensim")))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,11 @@
 
 Run from the repository root (about ten minutes; needs ``pip install nlp-zero==0.1.6``)::
 
-    python benchmarks/bench_templates.py [--short-words 8,12,16] [--timeout 1]
+    python benchmarks/bench_templates.py [--short-words 8,12,16] [--timeout 1] [--quick]
+
+``--quick`` uses the first 2,000 lines of the corpus (a smoke run of a minute or two; on the
+first 1,000 more rare pairs pass the PMI test and the original's search over all paths ran
+for more than seven minutes).
 
 Corpus: PFR January 1998 (People's Daily, gold segmentation) from ../shared/data, POS
 tags removed, one line per paragraph. Both tools see the same sentence pieces: a line is
@@ -37,64 +41,46 @@ from __future__ import annotations
 
 import argparse
 import collections
-import collections.abc
 import gc
 import math
-import os
 import signal
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
-if str(REPO_ROOT) not in sys.path:  # runnable without `pip install -e .`
-    sys.path.insert(0, str(REPO_ROOT))
+from _harness import (
+    DATA,
+    import_nlp_zero,
+    machine_facts,
+    markdown_table,
+    nlpzero_cmd,
+    require_data,
+    require_peers,
+    run_process,
+    say,
+    timed,
+)
 
-PFR = REPO_ROOT.parent / "shared" / "data" / "cws" / "pfr199801" / "199801.txt"
+PFR = DATA / "cws" / "pfr199801" / "199801.txt"
+QUICK_LINES = 2000
 
 
-def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-def segmented_pfr(out: Path) -> int:
+def segmented_pfr(out: Path, max_lines: int | None = None) -> int:
     """PFR without POS tags: words separated by single spaces. Returns the token count."""
     n = 0
     with open(PFR, encoding="utf-8") as src, open(out, "w", encoding="utf-8") as dst:
-        for line in src:
+        for k, line in enumerate(src):
+            if k == max_lines:
+                break
             words = [t.rsplit("/", 1)[0] for t in line.split()]
             n += len(words)
             dst.write(" ".join(words) + "\n")
     return n
 
 
-def import_nlp_zero():
-    collections.Iterable = collections.abc.Iterable  # nlp-zero 0.1.6 predates Python 3.10
-    try:
-        import nlp_zero
-    except ImportError:
-        sys.exit("the peer is missing: pip install nlp-zero==0.1.6")
-
-    return nlp_zero
-
-
-def timed(fn, *args, repeat: int = 1):
-    """The result and the best wall time of *repeat* runs."""
-    best = math.inf
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        result = fn(*args)
-        best = min(best, time.perf_counter() - t0)
-    return result, best
-
-
 def run_cli(*args: str) -> float:
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "nlpzero.cli.app", *args], check=True,
-                   stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    """Wall seconds of ``nlpzero ARGS`` as a whole process."""
+    return run_process(nlpzero_cmd(*args), check=True).wall_s
 
 
 class Timeout(Exception):
@@ -138,12 +124,15 @@ def main() -> None:
     ap.add_argument("--timeout", type=float, default=1.0,
                     help="seconds the original parser may spend on one line")
     ap.add_argument("--workdir", default=None)
+    ap.add_argument("--quick", action="store_true",
+                    help=f"only the first {QUICK_LINES:,} lines of the corpus (a smoke run)")
     args = ap.parse_args()
-    if not PFR.exists():
-        sys.exit(f"missing {PFR}")
-    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench_templates-"))
+    require_data(PFR)
+    require_peers(("nlp_zero", "nlp-zero==0.1.6"))
+    nz = import_nlp_zero()
+    workdir = Path(args.workdir or tempfile.mkdtemp(prefix="bench_templates-")).resolve()
     corpus = workdir / "pfr.seg"
-    n_tokens = segmented_pfr(corpus)
+    n_tokens = segmented_pfr(corpus, QUICK_LINES if args.quick else None)
     lines = corpus.read_text(encoding="utf-8").splitlines()
     say(f"corpus: {len(lines):,} lines, {n_tokens:,} tokens -> {corpus}")
 
@@ -157,7 +146,6 @@ def main() -> None:
     freeze_gc()
     mine, t_mine = timed(find_templates, corpus, repeat=3)
     say(f"nlpzero templates: {len(mine):,} in {t_mine:.2f} s")
-    nz = import_nlp_zero()
     orig_lines = [" ".join("|".join(p) for p in sentence_pieces(line)) for line in lines]
 
     def original_templates():
@@ -266,12 +254,9 @@ def main() -> None:
              f"{t_mine + t_m:.2f} s", f"{t_theirs + t_o:.2f} s",
              f"{(t_theirs + t_o) / (t_mine + t_m):.1f}x"),
         ]
-    print("| step | nlpzero | nlp-zero 0.1.6 | speed-up / agreement |")
-    print("|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+    print(markdown_table(("step", "nlpzero", "nlp-zero 0.1.6", "speed-up / agreement"), rows))
     print()
-    print(f"CPU: {os.cpu_count()} cores visible; python {sys.version.split()[0]}")
+    print(machine_facts(peers=("nlp-zero",)))
     print()
     print("Top non-trivial templates:")
     for t, c in list(mine.non_trivial())[:20]:

@@ -47,6 +47,13 @@ DaskOpt = Annotated[
                  "worker must see the input files.", show_default=False),
 ]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or log lines.")]
+#: one meaning everywhere: at most N output rows, best / most frequent first
+TopOpt = Annotated[Optional[int], typer.Option(  # noqa: UP045
+    "--top", "-n", min=1, help="Write at most N results, best / most frequent first.",
+    show_default=False)]
+#: one default everywhere (Infomap's)
+SEED = 123
+SeedOpt = Annotated[int, typer.Option("--seed", "-s", help="Random seed.")]
 
 
 class Errors(str, Enum):
@@ -101,12 +108,38 @@ def log_workers(log: Log, peaks: dict[str, int]) -> None:
              f"peak memory per worker: {sizes}")
 
 
+def refuse(ctx: typer.Context, option: str, applies_to: str) -> None:
+    """A usage error (exit 2) when *option* (a parameter name) was given on the command
+    line although it does not apply: ``--min-proba applies to --method nlpzero only``."""
+    source = ctx.get_parameter_source(option)  # click's (or typer's vendored) enum
+    if source is not None and source.name in ("COMMANDLINE", "ENVIRONMENT"):
+        ctx.fail(f"--{option.replace('_', '-')} applies to {applies_to} only")
+
+
+_compile_notice: list[Log] = []  # the Log that prints the notice (the command's)
+
+
+def _on_compile_start() -> None:
+    if _compile_notice:
+        log = _compile_notice.pop()
+        log.info("compiling kernels for first use (cached for later runs; this takes a "
+                 "few seconds once) ...")
+
+
 class Log:
-    """Log lines and progress bars on stderr, silenced by --quiet."""
+    """Log lines and progress bars on stderr, silenced by --quiet.
+
+    It also prints one notice when Numba compiles a kernel (only on a cache miss: the first
+    run after installing, or after the cache was cleared), so a first run does not look
+    hung."""
 
     def __init__(self, quiet: bool) -> None:
         self.quiet = quiet
         self.t0 = time.perf_counter()
+        # the current command's Log only: a quiet command never prints an earlier one's notice
+        _compile_notice[:] = [] if quiet else [self]
+        if not quiet:
+            _listen_for_compiles()
 
     def info(self, message: str) -> None:
         if not self.quiet:
@@ -171,6 +204,23 @@ class Log:
         return time.perf_counter() - self.t0
 
 
+def _listen_for_compiles() -> None:
+    """Register (once per process) a listener for numba's compile event."""
+    if getattr(_listen_for_compiles, "done", False):
+        return
+    _listen_for_compiles.done = True  # type: ignore[attr-defined]
+    import numba.core.event as ev
+
+    class Listener(ev.Listener):
+        def on_start(self, event: ev.Event) -> None:
+            _on_compile_start()
+
+        def on_end(self, event: ev.Event) -> None:
+            pass
+
+    ev.register("numba:compile", Listener())
+
+
 @contextlib.contextmanager
 def failures() -> Iterator[None]:
     """Turn library failures into one line on stderr and the exit codes of the contract."""
@@ -178,6 +228,8 @@ def failures() -> Iterator[None]:
 
     try:
         yield
+    except (typer.Exit, typer.Abort):
+        raise  # the command's own exits
     except NlpzeroError as e:
         console.print(f"error: {e}", markup=False)
         raise typer.Exit(1) from None
@@ -199,6 +251,8 @@ def failures() -> Iterator[None]:
         console.print(f"error: {e.strerror or e}: {e.filename or ''}".rstrip(": "), markup=False)
         raise typer.Exit(1) from None
     except Exception as e:  # noqa: BLE001 - the contract is: never a traceback
+        if any(c.__name__ == "ClickException" for c in type(e).__mro__):
+            raise  # a usage error of the command itself (click's or typer's own click)
         if os.environ.get("NLPZERO_DEBUG"):
             raise
         console.print(f"error: internal error ({type(e).__name__}: {e}); "

@@ -16,8 +16,10 @@ from ._common import (
     Log,
     OutputOpt,
     QuietOpt,
+    TopOpt,
     failures,
     log_workers,
+    refuse,
     resolve_inputs,
 )
 
@@ -27,7 +29,13 @@ class Method(str, Enum):
     nlpzero = "nlpzero"
 
 
+#: options of one method only (refused with the other)
+NGRAM_ONLY = ("min_count", "pmi_step", "max_len", "iterations", "partitions")
+NLPZERO_ONLY = ("min_proba",)
+
+
 def discover(
+    ctx: typer.Context,
     corpus: InputsArg = None,
     output: OutputOpt = None,
     method: Annotated[Method, typer.Option(help="ngram: cohesive n-grams + Viterbi re-count "
@@ -48,13 +56,15 @@ def discover(
         min=0.0, help="[nlpzero] Minimum pair and fragment probability.")] = 1e-7,
     unknown_score: Annotated[float, typer.Option(
         help="Log-probability of a character outside the lexicon.")] = -100.0,
-    top: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        min=1, help="Write only the N most frequent words.")] = None,
+    top: TopOpt = None,
     errors: ErrorsOpt = Errors.strict,
     dask: DaskOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Learn a lexicon from raw text: TSV word, count, score (nats saved), most frequent first."""
+    for option in NGRAM_ONLY if method is Method.nlpzero else NLPZERO_ONLY:
+        other = Method.ngram if method is Method.nlpzero else Method.nlpzero
+        refuse(ctx, option, f"--method {other.value}")
     paths = resolve_inputs(corpus, dask)
     log = Log(quiet)
     with failures():

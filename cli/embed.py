@@ -9,6 +9,7 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (
+    SEED,
     DaskOpt,
     Errors,
     ErrorsOpt,
@@ -16,8 +17,10 @@ from ._common import (
     Log,
     OutputOpt,
     QuietOpt,
+    SeedOpt,
     failures,
     log_workers,
+    refuse,
     resolve_inputs,
 )
 
@@ -28,6 +31,7 @@ class Method(str, Enum):
 
 
 def embed(
+    ctx: typer.Context,
     corpus: InputsArg = None,
     output: OutputOpt = None,
     dim: Annotated[Optional[int], typer.Option(  # noqa: UP045
@@ -54,15 +58,26 @@ def embed(
     eigen_power: Annotated[float, typer.Option(
         help="spectral: vectors u * eigenvalue^p.")] = 0.25,
     threads: Annotated[int, typer.Option(min=1, help="Threads for the spectral step.")] = 1,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: SeedOpt = SEED,
     npy: Annotated[Optional[str], typer.Option(  # noqa: UP045
         help="Also write PREFIX.npy (float32) and PREFIX.vocab.txt (word, count).",
         show_default=False)] = None,
+    projector: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="Also write PREFIX.vectors.tsv and PREFIX.metadata.tsv for the TensorBoard "
+        "Embedding Projector (a PREFIX ending in / writes vectors.tsv, metadata.tsv there).",
+        show_default=False)] = None,
+    clusters: Annotated[Optional[str], typer.Option(  # noqa: UP045
+        help="With --projector: a clusters TSV (word, module; from nlpzero cluster) adds a "
+        "module column to the metadata.", show_default=False)] = None,
     errors: ErrorsOpt = Errors.strict,
     dask: DaskOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Word vectors in word2vec text format (header 'V d'), most frequent word first."""
+    if method is Method.adagrad:
+        refuse(ctx, "eigen_power", "--method spectral")
+    if projector is None:
+        refuse(ctx, "clusters", "--projector")
     paths = resolve_inputs(corpus, dask)
     log = Log(quiet)
     with failures():
@@ -98,4 +113,17 @@ def embed(
         vectors.write(output)
         if npy:
             vectors.save_npy(npy, counted.vocab.counts)
+        if projector:
+            from nlpzero.graphs.formats import read_modules
+            from nlpzero.vectors.projector import write_projector
+
+            modules = None
+            if clusters:
+                names, mods, _ = read_modules(clusters, errors.value)
+                where = dict(zip(names, mods))
+                modules = [where.get(w, "") for w in vectors.words]
+                log.info(f"{sum(1 for m in modules if m):,} of {n_words:,} words have a "
+                         "module")
+            written = write_projector(projector, vectors.words, vectors.vectors, modules)
+            log.info("projector files: " + ", ".join(written))
         log.info(f"{n_words:,} vectors of {vectors.dim} dims in {log.elapsed():.1f} s")

@@ -6,7 +6,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import Errors, ErrorsOpt, OutputOpt, failures
+from ._common import Errors, ErrorsOpt, OutputOpt, QuietOpt, failures
 
 
 def score(
@@ -17,8 +17,11 @@ def score(
     )] = None,
     output: OutputOpt = None,
     errors: ErrorsOpt = Errors.strict,
+    quiet: QuietOpt = False,
 ) -> None:
-    """TSV of metric and value: precision, recall, f1 (and oov/iv recall), then counts."""
+    """TSV of metric and value: precision, recall, f1 (and oov/iv recall), then counts.
+
+    (score writes no log lines; --quiet is accepted like everywhere else.)"""
     with failures():
         from nlpzero.text.io import open_output, read_lines
         from nlpzero.words.scoring import score_lines

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -15,6 +15,7 @@ from ._common import (
     Log,
     OutputOpt,
     QuietOpt,
+    TopOpt,
     failures,
     log_workers,
     resolve_inputs,
@@ -33,8 +34,7 @@ def templates(
     ] = 10_000,
     no_trivial: Annotated[bool, typer.Option(
         "--no-trivial", help="Leave out the trivial templates [X] w [X].")] = False,
-    top: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        min=1, help="Write only the N most frequent templates.")] = None,
+    top: TopOpt = None,
     errors: ErrorsOpt = Errors.strict,
     dask: DaskOpt = None,
     quiet: QuietOpt = False,

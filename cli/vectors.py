@@ -2,15 +2,25 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Optional
 
 import typer
 
-from ._common import InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+from ._common import (
+    InputArg,
+    Log,
+    OutputOpt,
+    QuietOpt,
+    TopOpt,
+    console,
+    failures,
+    refuse,
+    resolve_input,
+)
 
 VectorsArg = Annotated[str, typer.Argument(help="Vectors in word2vec text format.",
                                            show_default=False)]
-TopOpt = Annotated[int, typer.Option("-n", "--top", min=1, help="How many words.")]
 
 
 def _write_scored(output: str | None, rows: list[tuple[str, float]]) -> None:
@@ -21,9 +31,44 @@ def _write_scored(output: str | None, rows: list[tuple[str, float]]) -> None:
             out.write(f"{word}\t{score:.6g}\n")
 
 
+def _batch(queries: str, output: str | None, width: int, answer: Callable[[list[str]],
+           list[tuple[str, float]]], log: Log) -> None:
+    """Answer one query per input line (*width* words each), the vectors loaded once:
+    TSV query<TAB>word<TAB>score. A query with a word outside the vocabulary is reported
+    on stderr and skipped; the command then exits 1 after answering the others."""
+    from nlpzero.errors import InputError
+    from nlpzero.text.io import display_name, open_output, read_lines
+
+    name = display_name(queries)
+    failed = answered = 0
+    with open_output(output) as out:
+        for number, line in enumerate(read_lines(queries), 1):
+            words = line.split()
+            if not words:
+                continue
+            if len(words) != width:
+                raise InputError(f"{name}:{number}: expected {width} word"
+                                 f"{'s' if width > 1 else ''} per line, got {len(words)}")
+            try:
+                rows = answer(words)
+            except InputError as e:
+                console.print(f"{name}:{number}: {e}", markup=False)
+                failed += 1
+                continue
+            query = " ".join(words)
+            out.write("".join(f"{query}\t{w}\t{v:.6g}\n" for w, v in rows))
+            answered += 1
+    log.info(f"{answered:,} queries answered, {failed:,} with unknown words")
+    if failed:
+        raise typer.Exit(1)
+
+
 def similar(
+    ctx: typer.Context,
     vectors: VectorsArg,
-    word: Annotated[str, typer.Argument(help="The query word.", show_default=False)],
+    word: Annotated[Optional[str], typer.Argument(  # noqa: UP045
+        help="The query word; omitted or -: one query word per line of stdin, answered as "
+        "TSV query<TAB>word<TAB>score.", show_default=False)] = None,
     top: TopOpt = 20,
     related: Annotated[bool, typer.Option(
         help="Related words: rank by inner product (≈ PMI) instead of similarity.")] = False,
@@ -31,32 +76,62 @@ def similar(
         min=0, help="Similarity space: Cholesky whitening over the N most frequent words "
                     "(≈10000 semantic, ≈500 syntactic; 0 = plain cosine).")] = 10000,
     output: OutputOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
-    """Nearest words, TSV word<TAB>score."""
+    """Nearest words, TSV word<TAB>score (batch: query<TAB>word<TAB>score)."""
+    if related:
+        refuse(ctx, "reference_words", "similarity (without --related)")
+    queries = None if word not in (None, "-") else resolve_input(None if word is None else "-")
+    log = Log(quiet)
     with failures():
         from nlpzero.vectors.embedding import Embedding
 
         emb = Embedding.read(vectors)
-        if related:
-            rows = emb.related(word, top)
+
+        def answer(words: list[str]) -> list[tuple[str, float]]:
+            if related:
+                return emb.related(words[0], top)
+            return emb.similar(words[0], top, reference_words or None)
+
+        if queries is None:
+            _write_scored(output, answer([word]))
         else:
-            rows = emb.similar(word, top, reference_words or None)
-        _write_scored(output, rows)
+            _batch(queries, output, 1, answer, log)
 
 
 def analogy(
     vectors: VectorsArg,
-    a: Annotated[str, typer.Argument(help="A (A is to B ...)", show_default=False)],
-    b: Annotated[str, typer.Argument(help="B", show_default=False)],
-    c: Annotated[str, typer.Argument(help="C (... as C is to ?)", show_default=False)],
+    a: Annotated[Optional[str], typer.Argument(  # noqa: UP045
+        help="A (A is to B ...); omitted or -: one 'A B C' per line of stdin, answered as "
+        "TSV 'A B C'<TAB>word<TAB>score.", show_default=False)] = None,
+    b: Annotated[Optional[str], typer.Argument(help="B", show_default=False)] = None,  # noqa: UP045
+    c: Annotated[Optional[str], typer.Argument(  # noqa: UP045
+        help="C (... as C is to ?)", show_default=False)] = None,
     top: TopOpt = 10,
     output: OutputOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """A : B :: C : ? by 3CosAdd (cosine to B - A + C), TSV word<TAB>score."""
+    batch = a in (None, "-")
+    if batch and (b is not None or c is not None):
+        raise typer.BadParameter("give A B C, or - (or nothing) to read 'A B C' lines "
+                                 "from stdin", param_hint="A B C")
+    if not batch and (b is None or c is None):
+        raise typer.BadParameter("give all three words A B C", param_hint="A B C")
+    queries = resolve_input(None if a is None else "-") if batch else None
+    log = Log(quiet)
     with failures():
         from nlpzero.vectors.embedding import Embedding
 
-        _write_scored(output, Embedding.read(vectors).analogy(a, b, c, top))
+        emb = Embedding.read(vectors)
+
+        def answer(words: list[str]) -> list[tuple[str, float]]:
+            return emb.analogy(words[0], words[1], words[2], top)
+
+        if queries is None:
+            _write_scored(output, answer([a, b, c]))
+        else:
+            _batch(queries, output, 3, answer, log)
 
 
 def keywords(
@@ -65,6 +140,7 @@ def keywords(
     top: TopOpt = 5,
     scores: Annotated[bool, typer.Option(help="Write word<TAB>score pairs.")] = False,
     output: OutputOpt = None,
+    quiet: QuietOpt = False,
 ) -> None:
     """Keywords of each segmented input line (words ranked by <Σ sentence vectors, v_w>).
 

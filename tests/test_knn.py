@@ -98,10 +98,10 @@ def test_knn_command_links_similar_words_and_feeds_cluster(cli, word_vectors):
     assert all(len(m) == 1 for m in modules.values()) and len(set().union(*modules.values())) == 3
 
 
-def test_knn_command_top_and_approx(cli, word_vectors):
+def test_knn_command_words_and_approx(cli, word_vectors):
 
     path, _ = word_vectors
-    top = cli.invoke("knn", path, "--top", "4", "-k", "10", "--min-sim", "-1")
+    top = cli.invoke("knn", path, "--words", "4", "-k", "10", "--min-sim", "-1")
     assert top.exit_code == 0 and len(top.stdout.splitlines()) == 4 * 3
     exact = cli.invoke("knn", path, "-k", "3", "-q")
     approx = cli.invoke("knn", path, "-k", "3", "-q", "--approx")

@@ -62,7 +62,7 @@ def codelength_bits(module, group, group_offset, node_flow, node_exit, node_ente
     ``− Σ_α plogp(p_α)`` is included, ``− plogp(offset_g)`` is not.
     """
     n = len(module)
-    n_modules = 0
+    n_modules = np.int64(0)  # not the literal 0, which compiles module_sums twice
     for a in range(n):
         n_modules = max(n_modules, module[a] + 1)
     mod_flow, mod_exit, mod_enter = module_sums(module, node_flow, node_exit, node_enter,

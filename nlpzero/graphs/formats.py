@@ -1,4 +1,5 @@
-"""Graph files: link lists and Pajek ``.net`` in, Infomap's ``.clu`` and ``.tree`` out.
+"""Graph files: link lists and Pajek ``.net`` in, Infomap's ``.clu``, ``.tree`` and ``.ftree``
+out, and the clusters TSV of ``nlpzero cluster`` back in.
 
 A link list has one link per line, ``source target [weight]``, separated by whitespace or
 TABs; lines starting with ``#`` are comments. Node names are arbitrary strings (Chinese words,
@@ -19,12 +20,14 @@ from typing import TYPE_CHECKING, TextIO
 import numpy as np
 
 from ..errors import InputError
-from ..text.io import display_name, read_blocks
+from ..text.io import display_name, read_blocks, read_lines
 
 if TYPE_CHECKING:
     from .infomap import InfomapResult
+    from .mapequation import Flow
 
-__all__ = ["Graph", "read_graph", "write_clu", "write_modules", "write_tree"]
+__all__ = ["Graph", "module_links", "read_graph", "read_modules", "write_clu", "write_ftree",
+           "write_modules", "write_tree"]
 
 _INTEGER = re.compile(r"(0|[1-9][0-9]*)\Z")
 
@@ -251,7 +254,7 @@ def write_modules(out: TextIO, graph: Graph, result: InfomapResult) -> None:
 
 
 def _header(out: TextIO, result: InfomapResult, command: str) -> None:
-    from .. import __version__
+    from .._version import __version__
 
     out.write(f"# nlpzero {__version__}\n# {command}\n")
     out.write(f"# levels {result.n_levels}, top modules {result.n_modules}\n")
@@ -275,3 +278,129 @@ def write_tree(out: TextIO, graph: Graph, result: InfomapResult, command: str = 
     for node in _tree_order(result):
         label = graph.names[node].replace('"', "'")
         out.write(f'{paths[node]} {result.node_flow[node]:.9g} "{label}" {graph.ids[node]}\n')
+
+
+def module_links(paths: np.ndarray, fl: Flow) -> tuple[np.ndarray, list[tuple[int, ...]],
+                                                         np.ndarray, np.ndarray, np.ndarray,
+                                                         list[np.ndarray]]:
+    """The modules' links for ``.ftree``: per module (root first, then depth-first) its
+    path prefix, enter and exit flow, number of children and link rows.
+
+    ``paths`` is :attr:`InfomapResult.paths` (1-based, zero-padded). Returns ``order`` (the
+    modules' ids in depth-first order), their path prefixes, enter and exit flows, the
+    number of children, and for each module an array of rows ``(child_a, child_b, flow)``.
+    """
+    paths = np.asarray(paths, dtype=np.int64)
+    n, width = paths.shape
+    depth = (paths > 0).sum(axis=1)  # the leaf number sits at column depth - 1
+    # module id of every node at every prefix length d = 0 .. width - 1 (d = 0: root)
+    prefixes: dict[tuple[int, ...], int] = {(): 0}
+    node_module = np.zeros((n, width), dtype=np.int64)
+    for d in range(1, width):
+        inside = depth > d  # the node's path has a module at this prefix length
+        if not inside.any():
+            continue
+        keys, inverse = np.unique(paths[inside, :d], axis=0, return_inverse=True)
+        ids = np.empty(len(keys), dtype=np.int64)
+        for j, key in enumerate(keys.tolist()):
+            ids[j] = prefixes.setdefault(tuple(key), len(prefixes))
+        node_module[inside, d] = ids[inverse.ravel()]
+    m = len(prefixes)
+    prefix_of = [()] * m
+    for key, i in prefixes.items():
+        prefix_of[i] = key
+    children = np.zeros(m, dtype=np.int64)
+    for d in range(width):
+        inside = depth > d
+        np.maximum.at(children, node_module[inside, d], paths[inside, d])
+    src, dst, link = fl.source, fl.target, fl.link_flow
+    ps, pd = paths[src], paths[dst]
+    same = np.cumprod(ps == pd, axis=1)
+    common = same.sum(axis=1)  # length of the shared prefix; < both depths
+    if len(src) and (common >= np.minimum(depth[src], depth[dst])).any():
+        from ..errors import NlpzeroError
+
+        raise NlpzeroError("cannot write .ftree: two nodes share one path in the module tree")
+    enter = np.zeros(m)
+    exit_ = np.zeros(m)
+    for d in range(1, width):
+        crossing = common < d
+        u_in = crossing & (depth[src] > d)
+        v_in = crossing & (depth[dst] > d)
+        np.add.at(exit_, node_module[src[u_in], d], link[u_in])
+        np.add.at(enter, node_module[dst[v_in], d], link[v_in])
+    owner = node_module[src, common]
+    a = ps[np.arange(len(src)), common]
+    b = pd[np.arange(len(src)), common]
+    if not fl.directed:
+        a, b = np.minimum(a, b), np.maximum(a, b)
+    rows: list[np.ndarray] = [np.zeros((0, 3))] * m
+    if len(src):
+        keys, inverse = np.unique(np.stack([owner, a, b], axis=1), axis=0, return_inverse=True)
+        summed = np.bincount(inverse.ravel(), link, minlength=len(keys))
+        starts = np.r_[0, np.nonzero(np.diff(keys[:, 0]))[0] + 1, len(keys)]
+        for s, e in zip(starts[:-1], starts[1:]):
+            rows[int(keys[s, 0])] = np.column_stack([keys[s:e, 1], keys[s:e, 2], summed[s:e]])
+    order = np.array(sorted(range(m), key=lambda i: prefix_of[i]), dtype=np.int64)
+    return order, prefix_of, enter, exit_, children, rows
+
+
+def write_ftree(out: TextIO, graph: Graph, result: InfomapResult, command: str = "", *,
+                directed: bool, teleportation: float = 0.15, markov_time: float = 1.0) -> None:
+    """Infomap's ``.ftree``: the ``.tree`` lines, then the flow between modules.
+
+    After the tree come ``*Links directed`` (or ``undirected``) and, for the root and then
+    every module in depth-first order (``1``, ``1:1``, ``1:2``, ``2`` ...), a header
+    ``*Links <path> <enterFlow> <exitFlow> <numEdges> <numChildren>`` and one row
+    ``childA childB flow`` per pair of its children joined by links, with their link flow
+    summed (children numbered from 1 within the module; undirected rows combine both
+    directions, lower child first). Infomap writes this with ``--ftree``, its Network
+    Navigator opens it, and ``infomap --cluster-data FILE.ftree`` reads it back. The flow
+    is recomputed with the options the search used (*directed*, *teleportation*,
+    *markov_time*).
+    """
+    from .infomap import merge_links
+    from .mapequation import flow
+
+    source, target, weight = merge_links(graph.source, graph.target, graph.weight, directed)
+    fl = flow(graph.n_nodes, source, target, weight, directed=directed,
+              teleportation=teleportation, markov_time=markov_time)
+    write_tree(out, graph, result, command)
+    out.write(f"*Links {'directed' if fl.directed else 'undirected'}\n")
+    if not fl.directed:
+        out.write("# link flow is both directions combined, one row per module pair\n")
+    out.write("#*Links path enterFlow exitFlow numEdges numChildren\n")
+    order, prefix_of, enter, exit_, children, rows = module_links(result.paths, fl)
+    for i in order.tolist():
+        name = ":".join(map(str, prefix_of[i])) or "root"
+        block = rows[i]
+        out.write(f"*Links {name} {enter[i]:.9g} {exit_[i]:.9g} {len(block)} {children[i]}\n")
+        out.write("".join(f"{int(x)} {int(y)} {f:.9g}\n" for x, y, f in block.tolist()))
+
+
+def read_modules(path: str, errors: str = "strict") -> tuple[list[str], list[str], np.ndarray]:
+    """Words, modules and flows of a ``node<TAB>module<TAB>flow`` file (``nlpzero cluster``)."""
+    name = display_name(path)
+    words: list[str] = []
+    modules: list[str] = []
+    flows: list[float] = []
+    for lineno, line in enumerate(read_lines(path, errors), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        parts = line.rstrip("\n").split("\t")
+        if len(parts) < 2 or not parts[0] or not parts[1]:
+            raise InputError(f"{name}:{lineno}: expected node<TAB>module[<TAB>flow]")
+        flow = 0.0
+        if len(parts) > 2 and parts[2]:
+            try:
+                flow = float(parts[2])
+            except ValueError:
+                raise InputError(f"{name}:{lineno}: flow {parts[2]!r} is not a number") from None
+            if not (math.isfinite(flow) and flow >= 0):
+                raise InputError(f"{name}:{lineno}: flow must be finite and ≥ 0")
+        words.append(parts[0])
+        modules.append(parts[1])
+        flows.append(flow)
+    if not words:
+        raise InputError(f"{name}: no nodes")
+    return words, modules, np.array(flows)

@@ -36,7 +36,8 @@ LL, LX, XL, XX = 0, 1, 2, 3  # shapes: leading literal / [X], trailing literal /
 @njit(cache=True, nogil=True)
 def _grown(a, n):
     out = np.empty(max(2 * a.shape[0], n), dtype=a.dtype)
-    out[:a.shape[0]] = a
+    for i in range(a.shape[0]):  # not out[:len(a)] = a: see find_occurrences
+        out[i] = a[i]
     return out
 
 
@@ -103,7 +104,8 @@ def find_occurrences(sent, lit_ptr, lit_ids, lit_gap, lead, trail, by_first_ptr,
                 occ_t[n_occ] = t
                 occ_first[n_occ] = p
                 occ_last[n_occ] = pos[m - 1]
-                occ_pos[start:start + m] = pos[:m]
+                for jj in range(m):  # a loop: a slice copy compiles numba's shape-error
+                    occ_pos[start + jj] = pos[jj]  # formatting, seconds on first use
                 occ_ptr[n_occ + 1] = start + m
                 n_occ += 1
                 if m == 1:

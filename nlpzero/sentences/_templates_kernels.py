@@ -220,7 +220,8 @@ def count_templates(ids, is_sep, window, strong_ptr, strong_to, max_paths, start
                         t = n_state[0]
                         slots[s] = t
                         a0 = n_state[1]
-                        store[a0:a0 + r] = row[:r]
+                        for q in range(r):  # a loop: a slice copy compiles numba's
+                            store[a0 + q] = row[q]  # shape-error formatting (seconds)
                         store_ptr[t + 1] = a0 + r
                         n_state[0] += 1
                         n_state[1] += r
@@ -278,7 +279,8 @@ def intern_tokens(cps, is_space, start, ids, n_ids, slots, store, store_ptr, n_s
             t = n_state[0]
             slots[s] = t
             a0 = n_state[1]
-            store[a0:a0 + (j - i)] = row
+            for q in range(j - i):  # a loop, not a slice copy (see count_templates)
+                store[a0 + q] = row[q]
             store_ptr[t + 1] = a0 + (j - i)
             n_state[0] += 1
             n_state[1] += j - i

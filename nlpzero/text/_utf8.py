@@ -12,8 +12,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .chars import assign_id, fold_codepoint
-
 
 @njit(cache=True, inline="always")
 def _decode_at(data, i, n):
@@ -77,11 +75,23 @@ def utf8_to_ids(data, classes, ids, chars, id_classes, n_chars, fold, replace):
             i += 1
             continue
         i += length
-        cp = fold_codepoint(cp, fold)
+        if fold and 0xFF10 <= cp <= 0xFF5A:
+            cp -= 0xFEE0
         k = classes[cp]
         cid = 0
         if k == 1 or k == 2:
-            cid, n_chars = assign_id(cp, k, ids, chars, id_classes, n_chars)
+            cid = ids[cp]
+            if cid == 0:
+                if n_chars < 0xFFFF:
+                    n_chars += 1
+                    cid = n_chars
+                    ids[cp] = cid
+                    chars[cid] = cp
+                    id_classes[cid] = k
+                else:
+                    cid = 0  # table full: treated as a separator
+            elif cid < 0:
+                cid = 0
         out[m] = cid
         m += 1
     return out[:m], n_chars, -1

@@ -88,38 +88,30 @@ def from_codepoints(codepoints: np.ndarray) -> str:
     return np.ascontiguousarray(codepoints, dtype=np.uint32).tobytes().decode("utf-32-le")
 
 
-@njit(cache=True, inline="always")
-def fold_codepoint(c, fold):
-    """With *fold*, a full-width ASCII letter or digit becomes its ASCII form."""
-    if fold and 0xFF10 <= c <= 0xFF5A:
-        return c - 0xFEE0
-    return c
-
-
-@njit(cache=True, inline="always")
-def assign_id(c, k, ids, chars, id_classes, n_chars):
-    """(id, n_chars) of word character *c* of class *k*: its id, or the next free one for a
-    new character; 0 (read as a separator) once all MAX_CHAR_ID ids are taken."""
-    cid = ids[c]
-    if cid == 0 and n_chars < 0xFFFF:
-        n_chars += 1
-        cid = n_chars
-        ids[c] = cid
-        chars[cid] = c
-        id_classes[cid] = k
-    return max(cid, 0), n_chars
-
-
 @njit(cache=True, nogil=True)
 def _assign_ids(cps, classes, ids, chars, id_classes, n_chars, fold):
-    """Ids for a block of code points; new word characters get the next free id."""
+    """Ids for a block of code points; new word characters get the next free id.
+
+    With *fold*, full-width ASCII letters and digits take the id of their ASCII form.
+    """
     out = np.zeros(cps.shape[0], dtype=np.int32)
     for i in range(cps.shape[0]):
-        c = fold_codepoint(cps[i], fold)
+        c = cps[i]
+        if fold and 0xFF10 <= c <= 0xFF5A:
+            c -= 0xFEE0
         k = classes[c]
         if k == 1 or k == 2:
-            cid, n_chars = assign_id(c, k, ids, chars, id_classes, n_chars)
-            out[i] = cid
+            cid = ids[c]
+            if cid == 0:
+                if n_chars < 0xFFFF:
+                    n_chars += 1
+                    cid = n_chars
+                    ids[c] = cid
+                    chars[cid] = c
+                    id_classes[cid] = k
+                else:
+                    cid = -1  # table full: treated as a separator
+            out[i] = cid if cid > 0 else 0
     return out, n_chars
 
 
@@ -127,7 +119,9 @@ def _assign_ids(cps, classes, ids, chars, id_classes, n_chars, fold):
 def _lookup_ids(cps, classes, ids, fold):
     out = np.zeros(cps.shape[0], dtype=np.int32)
     for i in range(cps.shape[0]):
-        c = fold_codepoint(cps[i], fold)
+        c = cps[i]
+        if fold and 0xFF10 <= c <= 0xFF5A:
+            c -= 0xFEE0
         k = classes[c]
         if k == 1 or k == 2:
             out[i] = max(ids[c], 0)

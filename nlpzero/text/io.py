@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import select
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -72,6 +74,37 @@ def seekable_path(path: str | os.PathLike[str] | None) -> Iterator[Path]:
         os.unlink(tmp)
 
 
+def is_interactive(fh: BinaryIO) -> bool:
+    """True when *fh* is not a regular file (a terminal, a pipe, a socket): input may
+    arrive slowly, so it is read as it comes instead of in full blocks."""
+    try:
+        return not stat.S_ISREG(os.fstat(fh.fileno()).st_mode)
+    except (AttributeError, OSError, ValueError):
+        return False  # an in-memory stream: everything is there already
+
+
+def _read_available(fh: BinaryIO, limit: int) -> bytes:
+    """Up to *limit* bytes: at least one (waiting until some arrive; b"" at the end), then
+    whatever more is available right now. A slow pipe gives each line as it comes; a fast
+    one still fills large blocks."""
+    data = fh.read1(limit)  # type: ignore[attr-defined]
+    if not data:
+        return data
+    parts = [data]
+    size = len(data)
+    try:
+        fd = fh.fileno()
+        while size < limit and select.select([fd], [], [], 0)[0]:
+            more = fh.read1(limit - size)  # type: ignore[attr-defined]
+            if not more:
+                break  # the end: the next call returns b""
+            parts.append(more)
+            size += len(more)
+    except (OSError, ValueError):
+        pass
+    return b"".join(parts)
+
+
 def read_byte_blocks(
     fh: BinaryIO,
     name: str = "<input>",
@@ -79,6 +112,7 @@ def read_byte_blocks(
     classes: np.ndarray | None = None,
     whole_lines: bool = False,
     progress: Progress | None = None,
+    interactive: bool = False,
     start: int = 0,
 ) -> Iterator[tuple[bytes, int]]:
     """The one reader of input bytes: ``(block, offset)`` pairs, *offset* being the
@@ -91,12 +125,13 @@ def read_byte_blocks(
     is not a word character; a run of one repeated mark stays together), so no word is cut
     in two, unless *whole_lines* asks for lines kept whole whatever their length; only a
     run of more than *block_bytes* word characters is cut hard, at a character boundary.
-    *progress* advances by the bytes read.
+    *progress* advances by the bytes read. With *interactive* (see :func:`is_interactive`)
+    a read returns what has arrived so far instead of waiting for a full block.
     """
     carry = b""
     offset = start  # absolute offset of carry[0]
     while True:
-        data = fh.read(block_bytes)
+        data = _read_available(fh, block_bytes) if interactive else fh.read(block_bytes)
         final = not data
         nul = data.find(b"\x00")
         if nul >= 0:
@@ -148,11 +183,13 @@ def iter_blocks(
     block_bytes: int = BLOCK_BYTES,
     whole_lines: bool = False,
     progress: Progress | None = None,
+    interactive: bool = False,
 ) -> Iterator[str]:
     """Decoded text of an open byte stream in blocks cut as :func:`read_byte_blocks` cuts
     them: after a newline, or before a separator on a line longer than a block."""
     check_errors(errors)
-    for block, offset in read_byte_blocks(fh, name, block_bytes, None, whole_lines, progress):
+    for block, offset in read_byte_blocks(fh, name, block_bytes, None, whole_lines, progress,
+                                          interactive):
         yield decode_block(block, offset, name, errors)
 
 

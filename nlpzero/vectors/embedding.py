@@ -105,6 +105,28 @@ class Embedding:
         query = self.unit[ib] - self.unit[ia] + self.unit[ic]
         return self._top(self.unit @ query, n, [ia, ib, ic])
 
+    def most_similar(self, positive: str | Sequence[str] = (), negative: Sequence[str] = (),
+                     topn: int = 10) -> list[tuple[str, float]]:
+        """gensim's ``KeyedVectors.most_similar``: cosine to the mean of the unit vectors of
+        *positive* minus those of *negative*, the query words excluded.
+        ``most_similar("北京")`` is plain cosine similarity (see :meth:`similar` for the
+        whitened space); ``most_similar(["b", "c"], ["a"])`` is 3CosAdd."""
+        positive = [positive] if isinstance(positive, str) else list(positive)
+        negative = [negative] if isinstance(negative, str) else list(negative)
+        if not positive and not negative:
+            raise ValueError("give at least one positive or negative word")
+        ids = [self._id(w) for w in positive] + [self._id(w) for w in negative]
+        signs = np.array([1.0] * len(positive) + [-1.0] * len(negative), dtype=np.float32)
+        query = (self.unit[ids] * signs[:, None]).mean(axis=0)
+        norm = float(np.linalg.norm(query))
+        if norm > 0:
+            query = query / norm
+        return self._top(self.unit @ query, topn, ids)
+
+    def similarity(self, w1: str, w2: str) -> float:
+        """gensim's ``similarity``: the cosine of two words' vectors."""
+        return float(self.unit[self._id(w1)] @ self.unit[self._id(w2)])
+
     def sentence_vector(self, tokens: Iterable[str]) -> np.ndarray:
         """Σ v_s over the in-vocabulary tokens (zeros if none)."""
         ids = [self.index[t] for t in tokens if t in self.index]

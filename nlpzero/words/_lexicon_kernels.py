@@ -134,7 +134,7 @@ def segment_block(cps, ids, cls, keys, lens, vals, logp, max_len, unknown_score,
     back = np.zeros(n + 1, dtype=np.int64)
     via = np.empty(n + 1, dtype=np.int64)
     starts = np.zeros(n + 1, dtype=np.bool_)
-    i = 0
+    i = np.int64(0)  # not the literal 0: see path_words
     while i < n:
         c = cls[i]
         if c == 0:
@@ -193,7 +193,9 @@ def path_words(ids, cls, keys, lens, vals, logp, max_len, unknown_score):
     via = np.empty(n + 1, dtype=np.int64)
     words = np.empty(n, dtype=np.int64)
     m = 0
-    i = 0
+    # np.int64(0), not 0: with a literal start, type inference first types the call below
+    # with Literal[int](0) and compiles best_path twice (seconds on first use)
+    i = np.int64(0)
     while i < n:
         if cls[i] == 0 or cls[i] == 3:
             i += 1
@@ -216,3 +218,27 @@ def path_words(ids, cls, keys, lens, vals, logp, max_len, unknown_score):
             b -= 1
         i = j
     return words[:m]
+
+
+@njit(cache=True)
+def best_split_scores(ids, cls, word_ptr, keys, lens, vals, logp, max_len, unknown_score):
+    """Score of the best segmentation of each word ``ids[word_ptr[w]:word_ptr[w + 1]]``
+    (−inf for a word with a character that is not a word character). Calls best_path
+    with the same argument types as the segmenter, so no new specialisation compiles."""
+    n_words = word_ptr.shape[0] - 1
+    out = np.full(n_words, -np.inf)
+    n = ids.shape[0]
+    score = np.empty(n + 1, dtype=np.float64)
+    back = np.zeros(n + 1, dtype=np.int64)
+    via = np.empty(n + 1, dtype=np.int64)
+    for w in range(n_words):
+        a = np.int64(word_ptr[w])
+        b = np.int64(word_ptr[w + 1])
+        ok = b > a
+        for i in range(a, b):
+            if cls[i] == 0 or cls[i] == 3:
+                ok = False
+        if ok:
+            out[w] = best_path(ids, cls, a, b, keys, lens, vals, logp, max_len,
+                               unknown_score, score, back, via)
+    return out

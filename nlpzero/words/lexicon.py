@@ -3,6 +3,10 @@
 The file format is the one ``nlpzero discover`` writes and jieba-style tools read: one word
 per line, ``word<TAB>count[<TAB>score]`` (whitespace also separates; a line with only a
 word counts 1; ``#`` starts a comment line). Word probabilities are p(w) = count / total.
+
+Lexicons combine with :meth:`Lexicon.merge` (union, counts summed) and take user words with
+:meth:`Lexicon.add`, as jieba's ``load_userdict`` / pkuseg's ``user_dict`` do;
+:func:`read_user_dict` reads jieba's user-dictionary format ``word [freq] [tag]``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import numpy as np
 
 from .._tables import gather_rows
 from ..errors import InputError
-from ..text.chars import CharTable
+from ..text.chars import CharTable, to_codepoints
 from ..text.io import display_name, read_lines
 from . import _lexicon_kernels as K
 
@@ -118,6 +122,80 @@ class Lexicon:
         self._compiled = (chars, keys, lens, vals, logp, max_len)
         return self._compiled
 
+    # --- combining lexicons and user words ---------------------------------------------
+
+    def merge(self, *others: Lexicon) -> Lexicon:
+        """The union with *others*; a word in several has the sum of its counts. Scores
+        are dropped (they belong to one discovery run)."""
+        index: dict[str, int] = {}
+        words: list[str] = []
+        counts = np.zeros(0)
+        for lex in (self, *others):
+            rows = np.empty(len(lex), dtype=np.int64)
+            for i, w in enumerate(lex.words):
+                row = index.setdefault(w, len(index))
+                if row == len(words):
+                    words.append(w)
+                rows[i] = row
+            grown = np.zeros(len(words))
+            grown[:counts.size] = counts
+            counts = grown + np.bincount(rows, lex.counts, minlength=len(words))
+        return Lexicon(words, counts)
+
+    def add(self, words: Iterable[str], counts: Iterable[float] | None = None,
+            unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> Lexicon:
+        """A new lexicon with *words* forced in, as jieba's user dictionary.
+
+        A word with a count (not NaN) gets that count, replacing any it had (jieba's
+        ``add_word(word, freq)``). A word without one gets the smallest count that makes
+        the segmenter keep it whole against every split of itself into other words: one
+        more than T·exp(best split score) with T the final total (jieba's
+        ``suggest_freq(word, tune=True)``), and never less than the count it had. A later
+        entry of a repeated word wins.
+        """
+        words = list(words)
+        given_counts = (np.full(len(words), np.nan) if counts is None
+                        else np.asarray(list(counts), dtype=np.float64))
+        if given_counts.shape != (len(words),):
+            raise ValueError("one count (or NaN) per word")
+        if ((given_counts <= 0) | np.isinf(given_counts)).any():
+            raise ValueError("user word counts must be positive and finite")
+        given = dict(zip(words, given_counts.tolist()))
+        words = list(given)
+        wanted = np.array(list(given.values()), dtype=np.float64)
+        keep = np.array([w not in given for w in self.words], dtype=bool)
+        base = Lexicon([w for w, k in zip(self.words, keep) if k], self.counts[keep])
+        explicit = ~np.isnan(wanted)
+        if explicit.any():  # words with a count are part of the model the others must beat
+            base = base.merge(Lexicon([w for w, e in zip(words, explicit) if e],
+                                      wanted[explicit]))
+        auto = [w for w, e in zip(words, explicit) if not e]
+        if not auto:
+            return base
+        old = self.index
+        old_counts = np.array([self.counts[old[w]] if w in old else 0.0 for w in auto])
+        if not len(base):
+            return Lexicon(auto, np.maximum(old_counts, 1.0))
+        chars, keys, lens, vals, logp, max_len = base.compiled()
+        cps = to_codepoints("".join(auto))
+        ids = chars.encode_codepoints(cps, grow=False)
+        cls = chars.classes[chars.folded(cps)]
+        ptr = np.zeros(len(auto) + 1, dtype=np.int64)
+        np.cumsum([len(w) for w in auto], out=ptr[1:])
+        split = K.best_split_scores(ids, cls, ptr, keys, lens, vals, logp, max_len,
+                                    float(unknown_score))
+        # split scores use the base total; with the final total T ≥ base a split of k known
+        # words loses k ln(T / base) and the word only one, so c > T exp(split) is enough
+        total = base.total
+        for _ in range(16):  # T includes the suggested counts themselves
+            need = np.where(np.isfinite(split), np.exp(split) * total, 0.0)
+            suggested = np.maximum(np.floor(need) + 1, old_counts)
+            new_total = base.total + float(suggested.sum())
+            if new_total <= total:
+                break
+            total = new_total
+        return base.merge(Lexicon(auto, suggested))
+
     # --- file format -----------------------------------------------------------------
 
     @classmethod
@@ -169,3 +247,37 @@ class Lexicon:
             if not block:
                 break
             out.write(block)
+
+
+def read_user_dict(path: str | os.PathLike[str] | None, errors: str = "strict"
+                   ) -> tuple[list[str], np.ndarray]:
+    """Words and counts of a jieba user dictionary, ``word [freq] [tag]`` per line (``#``
+    starts a comment); the count is NaN where no frequency is given."""
+    name = display_name(path)
+    words: list[str] = []
+    counts: list[float] = []
+    for lineno, raw in enumerate(read_lines(path, errors), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = line.split()
+        if len(parts) > 3:
+            raise InputError(f"{name}:{lineno}: expected 'word [freq] [tag]', got "
+                             f"{len(parts)} fields")
+        count = math.nan
+        if len(parts) > 1:
+            try:
+                count = float(parts[1])
+            except ValueError:
+                if len(parts) == 3:  # 'word tag' alone is allowed, 'word x tag' is not
+                    raise InputError(f"{name}:{lineno}: frequency {parts[1]!r} is not a "
+                                     "number") from None
+            else:
+                if not (math.isfinite(count) and count > 0):
+                    raise InputError(f"{name}:{lineno}: frequency must be positive, got "
+                                     f"{parts[1]}")
+        words.append(parts[0])
+        counts.append(count)
+    if not words:
+        raise InputError(f"{name}: user dictionary has no words")
+    return words, np.array(counts, dtype=np.float64)

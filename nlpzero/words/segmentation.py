@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from ..text.chars import to_codepoints
-from ..text.io import BLOCK_BYTES, iter_blocks, read_blocks
+from ..text.io import BLOCK_BYTES, is_interactive, iter_blocks, read_blocks
 from ..text.progress import Progress
 from . import _lexicon_kernels as K
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
@@ -54,14 +54,23 @@ class Segmenter:
         errors: str = "strict",
         block_bytes: int = BLOCK_BYTES,
         progress: Progress | None = None,
+        flush: Callable[[], object] | None = None,
     ) -> int:
-        """Segment a byte stream block by block, writing as it goes; returns chars read."""
+        """Segment a byte stream block by block, writing as it goes; returns chars read.
+
+        From a terminal or a pipe (anything but a regular file) lines are segmented as they
+        arrive and *flush* is called after each write, so ``tail -f log | nlpzero segment``
+        prints each line at once; regular files are read in full blocks."""
+        interactive = is_interactive(fh)
         at_line_start = True
         n_chars = 0
-        for block in iter_blocks(fh, name, errors, block_bytes, progress=progress):
+        for block in iter_blocks(fh, name, errors, block_bytes, progress=progress,
+                                 interactive=interactive):
             out, at_line_start = self._block(block, at_line_start)
             n_chars += len(block)
             write(out)
+            if interactive and flush is not None:
+                flush()
         return n_chars
 
 

@@ -1,0 +1,61 @@
+"""TensorBoard Embedding Projector files: ``PREFIX.vectors.tsv`` and ``PREFIX.metadata.tsv``.
+
+Load both at https://projector.tensorflow.org ("Load") or in TensorBoard's projector.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Sequence
+
+import numpy as np
+
+from ..text.io import open_output
+from .word2vec import check_word
+
+__all__ = ["projector_paths", "write_projector"]
+
+
+def projector_paths(prefix: str | os.PathLike[str]) -> tuple[str, str]:
+    """``PREFIX.vectors.tsv`` and ``PREFIX.metadata.tsv`` (``PREFIX`` may be a folder/)."""
+    prefix = os.fspath(prefix)
+    if prefix.endswith(("/", os.sep)):
+        return prefix + "vectors.tsv", prefix + "metadata.tsv"
+    return prefix + ".vectors.tsv", prefix + ".metadata.tsv"
+
+
+def write_projector(prefix: str | os.PathLike[str], words: Sequence[str], matrix: np.ndarray,
+                    modules: Sequence[str] | None = None, digits: int = 6) -> tuple[str, str]:
+    """TensorBoard Embedding Projector files, written atomically; returns their paths.
+
+    ``vectors.tsv``: one row of TAB-separated numbers per word, no header.
+    ``metadata.tsv``: the word per row (one column, no header), or with modules a header
+    ``word<TAB>module`` and two columns (the Projector reads a header only when there is
+    more than one column).
+
+    ``modules[i]`` is word i's module (``""`` when it has none). Words with whitespace and
+    non-finite values are refused.
+    """
+    matrix = np.asarray(matrix)
+    if matrix.ndim != 2 or matrix.shape[0] != len(words):
+        raise ValueError("matrix must be 2-D with one row per word")
+    if modules is not None and len(modules) != len(words):
+        raise ValueError("one module per word")
+    if not np.isfinite(matrix).all():
+        raise ValueError("vectors contain NaN or infinite values")
+    for word in words:
+        check_word(word)
+    vectors_path, metadata_path = projector_paths(prefix)
+    with open_output(vectors_path) as out:
+        for start in range(0, len(words), 4096):
+            buf = io.StringIO()
+            np.savetxt(buf, matrix[start:start + 4096], fmt=f"%.{digits}g", delimiter="\t")
+            out.write(buf.getvalue())
+    with open_output(metadata_path) as out:
+        if modules is None:
+            out.write("".join(f"{w}\n" for w in words))
+        else:
+            out.write("word\tmodule\n")
+            out.write("".join(f"{w}\t{m}\n" for w, m in zip(words, modules)))
+    return vectors_path, metadata_path
