@@ -8,6 +8,7 @@ sample span several ranges, so the merges across workers are exercised.
 from __future__ import annotations
 
 import io
+import warnings
 
 import numpy as np
 import pytest
@@ -21,8 +22,11 @@ CHUNK = 1 << 15  # 32 KB ranges: the sample corpus becomes 8 ranges
 def address():
     from distributed import LocalCluster
 
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                      dashboard_address=None, silence_logs=40) as cluster:
+    with warnings.catch_warnings():  # "port 8787 in use" when another cluster runs here
+        warnings.simplefilter("ignore")
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=40)
+    with cluster:
         yield cluster.scheduler_address
 
 

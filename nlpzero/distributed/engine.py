@@ -20,6 +20,7 @@ import logging
 import math
 import os
 import re
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
@@ -83,9 +84,12 @@ def cluster(address: str) -> Iterator[Any]:
 
     with _dask_failures(), dask.config.set({"logging.distributed": "error"}):
         if kind == "local":
-            local = LocalCluster(n_workers=n_workers, threads_per_worker=1, processes=True,
-                                 dashboard_address=None, memory_limit=memory_limit or "auto",
-                                 silence_logs=logging.ERROR)
+            with warnings.catch_warnings():  # "port 8787 in use": its web server moves on
+                warnings.simplefilter("ignore")
+                local = LocalCluster(n_workers=n_workers, threads_per_worker=1,
+                                     processes=True, dashboard_address=None,
+                                     memory_limit=memory_limit or "auto",
+                                     silence_logs=logging.ERROR)
             with local, Client(local) as client:
                 yield client
         else:
