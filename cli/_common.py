@@ -34,6 +34,18 @@ OutputOpt = Annotated[
     typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.",
                  show_default=False),
 ]
+InputsArg = Annotated[
+    Optional[list[str]],  # noqa: UP045
+    typer.Argument(help="Input file, or - for stdin (default: stdin when it is a pipe). "
+                   "With --dask: one or more files or folders.", show_default=False),
+]
+DaskOpt = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option("--dask", metavar="ADDRESS",
+                 help="Run on a Dask cluster: a scheduler address (tcp://host:8786), or "
+                 "local:N[:MEMORY] for N worker processes here (needs nlpzero[dask]); every "
+                 "worker must see the input files.", show_default=False),
+]
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or log lines.")]
 #: one meaning everywhere: at most N output rows, best / most frequent first
 TopOpt = Annotated[Optional[int], typer.Option(  # noqa: UP045
@@ -63,6 +75,37 @@ def resolve_input(path: str | None) -> str:
         raise typer.BadParameter("no input: give a file, or - for stdin, or pipe text in",
                                  param_hint="input")
     return "-"
+
+
+def resolve_inputs(paths: list[str] | None, dask: str | None) -> list[str]:
+    """The inputs: one file or stdin without --dask; files or folders with it."""
+    if dask is None:
+        if paths and len(paths) > 1:
+            raise typer.BadParameter("several inputs need --dask (or concatenate them)",
+                                     param_hint="input")
+        return [resolve_input(paths[0] if paths else None)]
+    if not paths or "-" in paths:
+        raise typer.BadParameter("--dask reads files that every worker can open; stdin is "
+                                 "not accepted (write it to a file first)", param_hint="input")
+    from nlpzero.distributed.engine import parse_address
+
+    try:
+        parse_address(dask)
+    except ValueError as e:
+        raise typer.BadParameter(str(e), param_hint="--dask") from None
+    return paths
+
+
+def log_workers(log: Log, peaks: dict[str, int]) -> None:
+    """One line: the driver's peak memory (this process alone), and how many Dask workers
+    ran with the peak memory of each."""
+    import resource
+
+    driver = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * (1 if sys.platform == "darwin"
+                                                                   else 1024)
+    sizes = ", ".join(f"{p / 1e6:,.0f} MB" for p in sorted(peaks.values(), reverse=True))
+    log.info(f"driver peak memory {driver / 1e6:,.0f} MB; {len(peaks)} Dask workers, "
+             f"peak memory per worker: {sizes}")
 
 
 def refuse(ctx: typer.Context, option: str, applies_to: str) -> None:

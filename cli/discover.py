@@ -9,16 +9,18 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (
+    DaskOpt,
     Errors,
     ErrorsOpt,
-    InputArg,
+    InputsArg,
     Log,
     OutputOpt,
     QuietOpt,
     TopOpt,
     failures,
+    log_workers,
     refuse,
-    resolve_input,
+    resolve_inputs,
 )
 
 
@@ -36,7 +38,7 @@ NLPZERO_ONLY = ("min_proba",)
 
 def discover(
     ctx: typer.Context,
-    corpus: InputArg = None,
+    corpus: InputsArg = None,
     output: OutputOpt = None,
     method: Annotated[Method, typer.Option(
         help="unigram: cohesive n-grams of any length + Viterbi re-estimation + 去冗 and MDL "
@@ -75,6 +77,7 @@ def discover(
         help="Log-probability of a character outside the lexicon.")] = -100.0,
     top: TopOpt = None,
     errors: ErrorsOpt = Errors.strict,
+    dask: DaskOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Learn a lexicon from raw text: TSV word, count, score (nats saved), most frequent first."""
@@ -87,7 +90,10 @@ def discover(
     if method is not Method.unigram:
         for option in UNIGRAM_ONLY:
             refuse(ctx, option, "--method unigram")
-    path = resolve_input(corpus)
+    paths = resolve_inputs(corpus, dask)
+    if dask is not None and method is Method.unigram:
+        raise typer.BadParameter("--dask runs --method ngram or nlpzero (unigram is not "
+                                 "distributed yet)", param_hint="--dask")
     log = Log(quiet)
     with failures():
         from nlpzero.text.io import open_output, seekable_path
@@ -109,10 +115,19 @@ def discover(
         else:
             options = dict(min_proba=min_proba, min_pmi=1.0 if min_pmi is None else min_pmi)
         finder = make_finder(method.value, unknown_score=unknown_score, **options)
-        with seekable_path(path) as file, log.progress() as progress:
-            source = Corpus(Path(file), errors.value)
-            finder.train(source, progress)
-            lexicon = finder.find(source, progress)
+        if dask is not None:
+            from nlpzero.distributed import discover as discover_on_dask
+
+            with log.progress() as progress:
+                lexicon, peaks = discover_on_dask(paths, dask, method.value, errors.value,
+                                                  progress, unknown_score=unknown_score,
+                                                  **options)
+            log_workers(log, peaks)
+        else:
+            with seekable_path(paths[0]) as file, log.progress() as progress:
+                source = Corpus(Path(file), errors.value)
+                finder.train(source, progress)
+                lexicon = finder.find(source, progress)
         with open_output(output) as out:
             lexicon.write(out, top)
         log.info(f"{len(lexicon)} words ({method.value}) in {log.elapsed():.1f} s")

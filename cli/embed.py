@@ -10,16 +10,18 @@ import typer
 
 from ._common import (
     SEED,
+    DaskOpt,
     Errors,
     ErrorsOpt,
-    InputArg,
+    InputsArg,
     Log,
     OutputOpt,
     QuietOpt,
     SeedOpt,
     failures,
+    log_workers,
     refuse,
-    resolve_input,
+    resolve_inputs,
 )
 
 
@@ -30,7 +32,7 @@ class Method(str, Enum):
 
 def embed(
     ctx: typer.Context,
-    corpus: InputArg = None,
+    corpus: InputsArg = None,
     output: OutputOpt = None,
     dim: Annotated[Optional[int], typer.Option(  # noqa: UP045
         min=1, help="Vector size (default: 8.33 ln V rounded up to a multiple of 8).",
@@ -72,6 +74,7 @@ def embed(
         help="With --projector: a clusters TSV (word, module; from nlpzero cluster) adds a "
         "module column to the metadata.", show_default=False)] = None,
     errors: ErrorsOpt = Errors.strict,
+    dask: DaskOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Word vectors in word2vec text format (header 'V d'), most frequent word first."""
@@ -79,7 +82,7 @@ def embed(
         refuse(ctx, "eigen_power", "--method spectral")
     if projector is None:
         refuse(ctx, "clusters", "--projector")
-    path = resolve_input(corpus)
+    paths = resolve_inputs(corpus, dask)
     log = Log(quiet)
     with failures():
         import numba
@@ -93,7 +96,15 @@ def embed(
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         with log.progress() as progress:
             progress.stage("counting co-occurrences", None)
-            counted = cooccur(path, window, min_count, errors.value, progress)
+            if dask is not None:
+                from nlpzero.distributed import cooccur as cooccur_on_dask
+
+                counted, peaks = cooccur_on_dask(paths, dask, window, min_count, errors.value,
+                                                 progress)
+            else:
+                counted = cooccur(paths[0], window, min_count, errors.value, progress)
+        if dask is not None:
+            log_workers(log, peaks)
         n_words = len(counted.vocab)
         log.info(f"{counted.n_tokens:,} tokens, {n_words:,} words (min count {min_count}), "
                  f"{counted.nnz:,} word pairs (window {window}) in {log.elapsed():.1f} s")

@@ -6,11 +6,22 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+from ._common import (
+    DaskOpt,
+    Errors,
+    ErrorsOpt,
+    InputsArg,
+    Log,
+    OutputOpt,
+    QuietOpt,
+    failures,
+    log_workers,
+    resolve_inputs,
+)
 
 
 def segment(
-    corpus: InputArg = None,
+    corpus: InputsArg = None,
     lexicon: Annotated[list[str], typer.Option(
         "--lexicon", "-l", help="Lexicon TSV (word, count); repeat to merge several (the "
         "counts of a word in several are summed).", show_default=False)] = ...,
@@ -22,6 +33,7 @@ def segment(
     unknown_score: Annotated[float, typer.Option(
         help="Log-probability of a character outside the lexicon.")] = -100.0,
     errors: ErrorsOpt = Errors.strict,
+    dask: DaskOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """One output line per input line, words separated by single spaces.
@@ -29,7 +41,7 @@ def segment(
     From a terminal or a pipe each line is written as soon as it is read (tail -f log |
     nlpzero segment -l words.tsv); files are read in 4 MB blocks.
     """
-    path = resolve_input(corpus)
+    paths = resolve_inputs(corpus, dask)
     log = Log(quiet)
     with failures():
         import numpy as np
@@ -46,9 +58,18 @@ def segment(
             words = [w for ws, _ in read for w in ws]
             lex = lex.add(words, np.concatenate([c for _, c in read]), unknown_score)
             log.info(f"{len(words):,} user words")
-        segmenter = Segmenter(lex, unknown_score)
-        with open_binary(path) as fh, open_output(output) as out:
-            n_chars = segmenter.stream(fh, out.write, display_name(path), errors.value,
-                                       flush=out.flush)
+        if dask is not None:  # the workers build the segmenter
+            from nlpzero.distributed import segment as segment_on_dask
+
+            with log.progress() as progress, open_output(output) as out:
+                n_chars, peaks = segment_on_dask(paths, dask, lex, out, unknown_score,
+                                                 errors.value, progress)
+            log_workers(log, peaks)
+        else:
+            segmenter = Segmenter(lex, unknown_score)
+            path = paths[0]
+            with open_binary(path) as fh, open_output(output) as out:
+                n_chars = segmenter.stream(fh, out.write, display_name(path), errors.value,
+                                           flush=out.flush)
         seconds = log.elapsed()
         log.info(f"segmented {n_chars:,} characters in {seconds:.2f} s")

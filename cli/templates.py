@@ -8,20 +8,22 @@ from typing import Annotated
 import typer
 
 from ._common import (
+    DaskOpt,
     Errors,
     ErrorsOpt,
-    InputArg,
+    InputsArg,
     Log,
     OutputOpt,
     QuietOpt,
     TopOpt,
     failures,
-    resolve_input,
+    log_workers,
+    resolve_inputs,
 )
 
 
 def templates(
-    corpus: InputArg = None,
+    corpus: InputsArg = None,
     output: OutputOpt = None,
     window: Annotated[int, typer.Option(min=1, help="Pairs: w2 among the next N words.")] = 5,
     min_proba: Annotated[float, typer.Option(
@@ -34,19 +36,29 @@ def templates(
         "--no-trivial", help="Leave out the trivial templates [X] w [X].")] = False,
     top: TopOpt = None,
     errors: ErrorsOpt = Errors.strict,
+    dask: DaskOpt = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Learn sentence templates from segmented text: TSV template (spaced, [X]), count."""
-    path = resolve_input(corpus)
+    paths = resolve_inputs(corpus, dask)
     log = Log(quiet)
     with failures():
         from nlpzero.sentences.templates import TemplateFinder, find_templates
         from nlpzero.text.io import open_output, seekable_path
 
         finder = TemplateFinder(window, min_proba, min_pmi, max_paths, errors.value)
-        with seekable_path(path) as file, log.progress() as progress:
-            found = find_templates(Path(file), errors=errors.value, progress=progress,
-                                   finder=finder)
+        if dask is not None:
+            from nlpzero.distributed import templates as templates_on_dask
+
+            with log.progress() as progress:
+                found, finder.pieces, finder.pieces_skipped, peaks = templates_on_dask(
+                    paths, dask, window, min_proba, min_pmi, max_paths, errors.value,
+                    progress)
+            log_workers(log, peaks)
+        else:
+            with seekable_path(paths[0]) as file, log.progress() as progress:
+                found = find_templates(Path(file), errors=errors.value, progress=progress,
+                                       finder=finder)
         if no_trivial:
             found = found.non_trivial()
         with open_output(output) as out:

@@ -113,9 +113,11 @@ def read_byte_blocks(
     whole_lines: bool = False,
     progress: Progress | None = None,
     interactive: bool = False,
+    start: int = 0,
 ) -> Iterator[tuple[bytes, int]]:
     """The one reader of input bytes: ``(block, offset)`` pairs, *offset* being the
-    absolute byte offset of ``block[0]`` in the stream.
+    absolute byte offset of ``block[0]`` in the stream (*start* is the offset *fh* is at:
+    a byte range of a file read on its own gives the offsets a whole-file read gives).
 
     A leading UTF-8 BOM is dropped and a NUL byte (a binary file) is an
     :class:`InputError`. Blocks end after their last newline. A block with no newline (one
@@ -127,7 +129,7 @@ def read_byte_blocks(
     a read returns what has arrived so far instead of waiting for a full block.
     """
     carry = b""
-    offset = 0  # absolute offset of carry[0]
+    offset = start  # absolute offset of carry[0]
     while True:
         data = _read_available(fh, block_bytes) if interactive else fh.read(block_bytes)
         final = not data

@@ -1,0 +1,187 @@
+"""Distributed runs on a real Dask LocalCluster (2 worker processes) give byte-identical
+results to the single-process library calls on the data samples.
+
+One cluster serves every test (starting one costs seconds); small ranges make the 250 KB
+sample span several ranges, so the merges across workers are exercised.
+"""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+import numpy as np
+import pytest
+
+pytest.importorskip("distributed")
+
+CHUNK = 1 << 15  # 32 KB ranges: the sample corpus becomes 8 ranges
+
+
+@pytest.fixture(scope="module")
+def address():
+    from distributed import LocalCluster
+
+    with warnings.catch_warnings():  # "port 8787 in use" when another cluster runs here
+        warnings.simplefilter("ignore")
+        cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=40)
+    with cluster:
+        yield cluster.scheduler_address
+
+
+class _Recorder:
+    """A Progress that records [stage, total bytes, bytes advanced]."""
+
+    def __init__(self) -> None:
+        self.stages: list[list] = []
+
+    def stage(self, name: str, total_bytes: int | None = None) -> None:
+        self.stages.append([name, total_bytes, 0])
+
+    def advance(self, n_bytes: int) -> None:
+        self.stages[-1][2] += n_bytes
+
+    def note(self, message: str) -> None:
+        pass
+
+
+def _text(lexicon) -> str:
+    out = io.StringIO()
+    lexicon.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("method", ["ngram", "nlpzero"])
+def test_discover_identical(address, data_dir, method):
+    import nlpzero.distributed as D
+    from nlpzero.words.discovery import discover
+
+    corpus = data_dir / "corpus.txt"
+    expected = _text(discover(corpus, method))
+    progress = _Recorder()
+    lexicon, peaks = D.discover([corpus], address, method, progress=progress,
+                                chunk_bytes=CHUNK)
+    assert _text(lexicon) == expected
+    assert len(peaks) == 2 and all(p > 0 for p in peaks.values())
+    # progress follows the range tasks: every stage over the corpus advances by its size
+    size = corpus.stat().st_size
+    assert progress.stages[0] == ["reading characters", size, size]
+    assert all(done == total == size for _, total, done in progress.stages if total)
+
+
+def test_segment_identical(address, data_dir, tmp_path):
+    import nlpzero.distributed as D
+    from nlpzero.words.lexicon import Lexicon
+    from nlpzero.words.segmentation import Segmenter
+
+    corpus = data_dir / "corpus.txt"
+    lexicon = Lexicon.read(data_dir / "lexicon.tsv")
+    expected = io.StringIO()
+    with open(corpus, "rb") as fh:
+        Segmenter(lexicon).stream(fh, expected.write)
+    out = io.StringIO()
+    D.segment([corpus], address, lexicon, out, chunk_bytes=CHUNK)
+    assert out.getvalue() == expected.getvalue()
+
+
+def test_cooccur_identical(address, data_dir, tmp_path):
+    import nlpzero.distributed as D
+    from nlpzero.vectors.cooccurrence import cooccur
+
+    corpus = data_dir / "corpus.gold.txt"
+    expected = cooccur(corpus, 5, 2)
+    got, _ = D.cooccur([corpus], address, 5, 2, chunk_bytes=CHUNK)
+    assert got.vocab.words == expected.vocab.words
+    assert np.array_equal(got.vocab.counts, expected.vocab.counts)
+    for name in ("rows", "cols", "counts"):
+        assert np.array_equal(getattr(got, name), getattr(expected, name))
+    assert got.n_tokens == expected.n_tokens
+
+
+def test_many_files_same_as_one(address, data_dir, tmp_path):
+    """The corpus cut into 16 files (in a folder) gives the one-file lexicon."""
+    import nlpzero.distributed as D
+    from nlpzero.words.discovery import discover
+
+    corpus = data_dir / "corpus.txt"
+    lines = corpus.read_bytes().splitlines(keepends=True)
+    folder = tmp_path / "parts"
+    folder.mkdir()
+    step = -(-len(lines) // 16)
+    for i in range(16):
+        (folder / f"part{i:02d}.txt").write_bytes(b"".join(lines[i * step:(i + 1) * step]))
+    lexicon, _ = D.discover([folder], address, "ngram")
+    assert _text(lexicon) == _text(discover(corpus, "ngram"))
+
+
+def test_bad_input_errors(address, data_dir, write_file):
+    import nlpzero.distributed as D
+    from nlpzero.errors import InputError
+    from nlpzero.words.discovery import discover
+
+    bad = write_file("bad.txt", "中文\n".encode() * 5000 + b"ab\xff\n")  # 35002
+    with pytest.raises(InputError) as single:
+        discover(bad)
+    with pytest.raises(InputError, match="byte offset 35002") as distributed:
+        D.discover([bad], address, chunk_bytes=4096)
+    assert str(distributed.value) == str(single.value)
+
+
+def test_templates_identical(address, data_dir):
+    import nlpzero.distributed as D
+    from nlpzero.sentences.templates import TemplateFinder, find_templates
+
+    corpus = data_dir / "corpus.gold.txt"
+    finder = TemplateFinder(5, 1e-4, 1.0)
+    expected = find_templates(corpus, 5, 1e-4, 1.0, finder=finder)
+    got, pieces, skipped, _ = D.templates([corpus], address, 5, 1e-4, 1.0, chunk_bytes=CHUNK)
+    assert list(got) == list(expected) and len(got) > 100
+    assert (pieces, skipped) == (finder.pieces, finder.pieces_skipped)
+
+
+def test_cli_byte_identical(cli, address, data_dir, tmp_path):
+    """The commands with --dask write the single-process bytes (segment keeps line order;
+    embed's vectors with the same seed)."""
+    corpus, gold = data_dir / "corpus.txt", data_dir / "corpus.gold.txt"
+    for args in (["discover", corpus, "--method", "ngram"],
+                 ["segment", corpus, "-l", data_dir / "lexicon.tsv"],
+                 ["embed", gold, "--min-count", "2", "--dim", "16", "--seed", "3"],
+                 ["templates", gold, "--min-proba", "1e-4"]):
+        single, dask = tmp_path / "single", tmp_path / "dask"
+        assert cli.invoke(*args, "-q", "-o", single).exit_code == 0
+        result = cli.invoke(*args, "-o", dask, "--dask", address)
+        assert result.exit_code == 0, result.output
+        assert "2 Dask workers, peak memory per worker" in result.stderr
+        assert dask.read_bytes() == single.read_bytes(), args[0]
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["-", "--dask", "local:2"], "stdin is not accepted"),
+    (["CORPUS", "--dask", "local:0"], "1 <= N <= 256"),
+    (["CORPUS", "--dask", "local:99999999999999999999"], "1 <= N <= 256"),
+    (["CORPUS", "--dask", "local:2:10kB"], "at least 64MB"),
+    (["CORPUS", "--dask", "local:2:nan"], "at least 64MB"),
+    (["CORPUS", "--dask", "local:x"], "local:N"),
+    (["CORPUS", "--dask", "nowhere"], "tcp://host:8786"),
+    (["CORPUS", "CORPUS"], "several inputs need --dask"),
+    (["CORPUS", "--dask", "local:2"], "unigram is not distributed"),
+])
+def test_cli_usage_errors(cli, data_dir, args, needle):
+    args = [data_dir / "corpus.txt" if a == "CORPUS" else a for a in args]
+    cli.assert_usage_error(cli.invoke("discover", *args, input="中文\n"), needle)
+
+
+def test_cli_unrecoverable_failure_is_one_line(cli, data_dir, tmp_path):
+    """No scheduler at the address: exit 1, one error line, no output file."""
+    out = tmp_path / "lex.tsv"
+    result = cli.invoke("discover", data_dir / "corpus.txt", "-o", out, "--method", "ngram",
+                        "--dask", "tcp://127.0.0.1:9")
+    cli.assert_runtime_error(result, "Dask scheduler unreachable")
+    assert not out.exists()
+
+
+def test_cli_missing_file_fails_before_the_cluster_starts(cli, tmp_path):
+    result = cli.invoke("discover", tmp_path / "missing.txt", "--method", "ngram", "--dask",
+                        "local:2")
+    cli.assert_runtime_error(result, "missing.txt: no such file")
