@@ -111,11 +111,13 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     local = f"local:{args.workers}"
     say("warming the numba caches of the workers' kernels")
-    run("discover", SAMPLES / "corpus.txt", "-q", "--dask", local, "-o", out / "warm.tsv")
+    run("discover", SAMPLES / "corpus.txt", "--method", "ngram", "-q", "--dask", local, "-o",
+        out / "warm.tsv")
 
     lex, seg = out / "lex.single.tsv", out / "seg.single.txt"
     commands = [
-        ("discover", "discover", ["discover", corpus], "lex", ".tsv"),
+        ("discover --method ngram", "discover", ["discover", corpus, "--method", "ngram"], "lex",
+         ".tsv"),
         ("discover --method nlpzero", "nlpzero", ["discover", corpus, "--method", "nlpzero"],
          "lexz", ".tsv"),
         ("segment", "segment", ["segment", corpus, "-l", lex], "seg", ".txt"),
@@ -144,14 +146,15 @@ def main() -> None:
     if "files" in only:
         say("discover over the corpus as 16 files")
         b = out / "lex.parts16.tsv"
-        d_wall, _, log = run("discover", parts, "--dask", local, "-o", b)
+        d_wall, _, log = run("discover", parts, "--method", "ngram", "--dask", local, "-o", b)
         rows.append(("discover, 16 files", same(out / "lex.single.tsv", b), "-",
                      f"{d_wall:.1f}", "-", "-", driver_peak(log), worker_peaks(log)))
     if "memory" in only:
         limit = args.memory_limit or f"{int(0.8 * (single_discover_rss or 0))}MB"
         say(f"discover with memory_limit {limit} per worker")
         b = out / "lex.limited.tsv"
-        d_wall, _, log = run("discover", corpus, "--dask", f"{local}:{limit}", "-o", b)
+        d_wall, _, log = run("discover", corpus, "--method", "ngram", "--dask", f"{local}:{limit}",
+                             "-o", b)
         rows.append((f"discover, memory_limit {limit}", same(out / "lex.single.tsv", b), "-",
                      f"{d_wall:.1f}", "-",
                      f"{single_discover_rss:.0f}" if single_discover_rss else "-",
