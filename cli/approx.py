@@ -66,7 +66,7 @@ def _pairs(op: str, path: str, variant: Variant, dtype: DType, raw: bool, tsv: b
 
     from nlpzero.approx import arithmetic as approx
     from nlpzero.errors import InputError
-    from nlpzero.text.io import display_name, open_output, read_lines
+    from nlpzero.text.io import display_name, open_output, quote, read_lines
 
     name = display_name(path)
     dt = np.dtype(dtype.value)
@@ -101,7 +101,8 @@ def _pairs(op: str, path: str, variant: Variant, dtype: DType, raw: bool, tsv: b
             if not fields:
                 rows.append(None)
             elif len(fields) != 2 or not all(map(_is_number, fields)):
-                raise InputError(f"{name}:{lineno}: expected two numbers, got {line.strip()!r}")
+                raise InputError(f"{name}:{lineno}: expected two numbers, got "
+                                 f"{quote(line.strip())}")
             else:
                 rows.append((fields[0], fields[1]))
             if len(rows) >= CHUNK:
@@ -119,7 +120,9 @@ def _run(op: str, x: str | None, y: str | None, variant: Variant, dtype: DType, 
     if y is not None:
         for text in (x, y):
             if not _is_number(text):
-                raise typer.BadParameter(f"not a number: {text!r}", param_hint="X Y")
+                from nlpzero.text.io import quote
+
+                raise typer.BadParameter(f"not a number: {quote(text)}", param_hint="X Y")
         with failures():
             from nlpzero.approx import arithmetic as approx
             from nlpzero.text.io import open_output
@@ -202,9 +205,10 @@ def errors(
 
 @app.command("bench")
 def bench(
-    n: Annotated[int, typer.Option("--n", "-n", help="Elements per array.", min=1)] = 10_000_000,
+    n: Annotated[int, typer.Option("--n", "-n", help="Elements per array.", min=1,
+                                   max=1 << 27)] = 10_000_000,
     repeat: Annotated[int, typer.Option(help="Timed runs per kernel (best is kept).",
-                                        min=1)] = 5,
+                                        min=1, max=1000)] = 5,
     dtype: DTypeOpt = DType.float32,
     output: OutputOpt = None,
     quiet: QuietOpt = False,

@@ -17,6 +17,7 @@ from ._common import (
     QuietOpt,
     TopOpt,
     failures,
+    number,
     refuse,
     resolve_input,
 )
@@ -41,19 +42,23 @@ def discover(
                                            )] = Method.ngram,
     min_count: Annotated[int, typer.Option(min=1, help="[ngram] Minimum count of a word.")] = 3,
     min_pmi: Annotated[Optional[float], typer.Option(  # noqa: UP045
-        help="Cohesion (nats) a 2-char word needs [ngram: 2.0] / strong-pair PMI [nlpzero: 1.0]."
-    )] = None,
+        help="Cohesion (nats) a 2-char word needs [ngram: 2.0] / strong-pair PMI [nlpzero: 1.0].",
+        callback=number(-1000, 1000))] = None,
     pmi_step: Annotated[float, typer.Option(
-        help="[ngram] Extra cohesion per extra character (nats).")] = 4.0,
+        help="[ngram] Extra cohesion per extra character (nats).",
+        callback=number(-1000, 1000))] = 4.0,
     max_len: Annotated[int, typer.Option(min=1, max=4, help="[ngram] Longest word.")] = 4,
-    iterations: Annotated[int, typer.Option(min=1, help="[ngram] Re-count rounds.")] = 2,
+    iterations: Annotated[int, typer.Option(min=1, max=50,
+                                            help="[ngram] Re-count rounds.")] = 2,
     partitions: Annotated[int, typer.Option(
-        min=1, help="[ngram] Count 3/4-grams in this many hash partitions (less memory, "
-        "one more pass each).")] = 2,
+        min=1, max=256, help="[ngram] Count 3/4-grams in this many hash partitions (less "
+        "memory, one more pass each).")] = 2,
     min_proba: Annotated[float, typer.Option(
-        min=0.0, help="[nlpzero] Minimum pair and fragment probability.")] = 1e-7,
+        help="[nlpzero] Minimum pair and fragment probability.",
+        callback=number(0, 1, low_open=True, high_open=True))] = 1e-7,
     unknown_score: Annotated[float, typer.Option(
-        help="Log-probability of a character outside the lexicon.")] = -100.0,
+        help="Log-probability of a character outside the lexicon (<= 0).",
+        callback=number(-1e6, 0))] = -100.0,
     top: TopOpt = None,
     errors: ErrorsOpt = Errors.strict,
     quiet: QuietOpt = False,

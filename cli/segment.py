@@ -6,7 +6,17 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+from ._common import (
+    Errors,
+    ErrorsOpt,
+    InputArg,
+    Log,
+    OutputOpt,
+    QuietOpt,
+    failures,
+    number,
+    resolve_input,
+)
 
 
 def segment(
@@ -20,7 +30,8 @@ def segment(
         "count that keeps it whole.", show_default=False)] = None,
     output: OutputOpt = None,
     unknown_score: Annotated[float, typer.Option(
-        help="Log-probability of a character outside the lexicon.")] = -100.0,
+        help="Log-probability of a character outside the lexicon (<= 0).",
+        callback=number(-1e6, 0))] = -100.0,
     errors: ErrorsOpt = Errors.strict,
     quiet: QuietOpt = False,
 ) -> None:
