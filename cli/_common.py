@@ -1,18 +1,25 @@
 """Conventions shared by every command.
 
 - Input: a path, ``-`` for stdin, or nothing when stdin is a pipe.
-- Output: stdout, or ``-o FILE`` written atomically.
+- Output: stdout, or ``-o FILE``: checked before any work; a regular file is written
+  atomically (temp file + rename, umask respected, a replaced file keeps its mode), devices,
+  pipes and ``/dev/std*`` are written through, a symbolic link's target is replaced. A
+  command with several outputs commits them all together at the end, or none.
 - Progress, logs and errors: stderr only (rich); ``--quiet`` silences progress and logs.
-- Exit codes: 0 ok, 1 runtime failure (one clear line, never a traceback), 2 usage error.
+- Exit codes: 0 ok, 1 runtime failure (one clear line, never a traceback), 2 usage error
+  (every option is range-checked: NaN, infinities and out-of-range values are refused,
+  naming the option), 130 interrupted (Ctrl-C), 128 + N after SIGTERM (143) or SIGHUP
+  (129); an interrupted run removes its temp files and commits no output.
 """
 
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -29,10 +36,36 @@ InputArg = Annotated[
     typer.Argument(help="Input file, or - for stdin (default: stdin when it is a pipe).",
                    show_default=False),
 ]
+def check_output(value: str | None) -> str | None:
+    """Option callback: a bad output path (missing folder, a directory, no permission)
+    fails before any work is done (exit 1, one line)."""
+    if value is None or value == "-":
+        if sys.stdout is None:  # started with stdout closed (`>&-`)
+            console.print("error: standard output is closed; give -o FILE", markup=False)
+            raise typer.Exit(1)
+    else:
+        from nlpzero.errors import NlpzeroError
+        from nlpzero.text.io import OutputTarget
+
+        try:
+            OutputTarget(value)
+        except NlpzeroError as e:
+            console.print(f"error: {e}", markup=False)
+            raise typer.Exit(1) from None
+    return value
+
+
+def check_prefix(value: str | None) -> str | None:
+    """Option callback for an output prefix (``PREFIX.npy``): its folder must be writable."""
+    if value is not None:
+        check_output(f"{value}.npy")
+    return value
+
+
 OutputOpt = Annotated[
     Optional[str],  # noqa: UP045
     typer.Option("--output", "-o", help="Write here (atomically) instead of stdout.",
-                 show_default=False),
+                 show_default=False, callback=check_output),
 ]
 InputsArg = Annotated[
     Optional[list[str]],  # noqa: UP045
@@ -46,6 +79,30 @@ DaskOpt = Annotated[
                  "local:N[:MEMORY] for N worker processes here (needs nlpzero[dask]); every "
                  "worker must see the input files.", show_default=False),
 ]
+
+
+def number(low: float | None = None, high: float | None = None, *, low_open: bool = False,
+           high_open: bool = False) -> Callable[[float | None], float | None]:
+    """Option callback: a finite number in [low, high] (an open end excludes the bound);
+    anything else is a usage error naming the option (exit 2)."""
+
+    def check(value: float | None) -> float | None:
+        if value is None:
+            return value
+        if not math.isfinite(value):
+            raise typer.BadParameter(f"must be a finite number, got {value}")
+        if low is not None and (value < low or (low_open and value == low)):
+            raise typer.BadParameter(f"must be {'>' if low_open else '>='} {low:g}, got {value:g}")
+        if high is not None and (value > high or (high_open and value == high)):
+            raise typer.BadParameter(f"must be {'<' if high_open else '<='} {high:g}, "
+                                     f"got {value:g}")
+        return value
+
+    return check
+
+
+#: Seeds: what Numba's and NumPy's generators take without truncation.
+SEED_MAX = 2**32 - 1
 QuietOpt = Annotated[bool, typer.Option("--quiet", "-q", help="No progress or log lines.")]
 #: one meaning everywhere: at most N output rows, best / most frequent first
 TopOpt = Annotated[Optional[int], typer.Option(  # noqa: UP045
@@ -53,7 +110,8 @@ TopOpt = Annotated[Optional[int], typer.Option(  # noqa: UP045
     show_default=False)]
 #: one default everywhere (Infomap's)
 SEED = 123
-SeedOpt = Annotated[int, typer.Option("--seed", "-s", help="Random seed.")]
+SeedOpt = Annotated[int, typer.Option("--seed", "-s", min=0, max=2**32 - 1,
+                                      help="Random seed (0 to 2^32 - 1).")]
 
 
 class Errors(str, Enum):
@@ -221,40 +279,98 @@ def _listen_for_compiles() -> None:
     ev.register("numba:compile", Listener())
 
 
+def _caused_by_interrupt(error: BaseException | None) -> bool:
+    """True when *error* wraps a KeyboardInterrupt (compiled code that was interrupted
+    returns a SystemError or RuntimeError whose cause is the interrupt)."""
+    seen = 0
+    while error is not None and seen < 20:
+        if isinstance(error, KeyboardInterrupt):
+            return True
+        error = error.__cause__ or error.__context__
+        seen += 1
+    return False
+
+
+interrupt_reported = False
+
+
+def _interrupted(signum: int | None) -> typer.Exit:
+    import signal
+
+    global interrupt_reported
+    interrupt_reported = True
+    if signum is None or signum == signal.SIGINT:
+        message, code = "interrupted", 130
+    else:
+        message, code = f"interrupted ({signal.Signals(signum).name})", 128 + signum
+    with contextlib.suppress(Exception):
+        console.print(message, markup=False)
+    return typer.Exit(code)
+
+
 @contextlib.contextmanager
 def failures() -> Iterator[None]:
-    """Turn library failures into one line on stderr and the exit codes of the contract."""
+    """Turn library failures into one line on stderr and the exit codes of the contract.
+
+    Also the one interrupt mechanism of every command: SIGINT, SIGTERM and SIGHUP unwind
+    the work like Ctrl-C (temp files removed, nothing committed), print ``interrupted``
+    and exit 128 + the signal number (130 for Ctrl-C), even when the signal arrived inside
+    compiled code that turned it into another exception.
+    """
+    from nlpzero._numba_cache import recover_corrupt_entries
+    from nlpzero.text.io import (
+        Interrupted,
+        install_signal_handlers,
+        restore_signal_handlers,
+        signal_received,
+    )
+
+    previous = install_signal_handlers()
+    try:
+        recover_corrupt_entries()
+        yield
+    except (typer.Exit, typer.Abort, typer.BadParameter):
+        raise  # the command's own exits
+    except Interrupted as e:
+        raise _interrupted(e.signum) from None
+    except KeyboardInterrupt:
+        raise _interrupted(signal_received()) from None
+    except Exception as e:
+        if signal_received() is not None or _caused_by_interrupt(e):
+            raise _interrupted(signal_received()) from None
+        if any(c.__name__ == "ClickException" for c in type(e).__mro__):
+            raise  # a usage error of the command itself (click's or typer's own click)
+        raise _failure(e) from None
+    finally:
+        restore_signal_handlers(previous)
+
+
+def _failure(error: Exception) -> typer.Exit:
+    """Print the one line for a failure; the Exit carrying its code."""
     from nlpzero.errors import NlpzeroError
 
-    try:
-        yield
-    except (typer.Exit, typer.Abort):
-        raise  # the command's own exits
-    except NlpzeroError as e:
-        console.print(f"error: {e}", markup=False)
-        raise typer.Exit(1) from None
-    except ValueError as e:  # invalid option values reported by the library
-        console.print(f"error: {e}", markup=False)
-        raise typer.Exit(2) from None
-    except BrokenPipeError:
+    if isinstance(error, NlpzeroError):
+        console.print(f"error: {error}", markup=False)
+        return typer.Exit(1)
+    if isinstance(error, ValueError):  # invalid option values reported by the library
+        console.print(f"error: {error}", markup=False)
+        return typer.Exit(2)
+    if isinstance(error, BrokenPipeError):
         # the reader went away (e.g. `| head`): stop quietly, like other Unix tools
         with contextlib.suppress(OSError):
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        raise typer.Exit(0) from None
-    except MemoryError:
+        return typer.Exit(0)
+    if isinstance(error, MemoryError):
         console.print("error: out of memory", markup=False)
-        raise typer.Exit(1) from None
-    except KeyboardInterrupt:
-        console.print("interrupted", markup=False)
-        raise typer.Exit(130) from None
-    except OSError as e:
-        console.print(f"error: {e.strerror or e}: {e.filename or ''}".rstrip(": "), markup=False)
-        raise typer.Exit(1) from None
-    except Exception as e:  # noqa: BLE001 - the contract is: never a traceback
-        if any(c.__name__ == "ClickException" for c in type(e).__mro__):
-            raise  # a usage error of the command itself (click's or typer's own click)
-        if os.environ.get("NLPZERO_DEBUG"):
-            raise
-        console.print(f"error: internal error ({type(e).__name__}: {e}); "
-                      "set NLPZERO_DEBUG=1 for the traceback", markup=False)
-        raise typer.Exit(1) from None
+        return typer.Exit(1)
+    if isinstance(error, OSError):
+        console.print(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "),
+                      markup=False)
+        return typer.Exit(1)
+    if os.environ.get("NLPZERO_DEBUG"):
+        raise error
+    lines = str(error).strip().splitlines() or [""]
+    text = lines[0][:160] + (" ..." if len(lines) > 1 or len(lines[0]) > 160 else "")
+    console.print(f"error: internal error ({type(error).__name__}: {text}); "
+                  "set NLPZERO_DEBUG=1 for the traceback", markup=False)
+    return typer.Exit(1)

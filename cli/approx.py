@@ -64,7 +64,9 @@ def _run(op: str, x: str | None, y: str | None, variant: Variant, dtype: DType, 
     if y is not None:
         for text in (x, y):
             if not _is_number(text):
-                raise typer.BadParameter(f"not a number: {text!r}", param_hint="X Y")
+                from nlpzero.text.io import quote
+
+                raise typer.BadParameter(f"not a number: {quote(text)}", param_hint="X Y")
         with failures():
             from nlpzero.approx.profile import explain
             from nlpzero.text.io import open_output

@@ -18,7 +18,9 @@ from ._common import (
     OutputOpt,
     QuietOpt,
     SeedOpt,
+    check_output,
     failures,
+    number,
     refuse,
     resolve_input,
 )
@@ -46,21 +48,24 @@ def cluster(
     multilevel: Annotated[bool, typer.Option(
         "--multilevel/--two-level", "-m/-2", help="Module tree (hierarchical map equation) "
         "or flat modules.")] = False,
-    trials: Annotated[int, typer.Option("--trials", "--num-trials", "-N", min=1,
+    trials: Annotated[int, typer.Option("--trials", "--num-trials", "-N", min=1, max=10_000,
                                         help="Independent runs; the shortest code wins.")
                       ] = 1,
     seed: SeedOpt = SEED,
     markov_time: Annotated[float, typer.Option(
-        help="Scales link flow: > 1 fewer, larger modules.")] = 1.0,
+        help="Scales link flow: > 1 fewer, larger modules.",
+        callback=number(0, 1e6, low_open=True))] = 1.0,
     teleportation: Annotated[float, typer.Option(
-        help="PageRank teleportation (directed flow).")] = 0.15,
+        help="PageRank teleportation (directed flow), in [0, 1).",
+        callback=number(0, 1, high_open=True))] = 0.15,
     clu: Annotated[PathOpt, typer.Option(help="Also write Infomap's .clu here.",
-                                         show_default=False)] = None,
+                                         show_default=False, callback=check_output)] = None,
     tree: Annotated[PathOpt, typer.Option(help="Also write Infomap's .tree here.",
-                                          show_default=False)] = None,
+                                          show_default=False, callback=check_output)] = None,
     ftree: Annotated[PathOpt, typer.Option(
         help="Also write Infomap's .ftree here (the tree plus the flow between modules; "
-        "Infomap's Network Navigator opens it).", show_default=False)] = None,
+        "Infomap's Network Navigator opens it).", show_default=False,
+        callback=check_output)] = None,
     errors: ErrorsOpt = Errors.strict,
     quiet: QuietOpt = False,
 ) -> None:
@@ -82,8 +87,13 @@ def cluster(
             write_tree,
         )
         from nlpzero.graphs.infomap import infomap
-        from nlpzero.text.io import open_output
+        from nlpzero.text.io import Outputs
 
+        outputs = Outputs()
+        extra = [(outputs.add(target), writer)
+                 for target, writer in ((clu, write_clu), (tree, write_tree)) if target]
+        ftree_out = outputs.add(ftree) if ftree else None
+        main = outputs.add(output)
         net = read_graph(path, format.value, errors.value)
         is_directed = bool(net.directed) if directed is None else directed
         if not is_directed:
@@ -94,20 +104,16 @@ def cluster(
                          directed=is_directed, two_level=not multilevel, trials=trials,
                          seed=seed, markov_time=markov_time, teleportation=teleportation)
         command = "nlpzero " + shlex.join(sys.argv[1:])
-        for target, writer in ((clu, write_clu), (tree, write_tree)):
-            if target:
-                with open_output(target) as out:
-                    writer(out, net, result, command)
-        if ftree:
-            with open_output(ftree) as out:
-                write_ftree(out, net, result, command, directed=is_directed,
+        with outputs:  # all files move into place together, after everything is written
+            for target, writer in extra:
+                writer(target.open(), net, result, command)
+            if ftree_out is not None:
+                write_ftree(ftree_out.open(), net, result, command, directed=is_directed,
                             teleportation=teleportation, markov_time=markov_time)
-        with open_output(output) as out:
-            write_modules(out, net, result)
-        seconds = log.elapsed()
+            write_modules(main.open(), net, result)
+        one_level = result.one_level_codelength_bits
+        saved = f"{1 - result.codelength_bits / one_level:.2%}" if one_level > 0 else "0%"
         levels = f", {result.n_levels} levels" if multilevel else ""
         log.info(f"{result.n_modules:,} modules{levels}; codelength "
-                 f"{result.codelength_bits:.9f} bits, one-module "
-                 f"{result.one_level_codelength_bits:.9f} bits "
-                 f"({1 - result.codelength_bits / result.one_level_codelength_bits:.2%} saved) "
-                 f"in {seconds:.2f} s")
+                 f"{result.codelength_bits:.9f} bits, one-module {one_level:.9f} bits "
+                 f"({saved} saved) in {log.elapsed():.2f} s")

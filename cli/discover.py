@@ -19,6 +19,7 @@ from ._common import (
     TopOpt,
     failures,
     log_workers,
+    number,
     refuse,
     resolve_inputs,
 )
@@ -48,33 +49,36 @@ def discover(
         min=1, help="[unigram, ngram] Minimum count of a word.")] = 3,
     min_pmi: Annotated[Optional[float], typer.Option(  # noqa: UP045
         help="Cohesion (nats) a 2-char word needs [unigram, ngram: 2.0] / strong-pair PMI "
-        "[nlpzero: 1.0]."
+        "[nlpzero: 1.0].", callback=number(-100, 100)
     )] = None,
     pmi_step: Annotated[Optional[float], typer.Option(  # noqa: UP045
         help="[unigram, ngram] Extra cohesion per extra character (nats) [unigram: 2.0, "
-        "ngram: 4.0].")] = None,
+        "ngram: 4.0].", callback=number(0, 100))] = None,
     pmi_cap: Annotated[float, typer.Option(
-        help="[unigram] Most cohesion any word needs (nats), so long words stay possible."
-        )] = 8.0,
+        help="[unigram] Most cohesion any word needs (nats), so long words stay possible.",
+        callback=number(-100, 1000))] = 8.0,
     max_len: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        min=1, help="Longest word [unigram: 32, at most 1024; ngram: 4, at most 4].")] = None,
+        min=1, max=1024,
+        help="Longest word [unigram: 32, at most 1024; ngram: 4, at most 4].")] = None,
     max_share: Annotated[float, typer.Option(
         help="[unigram] Drop an n-gram when adding one character on either side gives a "
-        "string holding this share of its occurrences (it is a piece of a longer word)."
-        )] = 0.8,
+        "string holding this share of its occurrences (it is a piece of a longer word).",
+        callback=number(0, 1, low_open=True))] = 0.8,
     lexicon_cost: Annotated[float, typer.Option(
-        help="[unigram] Weight of the lexicon's description length (0 = no MDL test)."
-        )] = 1.0,
+        help="[unigram] Weight of the lexicon's description length (0 = no MDL test).",
+        callback=number(0, 1e6))] = 1.0,
     iterations: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        min=1, help="Re-count rounds [unigram: at most 5, until the code length stops "
+        min=1, max=50, help="Re-count rounds [unigram: at most 5, until the code length stops "
         "falling; ngram: 2].")] = None,
     partitions: Annotated[int, typer.Option(
-        min=1, help="[unigram, ngram] Count the 3/4-grams [unigram: 3/4/5-grams] in this "
-        "many hash partitions (less memory, one more pass each).")] = 2,
+        min=1, max=256, help="[unigram, ngram] Count the 3/4-grams [unigram: 3/4/5-grams] in "
+        "this many hash partitions (less memory, one more pass each).")] = 2,
     min_proba: Annotated[float, typer.Option(
-        min=0.0, help="[nlpzero] Minimum pair and fragment probability.")] = 1e-7,
+        help="[nlpzero] Minimum pair and fragment probability.",
+        callback=number(0, 1, low_open=True, high_open=True))] = 1e-7,
     unknown_score: Annotated[float, typer.Option(
-        help="Log-probability of a character outside the lexicon.")] = -100.0,
+        help="Log-probability of a character outside the lexicon (<= 0).",
+        callback=number(-1e6, 0))] = -100.0,
     top: TopOpt = None,
     errors: ErrorsOpt = Errors.strict,
     dask: DaskOpt = None,

@@ -18,8 +18,10 @@ from ._common import (
     OutputOpt,
     QuietOpt,
     SeedOpt,
+    check_prefix,
     failures,
     log_workers,
+    number,
     refuse,
     resolve_inputs,
 )
@@ -35,37 +37,43 @@ def embed(
     corpus: InputsArg = None,
     output: OutputOpt = None,
     dim: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        min=1, help="Vector size (default: 8.33 ln V rounded up to a multiple of 8).",
+        min=1, max=10_000, help="Vector size (default: 8.33 ln V rounded up to a multiple of "
+        "8; at most the vocabulary size).",
         show_default=False)] = None,
-    window: Annotated[int, typer.Option(min=1, help="Words on each side (uniform).")] = 10,
+    window: Annotated[int, typer.Option(
+        min=1, help="Words on each side (uniform; at most the longest line matters).")] = 10,
     min_count: Annotated[int, typer.Option(min=1, help="Minimum word count.")] = 5,
     method: Annotated[Method, typer.Option(
         help="spectral: closed-form fit of smoothed positive PMI (best, default); "
              "adagrad: Su's reference SGD from random init.")] = Method.spectral,
     epochs: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        min=0, help="AdaGrad epochs (default: 30 for adagrad, 0 after spectral).",
+        min=0, max=10_000, help="AdaGrad epochs (default: 30 for adagrad, 0 after spectral).",
         show_default=False)] = None,
-    x_max: Annotated[float, typer.Option(help="Weight (X/x_max)^alpha.")] = 100.0,
-    alpha: Annotated[float, typer.Option(help="Weight exponent.")] = 0.75,
+    x_max: Annotated[float, typer.Option(help="Weight (X/x_max)^alpha.",
+                                         callback=number(0, 1e12, low_open=True))] = 100.0,
+    alpha: Annotated[float, typer.Option(help="Weight exponent.",
+                                         callback=number(0, 10))] = 0.75,
     truncate_weight: Annotated[bool, typer.Option(
         help="Cap the weight at 1 (helps rare words).")] = False,
     model: Annotated[int, typer.Option(
         min=0, max=2, help="0 shared vectors; 1 centre+context concatenated; 2 summed.")] = 0,
     context_power: Annotated[Optional[float], typer.Option(  # noqa: UP045
         help="Context-distribution smoothing P(j)^a (default 0.75 spectral, 1 adagrad).",
-        show_default=False)] = None,
-    shift: Annotated[float, typer.Option(help="Subtract this from the PMI target.")] = 0.0,
+        show_default=False, callback=number(0, 10))] = None,
+    shift: Annotated[float, typer.Option(help="Subtract this from the PMI target.",
+                                         callback=number(-100, 100))] = 0.0,
     eigen_power: Annotated[float, typer.Option(
-        help="spectral: vectors u * eigenvalue^p.")] = 0.25,
+        help="spectral: vectors u * eigenvalue^p.", callback=number(0, 1))] = 0.25,
     tol: Annotated[float, typer.Option(
         help="spectral: Lanczos convergence tolerance (0 < tol < 1); the largest residual "
-             "|Au - λu| / |λ1| is logged.")] = 1e-6,
+             "|Au - λu| / |λ1| is logged.",
+        callback=number(0, 1, low_open=True, high_open=True))] = 1e-6,
     threads: Annotated[int, typer.Option(
         min=1, help="Numba threads (the Lanczos products run on one).")] = 1,
     seed: SeedOpt = SEED,
     npy: Annotated[Optional[str], typer.Option(  # noqa: UP045
         help="Also write PREFIX.npy (float32) and PREFIX.vocab.txt (word, count).",
-        show_default=False)] = None,
+        show_default=False, callback=check_prefix)] = None,
     projector: Annotated[Optional[str], typer.Option(  # noqa: UP045
         help="Also write PREFIX.vectors.tsv and PREFIX.metadata.tsv for the TensorBoard "
         "Embedding Projector (a PREFIX ending in / writes vectors.tsv, metadata.tsv there).",
@@ -87,12 +95,26 @@ def embed(
     with failures():
         import numba
 
+        from nlpzero.text.io import Outputs
         from nlpzero.vectors.cooccurrence import cooccur
         from nlpzero.vectors.embedding import Embedding
-        from nlpzero.vectors.solvers import check_spectral_options, default_dim, train
+        from nlpzero.vectors.solvers import (
+            check_spectral_options,
+            default_dim,
+            max_dim,
+            train,
+        )
 
         check_spectral_options(eigen_power, tol)  # before the (long) counting
 
+        outputs = Outputs()  # every target checked before the work, committed together
+        main = outputs.add(output)
+        arrays = (outputs.add(f"{npy}.npy"), outputs.add(f"{npy}.vocab.txt")) if npy else None
+        projected = None
+        if projector:
+            from nlpzero.vectors.projector import projector_paths
+
+            projected = tuple(outputs.add(p) for p in projector_paths(projector))
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         with log.progress() as progress:
             progress.stage("counting co-occurrences", None)
@@ -108,6 +130,9 @@ def embed(
         n_words = len(counted.vocab)
         log.info(f"{counted.n_tokens:,} tokens, {n_words:,} words (min count {min_count}), "
                  f"{counted.nnz:,} word pairs (window {window}) in {log.elapsed():.1f} s")
+        if dim is not None and dim > max_dim(n_words):
+            log.info(f"dim {dim} is more than the {n_words:,} words: using {max_dim(n_words)}")
+            dim = max_dim(n_words)
         if dim is None:
             dim = default_dim(n_words)
             log.info(f"dim {dim} (8.33 ln {n_words:,} = {8.33 * math.log(n_words):.1f}, "
@@ -117,20 +142,24 @@ def embed(
                         eigen_power=eigen_power, tol=tol, seed=seed,
                         progress=log.notes())
         vectors = Embedding(counted.vocab.words, trained.vectors)
-        vectors.write(output)
-        if npy:
-            vectors.save_npy(npy, counted.vocab.counts)
-        if projector:
+        modules = None
+        if projector and clusters:
             from nlpzero.graphs.formats import read_modules
-            from nlpzero.vectors.projector import write_projector
 
-            modules = None
-            if clusters:
-                names, mods, _ = read_modules(clusters, errors.value)
-                where = dict(zip(names, mods))
-                modules = [where.get(w, "") for w in vectors.words]
-                log.info(f"{sum(1 for m in modules if m):,} of {n_words:,} words have a "
-                         "module")
-            written = write_projector(projector, vectors.words, vectors.vectors, modules)
-            log.info("projector files: " + ", ".join(written))
+            names, mods, _ = read_modules(clusters, errors.value)
+            where = dict(zip(names, mods))
+            modules = [where.get(w, "") for w in vectors.words]
+            log.info(f"{sum(1 for m in modules if m):,} of {n_words:,} words have a module")
+        with outputs:  # every file moves into place together, or none
+            vectors.write(main.open())
+            if arrays is not None:
+                vectors.write_npy(arrays[0].open(binary=True))
+                vectors.write_vocab(arrays[1].open(), counted.vocab.counts)
+            if projected is not None:
+                from nlpzero.vectors.projector import write_projector_streams
+
+                write_projector_streams(projected[0].open(), projected[1].open(),
+                                        vectors.words, vectors.vectors, modules)
+        if projected is not None:
+            log.info("projector files: " + ", ".join(t.name for t in projected))
         log.info(f"{n_words:,} vectors of {vectors.dim} dims in {log.elapsed():.1f} s")

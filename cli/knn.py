@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+from ._common import (
+    Errors,
+    ErrorsOpt,
+    InputArg,
+    Log,
+    OutputOpt,
+    QuietOpt,
+    failures,
+    number,
+    resolve_input,
+)
 
 
 def knn(
@@ -14,7 +24,8 @@ def knn(
     output: OutputOpt = None,
     k: Annotated[int, typer.Option("-k", "--neighbours", min=1,
                                    help="Neighbours per word.")] = 10,
-    min_sim: Annotated[float, typer.Option(help="Keep neighbours with cosine ≥ this.")] = 0.6,
+    min_sim: Annotated[float, typer.Option(help="Keep neighbours with cosine ≥ this "
+                                           "(-1 to 1).", callback=number(-1, 1))] = 0.6,
     words_limit: Annotated[int, typer.Option(
         "--words", min=0, help="Use the first N words of the file (the most frequent, in "
         "word2vec files; Su's recipe takes 10,000); 0 = all.")] = 10000,

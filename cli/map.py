@@ -44,21 +44,25 @@ def map_(
     with failures():
         from nlpzero.graphs.formats import read_modules
         from nlpzero.graphs.htmlmap import cluster_map
-        from nlpzero.text.io import open_output
+        from nlpzero.text.io import Outputs
+        from nlpzero.vectors.projector import projector_paths, write_projector_streams
         from nlpzero.vectors.word2vec import read_word2vec
 
+        outputs = Outputs()  # checked before the work, committed together (or none)
+        page = outputs.add(output)
+        projected = (tuple(outputs.add(p) for p in projector_paths(projector)) if projector
+                     else None)
         words, modules, flows = read_modules(clusters, errors.value)
         vector_words, matrix = read_word2vec(vectors, errors.value)
         drawn = cluster_map(words, modules, flows, vector_words, matrix, method=layout.value,
                             neighbours=neighbours, title=title)
-        with open_output(output) as out:
-            out.write(drawn.html)
-        if projector:
-            from nlpzero.vectors.projector import write_projector
-
-            written = write_projector(projector, drawn.words, matrix[drawn.rows],
-                                      drawn.modules)
-            log.info("projector files: " + ", ".join(written))
+        with outputs:
+            page.open().write(drawn.html)
+            if projected is not None:
+                write_projector_streams(projected[0].open(), projected[1].open(), drawn.words,
+                                        matrix[drawn.rows], drawn.modules)
+        if projected is not None:
+            log.info("projector files: " + ", ".join(t.name for t in projected))
         note = (f"; {drawn.missing:,} clustered words have no vector and are left out"
                 if drawn.missing else "")
         log.info(f"{len(drawn.words):,} words, {len(set(drawn.modules)):,} modules on the "

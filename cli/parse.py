@@ -6,7 +6,17 @@ from typing import Annotated
 
 import typer
 
-from ._common import Errors, ErrorsOpt, InputArg, Log, OutputOpt, QuietOpt, failures, resolve_input
+from ._common import (
+    Errors,
+    ErrorsOpt,
+    InputArg,
+    Log,
+    OutputOpt,
+    QuietOpt,
+    failures,
+    number,
+    resolve_input,
+)
 
 
 def parse(
@@ -18,7 +28,8 @@ def parse(
     json: Annotated[bool, typer.Option(
         "--json", help="One JSON object per line instead of an indented tree.")] = False,
     null_score: Annotated[float, typer.Option(
-        help="Score of each word beyond the first in a span no template matches.")] = -20.0,
+        help="Score of each word beyond the first in a span no template matches.",
+        callback=number(-1e6, 1e6))] = -20.0,
     max_words: Annotated[int, typer.Option(
         min=1, help="Longest sentence accepted (the DP is O(n^3) time, O(n^2) memory).")
     ] = 1000,

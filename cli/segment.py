@@ -16,6 +16,7 @@ from ._common import (
     QuietOpt,
     failures,
     log_workers,
+    number,
     resolve_inputs,
 )
 
@@ -31,7 +32,8 @@ def segment(
         "count that keeps it whole.", show_default=False)] = None,
     output: OutputOpt = None,
     unknown_score: Annotated[float, typer.Option(
-        help="Log-probability of a character outside the lexicon.")] = -100.0,
+        help="Log-probability of a character outside the lexicon (<= 0).",
+        callback=number(-1e6, 0))] = -100.0,
     errors: ErrorsOpt = Errors.strict,
     dask: DaskOpt = None,
     quiet: QuietOpt = False,

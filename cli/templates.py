@@ -18,6 +18,7 @@ from ._common import (
     TopOpt,
     failures,
     log_workers,
+    number,
     resolve_inputs,
 )
 
@@ -25,12 +26,16 @@ from ._common import (
 def templates(
     corpus: InputsArg = None,
     output: OutputOpt = None,
-    window: Annotated[int, typer.Option(min=1, help="Pairs: w2 among the next N words.")] = 5,
+    window: Annotated[int, typer.Option(min=1, max=10_000,
+                                        help="Pairs: w2 among the next N words.")] = 5,
     min_proba: Annotated[float, typer.Option(
-        help="Minimum pair and template probability (0 < p < 1).")] = 1e-5,
-    min_pmi: Annotated[float, typer.Option(help="Minimum PMI of a strong pair (nats).")] = 2.0,
+        help="Minimum pair and template probability (0 < p < 1).",
+        callback=number(0, 1, low_open=True, high_open=True))] = 1e-5,
+    min_pmi: Annotated[float, typer.Option(help="Minimum PMI of a strong pair (nats).",
+                                           callback=number(-1000, 1000))] = 2.0,
     max_paths: Annotated[int, typer.Option(
-        min=1, help="Skip a sentence piece with more maximal paths than this (reported).")
+        min=1, max=2**62,
+        help="Skip a sentence piece with more maximal paths than this (reported).")
     ] = 10_000,
     no_trivial: Annotated[bool, typer.Option(
         "--no-trivial", help="Leave out the trivial templates [X] w [X].")] = False,

@@ -9,7 +9,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._numba_cache import configure as _configure_numba_cache  # noqa: E402
 from ._version import __version__ as __version__
+
+_configure_numba_cache()  # before Numba is imported: a read-only install still runs
 
 _EXPORTS = {
     "discover": "nlpzero.words.discovery",

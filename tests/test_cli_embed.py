@@ -75,7 +75,7 @@ def test_embed_bad_options(cli, write_file) -> None:
                                "tol")
     for power in ("nan", "-0.5", "2"):
         cli.assert_usage_error(cli.invoke("embed", path, "--eigen-power", power,
-                                          "--min-count", "1"), "eigen_power")
+                                          "--min-count", "1"), "--eigen-power")
 
 
 def test_similar_related_analogy(cli, vectors: dict) -> None:

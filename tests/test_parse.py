@@ -223,7 +223,7 @@ def test_cli_parse_errors(cli, tmp_path: Path, table: Path) -> None:
          "<stdin>:2: a sentence of 3 words"),
         (["parse", "-", "-t", str(table)], b"\xff\n", 1, "invalid UTF-8"),
         (["parse", "-"], "x\n", 2, "--templates"),
-        (["parse", "-", "-t", str(table), "--null-score", "nan"], "x\n", 2, "null_score"),
+        (["parse", "-", "-t", str(table), "--null-score", "nan"], "x\n", 2, "--null-score"),
         (["parse", "-", "-t", str(table)], b"a\x00b\n", 1, "binary"),
     ]
     for args, stdin, code, needle in cases:

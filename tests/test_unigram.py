@@ -261,13 +261,13 @@ def test_latin_and_digits_only_corpus_gives_an_empty_lexicon():
 
 
 @pytest.mark.parametrize("args, needle", [
-    (["--max-len", "0"], "--max-len"), (["--max-len", "5000"], "max_len"),
-    (["--pmi-step", "nan"], "pmi_step"), (["--pmi-step", "-1"], "pmi_step"),
-    (["--pmi-cap", "inf"], "pmi_cap"), (["--min-pmi", "nan"], "min_pmi"),
-    (["--max-share", "2"], "max_share"), (["--max-share", "0"], "max_share"),
-    (["--lexicon-cost", "-1"], "lexicon_cost"), (["--iterations", "0"], "--iterations"),
-    (["--iterations", "100000"], "iterations"), (["--unknown-score", "nan"], "unknown_score"),
-    (["--partitions", "0"], "--partitions"), (["--partitions", "999"], "partitions"),
+    (["--max-len", "0"], "--max-len"), (["--max-len", "5000"], "--max-len"),
+    (["--pmi-step", "nan"], "--pmi-step"), (["--pmi-step", "-1"], "--pmi-step"),
+    (["--pmi-cap", "inf"], "--pmi-cap"), (["--min-pmi", "nan"], "--min-pmi"),
+    (["--max-share", "2"], "--max-share"), (["--max-share", "0"], "--max-share"),
+    (["--lexicon-cost", "-1"], "--lexicon-cost"), (["--iterations", "0"], "--iterations"),
+    (["--iterations", "100000"], "--iterations"), (["--unknown-score", "nan"], "--unknown-score"),
+    (["--partitions", "0"], "--partitions"), (["--partitions", "999"], "--partitions"),
 ])
 def test_cli_rejects_bad_unigram_options(cli, write_file, args, needle):
     corpus = write_file("c.txt", "中外科学\n")

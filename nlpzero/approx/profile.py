@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
+from ..text.io import quote
 from . import _kernels as K
 from .arithmetic import (
     _CODE,
@@ -300,7 +301,7 @@ def pair_lines(lines: Iterable[str], op: str, variant: str | int = "mitchell",
     for lineno, line in enumerate(lines, 1):
         pair = _pair(line) if line.strip() else None
         if line.strip() and pair is None:
-            raise InputError(f"{name}:{lineno}: expected two numbers, got {line.strip()!r}")
+            raise InputError(f"{name}:{lineno}: expected two numbers, got {quote(line.strip())}")
         rows.append(pair)
         if len(rows) >= chunk:
             yield _pair_chunk(rows, op, variant, dt, safe, tsv)

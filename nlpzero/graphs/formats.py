@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, TextIO
 import numpy as np
 
 from ..errors import InputError
-from ..text.io import display_name, read_blocks, read_lines
+from ..text.io import display_name, quote, read_blocks, read_lines
 
 if TYPE_CHECKING:
     from .infomap import InfomapResult
@@ -30,6 +30,9 @@ __all__ = ["Graph", "module_links", "read_graph", "read_modules", "write_clu", "
            "write_modules", "write_tree"]
 
 _INTEGER = re.compile(r"(0|[1-9][0-9]*)\Z")
+_MAX_ID = 2**63 - 1  # node ids are written from int64 arrays
+#: Everything ``str.splitlines`` breaks at: written escaped in a header line.
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
 
 @dataclass
@@ -70,11 +73,11 @@ def _weight(text: str, where: str) -> float:
     try:
         value = float(text)
     except ValueError:
-        raise InputError(f"{where}: weight {text!r} is not a number") from None
+        raise InputError(f"{where}: weight {quote(text)} is not a number") from None
     if math.isnan(value) or math.isinf(value):
-        raise InputError(f"{where}: weight {text!r} is not a finite number")
+        raise InputError(f"{where}: weight {quote(text)} is not a finite number")
     if value < 0:
-        raise InputError(f"{where}: weight {text!r} is negative")
+        raise InputError(f"{where}: weight {quote(text)} is negative")
     return value
 
 
@@ -146,7 +149,7 @@ def _read_links(blocks: Iterable[str], name: str) -> Graph:
     ends = np.fromiter(map(index.setdefault, names_in_order, _next_ids(index)), np.int64,
                        len(names_in_order))
     names = list(index)
-    if names and all(_INTEGER.match(n) for n in names):
+    if names and all(_INTEGER.match(n) and (len(n) < 19 or int(n) <= _MAX_ID) for n in names):
         ids = np.array([int(n) for n in names], dtype=np.int64)
     else:
         ids = np.arange(1, len(names) + 1, dtype=np.int64)
@@ -189,7 +192,7 @@ def _read_pajek(lines: Iterator[tuple[int, str]], name: str) -> Graph:
                     raise InputError(f"{where}: a file mixing *Edges and *Arcs is not supported")
                 directed = kind if section != "links" else directed
             else:
-                raise InputError(f"{where}: unsupported Pajek section {text.split()[0]!r} "
+                raise InputError(f"{where}: unsupported Pajek section {quote(text.split()[0])} "
                                  "(expected *Vertices, *Edges, *Arcs or *Links)")
             continue
         if section is None:
@@ -235,7 +238,11 @@ def _read_pajek(lines: Iterator[tuple[int, str]], name: str) -> Graph:
 
 def _vertex_id(text: str, where: str) -> int:
     if not _INTEGER.match(text):
-        raise InputError(f"{where}: Pajek vertex id {text!r} is not a non-negative integer")
+        raise InputError(f"{where}: Pajek vertex id {quote(text)} is not a non-negative "
+                         "integer")
+    if len(text) >= 19 and int(text) > _MAX_ID:
+        raise InputError(f"{where}: Pajek vertex id {quote(text)} is too large (at most "
+                         f"{_MAX_ID})")
     return int(text)
 
 
@@ -246,16 +253,23 @@ def _tree_order(result: InfomapResult) -> np.ndarray:
 
 
 def write_modules(out: TextIO, graph: Graph, result: InfomapResult) -> None:
-    """TSV ``node<TAB>module<TAB>flow``, in tree order; a multilevel module is its path."""
+    """TSV ``node<TAB>module<TAB>flow``, in tree order; a multilevel module is its path.
+    A TAB, CR or newline inside a node name (a quoted Pajek label) is written as a space,
+    so every row has three columns."""
     paths = result.path_strings()
     for node in _tree_order(result):
         module = paths[node].rpartition(":")[0]
-        out.write(f"{graph.names[node]}\t{module}\t{result.node_flow[node]:.9g}\n")
+        name = graph.names[node]
+        if "\t" in name or "\r" in name or "\n" in name:
+            name = name.replace("\t", " ").replace("\r", " ").replace("\n", " ")
+        out.write(f"{name}\t{module}\t{result.node_flow[node]:.9g}\n")
 
 
 def _header(out: TextIO, result: InfomapResult, command: str) -> None:
     from .._version import __version__
 
+    # one header line, whatever the command line holds (a file name may contain a newline)
+    command = _LINE_BREAK.sub(lambda m: repr(m.group())[1:-1], command)
     out.write(f"# nlpzero {__version__}\n# {command}\n")
     out.write(f"# levels {result.n_levels}, top modules {result.n_modules}\n")
     out.write(f"# codelength {result.codelength_bits:.9f} bits, one-level codelength "

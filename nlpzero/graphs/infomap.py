@@ -11,6 +11,7 @@ The objective lives in :mod:`nlpzero.mapequation`, the Numba kernels in
 
 from __future__ import annotations
 
+import math
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from . import _infomap_kernels as K
-from .mapequation import Flow, flow, one_level_codelength_bits, plogp
+from .mapequation import Flow, flow, one_level_codelength_bits, plogp, rescaled
 
 __all__ = ["InfomapResult", "communities", "infomap", "merge_links"]
 
@@ -288,6 +289,7 @@ def merge_links(source: np.ndarray, target: np.ndarray, weight: np.ndarray,
         raise ValueError("link weights must be finite numbers (found NaN or infinity)")
     if (weight < 0).any():
         raise ValueError("link weights must not be negative")
+    weight = rescaled(weight)  # duplicates of huge weights are summed below
     if not directed:
         source, target = np.minimum(source, target), np.maximum(source, target)
     if len(source) == 0:
@@ -310,15 +312,18 @@ def infomap(graph: Any, n_nodes: int | None = None, *, directed: bool = False,
     ``graph`` is a scipy sparse (or dense) adjacency matrix, each entry (i, j) a link of that
     weight, or a tuple ``(source, target)`` / ``(source, target, weight)`` of node-id arrays
     with ``n_nodes`` nodes (default: the largest id + 1). Duplicate links are summed; when
-    undirected, ``i→j`` and ``j→i`` are one link. Trial t is seeded with ``seed + t``; the
+    undirected, ``i→j`` and ``j→i`` are one link. Trial t is seeded with ``seed + t``
+    (mod 2^32); the
     trial with the shortest code wins. If no partition beats the one-level code, the answer is
     one module — a legitimate map-equation result (structureless graph), not an error.
     """
     source, target, weight, n_nodes = _as_links(graph, n_nodes)
     if trials < 1:
         raise ValueError("trials must be at least 1")
-    if not markov_time > 0:
-        raise ValueError("markov_time must be positive")
+    if not 0 <= seed < 2**32:
+        raise ValueError("seed must be an integer in [0, 2^32 - 1]")
+    if not (markov_time > 0 and math.isfinite(markov_time)):
+        raise ValueError("markov_time must be a positive finite number")
     if not 0 <= teleportation < 1:
         raise ValueError("teleportation must be in [0, 1)")
     source, target, weight = merge_links(source, target, weight, directed)
@@ -328,7 +333,7 @@ def infomap(graph: Any, n_nodes: int | None = None, *, directed: bool = False,
     one_level = one_level_codelength_bits(fl)
     best_module, best_codelength, codelengths = None, np.inf, []
     for trial in range(trials):
-        K.seed(seed + trial)
+        K.seed((seed + trial) % 2**32)
         module, codelength = _partition(leaf, one_level)
         codelengths.append(codelength)
         if codelength < best_codelength - 1e-14:

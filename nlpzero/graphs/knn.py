@@ -8,6 +8,8 @@ stays at ``block_rows × n`` similarities whatever the vocabulary.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit
 
@@ -36,6 +38,8 @@ def cosine_knn(vectors: np.ndarray, k: int = 10, min_similarity: float = 0.6, *,
         raise ValueError("k must be at least 1")
     if not np.isfinite(vectors).all():
         raise ValueError("vectors contain NaN or infinity")
+    if not math.isfinite(min_similarity):
+        raise ValueError("min_similarity must be a finite number")
     n = len(vectors)
     k = max(min(k, n - 1), 0)
     unit = np.ascontiguousarray(unit_rows(vectors.astype(np.float32)))

@@ -61,6 +61,14 @@ class Flow:
         return np.bincount(self.target, self.link_flow, minlength=self.n_nodes)
 
 
+def rescaled(weight: np.ndarray) -> np.ndarray:
+    """*weight* divided by its largest value when the strengths (each link counted at both
+    ends) would overflow: flows only depend on the ratios, so 1e308 weights work."""
+    with np.errstate(over="ignore"):
+        total = 2.0 * weight.sum() if weight.size else 0.0
+    return weight / weight.max() if not np.isfinite(total) else weight
+
+
 def flow(n_nodes: int, source: np.ndarray, target: np.ndarray, weight: np.ndarray, *,
          directed: bool = False, teleportation: float = 0.15, markov_time: float = 1.0,
          tolerance: float = 1e-15, min_iterations: int = 50, max_iterations: int = 200) -> Flow:
@@ -80,7 +88,7 @@ def flow(n_nodes: int, source: np.ndarray, target: np.ndarray, weight: np.ndarra
     """
     source = np.asarray(source, dtype=np.int64)
     target = np.asarray(target, dtype=np.int64)
-    weight = np.asarray(weight, dtype=np.float64)
+    weight = rescaled(np.asarray(weight, dtype=np.float64))
     if not directed:
         strength = (np.bincount(source, weight, minlength=n_nodes)
                     + np.bincount(target, weight, minlength=n_nodes))

@@ -31,10 +31,12 @@ from .._threads import prefetch
 from ..errors import InputError
 from ..text.cache import BlockCache
 from ..text.chars import is_word_char
-from ..text.io import display_name, read_blocks, read_lines
+from ..text.io import display_name, quote, read_blocks, read_lines
 from ..text.progress import Progress
 
 PLACEHOLDER_TEXT = "[X]"
+#: Largest template count (and sum of counts) read: exact in float64 and in int64 sums.
+MAX_COUNT = 2**53
 
 Corpus = str | os.PathLike[str] | Iterable[str] | Iterable[Sequence[str]]
 
@@ -170,24 +172,31 @@ class Templates:
         """Read a ``template<TAB>count`` TSV as written by :meth:`write`."""
         name = display_name(path)
         templates, counts = [], []
+        total = 0
         for number, line in enumerate(read_lines(path, errors), 1):
             if not line.strip():
                 continue
             fields = line.split("\t")
             if len(fields) < 2:
-                raise InputError(f"{name}:{number}: expected template<TAB>count, got {line!r}")
+                raise InputError(f"{name}:{number}: expected template<TAB>count, got "
+                                 f"{quote(line)}")
             try:
                 count = int(fields[1])
             except ValueError:
-                raise InputError(f"{name}:{number}: count {fields[1]!r} is not an integer"
-                                 ) from None
-            if count <= 0:
-                raise InputError(f"{name}:{number}: count must be positive, got {count}")
+                raise InputError(f"{name}:{number}: count {quote(fields[1])} is not an "
+                                 "integer") from None
+            if not 0 < count <= MAX_COUNT:
+                raise InputError(f"{name}:{number}: count must be positive and at most "
+                                 f"2^53, got {quote(fields[1])}")
+            total += count
+            if total > MAX_COUNT:
+                raise InputError(f"{name}:{number}: the counts add up to more than "
+                                 f"{MAX_COUNT}")
             tokens = tuple(None if w == PLACEHOLDER_TEXT else w for w in fields[0].split())
             if all(w is None for w in tokens):
                 raise InputError(f"{name}:{number}: a template needs at least one word")
             if any(a is None and b is None for a, b in zip(tokens, tokens[1:])):
-                raise InputError(f"{name}:{number}: two [X] in a row in {fields[0]!r}")
+                raise InputError(f"{name}:{number}: two [X] in a row in {quote(fields[0])}")
             templates.append(tokens)
             counts.append(count)
         if not templates:

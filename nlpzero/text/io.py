@@ -5,7 +5,9 @@ blocks cut at line ends, so any line length works (a 135 MB single line is read 
 blocks cut at separators); a BOM is dropped, a NUL byte means a binary file, and decoding
 errors name the absolute byte offset. Outputs go to stdout or to a file
 written atomically (temporary file in the same folder, then ``os.replace``), so an
-interrupted run never leaves half a file behind.
+interrupted run never leaves half a file behind; devices, pipes and ``/dev/std*`` are
+written through, symbolic links are followed (see :class:`OutputTarget`). Stop signals
+(SIGINT, SIGTERM, SIGHUP) unwind like Ctrl-C, removing temp files.
 """
 
 from __future__ import annotations
@@ -14,12 +16,14 @@ import contextlib
 import os
 import select
 import shutil
+import signal
 import stat
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, BinaryIO, TextIO
+from typing import IO, TYPE_CHECKING, BinaryIO
 
 from ..errors import InputError
 from .progress import Progress
@@ -61,17 +65,61 @@ def open_binary(path: str | os.PathLike[str] | None) -> Iterator[BinaryIO]:
 
 @contextlib.contextmanager
 def seekable_path(path: str | os.PathLike[str] | None) -> Iterator[Path]:
-    """A real file path for inputs read more than once: stdin is spooled to a temp file."""
+    """A real file path for inputs read more than once: stdin is spooled to a temp file.
+
+    On Linux the spool is unlinked as soon as it is created and read back through
+    ``/proc/self/fd``, so no file is left behind even when the process is killed; elsewhere
+    it is a named file in the temp folder, removed on exit and by a later run if the
+    process that made it is gone.
+    """
     if not is_stdin(path):
         yield Path(path)  # type: ignore[arg-type]
         return
-    fd, tmp = tempfile.mkstemp(prefix="nlpzero-stdin-")
+    if sys.stdin is None:
+        raise InputError("standard input is closed")
+    folder = tempfile.gettempdir()
+    _remove_stale(folder, _SPOOL_PREFIX)
+    fd, tmp = tempfile.mkstemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-", dir=folder)
+    anonymous = os.path.exists(f"/proc/self/fd/{fd}")
     try:
-        with os.fdopen(fd, "wb") as out:
+        if anonymous:
+            os.unlink(tmp)
+        with os.fdopen(fd, "wb", closefd=False) as out:
             shutil.copyfileobj(sys.stdin.buffer, out, BLOCK_BYTES)
-        yield Path(tmp)
+        yield Path(f"/proc/self/fd/{fd}") if anonymous else Path(tmp)
     finally:
-        os.unlink(tmp)
+        os.close(fd)
+        if not anonymous:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+
+
+_SPOOL_PREFIX = "nlpzero-stdin-"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists but belongs to someone else
+        return True
+    return True
+
+
+def _remove_stale(folder: str | os.PathLike[str], prefix: str, suffix: str = "") -> None:
+    """Remove ``prefix<pid>-*suffix`` files left in *folder* by processes that are gone
+    (killed with SIGKILL, or by a power cut): the next run cleans up after them."""
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(folder):
+            name = entry.name
+            if not (name.startswith(prefix) and name.endswith(suffix)):
+                continue
+            pid = name[len(prefix):].partition("-")[0]
+            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+                with contextlib.suppress(OSError):
+                    if entry.is_file(follow_symlinks=False):
+                        os.unlink(entry.path)
 
 
 def is_interactive(fh: BinaryIO) -> bool:
@@ -228,31 +276,288 @@ def check_errors(errors: str) -> None:
         raise ValueError("errors must be 'strict' or 'replace'")
 
 
-@contextlib.contextmanager
-def open_output(path: str | os.PathLike[str] | None) -> Iterator[TextIO]:
-    """Text output to stdout (``-`` or omitted) or atomically to a file.
+# --- interrupts --------------------------------------------------------------------------
 
-    The file is written to a temporary name beside the target and renamed into place only
-    when the block finishes without an exception.
-    """
-    if is_stdin(path):
-        stdout = sys.stdout
-        if hasattr(stdout, "reconfigure"):
-            with contextlib.suppress(Exception):
-                stdout.reconfigure(encoding="utf-8", newline="\n")
-        yield stdout
-        stdout.flush()
+#: The signals that stop a run like Ctrl-C does: temp files are removed, nothing is committed.
+STOP_SIGNALS = tuple(getattr(signal, name) for name in ("SIGINT", "SIGTERM", "SIGHUP")
+                     if hasattr(signal, name))
+_received: int | None = None
+
+
+class Interrupted(KeyboardInterrupt):
+    """A stop signal (SIGINT, SIGTERM, SIGHUP) arrived; unwinds like Ctrl-C."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+def _on_signal(signum: int, frame: object) -> None:
+    global _received
+    _received = signum
+    raise Interrupted(signum)
+
+
+_default_unraisable_hook = sys.unraisablehook
+
+
+def _unraisable(info: object) -> None:
+    """An interrupt raised where Python cannot propagate it (a finaliser, a callback from C)
+    is not printed as "Exception ignored": the signal is raised again, to stop the run at
+    the next safe point."""
+    if isinstance(getattr(info, "exc_value", None), Interrupted) and _received is not None:
+        signal.raise_signal(_received)
         return
-    target = Path(path)  # type: ignore[arg-type]
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise InputError(f"{target}: folder {folder} does not exist")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
+    _default_unraisable_hook(info)  # type: ignore[arg-type]
+
+
+def install_signal_handlers() -> dict[int, object]:
+    """Make SIGINT, SIGTERM and SIGHUP raise :class:`Interrupted` in the main thread and
+    forget any earlier signal; returns the previous handlers (for :func:`restore`).
+
+    A signal that arrives while compiled code runs is handled when it returns; if some C
+    code swallows the exception, :func:`signal_received` still tells, and no output is
+    committed after it. Signals ignored at start-up (``nohup``) stay ignored.
+    """
+    global _received
+    _received = None
+    previous: dict[int, object] = {}
+    if threading.current_thread() is not threading.main_thread():
+        return previous
+    sys.unraisablehook = _unraisable
+    for sig in STOP_SIGNALS:
+        handler = signal.getsignal(sig)
+        if handler is signal.SIG_IGN or handler is None:
+            continue
+        previous[sig] = handler
+        signal.signal(sig, _on_signal)
+    return previous
+
+
+def restore_signal_handlers(previous: dict[int, object]) -> None:
+    """Put back the handlers :func:`install_signal_handlers` replaced, and forget the signal
+    received (a later library call in the same process commits its outputs again)."""
+    global _received
+    _received = None
+    if threading.current_thread() is threading.main_thread():
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)  # type: ignore[arg-type]
+        if sys.unraisablehook is _unraisable:
+            sys.unraisablehook = _default_unraisable_hook
+
+
+def signal_received() -> int | None:
+    """The stop signal received since :func:`install_signal_handlers`, if any."""
+    return _received
+
+
+@contextlib.contextmanager
+def _signals_deferred() -> Iterator[None]:
+    """Hold stop signals back while files are renamed or removed (they are delivered after)."""
+    mask = getattr(signal, "pthread_sigmask", None)
+    if mask is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    old = mask(signal.SIG_BLOCK, STOP_SIGNALS)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as out:
-            yield out
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+        yield
+    finally:
+        mask(signal.SIG_SETMASK, old)
+
+
+# --- output ------------------------------------------------------------------------------
+
+
+def quote(text: str, limit: int = 80) -> str:
+    """``repr(text)`` cut to about *limit* characters: input quoted in error messages."""
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[:limit]) + f"... ({len(text):,} characters)"
+
+
+def _is_special(path: str) -> bool:
+    """Paths under /dev and /proc (``/dev/stdout``, ``/proc/self/fd/1``) are always written
+    through: replacing them would replace a device node or miss the open file behind them."""
+    absolute = os.path.abspath(path)
+    return absolute.startswith(("/dev/", "/proc/")) or os.path.realpath(path).startswith(
+        "/proc/")
+
+
+class OutputTarget:
+    """One output: stdout (``-`` or None), or a file.
+
+    - not a regular file (device, FIFO, ``/dev/stdout``): written through, in place;
+    - a symbolic link: the file it points to is written (the link stays);
+    - a regular file (new or existing): written to a temp file in its folder and renamed
+      over it at :meth:`commit`, so an interrupted run leaves the old file as it was. A
+      new file gets the mode ``0666 & ~umask``, like a shell redirection; a replaced file
+      keeps its mode (and owner, when allowed). A file with several hard links is copied
+      into in place at commit, so its links stay one file.
+
+    The path is checked when the target is made (before any work), so a bad ``-o`` fails
+    at once; the temp file is named ``.NAME.PID-XXXX.tmp`` and a later run removes it if
+    its process is gone (killed by SIGKILL).
+    """
+
+    def __init__(self, path: str | os.PathLike[str] | None) -> None:
+        self.name = display_name(path)
+        self.path = None if is_stdin(path) else os.fspath(path)
+        self.kind, self.final, self.stat = self._resolve()
+        self.tmp: str | None = None
+        self.fh: IO | None = None
+
+    def _resolve(self) -> tuple[str, str | None, os.stat_result | None]:
+        if self.path is None:
+            return "stdout", None, None
+        path = self.path
+        if not path:
+            raise InputError("empty output file name")
+        try:
+            st: os.stat_result | None = os.stat(path)  # follows symbolic links
+        except FileNotFoundError:
+            st = None
+        except NotADirectoryError:
+            raise InputError(f"{path}: a folder in the path is a file") from None
+        except OSError as e:
+            raise InputError(f"{path}: {e.strerror}") from None
+        if st is not None and stat.S_ISDIR(st.st_mode):
+            raise InputError(f"{path}: is a directory")
+        if (st is not None and not stat.S_ISREG(st.st_mode)) or _is_special(path):
+            return "through", path, None
+        final = os.path.realpath(path)  # a symlink's target (created if the link dangles)
+        folder = os.path.dirname(final)
+        if not os.path.isdir(folder):
+            shown = os.path.dirname(path) or "."
+            raise InputError(f"{path}: folder {shown} does not exist")
+        if not os.access(folder, os.W_OK | os.X_OK):
+            raise InputError(f"{path}: cannot create files in {folder} (permission denied)")
+        if st is not None and not os.access(final, os.W_OK):
+            raise InputError(f"{path}: permission denied")
+        if st is not None and st.st_nlink > 1:
+            return "inplace", final, st
+        return "atomic", final, st
+
+    def open(self, binary: bool = False) -> IO:
+        """The stream to write to (text: UTF-8 with ``\\n`` line ends)."""
+        if self.kind == "stdout":
+            if sys.stdout is None:
+                raise InputError("standard output is closed")
+            if binary:
+                self.fh = sys.stdout.buffer
+            else:
+                if hasattr(sys.stdout, "reconfigure"):
+                    with contextlib.suppress(Exception):
+                        sys.stdout.reconfigure(encoding="utf-8", newline="\n")
+                self.fh = sys.stdout
+            return self.fh
+        assert self.final is not None
+        if self.kind == "through":
+            fd = os.open(self.final, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+        else:
+            folder, base = os.path.split(self.final)
+            prefix = f".{base}."
+            _remove_stale(folder, prefix, ".tmp")
+            while True:
+                tmp = os.path.join(folder, f"{prefix}{os.getpid()}-{os.urandom(4).hex()}.tmp")
+                try:
+                    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)  # umask
+                    break
+                except FileExistsError:
+                    continue
+            self.tmp = tmp
+            st = self.stat
+            if st is not None:  # a replaced file keeps its mode and, if allowed, its owner
+                with contextlib.suppress(OSError):
+                    if (st.st_uid, st.st_gid) != (os.getuid(), os.getgid()):
+                        os.fchown(fd, st.st_uid, st.st_gid)
+                os.fchmod(fd, stat.S_IMODE(st.st_mode))
+        if binary:
+            self.fh = os.fdopen(fd, "wb")
+        else:
+            self.fh = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
+        return self.fh
+
+    def close(self) -> None:
+        """Flush and close the stream (write errors such as a full disk surface here)."""
+        if self.fh is None:
+            return
+        if self.kind == "stdout":
+            self.fh.flush()
+        else:
+            self.fh.close()
+
+    def commit(self) -> None:
+        """Move the finished temp file into place (call :meth:`close` first)."""
+        if self.tmp is None:
+            return
+        assert self.final is not None
+        if self.kind == "inplace":
+            with open(self.tmp, "rb") as src, open(self.final, "r+b") as dst:
+                shutil.copyfileobj(src, dst, BLOCK_BYTES)
+                dst.truncate()
+            os.unlink(self.tmp)
+        else:
+            os.replace(self.tmp, self.final)
+        self.tmp = None
+
+    def discard(self) -> None:
+        """Close quietly and remove the temp file (a written-through file stays as it is)."""
+        if self.fh is not None and self.kind != "stdout":
+            with contextlib.suppress(Exception):
+                self.fh.close()
+        if self.tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(self.tmp)
+            self.tmp = None
+
+
+class Outputs:
+    """Several outputs committed together, as a context manager.
+
+    Each target is checked when it is added (before the work starts); each file is written
+    to its own temp file; all are moved into place only when the block ends without an
+    exception (and no stop signal arrived), otherwise all temp files are removed.
+    """
+
+    def __init__(self, *paths: str | os.PathLike[str] | None) -> None:
+        self.targets: list[OutputTarget] = []
+        for path in paths:
+            self.add(path)
+
+    def add(self, path: str | os.PathLike[str] | None) -> OutputTarget:
+        target = OutputTarget(path)
+        self.targets.append(target)
+        return target
+
+    def __enter__(self) -> Outputs:
+        return self
+
+    def __exit__(self, kind: object, error: object, tb: object) -> None:
+        if kind is None:
+            try:
+                for target in self.targets:
+                    target.close()
+                with _signals_deferred():
+                    if _received is not None:
+                        raise Interrupted(_received)
+                    for target in self.targets:
+                        target.commit()
+            except BaseException:
+                self.discard()
+                raise
+        else:
+            self.discard()
+
+    def discard(self) -> None:
+        with _signals_deferred():
+            for target in self.targets:
+                target.discard()
+
+
+@contextlib.contextmanager
+def open_output(path: str | os.PathLike[str] | None, binary: bool = False) -> Iterator[IO]:
+    """Text output to stdout (``-`` or omitted) or to a file (see :class:`OutputTarget`):
+    a regular file is written to a temporary name beside the target and renamed into place
+    only when the block finishes without an exception."""
+    with Outputs() as outputs:
+        yield outputs.add(path).open(binary)

@@ -28,7 +28,9 @@ def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, us
     drains the table and calls again from ``next_start`` until it equals ``len(ids)``.
     """
     mask = table_keys.shape[0] - 1
-    limit = (table_keys.shape[0] * 7) // 10 - window
+    # one token adds at most min(window, n_words - 1) new pairs; the caller sizes the table
+    # so that limit > 0, hence every call counts at least one token (the loop progresses)
+    limit = (table_keys.shape[0] * 7) // 10 - min(window, n_words)
     for p in range(start, ids.shape[0]):
         if used > limit:
             return p, used

@@ -9,7 +9,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True, fastmath=True)
+@njit(cache=True, fastmath=True, error_model="numpy")  # x/0 is inf (skipped), not an error
 def adagrad_epoch(rows, cols, target, weight, order, w, gw, c, gc, eta):
     """One AdaGrad pass over the pairs in *order*; returns Σ ½ λ (<w_i, c_j> - t_ij)².
 

@@ -136,11 +136,16 @@ def count_pairs(ids: np.ndarray, n_words: int, window: int,
     into the running sorted arrays (int64 keys, int32 counts, allocated at exactly the merged
     size), so extra memory is bounded by the table plus one copy of the result.
     """
-    from ._cooccurrence_kernels import count_window_pairs, drain_table, merge_pair_counts
+    from ._cooccurrence_kernels import LINE_END, count_window_pairs, drain_table, merge_pair_counts
 
     if window < 1:
         raise ValueError("window must be at least 1")
-    slots = 1 << max(10, int(table_slots - 1).bit_length())
+    # windows never cross a line end: a window longer than the longest line counts the same
+    ends = np.flatnonzero(ids == LINE_END)
+    if ids.shape[0]:
+        longest = int(np.diff(np.concatenate(([-1], ends, [ids.shape[0]]))).max()) - 1
+        window = max(1, min(window, longest))
+    slots = 1 << max(10, int(max(table_slots, 4 * min(window, n_words)) - 1).bit_length())
     table_keys = np.full(slots, -1, np.int64)
     table_counts = np.zeros(slots, np.int32)
     keys = np.zeros(0, np.int64)
@@ -148,8 +153,11 @@ def count_pairs(ids: np.ndarray, n_words: int, window: int,
     start = 0
     used = 0
     while True:
+        before = start
         start, used = count_window_pairs(ids, start, window, n_words, table_keys, table_counts,
                                          used)
+        if start == before and start < ids.shape[0] and used == 0:  # pragma: no cover
+            raise RuntimeError("co-occurrence counting made no progress")
         if start < ids.shape[0] or used:
             chunk_keys, chunk_counts = drain_table(table_keys, table_counts, used)
             order = np.argsort(chunk_keys)

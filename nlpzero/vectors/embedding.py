@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from typing import TextIO
+from typing import BinaryIO, TextIO
 
 import numpy as np
 
@@ -61,7 +61,9 @@ class Embedding:
         try:
             return self.index[word]
         except KeyError:
-            raise InputError(f"word {word!r} is not in the vocabulary") from None
+            from ..text.io import quote
+
+            raise InputError(f"word {quote(word)} is not in the vocabulary") from None
 
     def _top(self, scores: np.ndarray, n: int, exclude: Iterable[int]) -> list[tuple[str, float]]:
         scores = scores.astype(np.float64)
@@ -146,15 +148,23 @@ class Embedding:
         return [(self.words[ids[k]], float(scores[k])) for k in order]
 
     def save_npy(self, prefix: str | os.PathLike[str], counts: np.ndarray | None = None) -> None:
-        """``PREFIX.npy`` (float32 V x d) and ``PREFIX.vocab.txt`` (word [count] per line)."""
-        from ..text.io import open_output
+        """``PREFIX.npy`` (float32 V x d) and ``PREFIX.vocab.txt`` (word [count] per line),
+        both checked first and moved into place together (or neither)."""
+        from ..text.io import Outputs
 
-        with open(f"{prefix}.npy.tmp", "wb") as fh:
-            np.save(fh, self.vectors)
-        os.replace(f"{prefix}.npy.tmp", f"{prefix}.npy")
-        with open_output(f"{prefix}.vocab.txt") as out:
-            for i, word in enumerate(self.words):
-                out.write(f"{word}\t{int(counts[i])}\n" if counts is not None else f"{word}\n")
+        with Outputs() as outputs:
+            arrays, vocab = outputs.add(f"{prefix}.npy"), outputs.add(f"{prefix}.vocab.txt")
+            self.write_npy(arrays.open(binary=True))
+            self.write_vocab(vocab.open(), counts)
+
+    def write_npy(self, fh: BinaryIO) -> None:
+        """The matrix as a ``.npy`` file (float32 V x d)."""
+        np.save(fh, self.vectors)
+
+    def write_vocab(self, out: TextIO, counts: np.ndarray | None = None) -> None:
+        """``word[<TAB>count]`` per line, in row order."""
+        for i, word in enumerate(self.words):
+            out.write(f"{word}\t{int(counts[i])}\n" if counts is not None else f"{word}\n")
 
 
 ANALOGY_METHODS = ("add", "mul")

@@ -8,10 +8,11 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Sequence
+from typing import TextIO
 
 import numpy as np
 
-from ..text.io import open_output
+from ..text.io import Outputs
 from .word2vec import check_word
 
 __all__ = ["projector_paths", "write_projector"]
@@ -47,15 +48,28 @@ def write_projector(prefix: str | os.PathLike[str], words: Sequence[str], matrix
     for word in words:
         check_word(word)
     vectors_path, metadata_path = projector_paths(prefix)
-    with open_output(vectors_path) as out:
-        for start in range(0, len(words), 4096):
-            buf = io.StringIO()
-            np.savetxt(buf, matrix[start:start + 4096], fmt=f"%.{digits}g", delimiter="\t")
-            out.write(buf.getvalue())
-    with open_output(metadata_path) as out:
-        if modules is None:
-            out.write("".join(f"{w}\n" for w in words))
-        else:
-            out.write("word\tmodule\n")
-            out.write("".join(f"{w}\t{m}\n" for w, m in zip(words, modules)))
+    with Outputs() as outputs:  # both files or neither
+        vectors_out, metadata_out = outputs.add(vectors_path), outputs.add(metadata_path)
+        write_projector_streams(vectors_out.open(), metadata_out.open(), words, matrix,
+                                modules, digits)
     return vectors_path, metadata_path
+
+
+def write_projector_streams(vectors_out: TextIO, metadata_out: TextIO, words: Sequence[str],
+                            matrix: np.ndarray, modules: Sequence[str] | None = None,
+                            digits: int = 6) -> None:
+    """The two Projector files written to open streams (see :func:`write_projector`)."""
+    matrix = np.asarray(matrix)
+    if not np.isfinite(matrix).all():
+        raise ValueError("vectors contain NaN or infinite values")
+    for word in words:
+        check_word(word)
+    for start in range(0, len(words), 4096):
+        buf = io.StringIO()
+        np.savetxt(buf, matrix[start:start + 4096], fmt=f"%.{digits}g", delimiter="\t")
+        vectors_out.write(buf.getvalue())
+    if modules is None:
+        metadata_out.write("".join(f"{w}\n" for w in words))
+    else:
+        metadata_out.write("word\tmodule\n")
+        metadata_out.write("".join(f"{w}\t{m}\n" for w, m in zip(words, modules)))

@@ -38,6 +38,12 @@ def default_dim(n_words: int) -> int:
     return max(8, 8 * math.ceil(need / 8))
 
 
+def max_dim(n_words: int) -> int:
+    """The largest useful size: more dimensions than words add nothing (rank <= V), so a
+    bigger request is cut to V (or to the default size, for a tiny vocabulary)."""
+    return max(n_words, default_dim(n_words))
+
+
 @dataclass
 class Pairs:
     """Training pairs: both orientations when the model has separate context vectors."""
@@ -229,6 +235,13 @@ def train(
     dim = default_dim(n_words) if dim is None else dim
     if dim < 1:
         raise ValueError("dim must be at least 1")
+    dim = min(dim, max_dim(n_words))
+    for name, value in (("shift", shift), ("eigen_power", eigen_power),
+                        ("context_power", 0.0 if context_power is None else context_power)):
+        if not math.isfinite(value):
+            raise ValueError(f"{name} must be a finite number")
+    if epochs is not None and epochs < 0:
+        raise ValueError("epochs must not be negative")
     if epochs is None:
         epochs = 0 if method == "spectral" else 30
     if context_power is None:
@@ -279,6 +292,6 @@ def train(
     if not np.all(np.isfinite(out)):
         from ..errors import NlpzeroError
 
-        raise NlpzeroError("training diverged (non-finite vectors); lower --eta or "
-                           "raise --x-max")
+        raise NlpzeroError("training diverged (non-finite vectors); try fewer epochs, a "
+                           "larger x_max (--x-max) or the spectral method")
     return Trained(np.ascontiguousarray(out, dtype=np.float32), losses, dim, residual)

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Sequence
 from typing import TextIO
 
 import numpy as np
 
 from ..errors import InputError
+
+_DIGITS = re.compile(r"[0-9]+\Z")
 
 
 def check_word(word: str) -> None:
@@ -60,18 +63,22 @@ def _write_rows(out: TextIO, words: Sequence[str], matrix: np.ndarray, digits: i
 def read_word2vec(path: str | os.PathLike[str] | None,
                   errors: str = "strict") -> tuple[list[str], np.ndarray]:
     """Words and float32 matrix of a word2vec text file (a headerless GloVe file also works)."""
-    from ..text.io import display_name, read_lines
+    from ..text.io import display_name, quote, read_lines
 
     name = display_name(path)
     words: list[str] = []
     rows: list[str] = []
     dim = None
     expected = None
+    seen: dict[str, int] = {}
     for number, line in enumerate(read_lines(path, errors), 1):
         parts = line.split()
         if not parts:
             continue
-        if number == 1 and len(parts) == 2 and parts[0].isdigit() and parts[1].isdigit():
+        if number == 1 and all(_DIGITS.match(p) for p in parts):
+            if len(parts) != 2:
+                raise InputError(f"{name}: line 1: a header is 'V d' (two numbers), got "
+                                 f"{len(parts)} numbers")
             expected, dim = int(parts[0]), int(parts[1])
             continue
         if dim is None:
@@ -79,6 +86,10 @@ def read_word2vec(path: str | os.PathLike[str] | None,
         if len(parts) != dim + 1 or dim < 1:
             raise InputError(f"{name}: line {number}: expected a word and {dim} numbers, "
                              f"got {len(parts)} fields")
+        first = seen.setdefault(parts[0], number)
+        if first != number:
+            raise InputError(f"{name}: line {number}: word {quote(parts[0])} already has a "
+                             f"vector (line {first})")
         words.append(parts[0])
         rows.append(line[line.index(parts[0]) + len(parts[0]):])
     if not words:

@@ -194,6 +194,8 @@ class _Finder:
     _scheme = "unicode"
 
     def __init__(self, unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
+        if not math.isfinite(unknown_score):
+            raise ValueError("unknown_score must be a finite number")
         self.chars = CharTable(self._scheme)
         self.counts = NgramCounts.empty(2)  # characters and pairs; see train
         self.unknown_score = unknown_score
@@ -247,6 +249,8 @@ class NgramFinder(_Finder):
             raise ValueError("iterations must be at least 1")
         if partitions < 1:
             raise ValueError("partitions must be at least 1")
+        if not (math.isfinite(min_pmi) and math.isfinite(pmi_step)):
+            raise ValueError("min_pmi and pmi_step must be finite numbers")
         super().__init__(unknown_score)
         self.min_count, self.min_pmi, self.pmi_step = min_count, min_pmi, pmi_step
         self.max_len, self.iterations, self.partitions = max_len, iterations, partitions
@@ -338,6 +342,10 @@ class PairFinder(_Finder):
     def __init__(self, min_proba: float = 1e-7, min_pmi: float = 1.0,
                  unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         super().__init__(unknown_score)
+        if not 0 < min_proba < 1:
+            raise ValueError("min_proba must be in (0, 1)")
+        if not math.isfinite(min_pmi):
+            raise ValueError("min_pmi must be a finite number")
         self.min_proba, self.min_pmi = min_proba, min_pmi
 
     def strong_pairs(self) -> np.ndarray:

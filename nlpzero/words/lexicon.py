@@ -23,7 +23,7 @@ import numpy as np
 from .._tables import gather_rows
 from ..errors import InputError
 from ..text.chars import CharTable, to_codepoints
-from ..text.io import display_name, read_lines
+from ..text.io import display_name, quote, read_lines
 from . import _lexicon_kernels as K
 
 DEFAULT_UNKNOWN_SCORE = -100.0
@@ -48,6 +48,9 @@ class Lexicon:
             raise ValueError("words and counts differ in length")
         if self.counts.size and not (np.isfinite(self.counts).all() and (self.counts > 0).all()):
             raise ValueError("lexicon counts must be positive and finite")
+        with np.errstate(over="ignore"):
+            if not np.isfinite(self.counts.sum()):
+                raise ValueError("lexicon counts add up to more than the largest float")
 
     @classmethod
     def from_counts(cls, counts: dict[str, float] | Iterable[tuple[str, float]]) -> Lexicon:
@@ -200,7 +203,10 @@ class Lexicon:
 
     @classmethod
     def read(cls, path: str | os.PathLike[str] | None, errors: str = "strict") -> Lexicon:
-        """Read ``word[<TAB>count[<TAB>score]]`` lines; repeated words add their counts."""
+        """Read ``word[<TAB>count[<TAB>score]]`` lines; repeated words add their counts.
+
+        Only a newline ends a row (a CR before it is dropped): U+2028, FS (0x1c) or NEL
+        (0x85) inside a row are whitespace between fields, never a new row."""
         name = display_name(path)
         counts: dict[str, float] = {}
         scores: dict[str, float] = {}
@@ -213,9 +219,11 @@ class Lexicon:
             try:
                 count = float(parts[1]) if len(parts) > 1 else 1.0
             except ValueError:
-                raise InputError(f"{name}:{lineno}: count {parts[1]!r} is not a number") from None
+                raise InputError(f"{name}:{lineno}: count {quote(parts[1])} is not a number"
+                                 ) from None
             if not (math.isfinite(count) and count > 0):
-                raise InputError(f"{name}:{lineno}: count must be positive, got {parts[1]}")
+                raise InputError(f"{name}:{lineno}: count must be a positive finite number, "
+                                 f"got {quote(parts[1])}")
             counts[word] = counts.get(word, 0.0) + count
             if len(parts) > 2:
                 # a third column like jieba's part of speech is not a score
@@ -223,6 +231,9 @@ class Lexicon:
                     scores[word] = float(parts[2])
         if not counts:
             raise InputError(f"{name}: lexicon has no words")
+        if not math.isfinite(sum(counts.values())):
+            raise InputError(f"{name}: the counts add up to more than the largest float "
+                             "(about 1.8e308); scale them down")
         lex = cls.from_counts(counts)
         if scores and len(scores) == len(counts):
             lex.scores = np.array([scores[w] for w in lex.words])

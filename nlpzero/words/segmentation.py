@@ -9,6 +9,7 @@ spaces of an output line gives back the input line without its whitespace.
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
@@ -26,6 +27,8 @@ class Segmenter:
     def __init__(self, lexicon: Lexicon, unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         self.lexicon = lexicon
         self.unknown_score = float(unknown_score)
+        if not math.isfinite(self.unknown_score):
+            raise ValueError("unknown_score must be a finite number")
         self.chars, self.keys, self.lens, self.vals, self.logp, self.max_len = lexicon.compiled()
 
     def _block(self, text: str, at_line_start: bool) -> tuple[str, bool]:
