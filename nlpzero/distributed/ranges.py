@@ -21,7 +21,7 @@ from typing import BinaryIO
 import numpy as np
 
 from ..errors import InputError
-from ..text import _utf8 as U
+from ..text.chars import encode_utf8_blocks
 from ..text.io import BLOCK_BYTES, decode_block, read_byte_blocks
 
 #: Largest default range: it bounds a task's memory (its ids and partial tables).
@@ -147,15 +147,8 @@ def iter_range_bytes(rng: ByteRange, classes: np.ndarray | None = None,
 def range_ids(rng: ByteRange, chars, errors: str) -> Iterator[tuple[np.ndarray, int]]:
     """Character ids of each block of a range under the table *chars* (new characters get
     new ids), as ``Corpus`` makes them for a whole file; yields (ids, bytes)."""
-    replace = errors == "replace"
-    for buf, offset in iter_range_bytes(rng, chars.classes):
-        ids, chars.n_chars, error = U.utf8_to_ids(
-            np.frombuffer(buf, np.uint8), chars.classes, chars.ids, chars.chars,
-            chars.id_classes, chars.n_chars, chars.fold, replace)
-        if error >= 0:
-            raise InputError(f"{rng.path}: invalid UTF-8 at byte offset {offset + error}; "
-                             "use --errors replace to read it as a separator")
-        yield ids, len(buf)
+    yield from encode_utf8_blocks(iter_range_bytes(rng, chars.classes), chars, str(rng.path),
+                                  errors)
 
 
 def range_texts(rng: ByteRange, errors: str) -> Iterator[tuple[str, int]]:

@@ -12,6 +12,8 @@ so ``１９９８年`` and ``1998年`` are the same word to the statistics and t
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
+
 import numpy as np
 from numba import njit
 
@@ -163,3 +165,22 @@ class CharTable:
 
     def decode(self, ids: np.ndarray) -> str:
         return from_codepoints(self.chars[np.asarray(ids)])
+
+
+def encode_utf8_blocks(blocks: Iterable[tuple[bytes, int]], chars: CharTable, name: str,
+                       errors: str = "strict") -> Iterator[tuple[np.ndarray, int]]:
+    """(ids, bytes) of each UTF-8 ``(block, offset)`` pair (from ``read_byte_blocks``),
+    decoded straight to ids of *chars* by the UTF-8 kernel; invalid UTF-8 names its
+    absolute byte offset, or reads as a separator with ``errors="replace"``."""
+    from ..errors import InputError
+    from ._utf8 import utf8_to_ids
+
+    replace = errors == "replace"
+    for block, offset in blocks:
+        ids, chars.n_chars, error = utf8_to_ids(
+            np.frombuffer(block, np.uint8), chars.classes, chars.ids, chars.chars,
+            chars.id_classes, chars.n_chars, chars.fold, replace)
+        if error >= 0:
+            raise InputError(f"{name}: invalid UTF-8 at byte offset {offset + error}; "
+                             "use --errors replace to read it as a separator")
+        yield ids, len(block)

@@ -38,9 +38,8 @@ from .._hashing import GOLDEN
 from .._tables import MergeStack, gather_rows, merge_counts, row_offsets, run_lengths
 from .._threads import map_blocks, prefetch
 from ..errors import InputError
-from ..text import _utf8 as U
 from ..text.cache import BlockCache
-from ..text.chars import CharTable
+from ..text.chars import CharTable, encode_utf8_blocks
 from ..text.io import display_name, open_binary, read_byte_blocks
 from ..text.progress import Progress
 from . import _discovery_kernels as DK
@@ -105,16 +104,9 @@ class Corpus:
         Yields (ids, bytes read for them).
         """
         name = display_name(self.source)
-        replace = self.errors == "replace"
         with open_binary(self.source) as fh:
-            for block, offset in read_byte_blocks(fh, name, self.block_bytes, chars.classes):
-                ids, chars.n_chars, error = U.utf8_to_ids(
-                    np.frombuffer(block, np.uint8), chars.classes, chars.ids, chars.chars,
-                    chars.id_classes, chars.n_chars, chars.fold, replace)
-                if error >= 0:
-                    raise InputError(f"{name}: invalid UTF-8 at byte offset {offset + error}; "
-                                     "use --errors replace to read it as a separator")
-                yield ids, len(block)
+            blocks = read_byte_blocks(fh, name, self.block_bytes, chars.classes)
+            yield from encode_utf8_blocks(blocks, chars, name, self.errors)
 
     def blocks(self, chars: CharTable, progress: Progress) -> Iterator[np.ndarray]:
         if self._cache is not None and self._cache.complete and self._cached_for is chars:
