@@ -361,27 +361,11 @@ class PairFinder(_Finder):
         lookup = _pair_lookup(self.strong_pairs(), self.char_counts())
         progress.stage("counting fragments", corpus.n_bytes)
 
-        def count(ids: np.ndarray) -> tuple[tuple, tuple]:
-            starts, ends = DK.fragment_bounds(ids, *lookup)
-            short, long_rows = DK.short_span_keys(ids, starts, ends, 4)
-            short.sort()
-            return run_lengths(short), DK.count_spans(ids, starts[long_rows], ends[long_rows])
-
-        shorts, longs = MergeStack(merge_counts), MergeStack(DK.merge_tables)
-        for short, long in map_blocks(count, corpus.blocks(self.chars, progress)):
-            shorts.push(short, short[0].size)
-            longs.push(long, long[0].size)
-        short, long = shorts.result(), longs.result()
-        if short is None:
+        table = count_span_table(lambda ids: DK.fragment_bounds(ids, *lookup), corpus,
+                                 self.chars, progress)
+        if table is None:
             raise InputError("the corpus has no letters, digits or ideographs to learn from")
-        ids = unpack(short[0])
-        ptr = row_offsets(np.count_nonzero(ids, axis=1))
-        _, l_counts, l_ptr, l_chars = long
-        return _WordTable(
-            np.concatenate([ptr, ptr[-1] + l_ptr[1:]]),
-            np.concatenate([ids[ids > 0].astype(np.int32), l_chars]),
-            np.concatenate([short[1], l_counts]),
-        )
+        return table
 
     def find(self, corpus: Source | Corpus, progress: Progress | None = None) -> Lexicon:
         progress = progress or Progress()
@@ -450,6 +434,33 @@ def _pair_lookup(pairs: np.ndarray, char_counts: np.ndarray) -> tuple:
     cell = rank[a[dense]].astype(np.int64) * top + rank[b[dense]]
     np.bitwise_or.at(bits, cell >> 3, (1 << (cell & 7)).astype(np.uint8))
     return rank, bits, top, DK.build_key_set(pairs[~dense])
+
+
+def count_span_table(spans: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+                     corpus: Corpus, chars: CharTable, progress: Progress) -> _WordTable | None:
+    """Counts of the spans ids[starts[k]:ends[k]] that *spans(ids)* marks in every block, as
+    a string table: short spans (<= 4 ids) by packed key and sort, longer ones by hash;
+    None when no block has a span."""
+
+    def count(ids: np.ndarray) -> tuple[tuple, tuple]:
+        starts, ends = spans(ids)
+        short, long_rows = DK.short_span_keys(ids, starts, ends, 4)
+        short.sort()
+        return run_lengths(short), DK.count_spans(ids, starts[long_rows], ends[long_rows])
+
+    shorts, longs = MergeStack(merge_counts), MergeStack(DK.merge_tables)
+    for short, long in map_blocks(count, corpus.blocks(chars, progress)):
+        shorts.push(short, short[0].size)
+        longs.push(long, long[0].size)
+    short, long = shorts.result(), longs.result()
+    if short is None:
+        return None
+    ids = unpack(short[0])
+    ptr = row_offsets(np.count_nonzero(ids, axis=1))
+    _, l_counts, l_ptr, l_chars = long
+    return _WordTable(np.concatenate([ptr, ptr[-1] + l_ptr[1:]]),
+                      np.concatenate([ids[ids > 0].astype(np.int32), l_chars]),
+                      np.concatenate([short[1], l_counts]))
 
 
 def make_finder(method: str = "unigram", **options) -> _Finder:

@@ -35,13 +35,12 @@ import math
 
 import numpy as np
 
-from .._tables import MergeStack, merge_counts, row_offsets, run_lengths
+from .._tables import MergeStack, merge_counts, run_lengths
 from .._threads import map_blocks
 from ..text.chars import ALNUM, HAN
 from ..text.progress import Progress
-from . import _discovery_kernels as DK
 from . import _unigram_kernels as UK
-from .discovery import Corpus, Source, _Finder, _pair_lookup, _WordTable
+from .discovery import Corpus, Source, _Finder, _pair_lookup, _WordTable, count_span_table
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
 from .ngrams import unpack
 
@@ -264,22 +263,17 @@ class UnigramFinder(_Finder):
         is_alnum = self.chars.id_classes == ALNUM
         progress.stage("cutting the corpus into chunks", corpus.n_bytes)
 
-        def count(ids: np.ndarray) -> tuple[tuple, tuple]:
+        def chunk_bounds(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             join = UK.chunk_joins(ids, is_alnum, *lookup)
             word = ids > 0
             joined_before = np.zeros_like(join)
             joined_before[1:] = join[:-1]
-            starts = np.flatnonzero(word & ~joined_before)
-            ends = np.flatnonzero(word & ~join) + 1
-            short, long_rows = DK.short_span_keys(ids, starts, ends, 4)
-            short.sort()
-            return run_lengths(short), DK.count_spans(ids, starts[long_rows], ends[long_rows])
+            return (np.flatnonzero(word & ~joined_before), np.flatnonzero(word & ~join) + 1)
 
-        shorts, longs = MergeStack(merge_counts), MergeStack(DK.merge_tables)
-        for short, long in map_blocks(count, corpus.blocks(self.chars, progress)):
-            shorts.push(short, short[0].size)
-            longs.push(long, long[0].size)
-        return _chunk_table(shorts, longs)
+        table = count_span_table(chunk_bounds, corpus, self.chars, progress)
+        if table is None:
+            return _WordTable(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64))
+        return table
 
     # -- 3. re-estimation -------------------------------------------------------------------
 
@@ -322,18 +316,6 @@ class UnigramFinder(_Finder):
             if done:
                 break
         return self._lexicon(words, gain)
-
-
-def _chunk_table(shorts: MergeStack, longs: MergeStack) -> _WordTable:
-    short, long = shorts.result(), longs.result()
-    if short is None:
-        return _WordTable(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64))
-    ids = unpack(short[0])
-    ptr = row_offsets(np.count_nonzero(ids, axis=1))
-    _, l_counts, l_ptr, l_chars = long
-    return _WordTable(np.concatenate([ptr, ptr[-1] + l_ptr[1:]]),
-                      np.concatenate([ids[ids > 0].astype(np.int32), l_chars]),
-                      np.concatenate([short[1], l_counts]))
 
 
 def _code_length(counts: np.ndarray) -> float:
