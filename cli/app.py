@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Optional
+import sys
+from typing import Annotated, Any, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from . import (
     approx,
@@ -20,8 +22,46 @@ from . import (
     vectors,
 )
 
+# Click's base exception, whether Typer uses click or its own vendored copy of it
+ClickException = next(c for c in typer.BadParameter.__mro__ if c.__name__ == "ClickException")
+
+
+def usage_error_line(error: ClickException) -> str:
+    """A usage error as one line: ``error: nlpzero discover: <what> (see nlpzero discover -h)``
+    (Click prints a three-line block with the usage synopsis instead)."""
+    message = " ".join(error.format_message().split())
+    ctx = getattr(error, "ctx", None)
+    if ctx is None:
+        return f"error: {message}"
+    return f"error: {ctx.command_path}: {message} (see {ctx.command_path} -h)"
+
+
+class OneLineErrors(TyperGroup):
+    """The root command: runs in Click's non-standalone mode so that usage errors are
+    printed as one line (exit 2) and exit codes pass through unchanged."""
+
+    def main(self, args: Any = None, prog_name: str | None = None,
+             complete_var: str | None = None, standalone_mode: bool = True,
+             **extra: Any) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, **extra)
+        try:
+            code = super().main(args, prog_name, complete_var, False, **extra)
+        except ClickException as e:
+            if type(e).__name__ == "NoArgsIsHelpError":
+                e.show()  # a bare `nlpzero` or `nlpzero approx`: the help, as Click shows it
+            else:
+                typer.echo(usage_error_line(e), err=True)
+            sys.exit(e.exit_code)
+        except typer.Abort:
+            typer.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
 app = typer.Typer(
     name="nlpzero",
+    cls=OneLineErrors,
     help="Unsupervised Chinese NLP from raw text: discover words, segment, score, learn "
     "sentence templates and parse, embed words, cluster, draw a map of the clusters.",
     add_completion=True,

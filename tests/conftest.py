@@ -69,6 +69,8 @@ class Cli:
     def assert_usage_error(self, result, needle: str) -> None:
         assert result.exit_code == 2, (result.stdout, result.stderr)
         assert "Traceback" not in result.output
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr  # one line
+        assert result.stderr.startswith("error: nlpzero"), result.stderr
         assert needle in self.flat(result.stderr), result.stderr
 
 
