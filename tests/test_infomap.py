@@ -285,6 +285,32 @@ def test_multilevel_finds_the_hierarchy_and_codes_it_exactly():
     assert _hierarchical_codelength(net, levels) == pytest.approx(tree.codelength_bits)
 
 
+@pytest.mark.parametrize("directed", [False, True])
+def test_multilevel_paths_are_a_tree_that_codes_to_the_reported_length(directed):
+    """Random planted graphs: every node has its own path, and the reported codelength is the
+    plain-Python hierarchical map equation of those paths. (A super-module holding a single
+    module whose sub-modules were kept once cut its nodes' paths short: several nodes had
+    one path, and the codelength ignored the sub-modules.)"""
+    rng = np.random.default_rng(0)
+    multilevel = 0
+    for seed in range(40):
+        n = int(rng.integers(6, 60))
+        m = int(rng.integers(n, 4 * n))
+        block = rng.integers(0, max(2, n // 6), n)
+        u, v = rng.integers(0, n, m), rng.integers(0, n, m)
+        keep = (block[u] == block[v]) | (rng.random(m) < 0.15)
+        links = (u[keep], v[keep], rng.random(int(keep.sum())) + 0.1)
+        tree = infomap(links, n, directed=directed, two_level=False, seed=seed)
+        paths = [tuple(int(c) for c in row if c) for row in tree.paths]
+        assert len(set(paths)) == n
+        if tree.n_levels > 2:
+            multilevel += 1
+            fl = _flow(links, n, directed=directed)
+            assert tree.codelength_bits == pytest.approx(
+                _reference_tree_codelength(fl, paths), abs=1e-9)
+    assert multilevel >= 5
+
+
 def test_multilevel_on_karate_is_the_two_level_answer():
     result = infomap(karate(), trials=10, two_level=False)
     assert result.codelength_bits == pytest.approx(4.311792646, abs=1e-9)

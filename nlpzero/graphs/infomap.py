@@ -38,7 +38,7 @@ class InfomapResult:
     ``modules[α]`` is node α's top module, 0 for the module with the most flow, 1 for the next;
     ``paths[α]`` its path in the module tree, 1-based like Infomap's ``.tree`` (``[2, 1, 3]``
     = third node of the first sub-module of the second top module), padded with zeros to
-    ``n_levels + 1`` columns. ``codelength_bits`` is the (hierarchical) map equation.
+    ``n_levels`` columns (the longest path). ``codelength_bits`` is the (hierarchical) map equation.
     """
 
     modules: np.ndarray
@@ -241,11 +241,28 @@ def _split_flags(levels: list[np.ndarray]) -> list[np.ndarray]:
     """Per depth d, which modules have more than one child at depth d + 1."""
     flags = []
     for current, child in zip(levels, levels[1:]):
-        k = int(current.max()) + 1
-        parent = np.empty(int(child.max()) + 1, dtype=np.int64)
-        parent[child] = current
-        flags.append(np.bincount(parent, minlength=k) > 1)
+        parent = _parents(current, child)
+        flags.append(np.bincount(parent, minlength=int(current.max()) + 1) > 1)
     return flags
+
+
+def _parents(current: np.ndarray, child: np.ndarray) -> np.ndarray:
+    """For each module at the depth below, its parent module at ``current``'s depth."""
+    parent = np.empty(int(child.max()) + 1, dtype=np.int64)
+    parent[child] = current
+    return parent
+
+
+def _splits_below(levels: list[np.ndarray], flags: list[np.ndarray]) -> list[np.ndarray]:
+    """Per depth d, which modules are split at d or deeper. A module with one child is the
+    same set of nodes as that child: the tree skips it, and the child's splits are its own
+    (a super-module holding one module whose sub-modules were kept)."""
+    below = [np.zeros(int(levels[-1].max()) + 1, dtype=bool)]
+    for d in range(len(flags) - 1, -1, -1):
+        any_child = np.zeros(len(flags[d]), dtype=bool)
+        any_child[_parents(levels[d], levels[d + 1])] |= below[0]
+        below.insert(0, flags[d] | any_child)
+    return below
 
 
 def _hierarchical_codelength(leaf: _Network, levels: list[np.ndarray]) -> float:
@@ -258,24 +275,22 @@ def _hierarchical_codelength(leaf: _Network, levels: list[np.ndarray]) -> float:
     sums = [leaf.module_sums(level, int(level.max()) + 1) for level in levels]
     enter = sums[0][2]
     total = float(plogp(enter.sum()) - plogp(enter).sum())
-    split_flags = _split_flags(levels) + [None]
+    flags = _split_flags(levels)
+    below = _splits_below(levels, flags)
     active = np.ones(len(enter), dtype=bool)
     for depth, current in enumerate(levels):
         flow_, exit_, _ = sums[depth]
-        k = len(flow_)
-        split = np.zeros(k, dtype=bool) if split_flags[depth] is None else split_flags[depth]
-        split &= active
-        total += float(_leaf_codelengths(leaf, current, flow_, exit_)[active & ~split].sum())
-        if not split.any():
+        leaf_module = active & ~below[depth]  # nothing below it splits: a leaf module
+        total += float(_leaf_codelengths(leaf, current, flow_, exit_)[leaf_module].sum())
+        if depth == len(flags) or not (active & below[depth]).any():
             return total
-        child = levels[depth + 1]
+        split = active & flags[depth]  # its own codebook; a one-child module passes through
+        parent = _parents(current, levels[depth + 1])
         child_enter = sums[depth + 1][2]
-        parent = np.empty(len(child_enter), dtype=np.int64)
-        parent[child] = current
-        active = split[parent]
-        inner = np.bincount(parent, child_enter * active, minlength=k)
+        inner = np.bincount(parent, child_enter * split[parent], minlength=len(flow_))
         total += float((plogp(exit_ + inner) - plogp(exit_))[split].sum()
-                       - plogp(child_enter[active]).sum())
+                       - plogp(child_enter[split[parent]]).sum())
+        active = (active & below[depth])[parent]
     return total
 
 
@@ -371,14 +386,16 @@ def _result(leaf: _Network, fl: Flow, levels: list[np.ndarray], codelength: floa
         block = np.maximum.accumulate(np.where(parent_start, np.arange(n), 0))
         columns.append(count - count[block] + 1)
         parent_start = start
-    # a module that is not split ends its nodes' paths: the leaf number follows it
-    depth = np.full(n, len(levels) - 1, dtype=np.int64)
-    for d, split in reversed(list(enumerate(_split_flags(levels)))):
-        depth[~split[levels[d][order]]] = d
-    paths = np.zeros((n, len(levels) + 1), dtype=np.int64)
-    for d in range(len(levels)):
-        paths[:, d] = np.where(d <= depth, columns[d], 0)
-    paths[np.arange(n), depth + 1] = columns[-1]
+    # a node's path holds its top module, the child number wherever its module has more
+    # than one child (a one-child module is the same node set: skipped), then its leaf number
+    flags = _split_flags(levels)
+    take = np.ones((n, len(levels) + 1), dtype=bool)
+    for d, split in enumerate(flags):
+        take[:, d + 1] = split[levels[d][order]]
+    shift = np.argsort(~take, axis=1, kind="stable")  # the taken columns first, in order
+    paths = np.where(np.take_along_axis(take, shift, axis=1),
+                     np.take_along_axis(np.stack(columns, axis=1), shift, axis=1), 0)
+    paths = paths[:, :int(take.sum(axis=1).max())]
     node_paths = np.empty_like(paths)
     node_paths[order] = paths
     if len(levels) > 1:
