@@ -48,8 +48,8 @@ def discover(
     min_count: Annotated[int, typer.Option(
         min=1, help="[unigram, ngram] Minimum count of a word.")] = 3,
     min_pmi: Annotated[Optional[float], typer.Option(  # noqa: UP045
-        help="Cohesion (nats) a 2-char word needs [unigram, ngram: 2.0] / strong-pair PMI "
-        "[nlpzero: 1.0].", callback=number(-100, 100)
+        help="Cohesion (nats) a 2-char word needs [unigram: 1.5, ngram: 2.0] / strong-pair "
+        "PMI [nlpzero: 1.0].", callback=number(-100, 100)
     )] = None,
     pmi_step: Annotated[Optional[float], typer.Option(  # noqa: UP045
         help="[unigram, ngram] Extra cohesion per extra character (nats) [unigram: 1.5, "
@@ -109,7 +109,7 @@ def discover(
 
         pmi = 2.0 if min_pmi is None else min_pmi
         if method is Method.unigram:
-            options = dict(min_count=min_count, min_pmi=pmi,
+            options = dict(min_count=min_count, min_pmi=1.5 if min_pmi is None else min_pmi,
                            pmi_step=1.5 if pmi_step is None else pmi_step, pmi_cap=pmi_cap,
                            max_len=32 if max_len is None else max_len, max_share=max_share,
                            lexicon_cost=lexicon_cost, boundary_margin=boundary_margin,

