@@ -3,7 +3,7 @@
 Run from the repository root (needs ``../shared/data``; ``pip install nlp-zero==0.1.6 jieba``
 for the peers)::
 
-    python benchmarks/bench_discover_lengths.py [--parts 1,2,3,4] [--news-mb 0]
+    python benchmarks/bench_discover_lengths.py [--parts 1,2,3,4,5] [--news-mb 0]
 
 1. PKU (SIGHAN 2005): each system learns a lexicon from PFR-1998 raw text (POS tags and
    spaces removed) + the raw PKU test text, the PKU test text is segmented with it and
@@ -11,6 +11,8 @@ for the peers)::
    word length 1 / 2 / 3 / 4 / 5+ (precision by predicted token length too). jieba uses
    its own supervised dictionary (``cut(HMM=False)``) as a reference point.
 2. The small setting: the same, learning from the raw PKU test text alone (175 k chars).
+5. A second gold set nobody tuned on: discover on the PFR-1998 raw text, segment every 10th
+   PFR line and score it against PFR's own segmentation (no OOV column: no word list).
 3. A second domain nobody tuned on: the xwlb news corpus (CCTV 新闻联播, 2012-2026). Which
    of the issue's common words are in each lexicon, and one sentence through
    ``discover | segment`` (``--news-mb`` limits the corpus; 0 = all 100 MB).
@@ -148,7 +150,7 @@ def score_row(name: str, pred: list[str], gold: list[str], training_words: set[s
     s = score_lines(gold, pred, training_words)
     rec, prec = by_length(gold, pred)
     cells = [name, f"{s.precision:.3f}", f"{s.recall:.3f}", f"**{s.f1:.3f}**",
-             f"{s.oov_recall:.3f}"] + [f"{x:.3f}" for x in rec] + [
+             f"{s.oov_recall:.3f}" if training_words else "–"] + [f"{x:.3f}" for x in rec] + [
              " / ".join(f"{x:.2f}" for x in prec), f"{n_words:,}" if isinstance(n_words, int)
              else n_words, f"{seconds:.1f}"]
     return "| " + " | ".join(cells) + " |"
@@ -208,6 +210,45 @@ def quality(train: Path | list[str], title: str, with_peers: bool) -> None:
         pred = [" ".join(w for w in jieba.cut(ln, HMM=False) if w.strip()) for ln in test]
         say(score_row("jieba 0.42 (own supervised dictionary, reference)", pred, gold,
                       training_words, "349,046", 0.0))
+
+
+def pfr_held_out() -> tuple[Path, list[str]]:
+    """PFR-1998 as a second gold set: all of its raw text (ids, tags, spaces removed) to
+    discover on, and every 10th line's own segmentation as the gold standard."""
+    out = CACHE / f"nlpzero-bench-pfr-raw-{PFR.stat().st_mtime_ns}.txt"
+    gold = []
+    raw = []
+    with open(PFR, encoding="utf-8") as src:
+        for i, line in enumerate(src):
+            words = [t.rsplit("/", 1)[0].replace("[", "") for t in line.split()[1:]]
+            words = [w for w in words if w]
+            if not words:
+                continue
+            raw.append("".join(words))
+            if i % 10 == 0:
+                gold.append("  ".join(words))
+    if not out.is_file():
+        tmp = out.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text("\n".join(raw) + "\n", encoding="utf-8")
+        os.replace(tmp, out)
+    return out, gold
+
+
+def pfr_quality() -> None:
+    from nlpzero.words.discovery import discover
+    from nlpzero.words.segmentation import Segmenter
+
+    train, gold = pfr_held_out()
+    test = [g.replace(" ", "") for g in gold]
+    say(f"\n### Second gold set: PFR-1998, discover on its raw text, score every 10th line "
+        f"({len(gold):,} lines) against its own segmentation (not tuned on)\n")
+    say(HEADER)
+    for name, method, options in SYSTEMS:
+        t0 = time.perf_counter()
+        lex = discover(train, method=method, **options)
+        dt = time.perf_counter() - t0
+        seg = Segmenter(lex)
+        say(score_row(name, [seg.segment_text(ln) for ln in test], gold, set(), len(lex), dt))
 
 
 class LineCorpus:
@@ -315,7 +356,7 @@ def speed() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", default="1,2,3,4")
+    parser.add_argument("--parts", default="1,2,3,4,5")
     parser.add_argument("--news-mb", type=int, default=0, help="news corpus size (0 = all)")
     args = parser.parse_args()
     parts = {int(p) for p in re.split(r"[ ,]+", args.parts) if p}
@@ -330,6 +371,11 @@ def main() -> None:
 
         quality(list(read_lines(PKU_TEST)), "Small setting: discover on the PKU test raw "
                 "text alone", False)
+    if 5 in parts:
+        if PFR.is_file():
+            pfr_quality()
+        else:
+            say(f"SKIP part 5: missing {PFR}")
     if 3 in parts:
         if NEWS_XZ.is_file():
             news(args.news_mb)

@@ -33,7 +33,7 @@ class Method(str, Enum):
 
 #: options of some methods only (refused with the others)
 COUNTING = ("min_count", "pmi_step", "max_len", "iterations", "partitions")  # ngram, unigram
-UNIGRAM_ONLY = ("pmi_cap", "max_share", "lexicon_cost")
+UNIGRAM_ONLY = ("pmi_cap", "max_share", "lexicon_cost", "boundary_margin")
 NLPZERO_ONLY = ("min_proba",)
 
 
@@ -48,11 +48,11 @@ def discover(
     min_count: Annotated[int, typer.Option(
         min=1, help="[unigram, ngram] Minimum count of a word.")] = 3,
     min_pmi: Annotated[Optional[float], typer.Option(  # noqa: UP045
-        help="Cohesion (nats) a 2-char word needs [unigram, ngram: 2.0] / strong-pair PMI "
-        "[nlpzero: 1.0].", callback=number(-100, 100)
+        help="Cohesion (nats) a 2-char word needs [unigram: 1.5, ngram: 2.0] / strong-pair "
+        "PMI [nlpzero: 1.0].", callback=number(-100, 100)
     )] = None,
     pmi_step: Annotated[Optional[float], typer.Option(  # noqa: UP045
-        help="[unigram, ngram] Extra cohesion per extra character (nats) [unigram: 2.0, "
+        help="[unigram, ngram] Extra cohesion per extra character (nats) [unigram: 1.5, "
         "ngram: 4.0].", callback=number(0, 100))] = None,
     pmi_cap: Annotated[float, typer.Option(
         help="[unigram] Most cohesion any word needs (nats), so long words stay possible.",
@@ -67,6 +67,10 @@ def discover(
     lexicon_cost: Annotated[float, typer.Option(
         help="[unigram] Weight of the lexicon's description length (0 = no MDL test).",
         callback=number(0, 1e6))] = 1.0,
+    boundary_margin: Annotated[float, typer.Option(
+        help="[unigram] Drop a candidate of 3+ characters when cutting it into other "
+        "candidates raises the branching-entropy score Σ a(part) len(part) by more than this "
+        "(1000000 = never).", callback=number(0, 1e6))] = 6.0,
     iterations: Annotated[Optional[int], typer.Option(  # noqa: UP045
         min=1, max=50, help="Re-count rounds [unigram: at most 5, until the code length stops "
         "falling; ngram: 2].")] = None,
@@ -105,10 +109,11 @@ def discover(
 
         pmi = 2.0 if min_pmi is None else min_pmi
         if method is Method.unigram:
-            options = dict(min_count=min_count, min_pmi=pmi,
-                           pmi_step=2.0 if pmi_step is None else pmi_step, pmi_cap=pmi_cap,
+            options = dict(min_count=min_count, min_pmi=1.5 if min_pmi is None else min_pmi,
+                           pmi_step=1.5 if pmi_step is None else pmi_step, pmi_cap=pmi_cap,
                            max_len=32 if max_len is None else max_len, max_share=max_share,
-                           lexicon_cost=lexicon_cost, partitions=partitions,
+                           lexicon_cost=lexicon_cost, boundary_margin=boundary_margin,
+                           partitions=partitions,
                            iterations=5 if iterations is None else iterations)
         elif method is Method.ngram:
             options = dict(min_count=min_count, min_pmi=pmi,

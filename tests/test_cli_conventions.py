@@ -38,7 +38,8 @@ def test_every_option_help_survives_verbatim(name: str) -> None:
 def test_bracketed_help_text_is_kept() -> None:
     shown = _flat(runner.invoke(app, ["discover", "--help"],
                                 env={"COLUMNS": "300"}).output)
-    assert "a 2-char word needs [unigram, ngram: 2.0] / strong-pair PMI [nlpzero: 1.0]." in shown
+    assert ("a 2-char word needs [unigram: 1.5, ngram: 2.0] / strong-pair PMI [nlpzero: 1.0]."
+            in shown)
     assert "[nlpzero] Minimum pair and fragment probability." in shown
 
 

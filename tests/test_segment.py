@@ -6,6 +6,7 @@ import io
 import itertools
 import math
 import random
+import re
 
 import numpy as np
 import pytest
@@ -36,6 +37,23 @@ def char_class(ch: str) -> int:
     return PUNCT
 
 
+def line_classes(line: str) -> list[int]:
+    """char_class of each character after the pre-rules: ``.`` or ``@`` (ASCII or
+    full-width) between two letters/digits, ``%`` ``％`` ``‰`` after a digit, and a URL
+    (scheme://, then printable ASCII, ending in a letter, digit or /) count as letters."""
+    k = [char_class(c) for c in line]
+    out = list(k)
+    for i, ch in enumerate(line):
+        if ch in ".．@＠" and 0 < i < len(line) - 1 and k[i - 1] == ALNUM and k[i + 1] == ALNUM:
+            out[i] = ALNUM
+        if ch in "%％‰" and i > 0 and fold(line[i - 1]) in "0123456789":
+            out[i] = ALNUM
+    for m in re.finditer(r"[A-Za-z][A-Za-z0-9+.-]*://[!-~]*[A-Za-z0-9/]", line):
+        for i in range(m.start(), m.end()):
+            out[i] = ALNUM
+    return out
+
+
 def is_word(w: str) -> bool:
     return bool(w) and all(char_class(c) in (HAN, ALNUM) for c in w)
 
@@ -52,7 +70,8 @@ def reference_logp(lex: Lexicon) -> dict[str, float]:
     return dict(zip(folded, (float(x) for x in logp)))
 
 
-def viterbi(run: str, logp: dict[str, float], unknown: float) -> tuple[float, list[int]]:
+def viterbi(run: str, logp: dict[str, float], unknown: float,
+            classes: list[int] | None = None) -> tuple[float, list[int]]:
     """Best split of a run of word characters: (score, cut positions including 0 and n).
 
     Edges: lexicon words not ending inside a letter/digit run (score ln p), and a fallback
@@ -61,7 +80,7 @@ def viterbi(run: str, logp: dict[str, float], unknown: float) -> tuple[float, li
     better score replaces the first path found.
     """
     n = len(run)
-    alnum = [char_class(c) == ALNUM for c in run]
+    alnum = [k == ALNUM for k in (classes or [char_class(c) for c in run])]
     max_len = max((len(w) for w in logp), default=1)
     score: list[float | None] = [None] * (n + 1)
     back = [0] * (n + 1)
@@ -98,8 +117,9 @@ def reference_segment(text: str, lex: Lexicon, unknown: float = -100.0) -> str:
     for line in text.split("\n"):
         tokens: list[str] = []
         i, n = 0, len(line)
+        classes = line_classes(line)
         while i < n:
-            k = char_class(line[i])
+            k = classes[i]
             j = i + 1
             if k == SPACE:
                 i = j
@@ -110,10 +130,10 @@ def reference_segment(text: str, lex: Lexicon, unknown: float = -100.0) -> str:
                 tokens.append(line[i:j])
                 i = j
                 continue
-            while j < n and char_class(line[j]) in (HAN, ALNUM):
+            while j < n and classes[j] in (HAN, ALNUM):
                 j += 1
             run = "".join(fold(c) for c in line[i:j])
-            _, cuts = viterbi(run, logp, unknown)
+            _, cuts = viterbi(run, logp, unknown, classes[i:j])
             tokens += [line[i + a : i + b] for a, b in zip(cuts, cuts[1:])]
             i = j
         out_lines.append(" ".join(tokens))
@@ -158,7 +178,7 @@ def split_ok(tokens: list[str], logp: dict[str, float]) -> bool:
 
 HAN_CHARS = "中外科学名著"
 ALNUM_CHARS = "ab1２"
-TEXT_ALPHABET = HAN_CHARS * 3 + ALNUM_CHARS + "，。—  \n"
+TEXT_ALPHABET = HAN_CHARS * 3 + ALNUM_CHARS + "，。—  \n.%＠"
 
 
 def random_lexicon(rng: random.Random, counts=None) -> Lexicon:
@@ -260,7 +280,9 @@ def test_round_trip_and_one_line_per_line(text: str) -> None:
     for tok in out.split():
         kinds = {char_class(c) for c in tok}
         assert SPACE not in kinds
-        if PUNCT in kinds:  # punctuation stands alone, one repeated mark at most
+        if PUNCT in kinds and ALNUM in line_classes(tok):  # a number, address or URL
+            assert all(k == ALNUM for k in line_classes(tok)), tok
+        elif PUNCT in kinds:  # punctuation stands alone, one repeated mark at most
             assert len(set(tok)) == 1, tok
 
 
@@ -403,3 +425,19 @@ def test_large_single_line_streams_fast() -> None:
     assert "\n" not in text
     assert text.replace(" ", "") == line
     assert text == seg.segment_text(line)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("增长15.3％，达到3.14%", "增 长 15.3％ ， 达 到 3.14%"),
+    ("１９９８．５年", "１９９８．５ 年"),
+    ("见https://x.org/a?b=1下载", "见 https://x.org/a?b=1 下 载"),
+    ("写信a@b.cn了", "写 信 a@b.cn 了"),
+    ("第1.中国", "第 1 . 中 国"),  # a point not between letters/digits stays a mark
+    ("1..5", "1 .. 5"),
+    ("%5", "% 5"),  # a sign before the digits is not part of the number
+    ("。://x", "。 : // x"),  # no scheme, no URL
+])
+def test_number_and_url_pre_rules(text: str, expected: str) -> None:
+    seg = Segmenter(Lexicon(["中外"], [1.0]))
+    assert seg.segment_text(text) == expected
+    assert reference_segment(text, Lexicon(["中外"], [1.0])) == expected

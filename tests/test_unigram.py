@@ -3,6 +3,7 @@ against a plain-Python reference, round trips through segment, long words, bad o
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections import Counter
@@ -242,7 +243,8 @@ def test_deterministic_and_block_size_independent(tmp_path):
     ("max_share", 1.5), ("max_share", math.nan), ("lexicon_cost", -1.0),
     ("lexicon_cost", math.inf), ("iterations", 0), ("iterations", 10**9),
     ("unknown_score", math.nan), ("unknown_score", 5.0), ("partitions", 0),
-    ("partitions", 1000),
+    ("partitions", 1000), ("boundary_margin", -1.0), ("boundary_margin", math.nan),
+    ("boundary_margin", math.inf), ("boundary_margin", 1e7),
 ])
 def test_bad_options_are_value_errors(option, value):
     with pytest.raises(ValueError, match=option):
@@ -268,6 +270,9 @@ def test_latin_and_digits_only_corpus_gives_an_empty_lexicon():
     (["--lexicon-cost", "-1"], "--lexicon-cost"), (["--iterations", "0"], "--iterations"),
     (["--iterations", "100000"], "--iterations"), (["--unknown-score", "nan"], "--unknown-score"),
     (["--partitions", "0"], "--partitions"), (["--partitions", "999"], "--partitions"),
+    (["--boundary-margin", "nan"], "--boundary-margin"),
+    (["--boundary-margin", "-1"], "--boundary-margin"),
+    (["--boundary-margin", "inf"], "--boundary-margin"),
 ])
 def test_cli_rejects_bad_unigram_options(cli, write_file, args, needle):
     corpus = write_file("c.txt", "中外科学\n")
@@ -315,7 +320,101 @@ def test_candidate_selection_matches_its_definition(seed):
     (["--method", "ngram", "--lexicon-cost", "2"], "--lexicon-cost", "--method unigram"),
     (["--method", "nlpzero", "--max-len", "8"], "--max-len", "--method ngram or unigram"),
     (["--min-proba", "1e-5"], "--min-proba", "--method nlpzero"),
+    (["--method", "ngram", "--boundary-margin", "3"], "--boundary-margin", "--method unigram"),
 ])
 def test_cli_refuses_options_of_other_methods(cli, write_file, args, option, owner):
     corpus = write_file("c.txt", "中外科学\n")
     cli.assert_usage_error(cli.invoke("discover", *args, corpus), f"{option} applies to {owner}")
+
+
+# --- branching-entropy boundary test ---------------------------------------------------------
+
+
+def reference_autonomy(table: Counter) -> dict[str, float]:
+    """nVBE by its definition, with strings and floats: h_right(w) = −Σ_x p(x|w) ln p(x|w)
+    over the table's extensions wx, the rest of w's occurrences each a different x; the
+    empty string's entropy is the character entropy; a = Δh_right + Δh_left, minus the mean
+    of a over the strings of the same length."""
+    def entropy(w: str, right: bool) -> float:
+        c = table[w]
+        ext = [table[v] for v in table if len(v) == len(w) + 1
+               and (v[:-1] == w if right else v[1:] == w)]
+        return math.log(c) - sum(x * math.log(x) for x in ext) / c
+
+    chars = [c for w, c in table.items() if len(w) == 1]
+    n = sum(chars)
+    h0 = math.log(n) - sum(c * math.log(c) for c in chars) / n
+    raw = {}
+    for w in table:
+        hr0 = h0 if len(w) == 1 else entropy(w[:-1], True)
+        hl0 = h0 if len(w) == 1 else entropy(w[1:], False)
+        raw[w] = entropy(w, True) - hr0 + entropy(w, False) - hl0
+    out = {}
+    for w, v in raw.items():
+        same = [raw[x] for x in raw if len(x) == len(w)]
+        out[w] = v - sum(same) / len(same)
+    return out
+
+
+def reference_boundary_keep(w: str, aut: dict[str, float], usable: set[str],
+                            margin: float) -> bool:
+    """Every split of w into two or more usable strings, by brute force."""
+    best = -math.inf
+    for cuts in itertools.chain.from_iterable(
+            itertools.combinations(range(1, len(w)), k) for k in range(1, len(w))):
+        b = [0, *cuts, len(w)]
+        parts = [w[x:y] for x, y in zip(b, b[1:])]
+        if all(p in usable for p in parts):
+            best = max(best, sum(aut[p] * len(p) for p in parts))
+    return not best > aut[w] * len(w) + margin
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_autonomy_and_boundary_test_match_reference(seed):
+    rng = random.Random(seed)
+    text = generated_corpus(seed, 400, "子丑寅卯辰")
+    finder = UnigramFinder(min_count=2, max_len=6).train([text])
+    table = finder.ngram_table(Corpus.of([text]), Progress())
+    words = table_words(finder, table)
+    tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
+    aut = UK.autonomy(table.ptr, table.chars, table.counts, tk, tv)
+    names = table.words(finder.chars)
+    ref = reference_autonomy(words)
+    for i, w in enumerate(names):
+        assert aut[i] == pytest.approx(ref[w], abs=1e-9), w
+    usable = np.array([len(w) == 1 or rng.random() < 0.5 for w in names])
+    rows = np.flatnonzero(table.lengths >= 2)
+    margin = rng.choice([0.0, 1.5, 6.0])
+    keep = UK.boundary_keep(table.ptr, table.chars, rows, aut, usable, tk, tv, margin, 3)
+    ok = {w for w, u in zip(names, usable) if u}
+    expected = [len(names[r]) < 3 or reference_boundary_keep(names[r], ref, ok, margin)
+                for r in rows]
+    assert keep.tolist() == expected
+    assert 0 < int(keep.sum()) < keep.size
+
+
+def test_boundary_test_cuts_a_compound_and_keeps_a_word():
+    """Two words that each occur in many contexts, and now and then side by side, are
+    cut; a word never seen apart is kept, with the default margin."""
+    rng = random.Random(3)
+    heads, tails = ["甲乙", "丙丁", "戊己"], ["庚辛", "壬癸", "子丑"]
+    fill = [chr(c) for c in range(0x4E00, 0x4E00 + 60)]
+    lines = []
+    for _ in range(3000):
+        words = [rng.choice(fill) for _ in range(rng.randint(2, 6))]
+        words.insert(rng.randrange(len(words) + 1), rng.choice(heads))
+        words.insert(rng.randrange(len(words) + 1), rng.choice(tails))
+        if rng.random() < 0.2:
+            words.insert(rng.randrange(len(words) + 1), "寅卯辰巳")
+        lines.append("".join(words))
+    finder = UnigramFinder().train(lines)
+    table = finder.ngram_table(Corpus.of(lines), Progress())
+    names = table.words(finder.chars)
+    tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
+    aut = UK.autonomy(table.ptr, table.chars, table.counts, tk, tv)
+    usable = np.ones(len(names), np.bool_)
+    rows = np.array([names.index("寅卯辰巳")] + [i for i, w in enumerate(names) if len(w) == 4
+                     and w[:2] in heads and w[2:] in tails])
+    assert rows.size > 1
+    keep = UK.boundary_keep(table.ptr, table.chars, rows, aut, usable, tk, tv, 6.0, 3)
+    assert keep[0] and not keep[1:].any()

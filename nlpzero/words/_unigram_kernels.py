@@ -367,3 +367,101 @@ def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pm
     for r in range(n):
         keep[r] = ptr[r + 1] - ptr[r] == 1 or (cohesive[r] and share[r] < max_share)
     return keep
+
+
+@njit(cache=True)
+def autonomy(ptr, chars, counts, tk, tv):
+    """Normalised variation of branching entropy (nVBE, Magistry & Sagot 2012) of every
+    row w of a frequent n-gram table (all substrings of a row are rows):
+
+    h_right(w) = ln c(w) − Σ_x c(wx) ln c(wx) / c(w) over the rows wx (occurrences whose
+    extension is not a row — rarer than min_count, or a mark, or the text's end — count as
+    all different), h_left likewise; the empty string's entropy is the character
+    entropy. a(w) = h_right(w) − h_right(w[:-1]) + h_left(w) − h_left(w[1:]), minus the mean
+    of a over the rows of w's length. High a: w is followed and preceded by many different
+    strings, more than its shorter parts are (w ends where words end)."""
+    n = ptr.shape[0] - 1
+    hr = np.zeros(n)
+    hl = np.zeros(n)
+    longest = 1
+    for r in range(n):
+        p = ptr[r]
+        L = ptr[r + 1] - p
+        longest = max(longest, L)
+        if L < 2:
+            continue
+        c = float(counts[r])
+        v = c * math.log(c)
+        a = key_row(tk, tv, seq_key(chars, p, p + L - 1))
+        b = key_row(tk, tv, seq_key(chars, p + 1, p + L))
+        if a >= 0:
+            hr[a] += v
+        if b >= 0:
+            hl[b] += v
+    total = 0.0
+    plogp = 0.0
+    for r in range(n):
+        c = float(counts[r])
+        if c <= 0:
+            continue
+        if ptr[r + 1] - ptr[r] == 1:
+            total += c
+            plogp += c * math.log(c)
+        hr[r] = math.log(c) - hr[r] / c
+        hl[r] = math.log(c) - hl[r] / c
+    h0 = math.log(total) - plogp / total if total > 0 else 0.0
+    out = np.zeros(n)
+    sums = np.zeros(longest + 1)
+    nums = np.zeros(longest + 1)
+    for r in range(n):
+        p = ptr[r]
+        L = ptr[r + 1] - p
+        if counts[r] <= 0:
+            continue
+        if L < 2:
+            out[r] = hr[r] + hl[r] - 2.0 * h0
+        else:
+            a = key_row(tk, tv, seq_key(chars, p, p + L - 1))
+            b = key_row(tk, tv, seq_key(chars, p + 1, p + L))
+            out[r] = (hr[r] - (hr[a] if a >= 0 else h0)) + (hl[r] - (hl[b] if b >= 0 else h0))
+        sums[L] += out[r]
+        nums[L] += 1.0
+    for r in range(n):
+        L = ptr[r + 1] - ptr[r]
+        if counts[r] > 0:
+            out[r] -= sums[L] / nums[L]
+    return out
+
+
+@njit(cache=True)
+def boundary_keep(ptr, chars, rows, aut, usable, tk, tv, margin, min_len):
+    """keep[i] for the table rows *rows*: True unless the row has min_len characters or
+    more and some split of it into two or more *usable* rows s_1..s_k (the candidates)
+    scores Σ a(s_j) len(s_j) more than a(w) len(w) + *margin*: nVBE decoding over the
+    candidates would cut the string (a compound of parts that are each more autonomous,
+    新|世纪, 检察|机关)."""
+    keep = np.ones(rows.shape[0], np.bool_)
+    longest = 1
+    for i in range(rows.shape[0]):
+        longest = max(longest, ptr[rows[i] + 1] - ptr[rows[i]])
+    best = np.empty(longest + 1)
+    for i in range(rows.shape[0]):
+        r = rows[i]
+        p = ptr[r]
+        length = ptr[r + 1] - p
+        if length < min_len:
+            continue
+        best[0] = 0.0
+        for e in range(1, length + 1):
+            best[e] = NEG
+            for s in range(e):
+                if best[s] <= NEG or (s == 0 and e == length):
+                    continue
+                q = key_row(tk, tv, seq_key(chars, p + s, p + e))
+                if q < 0 or not usable[q]:
+                    continue
+                v = best[s] + aut[q] * (e - s)
+                if v > best[e]:
+                    best[e] = v
+        keep[i] = not best[length] > aut[r] * length + margin
+    return keep

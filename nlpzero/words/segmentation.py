@@ -11,14 +11,44 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
-from ..text.chars import to_codepoints
+import numpy as np
+
+from ..text.chars import ALNUM, to_codepoints
 from ..text.io import BLOCK_BYTES, is_interactive, iter_blocks, read_blocks
 from ..text.progress import Progress
 from . import _lexicon_kernels as K
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
+
+_URL = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*://[!-~]*[A-Za-z0-9/]")
+
+
+def join_numbers(cps: np.ndarray, cls: np.ndarray, text: str) -> np.ndarray:
+    """Pre-rules on the character classes: a decimal point or ``@`` between two
+    letters/digits (3.14, x.org, a@b.cn), a per-cent or per-mille sign after a digit
+    (15.3%) and a whole URL (``scheme://`` then printable ASCII) read as letters, so
+    each of these strings is one letter/digit run, hence one token. *cps* are folded."""
+    n = cps.shape[0]
+    if n < 2:
+        return cls
+    alnum = cls == ALNUM
+    digit = (cps >= 48) & (cps <= 57)
+    joiner = (cps == 0x2E) | (cps == 0xFF0E) | (cps == 0x40) | (cps == 0xFF20)
+    sign = (cps == 0x25) | (cps == 0xFF05) | (cps == 0x2030)
+    mid = np.zeros(n, np.bool_)
+    mid[1:-1] = joiner[1:-1] & alnum[:-2] & alnum[2:]
+    mid[1:] |= sign[1:] & digit[:-1]
+    if "://" in text:
+        for m in _URL.finditer(text):
+            mid[m.start():m.end()] = True
+    if not mid.any():
+        return cls
+    out = cls.copy()
+    out[mid] = ALNUM
+    return out
 
 
 class Segmenter:
@@ -33,7 +63,8 @@ class Segmenter:
 
     def _block(self, text: str, at_line_start: bool) -> tuple[str, bool]:
         cps = to_codepoints(text)
-        cls = self.chars.classes[self.chars.folded(cps)]
+        folded = self.chars.folded(cps)
+        cls = join_numbers(folded, self.chars.classes[folded], text)
         ids = self.chars.encode_codepoints(cps, grow=False)
         out, at_line_start = K.segment_block(
             cps, ids, cls, self.keys, self.lens, self.vals, self.logp, self.max_len,

@@ -8,9 +8,14 @@
    over its binary splits of ln(N c(w) / (c(left) c(right))) — reaches
    min(min_pmi + (n − 2) pmi_step, pmi_cap) nats, unless one one-character extension
    (xw or wx) accounts for ``max_share`` of its occurrences or more: such an n-gram is a
-   piece of a longer word (华民族 of 中华民族). Pre-rule: a run of digits joined to the
-   ideograph after it (年, 月, 日, 万 ...) when the corpus shows that ideograph after
-   digits with PMI >= min_pmi; the strings seen ``min_count`` times are candidates.
+   piece of a longer word (华民族 of 中华民族). Then the branching-entropy test: with
+   a(s) the nVBE autonomy of a string (:func:`_unigram_kernels.autonomy`), a candidate of
+   three or more characters goes when some split into other candidates scores
+   Σ a(part) len(part) more than a(w) len(w) + ``boundary_margin`` (新|世纪, 检察|机关:
+   compounds of parts that each stand in more contexts than the whole). Pre-rule: a run
+   of digits joined to the ideograph after it (年, 月, 日, 万 ...) when the corpus shows
+   that ideograph after digits with PMI >= min_pmi; the strings seen ``min_count`` times
+   are candidates.
 3. **Re-estimation.** The corpus is segmented with the candidates (unigram Viterbi, word
    score ln count − ln total) and the words on the best paths are counted. Then the
    minimum-entropy redundancy test (去冗) runs on all words against those counts: with
@@ -25,8 +30,10 @@
 
 The lexicon's counts are the counts of the last Viterbi pass (words the last test drops
 are left out); its scores are the gains in nats. Parameters chosen on the PKU test set:
-pmi_step 2, pmi_cap 8, max_share 0.8, lexicon_cost 1 (min_pmi and min_count are the values
-of the ``ngram`` method).
+pmi_cap 8, max_share 0.8, lexicon_cost 1, boundary_margin 6, min_pmi 1.5 (confirmed on
+held-out PFR-1998 lines and the small setting; the synthetic sample corpus prefers
+min_pmi 2); pmi_step 1.5 (PKU and PFR long-word recall against the F1 of the synthetic
+sample corpus); min_count is the ``ngram`` method's.
 """
 
 from __future__ import annotations
@@ -49,6 +56,9 @@ TOLERANCE = 1e-3
 #: Counting levels 3..FULL_SCANS+2 scan every position (cheap, no memory); from then on
 #: each level visits only the positions counted at the level before, kept as a list.
 FULL_SCANS = 3
+#: Shortest candidate the branching-entropy test may cut (a 2-character word's only split
+#: is into characters, which that test favours too often).
+BOUNDARY_MIN_LEN = 3
 #: Longest word the lexicon's hash table stores (its lengths are int16).
 MAX_LEN_LIMIT = 1024
 
@@ -77,9 +87,10 @@ def _check_int(name: str, value: int, low: int, high: int) -> int:
 class UnigramFinder(_Finder):
     """Cohesive n-grams of any length, Viterbi re-estimation and MDL pruning (default)."""
 
-    def __init__(self, min_count: int = 3, min_pmi: float = 2.0, pmi_step: float = 2.0,
+    def __init__(self, min_count: int = 3, min_pmi: float = 1.5, pmi_step: float = 1.5,
                  pmi_cap: float = 8.0, max_len: int = 32, max_share: float = 0.8,
                  lexicon_cost: float = 1.0, iterations: int = 5, partitions: int = 2,
+                 boundary_margin: float = 6.0,
                  unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         super().__init__(_check_real("unknown_score", unknown_score, high=0.0))
         self.min_count = _check_int("min_count", min_count, 1, 2**62)
@@ -93,6 +104,7 @@ class UnigramFinder(_Finder):
         self.lexicon_cost = _check_real("lexicon_cost", lexicon_cost, 0.0, 1e6)
         self.iterations = _check_int("iterations", iterations, 1, 1000)
         self.partitions = _check_int("partitions", partitions, 1, 64)
+        self.boundary_margin = _check_real("boundary_margin", boundary_margin, 0.0, 1e6)
 
     # -- 1. counts ------------------------------------------------------------------------
 
@@ -203,6 +215,12 @@ class UnigramFinder(_Finder):
         tk, tv = UK.key_table(keys)
         keep = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv, n_chars,
                                     self.min_pmi, self.pmi_step, self.pmi_cap, self.max_share)
+        if self.boundary_margin < 1e6:
+            aut = UK.autonomy(table.ptr, table.chars, table.counts, tk, tv)
+            rows = np.flatnonzero(keep)
+            keep[rows] = UK.boundary_keep(table.ptr, table.chars, rows, aut, keep.copy(),
+                                          tk, tv, self.boundary_margin, BOUNDARY_MIN_LEN)
+            del aut
         del tk, tv
         words = table.subset(keep)
         digits = self._digit_words(n_chars, keys[keep])
