@@ -28,6 +28,7 @@ kind and guard arguments, with which Numba compiles them as literals.
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
@@ -398,6 +399,7 @@ def _plain_case(x, y, op, kind, c):
 _BLOCK = 2048  # elements per block of the guarded second pass
 
 
+@functools.cache
 def _specialise(op: int, kind: int) -> tuple[Any, Any]:
     """The two loops of *op* and *kind*: ``raw_pass(x, y, o, c, delta)`` writes the raw
     results and returns whether every element is a plain case; ``fix_up(x, y, o, c,
@@ -445,9 +447,6 @@ def _specialise(op: int, kind: int) -> tuple[Any, Any]:
     return raw_pass, fix_up
 
 
-_LOOPS: dict[tuple[int, int], tuple[Any, Any]] = {}
-
-
 def apply(x: np.ndarray, y: np.ndarray, o: np.ndarray, op: int, kind: int, c: int,
           delta: float, safe: bool) -> None:
     """o = op(x, y) (see :func:`mitchell`) over 1-D contiguous arrays; the unary ops read
@@ -459,9 +458,7 @@ def apply(x: np.ndarray, y: np.ndarray, o: np.ndarray, op: int, kind: int, c: in
     as :func:`mitchell` element by element. The loops of each (op, kind) are compiled on
     first use, the second pass only when an input needs it.
     """
-    loops = _LOOPS.get((op, kind))
-    if loops is None:
-        loops = _LOOPS[(op, kind)] = _specialise(op, kind)
+    loops = _specialise(int(op), int(kind))
     plain = loops[0](x, y, o, c, delta)
     if safe and not plain:
         loops[1](x, y, o, c, delta)
@@ -470,45 +467,67 @@ def apply(x: np.ndarray, y: np.ndarray, o: np.ndarray, op: int, kind: int, c: in
 # --- dot products, matrix products, top-k -----------------------------------------------------
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
-def matmul_rows(a, bt, kind, c, safe):
+@functools.cache
+def _matmul_kernel(kind: int, safe: bool) -> Any:
+    """The matrix product loop of one variant kind and guard setting (see :func:`matmul_rows`),
+    built and compiled on first use."""
+
+    @njit(cache=True, parallel=True, error_model="numpy")
+    def matmul_kernel(a, bt, c):
+        m = a.shape[0]
+        n = bt.shape[0]
+        out = np.empty((m, n), dtype=a.dtype)
+        for i in prange(m):
+            for j in range(n):
+                s = 0.0
+                for k in range(a.shape[1]):
+                    s += mitchell_binary(a[i, k], bt[j, k], False, kind, c, safe)
+                out[i, j] = s
+        return out
+
+    return matmul_kernel
+
+
+def matmul_rows(a: np.ndarray, bt: np.ndarray, kind: int, c: int, safe: bool) -> np.ndarray:
     """out[i, j] = sum_k M(a[i, k], bt[j, k]) (M: Mitchell's product), summed in float64 and
-    rounded once to the input type."""
-    m = a.shape[0]
-    n = bt.shape[0]
-    out = np.empty((m, n), dtype=a.dtype)
-    for i in prange(m):
-        for j in range(n):
-            s = 0.0
-            for k in range(a.shape[1]):
-                s += mitchell_binary(a[i, k], bt[j, k], False, kind, c, safe)
-            out[i, j] = s
-    return out
+    rounded once to the input type; a and bt 2-D and C-contiguous."""
+    return _matmul_kernel(int(kind), bool(safe))(a, bt, c)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, fastmath={"reassoc", "contract"}, error_model="numpy")
 def _approx_score(q, x, kind, c):
     """Mitchell dot product of two rows (raw products; inputs must be sanitized), summed in
-    the input type in any order."""
+    the input type in any order (so the loop vectorises); *kind* a literal."""
     s = cast_like(0.0, q[0])
-    if kind == 0:
-        for k in range(q.size):
-            s += mitchell_binary(q[k], x[k], False, 0, c, False)
-    elif kind == 1:
-        for k in range(q.size):
-            s += mitchell_binary(q[k], x[k], False, 1, c, False)
-    else:
-        for k in range(q.size):
-            s += mitchell_binary(q[k], x[k], False, 2, c, False)
+    for k in range(q.size):
+        s += mitchell_binary(q[k], x[k], False, kind, c, False)
     return s
 
 
-@njit(cache=True, parallel=True, fastmath={"reassoc", "contract"}, error_model="numpy")
-def topk_rerank(queries, base, k, candidates, kind, c):
+@functools.cache
+def _topk_kernel(kind: int) -> Any:
+    """The top-k loop of one variant kind (see :func:`topk_rerank`), built and compiled on
+    first use."""
+
+    @njit(cache=True, error_model="numpy")
+    def topk_kernel(queries, base, k, candidates, c):
+        return _topk(queries, base, k, candidates, kind, c)
+
+    return topk_kernel
+
+
+def topk_rerank(queries: np.ndarray, base: np.ndarray, k: int, candidates: int, kind: int,
+                c: int) -> tuple[np.ndarray, np.ndarray]:
     """For each query: the *candidates* best rows of *base* by Mitchell dot product, then
     the best *k* of those by exact float64 dot product, best first (ties: lower index).
     Rows must be normalised and sanitized (no zero or tiny components). Returns
     (indices int64, exact scores float64)."""
+    return _topk_kernel(int(kind))(queries, base, k, candidates, c)
+
+
+@njit(cache=True, parallel=True, fastmath={"reassoc", "contract"}, error_model="numpy")
+def _topk(queries, base, k, candidates, kind, c):
+    """:func:`topk_rerank` with *kind* a literal."""
     nq = queries.shape[0]
     n = base.shape[0]
     cand_n = min(candidates, n)
@@ -573,11 +592,28 @@ def _error(op, i, j, n, kind, c, delta, like):
     return r / exact - 1.0
 
 
-@njit(cache=True, error_model="numpy")
-def profile(op, n, kind, c, delta, like):
+@functools.cache
+def _profile_kernel(op: int, kind: int) -> Any:
+    """The error sweep of one op and variant kind (see :func:`profile`), built and compiled
+    on first use."""
+
+    @njit(cache=True, error_model="numpy")
+    def profile_kernel(n, c, delta, like):
+        return _profile(op, n, kind, c, delta, like)
+
+    return profile_kernel
+
+
+def profile(op: int, n: int, kind: int, c: int, delta: float, like: Any) -> tuple:
     """Errors of Mitchell's op (see :func:`_error`) over all i, j < n (mul, div) or all
     i < n (log2, exp2). Returns (min, max, sum, sum_abs, sum_sq, i_min, j_min, i_max,
     j_max)."""
+    return _profile_kernel(int(op), int(kind))(n, c, delta, like)
+
+
+@njit(cache=True, error_model="numpy")
+def _profile(op, n, kind, c, delta, like):
+    """:func:`profile` with *op* and *kind* literals."""
     lo = np.inf
     hi = -np.inf
     s = 0.0
