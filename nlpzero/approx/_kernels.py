@@ -504,30 +504,12 @@ def _approx_score(q, x, kind, c):
     return s
 
 
-@functools.cache
-def _topk_kernel(kind: int) -> Any:
-    """The top-k loop of one variant kind (see :func:`topk_rerank`), built and compiled on
-    first use."""
-
-    @njit(cache=True, error_model="numpy")
-    def topk_kernel(queries, base, k, candidates, c):
-        return _topk(queries, base, k, candidates, kind, c)
-
-    return topk_kernel
-
-
-def topk_rerank(queries: np.ndarray, base: np.ndarray, k: int, candidates: int, kind: int,
-                c: int) -> tuple[np.ndarray, np.ndarray]:
+@njit(cache=True, parallel=True, fastmath={"reassoc", "contract"}, error_model="numpy")
+def topk_rerank(queries, base, k, candidates, kind, c):
     """For each query: the *candidates* best rows of *base* by Mitchell dot product, then
     the best *k* of those by exact float64 dot product, best first (ties: lower index).
     Rows must be normalised and sanitized (no zero or tiny components). Returns
     (indices int64, exact scores float64)."""
-    return _topk_kernel(int(kind))(queries, base, k, candidates, c)
-
-
-@njit(cache=True, parallel=True, fastmath={"reassoc", "contract"}, error_model="numpy")
-def _topk(queries, base, k, candidates, kind, c):
-    """:func:`topk_rerank` with *kind* a literal."""
     nq = queries.shape[0]
     n = base.shape[0]
     cand_n = min(candidates, n)
@@ -540,7 +522,12 @@ def _topk(queries, base, k, candidates, kind, c):
         ci = np.full(cand_n, -1, dtype=np.int64)
         worst = 0  # slot of the smallest candidate score
         for j in range(n):
-            s = _approx_score(q, base[j], kind, c)
+            if kind == CONST:  # one branch per row; the score's loop sees a literal
+                s = _approx_score(q, base[j], CONST, c)
+            elif kind == CORRECTED:
+                s = _approx_score(q, base[j], CORRECTED, c)
+            else:
+                s = _approx_score(q, base[j], TABLE, c)
             if s > cs[worst]:
                 cs[worst] = s
                 ci[worst] = j
@@ -595,11 +582,32 @@ def _error(op, i, j, n, kind, c, delta, like):
 @functools.cache
 def _profile_kernel(op: int, kind: int) -> Any:
     """The error sweep of one op and variant kind (see :func:`profile`), built and compiled
-    on first use."""
+    on first use; *op* and *kind* reach :func:`_error` as literals."""
 
     @njit(cache=True, error_model="numpy")
     def profile_kernel(n, c, delta, like):
-        return _profile(op, n, kind, c, delta, like)
+        lo = np.inf
+        hi = -np.inf
+        s = 0.0
+        sa = 0.0
+        sq = 0.0
+        ilo = jlo = ihi = jhi = 0
+        cols = n if op < LOG2 else 1  # the binary ops MUL, DIV sweep pairs
+        for i in range(n):
+            for j in range(cols):
+                e = _error(op, i, j, n, kind, c, delta, like)
+                s += e
+                sa += abs(e)
+                sq += e * e
+                if e < lo:
+                    lo = e
+                    ilo = i
+                    jlo = j
+                if e > hi:
+                    hi = e
+                    ihi = i
+                    jhi = j
+        return lo, hi, s, sa, sq, ilo, jlo, ihi, jhi
 
     return profile_kernel
 
@@ -609,33 +617,6 @@ def profile(op: int, n: int, kind: int, c: int, delta: float, like: Any) -> tupl
     i < n (log2, exp2). Returns (min, max, sum, sum_abs, sum_sq, i_min, j_min, i_max,
     j_max)."""
     return _profile_kernel(int(op), int(kind))(n, c, delta, like)
-
-
-@njit(cache=True, error_model="numpy")
-def _profile(op, n, kind, c, delta, like):
-    """:func:`profile` with *op* and *kind* literals."""
-    lo = np.inf
-    hi = -np.inf
-    s = 0.0
-    sa = 0.0
-    sq = 0.0
-    ilo = jlo = ihi = jhi = 0
-    cols = n if op < LOG2 else 1  # the binary ops MUL, DIV sweep pairs
-    for i in range(n):
-        for j in range(cols):
-            e = _error(op, i, j, n, kind, c, delta, like)
-            s += e
-            sa += abs(e)
-            sq += e * e
-            if e < lo:
-                lo = e
-                ilo = i
-                jlo = j
-            if e > hi:
-                hi = e
-                ihi = i
-                jhi = j
-    return lo, hi, s, sa, sq, ilo, jlo, ihi, jhi
 
 
 # --- for other kernels ----------------------------------------------------------------------
