@@ -23,7 +23,9 @@ result with overflow to inf and gradual underflow to subnormals / signed 0.
 guarded fix-up pass that runs only when an input needs it. The scalar functions are plain
 ``@njit`` functions, not inlined in Numba's IR (``inline="always"`` made the first call
 compile for about a minute); LLVM inlines them into the loops and folds the constant op,
-kind and guard arguments, with which Numba compiles them as literals.
+kind and guard arguments, with which Numba compiles them as literals. The matrix product
+and the error sweep are built per kind (and guards, op) the same way; the parallel top-k
+kernel is one function that passes the kind to its score loop as a literal.
 """
 
 from __future__ import annotations
