@@ -141,7 +141,7 @@ def _fence(typingctx):
     return types.none(), codegen
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _scalar_op(x, y, c, op):
     if op == 0:
         return K.mitchell_binary(x, y, False, K.CONST, c, False)

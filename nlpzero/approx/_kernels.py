@@ -16,14 +16,23 @@ entry point: the operation (MUL, DIV, LOG2, EXP2), the variant's kind (CONST, CO
 TABLE) and the guards are arguments. Raw, it applies a core to the full patterns with no
 checks; guarded (``safe``), it splits each operand into an exponent and a mantissa in
 [1, 2) (subnormals are normalised first), runs the core on the mantissas and rescales the
-result with overflow to inf and gradual underflow to subnormals / signed 0. The kernel
-:func:`apply` runs it over 1-D contiguous arrays, specialised per op and kind so that the
-loops vectorise.
+result with overflow to inf and gradual underflow to subnormals / signed 0.
+
+:func:`apply` runs it over 1-D contiguous arrays through two small loops per op and kind
+(:func:`_specialise`), built and compiled on first use: a raw pass that vectorises and a
+guarded fix-up pass that runs only when an input needs it. The scalar functions are plain
+``@njit`` functions, not inlined in Numba's IR (``inline="always"`` made the first call
+compile for about a minute); LLVM inlines them into the loops and folds the constant op,
+kind and guard arguments, with which Numba compiles them as literals. The matrix product
+and the error sweep are built per kind (and guards, op) the same way; the parallel top-k
+kernel is one function that passes the kind to its score loop as a literal.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from typing import Any
 
 import numpy as np
 from llvmlite import ir
@@ -120,7 +129,7 @@ def layout(x):  # pragma: no cover - replaced by the overload inside numba
     raise NotImplementedError
 
 
-@overload(layout, inline="always")
+@overload(layout)
 def _layout(x):
     """(P, ONE, INF, SIGN, FRAC) of x's format: fraction bits, bits(1.0), bits(inf), the
     sign bit and the fraction mask, all int64 (the float64 sign bit is -2^63)."""
@@ -132,7 +141,7 @@ def _layout(x):
     return None
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def pow2(k):
     """2.0^k as a float64 for -1022 <= k <= 1023, built from bits (no pow(), no division,
     so it folds to a constant and leaves loops vectorisable under any error model)."""
@@ -142,12 +151,12 @@ def pow2(k):
 # --- scalar cores on magnitudes ------------------------------------------------------------
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _row(P):
     return 0 if P == 23 else 1
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def table_mul(mx, my, P, ONE, div):
     """Mitchell with both logs and the antilog corrected by the 16-entry tables."""
     r = _row(P)
@@ -158,7 +167,7 @@ def table_mul(mx, my, P, ONE, div):
     return s - TE_BITS[r, (s >> sh) & 15]
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _mitchell_term(u, v, shift, x):
     """2^shift * M(u 2^-P, v 2^-P) for integers 0 < u, v <= 2^P (a Mitchell product), as a
     float like x; u and v convert to floats exactly."""
@@ -167,7 +176,7 @@ def _mitchell_term(u, v, shift, x):
     return from_bits(b, x)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def corrected_mul(mx, my, x):
     """Mitchell's product plus a Mitchell estimate of the dropped term, as a float.
 
@@ -188,7 +197,7 @@ def corrected_mul(mx, my, x):
     return p + _mitchell_term(fa, fb, k, x)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def corrected_div(mx, my, x):
     """Mitchell's quotient minus a Mitchell estimate of its excess, as a float.
 
@@ -214,7 +223,7 @@ def corrected_div(mx, my, x):
     return q - from_bits(t + (k << P), x)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def log2_core(m, kind, delta, x):
     """Mitchell log2 of a positive normal pattern m: e + a, corrected by *kind*
     (0: plus the offset *delta*, 1: plus LOG2_K a (1-a), 2: plus the 16-entry table)."""
@@ -230,7 +239,7 @@ def log2_core(m, kind, delta, x):
     return v
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def exp2_core(f, kind, c, x):
     """Pattern of Mitchell's 2^f for 0 <= f < 1 at exponent 0: 1 + f, corrected by *kind*
     (0: minus *c* units of 2^-P, 1: minus EXP2_K f (1-f), 2: minus the 16-entry table)."""
@@ -248,7 +257,7 @@ def exp2_core(f, kind, c, x):
 # --- guards --------------------------------------------------------------------------------
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def split(m, x):
     """(e, n) of a positive finite pattern m: its value is 2^e * from_bits(n), 1 <= n < 2.
     Subnormals are normalised through an exact int to float conversion."""
@@ -260,7 +269,7 @@ def split(m, x):
     return (m >> P) - bias, (m & FRAC) | ONE
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def finish(r, k, sign, x):
     """The float 2^k * from_bits(r) with *sign*: signed inf on overflow, gradual underflow
     (one IEEE rounding) below the normal range, signed 0 below the subnormals."""
@@ -282,7 +291,7 @@ def finish(r, k, sign, x):
     return from_bits(bits(v) | sign, x)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def mitchell_binary(x, y, div, kind, c, safe):
     """One Mitchell product (div=False) or quotient (div=True) of floats x, y.
 
@@ -313,7 +322,7 @@ def mitchell_binary(x, y, div, kind, c, safe):
     return from_bits(r | sign, x)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def mitchell_log2(x, kind, delta, safe):
     """Mitchell's log2 of a float (see log2_core); unless *safe*, x must be positive and
     normal (0 gives -bias, negatives and subnormals meaningless values)."""
@@ -331,7 +340,7 @@ def mitchell_log2(x, kind, delta, safe):
     return cast_like(e + log2_core(n, kind, delta, x), x)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def mitchell_exp2(y, kind, c, safe):
     """Mitchell's 2^y of a float; unless *safe*, 2^y must be a normal float (out of range
     or NaN inputs give meaningless values)."""
@@ -355,7 +364,7 @@ def mitchell_exp2(y, kind, c, safe):
 # --- one scalar entry point and its two kernels ----------------------------------------------
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def mitchell(x, y, op, kind, c, delta, safe):
     """Mitchell's x·y (MUL), x / y (DIV), log2 x (LOG2) or 2^x (EXP2; *y* is ignored by the
     unary ops) of floats x, y of one type. *kind*: CONST (the integer constant *c* for
@@ -368,7 +377,7 @@ def mitchell(x, y, op, kind, c, delta, safe):
     return mitchell_binary(x, y, op == DIV, kind, c, safe)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _plain_case(x, y, op, kind, c):
     """Does the raw function give exactly the guarded result? log2: x positive, normal and
     finite; exp2: |x| well inside the exponent range; mul/div: both operands normal, finite
@@ -389,49 +398,38 @@ def _plain_case(x, y, op, kind, c):
             & (t >= ((2 * P + 4) << P)) & (t < INF - (4 << P)))
 
 
-@njit(cache=True, inline="always", error_model="numpy")
-def _raw_pass(x, y, o, op, kind, c, delta):
-    """Raw results o = op(x, y); are they all plain cases? Inlined with constant *op* and
-    *kind*, so that each loop compiles to straight vector code."""
-    plain = True
-    for i in range(x.size):
-        o[i] = mitchell(x[i], y[i], op, kind, c, delta, False)
-        plain &= _plain_case(x[i], y[i], op, kind, c)
-    return plain
-
-
-@njit(cache=True, inline="always", error_model="numpy")
-def _raw_pass_of_kind(x, y, o, op, kind, c, delta):
-    """:func:`_raw_pass` with *kind* turned into a constant (*op* is one already)."""
-    if kind == CONST:
-        return _raw_pass(x, y, o, op, CONST, c, delta)
-    if kind == CORRECTED:
-        return _raw_pass(x, y, o, op, CORRECTED, c, delta)
-    return _raw_pass(x, y, o, op, TABLE, c, delta)
-
-
 _BLOCK = 2048  # elements per block of the guarded second pass
 
 
-@njit(cache=True, error_model="numpy")
-def apply(x, y, o, op, kind, c, delta, safe):
-    """o = op(x, y) (see :func:`mitchell`) over 1-D contiguous arrays; the unary ops read
-    x only (pass it as y too).
+@functools.cache
+def _specialise(op: int, kind: int) -> tuple[Any, Any]:
+    """The two loops of *op* and *kind*: ``raw_pass(x, y, o, c, delta)`` writes the raw
+    results and returns whether every element is a plain case; ``fix_up(x, y, o, c,
+    delta)`` recomputes with the guards the blocks that hold other elements.
 
-    Guarded: one pass computes the raw function (a loop the compiler vectorises) and checks
-    that every element is a plain case; only if one is not, a second pass checks blocks and
-    recomputes the blocks holding such elements with the guards. Same results as
-    :func:`mitchell` element by element.
+    *op* and *kind* are constants of the closures (so the branch on *op* is pruned before
+    typing, and the scalar functions are compiled for the literal *kind* and guards):
+    each loop holds one variant and compiles on its first call, and the raw loop carries
+    no guard code, so that it vectorises.
     """
-    if op == MUL:
-        plain = _raw_pass_of_kind(x, y, o, MUL, kind, c, delta)
-    elif op == DIV:
-        plain = _raw_pass_of_kind(x, y, o, DIV, kind, c, delta)
-    elif op == LOG2:
-        plain = _raw_pass_of_kind(x, y, o, LOG2, kind, c, delta)
-    else:
-        plain = _raw_pass_of_kind(x, y, o, EXP2, kind, c, delta)
-    if safe and not plain:
+
+    @njit(cache=True, error_model="numpy")
+    def raw_pass(x, y, o, c, delta):
+        plain = True
+        for i in range(x.size):
+            if op == LOG2:
+                o[i] = mitchell_log2(x[i], kind, delta, False)
+            elif op == EXP2:
+                o[i] = mitchell_exp2(x[i], kind, c, False)
+            elif op == DIV:
+                o[i] = mitchell_binary(x[i], y[i], True, kind, c, False)
+            else:
+                o[i] = mitchell_binary(x[i], y[i], False, kind, c, False)
+            plain &= _plain_case(x[i], y[i], op, kind, c)
+        return plain
+
+    @njit(cache=True, error_model="numpy")
+    def fix_up(x, y, o, c, delta):
         for start in range(0, x.size, _BLOCK):
             stop = min(start + _BLOCK, x.size)
             block_plain = True
@@ -439,42 +437,72 @@ def apply(x, y, o, op, kind, c, delta, safe):
                 block_plain &= _plain_case(x[i], y[i], op, kind, c)
             if not block_plain:
                 for i in range(start, stop):
-                    o[i] = mitchell(x[i], y[i], op, kind, c, delta, True)
+                    if op == LOG2:
+                        o[i] = mitchell_log2(x[i], kind, delta, True)
+                    elif op == EXP2:
+                        o[i] = mitchell_exp2(x[i], kind, c, True)
+                    elif op == DIV:
+                        o[i] = mitchell_binary(x[i], y[i], True, kind, c, True)
+                    else:
+                        o[i] = mitchell_binary(x[i], y[i], False, kind, c, True)
+
+    return raw_pass, fix_up
+
+
+def apply(x: np.ndarray, y: np.ndarray, o: np.ndarray, op: int, kind: int, c: int,
+          delta: float, safe: bool) -> None:
+    """o = op(x, y) (see :func:`mitchell`) over 1-D contiguous arrays; the unary ops read
+    x only (pass it as y too).
+
+    One pass computes the raw function (a loop the compiler vectorises) and checks that
+    every element is a plain case; guarded, and only if one is not, a second pass checks
+    blocks and recomputes the blocks holding such elements with the guards. Same results
+    as :func:`mitchell` element by element. The loops of each (op, kind) are compiled on
+    first use, the second pass only when an input needs it.
+    """
+    loops = _specialise(int(op), int(kind))
+    plain = loops[0](x, y, o, c, delta)
+    if safe and not plain:
+        loops[1](x, y, o, c, delta)
 
 
 # --- dot products, matrix products, top-k -----------------------------------------------------
 
 
-@njit(cache=True, parallel=True, error_model="numpy")
-def matmul_rows(a, bt, kind, c, safe):
+@functools.cache
+def _matmul_kernel(kind: int, safe: bool) -> Any:
+    """The matrix product loop of one variant kind and guard setting (see :func:`matmul_rows`),
+    built and compiled on first use."""
+
+    @njit(cache=True, parallel=True, error_model="numpy")
+    def matmul_kernel(a, bt, c):
+        m = a.shape[0]
+        n = bt.shape[0]
+        out = np.empty((m, n), dtype=a.dtype)
+        for i in prange(m):
+            for j in range(n):
+                s = 0.0
+                for k in range(a.shape[1]):
+                    s += mitchell_binary(a[i, k], bt[j, k], False, kind, c, safe)
+                out[i, j] = s
+        return out
+
+    return matmul_kernel
+
+
+def matmul_rows(a: np.ndarray, bt: np.ndarray, kind: int, c: int, safe: bool) -> np.ndarray:
     """out[i, j] = sum_k M(a[i, k], bt[j, k]) (M: Mitchell's product), summed in float64 and
-    rounded once to the input type."""
-    m = a.shape[0]
-    n = bt.shape[0]
-    out = np.empty((m, n), dtype=a.dtype)
-    for i in prange(m):
-        for j in range(n):
-            s = 0.0
-            for k in range(a.shape[1]):
-                s += mitchell_binary(a[i, k], bt[j, k], False, kind, c, safe)
-            out[i, j] = s
-    return out
+    rounded once to the input type; a and bt 2-D and C-contiguous."""
+    return _matmul_kernel(int(kind), bool(safe))(a, bt, c)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, fastmath={"reassoc", "contract"}, error_model="numpy")
 def _approx_score(q, x, kind, c):
     """Mitchell dot product of two rows (raw products; inputs must be sanitized), summed in
-    the input type in any order."""
+    the input type in any order (so the loop vectorises); *kind* a literal."""
     s = cast_like(0.0, q[0])
-    if kind == 0:
-        for k in range(q.size):
-            s += mitchell_binary(q[k], x[k], False, 0, c, False)
-    elif kind == 1:
-        for k in range(q.size):
-            s += mitchell_binary(q[k], x[k], False, 1, c, False)
-    else:
-        for k in range(q.size):
-            s += mitchell_binary(q[k], x[k], False, 2, c, False)
+    for k in range(q.size):
+        s += mitchell_binary(q[k], x[k], False, kind, c, False)
     return s
 
 
@@ -496,7 +524,12 @@ def topk_rerank(queries, base, k, candidates, kind, c):
         ci = np.full(cand_n, -1, dtype=np.int64)
         worst = 0  # slot of the smallest candidate score
         for j in range(n):
-            s = _approx_score(q, base[j], kind, c)
+            if kind == CONST:  # one branch per row; the score's loop sees a literal
+                s = _approx_score(q, base[j], CONST, c)
+            elif kind == CORRECTED:
+                s = _approx_score(q, base[j], CORRECTED, c)
+            else:
+                s = _approx_score(q, base[j], TABLE, c)
             if s > cs[worst]:
                 cs[worst] = s
                 ci[worst] = j
@@ -530,7 +563,7 @@ def topk_rerank(queries, base, k, candidates, kind, c):
 # --- error profiles -------------------------------------------------------------------------
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _error(op, i, j, n, kind, c, delta, like):
     """The error of Mitchell's op at one grid point, in the format of *like*: mul/div the
     relative error approx/exact - 1 at mantissas 1 + i/n, 1 + j/n (exact floats when
@@ -548,45 +581,56 @@ def _error(op, i, j, n, kind, c, delta, like):
     return r / exact - 1.0
 
 
-@njit(cache=True, error_model="numpy")
-def profile(op, n, kind, c, delta, like):
+@functools.cache
+def _profile_kernel(op: int, kind: int) -> Any:
+    """The error sweep of one op and variant kind (see :func:`profile`), built and compiled
+    on first use; *op* and *kind* reach :func:`_error` as literals."""
+
+    @njit(cache=True, error_model="numpy")
+    def profile_kernel(n, c, delta, like):
+        lo = np.inf
+        hi = -np.inf
+        s = 0.0
+        sa = 0.0
+        sq = 0.0
+        ilo = jlo = ihi = jhi = 0
+        cols = n if op < LOG2 else 1  # the binary ops MUL, DIV sweep pairs
+        for i in range(n):
+            for j in range(cols):
+                e = _error(op, i, j, n, kind, c, delta, like)
+                s += e
+                sa += abs(e)
+                sq += e * e
+                if e < lo:
+                    lo = e
+                    ilo = i
+                    jlo = j
+                if e > hi:
+                    hi = e
+                    ihi = i
+                    jhi = j
+        return lo, hi, s, sa, sq, ilo, jlo, ihi, jhi
+
+    return profile_kernel
+
+
+def profile(op: int, n: int, kind: int, c: int, delta: float, like: Any) -> tuple:
     """Errors of Mitchell's op (see :func:`_error`) over all i, j < n (mul, div) or all
     i < n (log2, exp2). Returns (min, max, sum, sum_abs, sum_sq, i_min, j_min, i_max,
     j_max)."""
-    lo = np.inf
-    hi = -np.inf
-    s = 0.0
-    sa = 0.0
-    sq = 0.0
-    ilo = jlo = ihi = jhi = 0
-    cols = n if op < LOG2 else 1  # the binary ops MUL, DIV sweep pairs
-    for i in range(n):
-        for j in range(cols):
-            e = _error(op, i, j, n, kind, c, delta, like)
-            s += e
-            sa += abs(e)
-            sq += e * e
-            if e < lo:
-                lo = e
-                ilo = i
-                jlo = j
-            if e > hi:
-                hi = e
-                ihi = i
-                jhi = j
-    return lo, hi, s, sa, sq, ilo, jlo, ihi, jhi
+    return _profile_kernel(int(op), int(kind))(n, c, delta, like)
 
 
 # --- for other kernels ----------------------------------------------------------------------
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def fast_log2(x):
     """Mitchell log2 with the 16-entry table, float64; x positive and normal (NO GUARDS)."""
     return log2_core(bits(x), 2, 0.0, x)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def fast_exp2(y):
     """Mitchell 2^y with the 16-entry table; 2^y must be a normal float (NO GUARDS)."""
     return mitchell_exp2(y, 2, 0, False)

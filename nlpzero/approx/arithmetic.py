@@ -37,9 +37,10 @@ guarded functions at best match numpy (``benchmarks/bench_approx.py`` measures i
 is worth having inside Numba loops is Mitchell's *logarithm* (:func:`fast_log2`), several
 times faster than ``math.log2``.
 
-Every elementwise function runs through one 1-D kernel that takes the operation, the
-variant and the guards as arguments (:func:`nlpzero.approx._kernels.apply`); broadcast
-operands and strided views are copied to contiguous arrays first.
+Every elementwise function runs through :func:`nlpzero.approx._kernels.apply`: 1-D loops
+specialised per operation and variant kind, each compiled on its first use (about a CPU
+second), the guarded pass only for inputs that need it; broadcast operands and strided
+views are copied to contiguous arrays first.
 """
 
 from __future__ import annotations
@@ -160,9 +161,10 @@ def _params(op: str, variant: str | int, dt: np.dtype) -> tuple[int, int, float]
 
 def _apply(op: str, operands: tuple, variant: str | int, safe: bool,
            out: np.ndarray | None) -> Any:
-    """*op* elementwise through the one 1-D kernel. Contiguous arrays of one shape (and a
-    contiguous *out* of that shape and type) are used in place; broadcast operands and
-    strided views are copied to contiguous arrays first (more memory, same results)."""
+    """*op* elementwise through the 1-D loops of :func:`._kernels.apply`. Contiguous
+    arrays of one shape (and a contiguous *out* of that shape and type) are used in place;
+    broadcast operands and strided views are copied to contiguous arrays first (more
+    memory, same results)."""
     _check_variant(variant, op)
     dt, arrays = _float_args(*operands)
     kind, c, delta = _params(op, variant, dt)
