@@ -511,6 +511,19 @@ def test_fast_log2_and_exp2_inside_numba() -> None:
     assert lo - 1e-9 <= rel.min() and rel.max() <= hi + 1e-9
 
 
+def test_fast_log2_compiles_in_a_user_kernel_of_a_fresh_process() -> None:
+    """A user's own @njit function that calls fast_log2 / fast_exp2 first, in a new process
+    (it once failed there with NameError: name 'bits' is not defined)."""
+    code = ("import numba, nlpzero.approx as a\n"
+            "f = numba.njit(lambda x: a.fast_log2(x) + a.fast_exp2(x))\n"
+            "print(f(8.0))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         timeout=300)
+    assert out.returncode == 0, out.stderr
+    value = float(out.stdout)
+    assert abs(value - (3.0 + 256.0)) <= 256.0 * approx.BOUNDS[("exp2", "table")][1] + 0.02
+
+
 # --- explanation and the command line ------------------------------------------------------
 
 
