@@ -42,3 +42,13 @@ def extend_key(key, length, cid):
     x *= np.uint64(0xBF58476D1CE4E5B9)
     x ^= x >> np.uint64(29)
     return x | np.uint64(1)
+
+
+@njit(cache=True, inline="always")
+def seq_key(ids, start, end):
+    """Key of the id sequence ids[start:end] (:func:`extend_key` from the empty key 0): the
+    key the lexicon stores a word under."""
+    key = np.uint64(0)
+    for j in range(start, end):
+        key = extend_key(key, j - start, ids[j])
+    return key

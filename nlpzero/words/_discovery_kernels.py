@@ -10,19 +10,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._hashing import extend_key, fibonacci_slot
+from .._hashing import extend_key, fibonacci_slot, seq_key
 
-# extend_key is inlined here: numba's on-disk cache only notices edits to this file, so a
-# change to extend_key must come with an edit here (as with its 2026-11 mixing fix).
+# extend_key and seq_key are inlined here and in _unigram_kernels: numba's on-disk cache only
+# notices edits to the compiled file, so a change to them must come with an edit to both
+# (as with extend_key's 2026-11 mixing fix).
 from ._lexicon_kernels import EMPTY, find_sequence, sequence_slot
-
-
-@njit(cache=True)
-def seq_key(chars, start, end):
-    key = EMPTY
-    for j in range(start, end):
-        key = extend_key(key, j - start, chars[j])
-    return key
 
 
 @njit(cache=True)

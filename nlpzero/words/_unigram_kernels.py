@@ -14,20 +14,11 @@ import math
 import numpy as np
 from numba import njit
 
-from .._hashing import GOLDEN, extend_key, fibonacci_slot
+from .._hashing import GOLDEN, fibonacci_slot, seq_key
 from ._discovery_kernels import pair_in
 from ._lexicon_kernels import EMPTY, best_path
 
 NEG = -1e300
-
-
-@njit(cache=True, inline="always")
-def seq_key(a, start, end):
-    """Lexicon key of the id sequence a[start:end]."""
-    k = EMPTY
-    for j in range(start, end):
-        k = extend_key(k, j - start, a[j])
-    return k
 
 
 @njit(cache=True)
