@@ -375,6 +375,20 @@ def test_stream_equals_one_call_when_runs_fit_in_blocks(hand_lexicon: Lexicon) -
                 text, block_bytes)
 
 
+def test_stream_keeps_numbers_and_urls_whole_across_blocks(hand_lexicon: Lexicon) -> None:
+    """A long line is cut between blocks before a separator; '.', '%', '@', '/' and ':'
+    must not count as one, or 3.14% and URLs would be split where a block ends."""
+    rng = random.Random(7)
+    seg = Segmenter(hand_lexicon)
+    units = ["增长了3.14%", "见https://x.org/a/b", "a@b.cn", "15.3％", "1998．5", "中外科学"]
+    seps = ["，", "。", " ", "！"]
+    for _ in range(100):
+        text = "".join(rng.choice(units) + rng.choice(seps) for _ in range(rng.randrange(1, 30)))
+        for block_bytes in (48, 49, 61, 64, 100):
+            assert stream(seg, text.encode(), block_bytes) == seg.segment_text(text), (
+                text, block_bytes)
+
+
 def test_stream_crlf_and_bom(hand_lexicon: Lexicon) -> None:
     seg = Segmenter(hand_lexicon)
     text = "中外科学，名著\r\n名著。中外\r\n\r\n科学"

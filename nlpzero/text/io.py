@@ -232,12 +232,14 @@ def iter_blocks(
     whole_lines: bool = False,
     progress: Progress | None = None,
     interactive: bool = False,
+    classes: np.ndarray | None = None,
 ) -> Iterator[str]:
     """Decoded text of an open byte stream in blocks cut as :func:`read_byte_blocks` cuts
-    them: after a newline, or before a separator on a line longer than a block."""
+    them: after a newline, or before a separator (by *classes*, default
+    :func:`chars.char_classes`) on a line longer than a block."""
     check_errors(errors)
-    for block, offset in read_byte_blocks(fh, name, block_bytes, None, whole_lines, progress,
-                                          interactive):
+    for block, offset in read_byte_blocks(fh, name, block_bytes, classes, whole_lines,
+                                          progress, interactive):
         yield decode_block(block, offset, name, errors)
 
 
@@ -247,11 +249,12 @@ def read_blocks(
     block_bytes: int = BLOCK_BYTES,
     whole_lines: bool = False,
     progress: Progress | None = None,
+    classes: np.ndarray | None = None,
 ) -> Iterator[str]:
     """:func:`iter_blocks` of a file (``-`` or None: stdin), opened and closed here."""
     with open_binary(path) as fh:
         yield from iter_blocks(fh, display_name(path), errors, block_bytes, whole_lines,
-                               progress)
+                               progress, classes=classes)
 
 
 def read_lines(path: str | os.PathLike[str] | None, errors: str = "strict") -> Iterator[str]:

@@ -13,11 +13,12 @@ import math
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator
+from functools import lru_cache
 from typing import BinaryIO
 
 import numpy as np
 
-from ..text.chars import ALNUM, to_codepoints
+from ..text.chars import ALNUM, char_classes, to_codepoints
 from ..text.io import BLOCK_BYTES, is_interactive, iter_blocks, read_blocks
 from ..text.progress import Progress
 from . import _lexicon_kernels as K
@@ -49,6 +50,17 @@ def join_numbers(cps: np.ndarray, cls: np.ndarray, text: str) -> np.ndarray:
     out = cls.copy()
     out[mid] = ALNUM
     return out
+
+
+@lru_cache(maxsize=1)
+def block_cut_classes() -> np.ndarray:
+    """Character classes for cutting a long line into blocks: :func:`char_classes` with
+    the characters the pre-rules may join (printable ASCII, ．＠％‰) as word characters, so
+    a block never ends inside a decimal, an address or a URL."""
+    classes = char_classes().copy()
+    joinable = [*range(0x21, 0x7F), 0xFF0E, 0xFF20, 0xFF05, 0x2030]
+    classes[joinable] = ALNUM
+    return classes
 
 
 class Segmenter:
@@ -99,7 +111,7 @@ class Segmenter:
         at_line_start = True
         n_chars = 0
         for block in iter_blocks(fh, name, errors, block_bytes, progress=progress,
-                                 interactive=interactive):
+                                 interactive=interactive, classes=block_cut_classes()):
             out, at_line_start = self._block(block, at_line_start)
             n_chars += len(block)
             write(out)
@@ -127,7 +139,7 @@ def segment(
 def _segment_file(seg: Segmenter, path: str | os.PathLike[str], errors: str) -> Iterator[str]:
     at_line_start = True
     pending = ""
-    for block in read_blocks(path, errors):
+    for block in read_blocks(path, errors, classes=block_cut_classes()):
         out, at_line_start = seg._block(block, at_line_start)
         lines = (pending + out).split("\n")
         pending = lines.pop()
