@@ -11,8 +11,6 @@ for the peers)::
    word length 1 / 2 / 3 / 4 / 5+ (precision by predicted token length too). jieba uses
    its own supervised dictionary (``cut(HMM=False)``) as a reference point.
 2. The small setting: the same, learning from the raw PKU test text alone (175 k chars).
-5. A second gold set nobody tuned on: discover on the PFR-1998 raw text, segment every 10th
-   PFR line and score it against PFR's own segmentation (no OOV column: no word list).
 3. A second domain nobody tuned on: the xwlb news corpus (CCTV 新闻联播, 2012-2026). Which
    of the issue's common words are in each lexicon, and one sentence through
    ``discover | segment`` (``--news-mb`` limits the corpus; 0 = all 100 MB).
@@ -20,6 +18,9 @@ for the peers)::
    process: nlp-zero 0.1.6 ``Word_Finder`` train + find (min_proba 1e-7, its default) and
    nlpzero's methods through ``discover(path)`` + writing the lexicon. Wall and CPU
    seconds (user + system, which is steadier on a shared machine) and VmHWM.
+5. A second gold set (same standard, other text; only --pmi-step looked at it): discover on
+   the PFR-1998 raw text, segment every 10th PFR line and score it against PFR's own
+   segmentation (no OOV column: no word list).
 """
 
 from __future__ import annotations

@@ -107,7 +107,6 @@ def discover(
         from nlpzero.text.io import open_output, seekable_path
         from nlpzero.words.discovery import Corpus, make_finder
 
-        pmi = 2.0 if min_pmi is None else min_pmi
         if method is Method.unigram:
             options = dict(min_count=min_count, min_pmi=1.5 if min_pmi is None else min_pmi,
                            pmi_step=1.5 if pmi_step is None else pmi_step, pmi_cap=pmi_cap,
@@ -116,7 +115,7 @@ def discover(
                            partitions=partitions,
                            iterations=5 if iterations is None else iterations)
         elif method is Method.ngram:
-            options = dict(min_count=min_count, min_pmi=pmi,
+            options = dict(min_count=min_count, min_pmi=2.0 if min_pmi is None else min_pmi,
                            pmi_step=4.0 if pmi_step is None else pmi_step,
                            max_len=4 if max_len is None else max_len,
                            iterations=2 if iterations is None else iterations,

@@ -112,7 +112,7 @@ def test_pipeline_discover_segment_score(cli, discovered: dict, data_dir: Path,
     assert int(metrics["oov_words"]) == n_punct > 0
     # 0.66 with the default since min_pmi 1.5 (0.70+ at 2.0): the sample's 500-word grammar
     # makes collocations such as 去学校, 的城市 frequent and tight enough to be glued
-    assert float(metrics["iv_recall"]) > 0.6
+    assert float(metrics["iv_recall"]) > 0.63
     assert metrics["oov_recall"] == "1.0000"  # punctuation tokens are always right
 
 

@@ -273,10 +273,27 @@ def test_latin_and_digits_only_corpus_gives_an_empty_lexicon():
     (["--boundary-margin", "nan"], "--boundary-margin"),
     (["--boundary-margin", "-1"], "--boundary-margin"),
     (["--boundary-margin", "inf"], "--boundary-margin"),
+    (["--boundary-margin", "1e7"], "--boundary-margin"),
 ])
 def test_cli_rejects_bad_unigram_options(cli, write_file, args, needle):
     corpus = write_file("c.txt", "中外科学\n")
     cli.assert_usage_error(cli.invoke("discover", *args, corpus), needle)
+
+
+def test_boundary_margin_1e6_switches_the_test_off(monkeypatch):
+    """The help promises 1000000 = never: the branching-entropy kernels are not even run."""
+    import nlpzero.words.unigram as unigram
+
+    def refuse(*args):
+        raise AssertionError("the boundary test ran")
+
+    monkeypatch.setattr(unigram.UK, "autonomy", refuse)
+    text = generated_corpus(4, 1500, "子丑寅卯辰巳午")
+    off = UnigramFinder(min_count=2, boundary_margin=1e6).train([text])
+    assert len(off.find(Corpus.of([text]))) > 0
+    on = UnigramFinder(min_count=2, boundary_margin=6).train([text])
+    with pytest.raises(AssertionError, match="boundary test ran"):
+        on.find(Corpus.of([text]))
 
 
 def test_cli_unigram_is_the_default(cli, tmp_path):

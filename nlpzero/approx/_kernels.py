@@ -11,14 +11,15 @@ and reading the pattern back as a float is Mitchell's antilogarithm 2^(e + a) ~ 
 (a carry out of the fraction moves into the exponent by itself). Signs are handled apart:
 the magnitudes are combined and the sign bit is sign(x) XOR sign(y).
 
-Scalar cores take magnitudes and return magnitudes. :func:`mitchell` is the one scalar
-entry point: the operation (MUL, DIV, LOG2, EXP2), the variant's kind (CONST, CORRECTED,
-TABLE) and the guards are arguments. Raw, it applies a core to the full patterns with no
-checks; guarded (``safe``), it splits each operand into an exponent and a mantissa in
-[1, 2) (subnormals are normalised first), runs the core on the mantissas and rescales the
-result with overflow to inf and gradual underflow to subnormals / signed 0.
+Scalar cores take magnitudes and return magnitudes. :func:`mitchell_binary`,
+:func:`mitchell_log2` and :func:`mitchell_exp2` take the variant's kind (CONST, CORRECTED,
+TABLE) and the guards as arguments (:func:`mitchell` dispatches on the operation too; the
+tests use it as the element-by-element reference). Raw, each applies a core to the full
+patterns with no checks; guarded (``safe``), it splits each operand into an exponent and a
+mantissa in [1, 2) (subnormals are normalised first), runs the core on the mantissas and
+rescales the result with overflow to inf and gradual underflow to subnormals / signed 0.
 
-:func:`apply` runs it over 1-D contiguous arrays through two small loops per op and kind
+:func:`apply` runs them over 1-D contiguous arrays through two small loops per op and kind
 (:func:`_specialise`), built and compiled on first use: a raw pass that vectorises and a
 guarded fix-up pass that runs only when an input needs it. The scalar functions are plain
 ``@njit`` functions, not inlined in Numba's IR (``inline="always"`` made the first call
@@ -361,7 +362,7 @@ def mitchell_exp2(y, kind, c, safe):
     return from_bits(r + (np.int64(k) << P), y)
 
 
-# --- one scalar entry point and its two kernels ----------------------------------------------
+# --- the scalar reference and the loops per op and kind ------------------------------------
 
 
 @njit(cache=True, error_model="numpy")
@@ -499,7 +500,9 @@ def matmul_rows(a: np.ndarray, bt: np.ndarray, kind: int, c: int, safe: bool) ->
 @njit(cache=True, fastmath={"reassoc", "contract"}, error_model="numpy")
 def _approx_score(q, x, kind, c):
     """Mitchell dot product of two rows (raw products; inputs must be sanitized), summed in
-    the input type in any order (so the loop vectorises); *kind* a literal."""
+    the input type in any order (so the loop vectorises; the last bits of a score can
+    differ between CPUs of other vector widths, which can only change which of two tied
+    rows is a candidate: the final order is by exact dot products); *kind* a literal."""
     s = cast_like(0.0, q[0])
     for k in range(q.size):
         s += mitchell_binary(q[k], x[k], False, kind, c, False)

@@ -38,8 +38,8 @@ is worth having inside Numba loops is Mitchell's *logarithm* (:func:`fast_log2`)
 times faster than ``math.log2``.
 
 Every elementwise function runs through :func:`nlpzero.approx._kernels.apply`: 1-D loops
-specialised per operation and variant kind, each compiled on its first use (about a CPU
-second), the guarded pass only for inputs that need it; broadcast operands and strided
+specialised per operation and variant kind, each compiled on its first use (1 to 2
+CPU seconds), the guarded pass only for inputs that need it; broadcast operands and strided
 views are copied to contiguous arrays first.
 """
 

@@ -260,7 +260,7 @@ def _splits_below(levels: list[np.ndarray], flags: list[np.ndarray]) -> list[np.
     below = [np.zeros(int(levels[-1].max()) + 1, dtype=bool)]
     for d in range(len(flags) - 1, -1, -1):
         any_child = np.zeros(len(flags[d]), dtype=bool)
-        any_child[_parents(levels[d], levels[d + 1])] |= below[0]
+        np.logical_or.at(any_child, _parents(levels[d], levels[d + 1]), below[0])
         below.insert(0, flags[d] | any_child)
     return below
 

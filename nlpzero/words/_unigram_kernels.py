@@ -382,6 +382,8 @@ def autonomy(ptr, chars, counts, tk, tv):
         if L < 2:
             continue
         c = float(counts[r])
+        if c <= 0:
+            continue
         v = c * math.log(c)
         a = key_row(tk, tv, seq_key(chars, p, p + L - 1))
         b = key_row(tk, tv, seq_key(chars, p + 1, p + L))

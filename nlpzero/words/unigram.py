@@ -31,7 +31,7 @@
 The lexicon's counts are the counts of the last Viterbi pass (words the last test drops
 are left out); its scores are the gains in nats. Parameters chosen on the PKU test set:
 pmi_cap 8, max_share 0.8, lexicon_cost 1, boundary_margin 6, min_pmi 1.5 (confirmed on
-held-out PFR-1998 lines and the small setting; the synthetic sample corpus prefers
+PFR-1998 lines, not tuned on, and the small setting; the synthetic sample corpus prefers
 min_pmi 2); pmi_step 1.5 (PKU and PFR long-word recall against the F1 of the synthetic
 sample corpus); min_count is the ``ngram`` method's.
 """
