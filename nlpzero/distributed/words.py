@@ -393,12 +393,16 @@ class DaskPairFinder(_Distributed, PairFinder):
 
 
 def make_finder(job: Job, method: str, errors: str = "strict", **options: Any):
-    """The distributed finder for *method* (``ngram`` or ``nlpzero``)."""
+    """The distributed finder for *method* (``unigram``, ``ngram`` or ``nlpzero``)."""
+    if method == "unigram":
+        from .unigram import DaskUnigramFinder
+
+        return DaskUnigramFinder(job, errors, **options)
     if method == "ngram":
         return DaskNgramFinder(job, errors, **options)
     if method == "nlpzero":
         return DaskPairFinder(job, errors, **options)
-    raise ValueError(f"--dask does not support method {method!r} (ngram, nlpzero)")
+    raise ValueError(f"--dask does not support method {method!r} (unigram, ngram, nlpzero)")
 
 
 # --- segmentation --------------------------------------------------------------------------
