@@ -45,6 +45,9 @@ from .engine import Job, item, merge_tables, sorted_concat, split_buckets
 from .words import _blocks, _Distributed, _gather_pruned, _keys_at_least, _singles_only
 
 _EMPTY_KEYS = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
+#: The n-gram rounds go on one worker once what they read of the corpus (the runs around
+#: the active positions) is at most this many ids in all.
+TAIL_IDS = 1 << 23
 
 
 def _plain(finder: UnigramFinder) -> UnigramFinder:
@@ -104,7 +107,96 @@ def _level_range(data: list[np.ndarray], state: list | None, L: int, lookup: tup
     if L - 1 >= 5:
         rows = np.flatnonzero(row_chars[:, 0])  # written rows (ideograph ids are > 0)
         written = (rows, row_chars[rows])
-    return split_buckets(merged[0], merged[1], n_buckets), new_state, written, spans
+    tail = 0
+    if emit and L >= FULL_SCANS + 2:  # later rounds visit the active positions only
+        tail = sum(int(_segments(ids, nxt, is_han, max_len)[2].sum())
+                   for ids, (_, nxt) in zip(blocks, new_state, strict=True))
+    return (split_buckets(merged[0], merged[1], n_buckets), new_state, written, spans,
+            tail)
+
+
+def _segments(ids: np.ndarray, active: np.ndarray, is_han: np.ndarray,
+              max_len: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The parts of a block that the rounds after this one read: position i of *active*
+    reads ids[i:i + max_len] inside its run of ideographs, and lvl[i], lvl[i + 1]. Those
+    spans merged where they touch: (starts, ends, excerpt lengths = span + 1 separator)."""
+    if active.size == 0:
+        empty = np.zeros(0, np.int64)
+        return empty, empty, empty
+    stops = np.flatnonzero(~is_han[ids])
+    at = np.searchsorted(stops, active)
+    run_end = np.where(at < stops.size, stops[np.minimum(at, stops.size - 1)], ids.size)
+    end = np.minimum(np.minimum(run_end, active + max_len), ids.size).astype(np.int64)
+    end = np.maximum(end, np.minimum(active + 2, ids.size))
+    new = np.ones(active.size, np.bool_)
+    new[1:] = active[1:] > np.maximum.accumulate(end)[:-1]
+    first = np.flatnonzero(new)
+    starts = active[first].astype(np.int64)
+    ends = np.maximum.reduceat(end, first)
+    return starts, ends, ends - starts + 1
+
+
+def _excerpt(data: list[np.ndarray], state: list, classes: tuple,
+             max_len: int) -> list[tuple]:
+    """Each block of a range cut down to :func:`_segments` (each followed by a separator,
+    whose level is 0), with its levels and active positions: (ids, lvl, active) a block.
+    A round over an excerpt counts and updates exactly what it does over the block."""
+    out = []
+    for ids, (lvl, active) in zip(_blocks(data), state, strict=True):
+        starts, ends, lengths = _segments(ids, active, classes[0], max_len)
+        if starts.size == 0:
+            continue
+        offsets = np.zeros(starts.size + 1, np.int64)
+        np.cumsum(lengths, out=offsets[1:])
+        pos = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
+        sep = offsets[1:] - 1
+        pos[sep] = 0
+        x_ids, x_lvl = ids[pos], lvl[pos]
+        x_ids[sep] = 0
+        x_lvl[sep] = 0
+        seg = np.searchsorted(ends, active, side="right")  # active[k] in segment seg[k]
+        x_active = (active - starts[seg] + offsets[seg]).astype(np.int32)
+        out.append((x_ids, x_lvl, x_active))
+    return out
+
+
+def _tail(table: tuple, L: int, max_len: int, min_count: int, *excerpts: list) -> tuple:
+    """Rounds L, L+1, ... (active positions only) over every range's excerpt on this
+    worker, each level's counts merged and pruned here (``ngram_table``'s loop): the ids
+    of the (L−1)-gram rows (None for packed keys), and [(width, keys, counts, ids)] for
+    the frequent L-grams and longer."""
+    blocks = [(ids, lvl.copy(), active) for ex in excerpts for ids, lvl, active in ex]
+    tk, tv, n_prev = table
+    first_rows = None
+    levels: list = []
+    while True:
+        emit = max_len >= L
+        row_chars = np.zeros((n_prev, L - 1), np.int32)
+        stack = MergeStack(merge_counts)
+        for k, (ids, lvl, active) in enumerate(blocks):
+            keys, nxt = UK.level_round(ids, lvl, active, False, True, L, tk, tv, row_chars,
+                                       emit, True, 0, 1)
+            blocks[k] = (ids, lvl, nxt)
+            keys.sort()
+            counted = run_lengths(keys)
+            stack.push(counted, counted[0].size)
+        ids_prev = row_chars if L - 1 >= 5 else None
+        if levels:
+            levels[-1] = (*levels[-1][:3], ids_prev)
+        else:
+            first_rows = ids_prev
+        if not emit:
+            break
+        keys, counts = stack.result() or _EMPTY_KEYS
+        keep = counts >= min_count
+        keys, counts = keys[keep], counts[keep]
+        if keys.size == 0:
+            break
+        levels.append((L, keys, counts, None))
+        tk, tv = UK.key_table(keys)
+        n_prev = keys.size
+        L += 1
+    return first_rows, levels
 
 
 def _at_least(min_count: int):
@@ -120,10 +212,6 @@ def _frequent(*buckets: tuple) -> tuple:
     return sorted_concat(list(buckets))
 
 
-def _size(table: tuple) -> int:
-    return int(table[0].size)
-
-
 def _key_table(frequent: tuple) -> tuple:
     tk, tv = UK.key_table(frequent[0])
     return tk, tv, frequent[0].size
@@ -137,26 +225,29 @@ def _row_ids(n_rows: int, width: int, *written: tuple) -> np.ndarray:
     return out
 
 
-def _candidates(finder: UnigramFinder, base: tuple, spans: list, levels: list,
-                *parts: Any) -> _WordTable:
+def _level(width: int, frequent: tuple, ids: np.ndarray | None) -> list:
+    """A level of the table as a list of one (width, keys, counts, row ids) entry."""
+    return [(width, frequent[0], frequent[1], ids)]
+
+
+def _candidates(finder: UnigramFinder, base: tuple, spans: list, *levels: list
+                ) -> _WordTable:
     """``finder.candidates`` of the whole n-gram table, assembled on this worker from the
-    first rows, and per level its frequent table and (hashed keys) its rows' ids."""
+    first rows and the levels' (width, keys, counts, row ids or None) entries in order."""
     finder = copy.copy(finder)
     finder._digit_spans = [s for per_range in spans for s in per_range]
     rows_ptr, rows_chars, rows_counts = list(base[0]), list(base[1]), list(base[2])
-    at = 0
-    for width, has_rows in levels:
-        keys, counts = parts[at]
-        at += 1
-        if has_rows:
-            ids = parts[at]
-            at += 1
-        else:
+    for width, keys, counts, ids in (entry for entries in levels for entry in entries):
+        if ids is None:
             ids = unpack(keys)[:, :width]  # up to four ids are packed exactly
         rows_ptr.append(np.arange(0, width * keys.size + 1, width, dtype=np.int64))
         rows_chars.append(np.ascontiguousarray(ids, np.int32).reshape(-1))
         rows_counts.append(counts)
     return finder.candidates(_concat_rows(rows_ptr, rows_chars, rows_counts))
+
+
+def _round_info(frequent: tuple, *tails: int) -> tuple[int, int]:
+    return int(frequent[0].size), int(sum(tails))
 
 
 # --- 4. chunks ----------------------------------------------------------------------------------
@@ -238,15 +329,16 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
         """Count the n-gram levels (step 2); a future of the candidates (step 3)."""
         job = self.job
         if self.max_len < 2:
-            return job.submit(_candidates, plain, base, [], [])
-        classes = job.scatter((self._is_han(), _digit_ids(self.chars)))
+            return job.submit(_candidates, plain, base, [])
+        is_han = self._is_han()
+        classes = job.scatter((is_han, _digit_ids(self.chars)))
         lookup = job.replicated(item, base, 3)
         prune = _at_least(self.min_count)
         state: list = [None] * len(job.inputs)
         spans = None
-        levels: list[tuple[int, bool]] = []
-        parts: list = []
-        table = table_rows = None
+        levels: list = []  # futures of lists of (width, keys, counts, row ids) entries
+        frequent = table = None
+        n_frequent = 0
         L = 3
         while True:
             emit = self.max_len >= L
@@ -256,26 +348,33 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
             state = [job.submit(item, o, 1) for o in outs]
             if spans is None:
                 spans = [job.submit(item, o, 3) for o in outs]
+            if L - 1 >= 3:  # this round wrote the (L-1)-grams' rows
+                ids = job.submit(_row_ids, n_frequent, L - 1,
+                                 *[job.submit(item, o, 2) for o in outs]) if L - 1 >= 5 else None
+                levels.append(job.submit(_level, L - 1, frequent, ids))
             buckets = job._buckets([job.submit(item, o, 0) for o in outs], prune) \
                 if emit else []
-            if L - 1 >= 3:  # the (L-1)-grams' rows: this round wrote them
-                levels.append((L - 1, L - 1 >= 5))
-                if L - 1 >= 5:
-                    parts.append(job.submit(_row_ids, table_rows, L - 1,
-                                            *[job.submit(item, o, 2) for o in outs]))
+            tails = [job.submit(item, o, 4) for o in outs]
             job.follow(f"counting {L}-grams" if emit else "collecting n-grams", outs)
             if not emit:
                 break
-            job.wait(buckets)
             frequent = job.submit(_frequent, *buckets)
-            table_rows = job.gather(job.submit(_size, frequent))
-            if table_rows == 0:
+            n_frequent, tail_ids = job.gather(job.submit(_round_info, frequent, *tails))
+            del buckets, tails
+            if n_frequent == 0:
                 break
-            parts.append(frequent)
             table = job.replicated(_key_table, frequent)
             L += 1
-        # parts: per level, its frequent table, then (hashed keys) its rows' ids
-        return job.submit(_candidates, plain, base, spans, levels, *parts)
+            if L >= FULL_SCANS + 3 and tail_ids <= TAIL_IDS:
+                # the rest on one worker: what the later rounds read of every range
+                excerpts = [job.submit(_excerpt, data, st, classes, self.max_len)
+                            for data, st in zip(job.inputs, state, strict=True)]
+                tail = job.submit(_tail, table, L, self.max_len, self.min_count, *excerpts)
+                job.follow("collecting n-grams", excerpts)
+                levels.append(job.submit(_level, L - 1, frequent, job.submit(item, tail, 0)))
+                levels.append(job.submit(item, tail, 1))
+                break
+        return job.submit(_candidates, plain, base, spans, *levels)
 
     def _chunks(self, words: _WordTable) -> list:
         """Step 4: the distinct chunks in buckets on the workers (futures)."""
