@@ -46,8 +46,8 @@ from .words import _blocks, _Distributed, _gather_pruned, _keys_at_least, _singl
 
 _EMPTY_KEYS = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
 #: The n-gram rounds go on one worker once what they read of the corpus (the runs around
-#: the active positions) is at most this many ids in all.
-TAIL_IDS = 1 << 23
+#: the active positions) is at most this many ids in all (about 6 bytes each).
+TAIL_IDS = 1 << 25
 
 
 def _plain(finder: UnigramFinder) -> UnigramFinder:
@@ -230,12 +230,9 @@ def _level(width: int, frequent: tuple, ids: np.ndarray | None) -> list:
     return [(width, frequent[0], frequent[1], ids)]
 
 
-def _candidates(finder: UnigramFinder, base: tuple, spans: list, *levels: list
-                ) -> _WordTable:
-    """``finder.candidates`` of the whole n-gram table, assembled on this worker from the
-    first rows and the levels' (width, keys, counts, row ids or None) entries in order."""
-    finder = copy.copy(finder)
-    finder._digit_spans = [s for per_range in spans for s in per_range]
+def _table(base: tuple, *levels: list) -> _WordTable:
+    """The whole n-gram table (``ngram_table``'s), assembled on this worker from the first
+    rows and the levels' (width, keys, counts, row ids or None) entries in order."""
     rows_ptr, rows_chars, rows_counts = list(base[0]), list(base[1]), list(base[2])
     for width, keys, counts, ids in (entry for entries in levels for entry in entries):
         if ids is None:
@@ -243,7 +240,14 @@ def _candidates(finder: UnigramFinder, base: tuple, spans: list, *levels: list
         rows_ptr.append(np.arange(0, width * keys.size + 1, width, dtype=np.int64))
         rows_chars.append(np.ascontiguousarray(ids, np.int32).reshape(-1))
         rows_counts.append(counts)
-    return finder.candidates(_concat_rows(rows_ptr, rows_chars, rows_counts))
+    return _concat_rows(rows_ptr, rows_chars, rows_counts)
+
+
+def _candidates(finder: UnigramFinder, table: _WordTable, spans: list) -> _WordTable:
+    """``finder.candidates`` of the table, with the digit + unit spans of every range."""
+    finder = copy.copy(finder)
+    finder._digit_spans = [s for per_range in spans for s in per_range]
+    return finder.candidates(table)
 
 
 def _round_info(frequent: tuple, *tails: int) -> tuple[int, int]:
@@ -314,7 +318,7 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
         self.counts = NgramCounts(keys, counts, 2)
         self._check_trained()
         plain = job.scatter(_plain(self))
-        base = job.submit(_base_rows, plain, *pairs)
+        base = [job.submit(_base_rows, plain, *pairs)]
         del pairs
         words = job.gather(self._candidates(plain, base))
         chunks = self._chunks(words)
@@ -325,11 +329,13 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
 
         return self.reestimate(words, path_counts, progress)
 
-    def _candidates(self, plain: Any, base: Any) -> Any:
-        """Count the n-gram levels (step 2); a future of the candidates (step 3)."""
+    def _candidates(self, plain: Any, first: list) -> Any:
+        """Count the n-gram levels (step 2); a future of the candidates (step 3). *first*:
+        [the future of ``base_rows``], emptied (the pieces are freed once assembled)."""
         job = self.job
+        base = first.pop()
         if self.max_len < 2:
-            return job.submit(_candidates, plain, base, [])
+            return job.submit(_candidates, plain, job.submit(_table, base), [])
         is_han = self._is_han()
         classes = job.scatter((is_han, _digit_ids(self.chars)))
         lookup = job.replicated(item, base, 3)
@@ -337,7 +343,7 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
         state: list = [None] * len(job.inputs)
         spans = None
         levels: list = []  # futures of lists of (width, keys, counts, row ids) entries
-        frequent = table = None
+        frequent = table = excerpts = tail = None
         n_frequent = 0
         L = 3
         while True:
@@ -374,7 +380,11 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
                 levels.append(job.submit(_level, L - 1, frequent, job.submit(item, tail, 0)))
                 levels.append(job.submit(item, tail, 1))
                 break
-        return job.submit(_candidates, plain, base, spans, *levels)
+        # the table first, so its pieces are freed before the candidates run
+        table = job.submit(_table, base, *levels)
+        job.wait([table])
+        del base, levels, outs, state, frequent, excerpts, tail, lookup
+        return job.submit(_candidates, plain, table, spans)
 
     def _chunks(self, words: _WordTable) -> list:
         """Step 4: the distinct chunks in buckets on the workers (futures)."""
