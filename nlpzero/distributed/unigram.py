@@ -40,7 +40,7 @@ from ..words import _unigram_kernels as UK
 from ..words.discovery import _WordTable, block_span_counts, span_table
 from ..words.lexicon import Lexicon
 from ..words.ngrams import NgramCounts, unpack
-from ..words.unigram import FULL_SCANS, UnigramFinder, _concat_rows, _digit_ids
+from ..words.unigram import FULL_SCANS, UnigramFinder, _digit_ids
 from .engine import Job, item, merge_tables, sorted_concat, split_buckets
 from .words import _blocks, _Distributed, _gather_pruned, _keys_at_least, _singles_only
 
@@ -231,16 +231,33 @@ def _level(width: int, frequent: tuple, ids: np.ndarray | None) -> list:
 
 
 def _table(base: tuple, *levels: list) -> _WordTable:
-    """The whole n-gram table (``ngram_table``'s), assembled on this worker from the first
-    rows and the levels' (width, keys, counts, row ids or None) entries in order."""
-    rows_ptr, rows_chars, rows_counts = list(base[0]), list(base[1]), list(base[2])
-    for width, keys, counts, ids in (entry for entries in levels for entry in entries):
-        if ids is None:
-            ids = unpack(keys)[:, :width]  # up to four ids are packed exactly
-        rows_ptr.append(np.arange(0, width * keys.size + 1, width, dtype=np.int64))
-        rows_chars.append(np.ascontiguousarray(ids, np.int32).reshape(-1))
-        rows_counts.append(counts)
-    return _concat_rows(rows_ptr, rows_chars, rows_counts)
+    """The whole n-gram table (``ngram_table``'s ``_concat_rows``), assembled on this worker
+    from the first rows and the levels' (width, keys, counts, row ids or None) entries in
+    order, written straight into its arrays (no second copy of the pieces)."""
+    entries = [entry for entries in levels for entry in entries]
+    ptrs, chars, counts = base[0], base[1], base[2]
+    n_rows = sum(p.size - 1 for p in ptrs) + sum(e[1].size for e in entries)
+    n_ids = sum(c.size for c in chars) + sum(e[0] * e[1].size for e in entries)
+    out = _WordTable(np.empty(n_rows + 1, np.int64), np.empty(n_ids, np.int32),
+                     np.empty(n_rows, np.int64))
+    out.ptr[0] = 0
+    row = at = 0
+    for p, c, k in zip(ptrs, chars, counts, strict=True):
+        n = p.size - 1
+        out.ptr[row + 1:row + n + 1] = at + p[1:]
+        out.chars[at:at + c.size] = c
+        out.counts[row:row + n] = k
+        row, at = row + n, at + c.size
+    for width, keys, k, ids in entries:
+        n = keys.size
+        out.ptr[row + 1:row + n + 1] = at + width * np.arange(1, n + 1, dtype=np.int64)
+        for start in range(0, n, 1 << 20):  # unpack in slices: small temporaries
+            stop = min(n, start + (1 << 20))
+            part = unpack(keys[start:stop])[:, :width] if ids is None else ids[start:stop]
+            out.chars[at + width * start:at + width * stop] = part.reshape(-1)
+        out.counts[row:row + n] = k
+        row, at = row + n, at + width * n
+    return out
 
 
 def _candidates(finder: UnigramFinder, table: _WordTable, spans: list) -> _WordTable:
