@@ -34,6 +34,7 @@ import numpy as np
 
 from .._hashing import GOLDEN
 from .._tables import MergeStack, gather_rows, merge_counts, run_lengths
+from .._threads import map_blocks
 from ..text.progress import Progress
 from ..words import _discovery_kernels as DK
 from ..words import _unigram_kernels as UK
@@ -173,12 +174,19 @@ def _tail(table: tuple, L: int, max_len: int, min_count: int, *excerpts: list) -
         emit = max_len >= L
         row_chars = np.zeros((n_prev, L - 1), np.int32)
         stack = MergeStack(merge_counts)
-        for k, (ids, lvl, active) in enumerate(blocks):
+
+        def work(k: int, L: int = L, tk: np.ndarray = tk, tv: np.ndarray = tv,
+                 row_chars: np.ndarray = row_chars, emit: bool = emit) -> tuple:
+            ids, lvl, active = blocks[k]
             keys, nxt = UK.level_round(ids, lvl, active, False, True, L, tk, tv, row_chars,
                                        emit, True, 0, 1)
             blocks[k] = (ids, lvl, nxt)
             keys.sort()
-            counted = run_lengths(keys)
+            return run_lengths(keys)
+
+        # two threads, as the single-process rounds (the kernel releases the GIL; the
+        # other workers wait for this task)
+        for counted in map_blocks(work, range(len(blocks))):
             stack.push(counted, counted[0].size)
         ids_prev = row_chars if L - 1 >= 5 else None
         if levels:
