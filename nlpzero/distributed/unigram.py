@@ -11,7 +11,10 @@
    the range's L-grams with the kernels of the single-process round, the partial counts
    are shuffled into buckets merged and pruned on the workers, and the frequent L-grams'
    key table is built on a worker and replicated for the next round. The digit + unit
-   spans come from the first round.
+   spans come from the first round. Once the later rounds would read at most
+   ``TAIL_IDS`` ids of the corpus (the ideograph runs around the positions still active,
+   a few per cent of it), each range's excerpt of those runs goes to one worker, which
+   runs the remaining rounds without a shuffle per level.
 3. **Candidates**: the table is assembled on one worker, which runs
    :meth:`~UnigramFinder.candidates` on it; only the candidates reach the driver.
 4. **Chunks**: :meth:`~UnigramFinder.chunk_spans` of the candidates cuts each range's
