@@ -206,3 +206,19 @@ def test_cli_missing_file_fails_before_the_cluster_starts(cli, tmp_path):
     result = cli.invoke("discover", tmp_path / "missing.txt", "--method", "ngram", "--dask",
                         "local:2")
     cli.assert_runtime_error(result, "missing.txt: no such file")
+
+
+def test_local_cluster_leaves_the_driver_environment_alone(monkeypatch):
+    """Dask writes its pre-spawn environment (OPENBLAS_NUM_THREADS=1 ...) into the process
+    that starts local workers; a BLAS loaded later on the driver (embed's solver) would
+    then round differently from the single-process command."""
+    import os
+
+    from nlpzero.distributed.engine import cluster
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    before = dict(os.environ)
+    with cluster("local:1") as client:
+        assert len(client.scheduler_info()["workers"]) == 1
+        assert dict(os.environ) == before
