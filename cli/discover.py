@@ -99,9 +99,6 @@ def discover(
         for option in UNIGRAM_ONLY:
             refuse(ctx, option, "--method unigram")
     paths = resolve_inputs(corpus, dask)
-    if dask is not None and method is Method.unigram:
-        raise typer.BadParameter("--dask runs --method ngram or nlpzero (unigram is not "
-                                 "distributed yet)", param_hint="--dask")
     log = Log(quiet)
     with failures():
         from nlpzero.text.io import open_output, seekable_path

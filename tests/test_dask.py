@@ -52,7 +52,7 @@ def _text(lexicon) -> str:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("method", ["ngram", "nlpzero"])
+@pytest.mark.parametrize("method", ["unigram", "ngram", "nlpzero"])
 def test_discover_identical(address, data_dir, method):
     import nlpzero.distributed as D
     from nlpzero.words.discovery import discover
@@ -63,6 +63,9 @@ def test_discover_identical(address, data_dir, method):
     lexicon, peaks = D.discover([corpus], address, method, progress=progress,
                                 chunk_bytes=CHUNK)
     assert _text(lexicon) == expected
+    if method == "unigram":  # the later n-gram rounds ran on one worker, over excerpts
+        names = [name for name, _, _ in progress.stages]
+        assert "counting 5-grams" in names and "counting 6-grams" not in names
     assert len(peaks) == 2 and all(p > 0 for p in peaks.values())
     # progress follows the range tasks: every stage over the corpus advances by its size
     size = corpus.stat().st_size
@@ -99,6 +102,25 @@ def test_cooccur_identical(address, data_dir, tmp_path):
     assert got.n_tokens == expected.n_tokens
 
 
+def test_unigram_every_round_distributed(address, data_dir, monkeypatch):
+    """With no n-gram round left to one worker, every level is its own shuffle (hashed
+    keys from 5 characters on: their rows' ids come from the ranges); the lexicon, and
+    the one of a shorter max_len, are the single-process ones."""
+    import nlpzero.distributed as D
+    import nlpzero.distributed.unigram as DU
+    from nlpzero.words.discovery import discover
+
+    monkeypatch.setattr(DU, "TAIL_IDS", -1)
+    corpus = data_dir / "corpus.txt"
+    for options in ({"min_count": 2}, {"max_len": 2}):
+        progress = _Recorder()
+        lexicon, _ = D.discover([corpus], address, progress=progress, chunk_bytes=CHUNK,
+                                **options)
+        assert _text(lexicon) == _text(discover(corpus, **options)), options
+        if "min_count" in options:
+            assert "counting 7-grams" in [name for name, _, _ in progress.stages]
+
+
 def test_many_files_same_as_one(address, data_dir, tmp_path):
     """The corpus cut into 16 files (in a folder) gives the one-file lexicon."""
     import nlpzero.distributed as D
@@ -111,8 +133,8 @@ def test_many_files_same_as_one(address, data_dir, tmp_path):
     step = -(-len(lines) // 16)
     for i in range(16):
         (folder / f"part{i:02d}.txt").write_bytes(b"".join(lines[i * step:(i + 1) * step]))
-    lexicon, _ = D.discover([folder], address, "ngram")
-    assert _text(lexicon) == _text(discover(corpus, "ngram"))
+    lexicon, _ = D.discover([folder], address)
+    assert _text(lexicon) == _text(discover(corpus))
 
 
 def test_bad_input_errors(address, data_dir, write_file):
@@ -144,7 +166,7 @@ def test_cli_byte_identical(cli, address, data_dir, tmp_path):
     """The commands with --dask write the single-process bytes (segment keeps line order;
     embed's vectors with the same seed)."""
     corpus, gold = data_dir / "corpus.txt", data_dir / "corpus.gold.txt"
-    for args in (["discover", corpus, "--method", "ngram"],
+    for args in (["discover", corpus],
                  ["segment", corpus, "-l", data_dir / "lexicon.tsv"],
                  ["embed", gold, "--min-count", "2", "--dim", "16", "--seed", "3"],
                  ["templates", gold, "--min-proba", "1e-4"]):
@@ -165,7 +187,6 @@ def test_cli_byte_identical(cli, address, data_dir, tmp_path):
     (["CORPUS", "--dask", "local:x"], "local:N"),
     (["CORPUS", "--dask", "nowhere"], "tcp://host:8786"),
     (["CORPUS", "CORPUS"], "several inputs need --dask"),
-    (["CORPUS", "--dask", "local:2"], "unigram is not distributed"),
 ])
 def test_cli_usage_errors(cli, data_dir, args, needle):
     args = [data_dir / "corpus.txt" if a == "CORPUS" else a for a in args]
@@ -185,3 +206,19 @@ def test_cli_missing_file_fails_before_the_cluster_starts(cli, tmp_path):
     result = cli.invoke("discover", tmp_path / "missing.txt", "--method", "ngram", "--dask",
                         "local:2")
     cli.assert_runtime_error(result, "missing.txt: no such file")
+
+
+def test_local_cluster_leaves_the_driver_environment_alone(monkeypatch):
+    """Dask writes its pre-spawn environment (OPENBLAS_NUM_THREADS=1 ...) into the process
+    that starts local workers; a BLAS loaded later on the driver (embed's solver) would
+    then round differently from the single-process command."""
+    import os
+
+    from nlpzero.distributed.engine import cluster
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "2")
+    before = dict(os.environ)
+    with cluster("local:1") as client:
+        assert len(client.scheduler_info()["workers"]) == 1
+        assert dict(os.environ) == before

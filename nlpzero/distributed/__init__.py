@@ -44,7 +44,7 @@ def job(inputs: Inputs, address: str, progress: Any,
         j.peaks = worker_peaks(client)
 
 
-def discover(inputs: Inputs, address: str, method: str = "ngram", errors: str = "strict",
+def discover(inputs: Inputs, address: str, method: str = "unigram", errors: str = "strict",
              progress: Any = None, chunk_bytes: int | None = None, **options: Any):
     """``nlpzero.words.discovery.discover`` over *inputs* on Dask: (lexicon, worker peak RSS)."""
     from ..text.progress import Progress

@@ -84,17 +84,31 @@ def cluster(address: str) -> Iterator[Any]:
 
     with _dask_failures(), dask.config.set({"logging.distributed": "error"}):
         if kind == "local":
+            environ = dict(os.environ)
             with warnings.catch_warnings():  # "port 8787 in use": its web server moves on
                 warnings.simplefilter("ignore")
                 local = LocalCluster(n_workers=n_workers, threads_per_worker=1,
                                      processes=True, dashboard_address=None,
                                      memory_limit=memory_limit or "auto",
                                      silence_logs=logging.ERROR)
+            _restore_environ(environ)
             with local, Client(local) as client:
                 yield client
         else:
             with Client(kind, timeout="10s") as client:
                 yield client
+
+
+def _restore_environ(saved: dict[str, str]) -> None:
+    """Undo what starting local workers wrote into this process's environment: Dask sets
+    its ``pre-spawn-environ`` (``OPENBLAS_NUM_THREADS=1`` ...) here before spawning them,
+    and a BLAS loaded afterwards on the driver (``embed``'s eigen-solver) would then run
+    on one thread and round differently from the single-process command."""
+    for key in set(os.environ) - set(saved):
+        del os.environ[key]
+    for key, value in saved.items():
+        if os.environ.get(key) != value:
+            os.environ[key] = value
 
 
 @contextlib.contextmanager

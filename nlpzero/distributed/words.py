@@ -316,6 +316,23 @@ def _probable_long(table: tuple, total: float, min_proba: float) -> tuple:
     return keys[idx], counts[idx], new_ptr, new_chars
 
 
+def _remove_redundant(unknown_score: float, long: tuple, *short_buckets: tuple) -> tuple:
+    """``PairFinder.find``'s last step on the kept fragments (short buckets in key order,
+    then the long ones): the words that stay, with their new counts, and their gains."""
+    short = sorted_concat(list(short_buckets))
+    ids = unpack(short[0])
+    ptr = row_offsets(np.count_nonzero(ids, axis=1))
+    _, l_counts, l_ptr, l_chars = long
+    table = _WordTable(
+        np.concatenate([ptr, ptr[-1] + l_ptr[1:]]),
+        np.concatenate([ids[ids > 0].astype(np.int32), l_chars]),
+        np.concatenate([short[1], l_counts]),
+    )
+    keep, new_counts, gain = table.remove_redundant(unknown_score, sequential=True)
+    table = table.subset(keep, np.rint(new_counts).astype(np.int64))
+    return _WordTable(table.ptr, table.chars, table.counts), gain[keep]
+
+
 def _merge_long(*tables) -> tuple:
     stack = MergeStack(DK.merge_tables)
     for t in tables:
@@ -374,31 +391,27 @@ class DaskPairFinder(_Distributed, PairFinder):
         if sum(rows for rows, _ in sizes[:-1]) == 0:
             raise InputError("the corpus has no letters, digits or ideographs to learn from")
         total = float(sum(c for _, c in sizes))
-        short = sorted_concat(job.gather([job.submit(_probable, b, total, self.min_proba)
-                                          for b in buckets]))
-        long = job.gather(job.submit(_probable_long, long_f, total, self.min_proba))
+        probable = [job.submit(_probable, b, total, self.min_proba) for b in buckets]
+        long = job.submit(_probable_long, long_f, total, self.min_proba)
         del buckets, long_f
-        ids = unpack(short[0])
-        ptr = row_offsets(np.count_nonzero(ids, axis=1))
-        _, l_counts, l_ptr, l_chars = long
-        table = _WordTable(
-            np.concatenate([ptr, ptr[-1] + l_ptr[1:]]),
-            np.concatenate([ids[ids > 0].astype(np.int32), l_chars]),
-            np.concatenate([short[1], l_counts]),
-        )
         progress.stage("removing redundant words", None)
-        keep, new_counts, gain = table.remove_redundant(self.unknown_score, sequential=True)
-        table = table.subset(keep, np.rint(new_counts).astype(np.int64))
-        return self._lexicon(table, gain[keep])
+        # the sequential 去冗 runs on a worker: the driver receives the words kept only
+        table, gain = job.gather(job.submit(_remove_redundant, self.unknown_score, long,
+                                            *probable))
+        return self._lexicon(table, gain)
 
 
 def make_finder(job: Job, method: str, errors: str = "strict", **options: Any):
-    """The distributed finder for *method* (``ngram`` or ``nlpzero``)."""
+    """The distributed finder for *method* (``unigram``, ``ngram`` or ``nlpzero``)."""
+    if method == "unigram":
+        from .unigram import DaskUnigramFinder
+
+        return DaskUnigramFinder(job, errors, **options)
     if method == "ngram":
         return DaskNgramFinder(job, errors, **options)
     if method == "nlpzero":
         return DaskPairFinder(job, errors, **options)
-    raise ValueError(f"--dask does not support method {method!r} (ngram, nlpzero)")
+    raise ValueError(f"--dask does not support method {method!r} (unigram, ngram, nlpzero)")
 
 
 # --- segmentation --------------------------------------------------------------------------

@@ -441,20 +441,30 @@ def count_span_table(spans: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]
     """Counts of the spans ids[starts[k]:ends[k]] that *spans(ids)* marks in every block, as
     a string table: short spans (<= 4 ids) by packed key and sort, longer ones by hash;
     None when no block has a span."""
-
-    def count(ids: np.ndarray) -> tuple[tuple, tuple]:
-        starts, ends = spans(ids)
-        short, long_rows = DK.short_span_keys(ids, starts, ends, 4)
-        short.sort()
-        return run_lengths(short), DK.count_spans(ids, starts[long_rows], ends[long_rows])
-
     shorts, longs = MergeStack(merge_counts), MergeStack(DK.merge_tables)
-    for short, long in map_blocks(count, corpus.blocks(chars, progress)):
+    for short, long in map_blocks(lambda ids: block_span_counts(spans, ids),
+                                  corpus.blocks(chars, progress)):
         shorts.push(short, short[0].size)
         longs.push(long, long[0].size)
     short, long = shorts.result(), longs.result()
     if short is None:
         return None
+    return span_table(short, long)
+
+
+def block_span_counts(spans: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
+                      ids: np.ndarray) -> tuple[tuple, tuple]:
+    """One block's spans counted: the short ones (<= 4 ids) as a sorted (keys, counts)
+    table of packed keys, the longer ones as a string table (keys, counts, ptr, chars)."""
+    starts, ends = spans(ids)
+    short, long_rows = DK.short_span_keys(ids, starts, ends, 4)
+    short.sort()
+    return run_lengths(short), DK.count_spans(ids, starts[long_rows], ends[long_rows])
+
+
+def span_table(short: tuple, long: tuple) -> _WordTable:
+    """The merged short and long span counts of :func:`block_span_counts` as one string
+    table: the short spans in key order, then the long ones."""
     ids = unpack(short[0])
     ptr = row_offsets(np.count_nonzero(ids, axis=1))
     _, l_counts, l_ptr, l_chars = long

@@ -39,6 +39,7 @@ sample corpus); min_count is the ``ngram`` method's.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 
 import numpy as np
 
@@ -111,18 +112,19 @@ class UnigramFinder(_Finder):
     def _is_han(self) -> np.ndarray:
         return self.chars.id_classes == HAN
 
-    def ngram_table(self, corpus: Corpus, progress: Progress) -> _WordTable:
-        """Every ideograph and every ideograph n-gram (2 <= n <= max_len) seen at least
-        ``min_count`` times, as a CSR string table with counts."""
+    def base_rows(self) -> tuple[list, list, list, tuple | None]:
+        """The n-gram table's first rows, from the character and pair counts: every
+        ideograph, then (max_len >= 2) every ideograph pair seen ``min_count`` times, as
+        lists of CSR pieces (ptr, chars, counts); and the lookup of those pairs that the
+        counting levels start from (None when max_len < 2)."""
         is_han = self._is_han()
         char_counts = self.char_counts()
         char_ids = np.flatnonzero((char_counts > 0) & is_han[: char_counts.size])
         rows_ptr = [np.arange(char_ids.size + 1, dtype=np.int64)]
         rows_chars = [char_ids.astype(np.int32)]
         rows_counts = [char_counts[char_ids].astype(np.int64)]
-        self._digit_spans: list[tuple] = []
         if self.max_len < 2:
-            return _concat_rows(rows_ptr, rows_chars, rows_counts)
+            return rows_ptr, rows_chars, rows_counts, None
         orders = self.counts.orders()
         pair_keys = self.counts.keys[orders == 2]
         pair_counts = self.counts.counts[orders == 2]
@@ -131,7 +133,16 @@ class UnigramFinder(_Finder):
         rows_ptr.append(np.arange(0, 2 * int(frequent.sum()) + 1, 2, dtype=np.int64))
         rows_chars.append(ab[frequent].reshape(-1).astype(np.int32))
         rows_counts.append(pair_counts[frequent].astype(np.int64))
-        lookup = _pair_lookup(pair_keys[frequent], char_counts)
+        return rows_ptr, rows_chars, rows_counts, _pair_lookup(pair_keys[frequent], char_counts)
+
+    def ngram_table(self, corpus: Corpus, progress: Progress) -> _WordTable:
+        """Every ideograph and every ideograph n-gram (2 <= n <= max_len) seen at least
+        ``min_count`` times, as a CSR string table with counts."""
+        rows_ptr, rows_chars, rows_counts, lookup = self.base_rows()
+        self._digit_spans: list[tuple] = []
+        if lookup is None:
+            return _concat_rows(rows_ptr, rows_chars, rows_counts)
+        is_han = self._is_han()
         is_digit = _digit_ids(self.chars)
         levels: dict[int, tuple[np.ndarray, np.ndarray]] = {}
         empty = UK.key_table(np.zeros(0, np.uint64))
@@ -271,6 +282,17 @@ class UnigramFinder(_Finder):
         """The corpus cut wherever no candidate word can span two neighbours, as distinct
         chunks with counts: the Viterbi path of a text is the concatenation of its chunks'
         paths, so re-estimation works on the distinct chunks alone (one corpus pass)."""
+        chunk_bounds = self.chunk_spans(words)
+        progress.stage("cutting the corpus into chunks", corpus.n_bytes)
+        table = count_span_table(chunk_bounds, corpus, self.chars, progress)
+        if table is None:
+            return _WordTable(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64))
+        return table
+
+    def chunk_spans(self, words: _WordTable) -> Callable[[np.ndarray], tuple[np.ndarray,
+                                                                             np.ndarray]]:
+        """The cut of :meth:`chunks` for *words*: a function of a block's ids giving its
+        chunks' (starts, ends)."""
         inside = np.ones(max(0, words.chars.size - 1), np.bool_)
         starts = words.ptr[1:-1]
         inside[starts[(starts > 0) & (starts <= inside.size)] - 1] = False  # j, j+1 one row
@@ -279,7 +301,6 @@ class UnigramFinder(_Finder):
                           | (b.astype(np.uint64) << np.uint64(32)))
         lookup = _pair_lookup(pairs, self.char_counts())
         is_alnum = self.chars.id_classes == ALNUM
-        progress.stage("cutting the corpus into chunks", corpus.n_bytes)
 
         def chunk_bounds(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
             join = UK.chunk_joins(ids, is_alnum, *lookup)
@@ -288,10 +309,7 @@ class UnigramFinder(_Finder):
             joined_before[1:] = join[:-1]
             return (np.flatnonzero(word & ~joined_before), np.flatnonzero(word & ~join) + 1)
 
-        table = count_span_table(chunk_bounds, corpus, self.chars, progress)
-        if table is None:
-            return _WordTable(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64))
-        return table
+        return chunk_bounds
 
     # -- 3. re-estimation -------------------------------------------------------------------
 
@@ -302,19 +320,35 @@ class UnigramFinder(_Finder):
         words = self.candidates(self.ngram_table(corpus, progress))
         chunks = self.chunks(words, corpus, progress)
         chunk_cls = self.chars.id_classes[chunks.chars]
+        return self.reestimate(words, lambda w: self.path_counts(chunks, w, chunk_cls),
+                               progress)
+
+    def path_counts(self, chunks: _WordTable, words: _WordTable,
+                    chunk_cls: np.ndarray | None = None) -> np.ndarray:
+        """How often each of *words* lies on the best paths of the distinct *chunks*
+        (unigram Viterbi, word score ln count − ln total), each chunk counted
+        ``chunks.counts`` times; *chunk_cls* are the classes of ``chunks.chars``."""
+        if chunk_cls is None:
+            chunk_cls = self.chars.id_classes[chunks.chars]
+        keys, lens, vals = words.table()
+        logp = np.log(np.maximum(words.counts, 1)) - math.log(
+            max(1.0, float(words.counts.sum())))
+        return UK.chunk_path_counts(chunks.ptr, chunks.chars, chunk_cls, chunks.counts,
+                                    keys, lens, vals, logp, int(words.lengths.max(initial=1)),
+                                    self.unknown_score, words.counts.size)
+
+    def reestimate(self, words: _WordTable,
+                   path_counts: Callable[[_WordTable], np.ndarray],
+                   progress: Progress) -> Lexicon:
+        """Step 3 on the candidates *words*: ``path_counts(words)`` re-counts them over the
+        corpus (its chunks), then 去冗 + MDL, until the code length stops falling."""
         n_chars = float(self.char_counts().sum())
         char_cost = math.log(max(2, int(np.count_nonzero(self.char_counts()))))
         previous = math.inf
         gain = np.zeros(words.counts.size)
         for it in range(self.iterations):
             progress.stage(f"re-estimating ({it + 1}/{self.iterations})", None)
-            keys, lens, vals = words.table()
-            logp = np.log(np.maximum(words.counts, 1)) - math.log(
-                max(1.0, float(words.counts.sum())))
-            counts = UK.chunk_path_counts(chunks.ptr, chunks.chars, chunk_cls, chunks.counts,
-                                          keys, lens, vals, logp,
-                                          int(words.lengths.max(initial=1)),
-                                          self.unknown_score, words.counts.size)
+            counts = path_counts(words)
             lengths = words.lengths
             seen = (counts >= self.min_count) | ((lengths == 1) & (counts > 0))
             used = counts > 0
