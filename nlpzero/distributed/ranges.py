@@ -151,9 +151,10 @@ def range_ids(rng: ByteRange, chars, errors: str) -> Iterator[tuple[np.ndarray, 
                                   errors)
 
 
-def range_texts(rng: ByteRange, errors: str) -> Iterator[tuple[str, int]]:
+def range_texts(rng: ByteRange, errors: str,
+                classes: np.ndarray | None = None) -> Iterator[tuple[str, int]]:
     """Decoded text blocks of a range, as :func:`~nlpzero.text.io.iter_blocks` gives them
     (invalid UTF-8 names its absolute offset, or is U+FFFD with ``errors="replace"``);
     yields (text, bytes)."""
-    for buf, offset in iter_range_bytes(rng):
+    for buf, offset in iter_range_bytes(rng, classes):
         yield decode_block(buf, offset, rng.path, errors), len(buf)

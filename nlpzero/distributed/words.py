@@ -419,11 +419,11 @@ def make_finder(job: Job, method: str, errors: str = "strict", **options: Any):
 
 def _segment_range(rng: ByteRange, lexicon: Lexicon, unknown_score: float,
                    errors: str) -> tuple[str, int]:
-    from ..words.segmentation import Segmenter
+    from ..words.segmentation import Segmenter, block_cut_classes
 
     seg = Segmenter(lexicon, unknown_score)  # the hash table is cached on the lexicon
     out, n_chars, at_line_start = [], 0, True  # a range starts a line
-    for text, _ in range_texts(rng, errors):
+    for text, _ in range_texts(rng, errors, block_cut_classes()):  # cut as one process cuts
         block, at_line_start = seg._block(text, at_line_start)
         out.append(block)
         n_chars += len(text)
