@@ -28,7 +28,7 @@ import numpy as np
 from ..text.progress import Progress
 from .cooccurrence import Cooccurrence
 
-METHODS = ("spectral", "adagrad")
+METHODS = ("spectral", "weighted", "adagrad")
 MODELS = (0, 1, 2)
 
 
@@ -172,6 +172,125 @@ def top_eigenpairs(matrix: Triangle, k: int, seed: int = 0,
     return Eigenpairs(values, vectors.astype(np.float32), residuals, products)
 
 
+@dataclass
+class PairMatrix:
+    """Every observed pair once (strict upper triangle, CSR, sorted): its target t_ij
+    (float32) and its count X_ij (int32), which gives the weight λ_ij."""
+
+    indptr: np.ndarray  # int64, n + 1
+    cols: np.ndarray  # int32
+    target: np.ndarray  # float32
+    counts: np.ndarray  # int32
+
+    @property
+    def size(self) -> int:
+        return int(self.indptr.shape[0] - 1)
+
+
+def pair_matrix(cooc: Cooccurrence, target: np.ndarray) -> PairMatrix:
+    from ._solver_kernels import triangle_indptr
+
+    return PairMatrix(triangle_indptr(cooc.rows, len(cooc.vocab)),
+                      np.ascontiguousarray(cooc.cols, dtype=np.int32),
+                      np.ascontiguousarray(target, dtype=np.float32),
+                      np.ascontiguousarray(cooc.counts, dtype=np.int32))
+
+
+def weight_table(x_max: float, alpha: float) -> np.ndarray:
+    """λ(X) = min(1, (X / x_max)^α) for the integer counts X below x_max (at most 2^20 of
+    them; larger counts are computed directly), float32."""
+    size = int(min(math.ceil(x_max), 1 << 20))
+    return np.minimum(1.0, (np.arange(size, dtype=np.float64) / x_max) ** alpha).astype(
+        np.float32)
+
+
+def weighted_loss(matrix: PairMatrix, w: np.ndarray, c: np.ndarray, x_max: float = 100.0,
+                  alpha: float = 0.75, ridge: float = 0.0) -> float:
+    """L(W, C) = Σ_{i<j} λ_ij [(<w_i, c_j> - t_ij)² + (<w_j, c_i> - t_ij)²]
+    + ridge (‖W‖² + ‖C‖²) over the observed pairs, λ_ij = min(1, (X_ij / x_max)^α)."""
+    from ._solver_kernels import weighted_residual
+
+    r = np.empty_like(w)
+    return float(weighted_residual(matrix.indptr, matrix.cols, matrix.target, matrix.counts,
+                                   weight_table(x_max, alpha), float(x_max), float(alpha),
+                                   w, c, np.float32(ridge), r))
+
+
+def weighted_fit(matrix: PairMatrix, w: np.ndarray, c: np.ndarray, sweeps: int = 3,
+                 cg_steps: int = 3, x_max: float = 100.0, alpha: float = 0.75,
+                 ridge: float = 0.0, progress: Progress | None = None) -> list[float]:
+    """Minimise :func:`weighted_loss` over W and C (float32, V x d, updated in place) by
+    alternating least squares: with C fixed every row w_i solves its own normal equations
+    (Σ_j λ_ij c_j c_jᵀ + ridge I) w_i = Σ_j λ_ij t_ij c_j by *cg_steps* conjugate-gradient
+    steps from its current value, then the same for C with W fixed.
+
+    Every CG step takes the exact line minimum along its direction, so the loss never
+    increases; the loss before each half-sweep and at the end is returned (and logged).
+    Deterministic: no randomness, serial kernels.
+    """
+    from ._solver_kernels import (
+        cg_rows_step,
+        row_norms_squared,
+        weighted_apply,
+        weighted_residual,
+    )
+
+    lut = weight_table(x_max, alpha)
+    args = (matrix.indptr, matrix.cols)
+    r = np.empty_like(w)
+    p = np.empty_like(w)
+    q = np.empty_like(w)
+    rr = np.empty(w.shape[0], np.float64)
+    ridge32 = np.float32(ridge)
+    losses: list[float] = []
+
+    def residual(x: np.ndarray, y: np.ndarray) -> float:
+        return float(weighted_residual(*args, matrix.target, matrix.counts, lut, float(x_max),
+                                       float(alpha), x, y, ridge32, r))
+
+    for sweep in range(sweeps):
+        for x, y in ((w, c), (c, w)):
+            losses.append(residual(x, y))
+            p[:] = r
+            row_norms_squared(r, rr)
+            for _ in range(cg_steps):
+                weighted_apply(*args, matrix.counts, lut, float(x_max), float(alpha), y, ridge32,
+                               p, q)
+                cg_rows_step(x, r, p, q, rr)
+        if progress is not None:
+            progress.note(f"weighted fit: sweep {sweep + 1}, loss {losses[-2]:.6g} -> "
+                          f"{losses[-1]:.6g}")
+    losses.append(residual(w, c))
+    if progress is not None:
+        progress.note(f"weighted fit: {sweeps} sweeps of {cg_steps} CG steps, loss "
+                      f"{losses[0]:.6g} -> {losses[-1]:.6g}")
+    return losses
+
+
+def balanced_factors(w: np.ndarray, c: np.ndarray,
+                     power: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """W Cᵀ = (Q_w U) S (Q_c V)ᵀ by two thin QRs and a d x d SVD: returns Q_w U, Q_c V and
+    the singular values S (descending), from which W' = Q_w U S^p, C' = Q_c V S^p give
+    W' C'ᵀ = W Cᵀ at p = ½ (the eigen-power weighting of the spectral solution otherwise)."""
+    qw, rw = np.linalg.qr(w.astype(np.float64))
+    qc, rc = np.linalg.qr(c.astype(np.float64))
+    u, s, vt = np.linalg.svd(rw @ rc.T)
+    # signs fixed so that the results do not depend on LAPACK's choices
+    flip = np.sign(u[np.argmax(np.abs(u), axis=0), np.arange(u.shape[1])])
+    flip[flip == 0] = 1.0
+    return (qw @ (u * flip)), (qc @ (vt.T * flip)), s
+
+
+def check_weighted_options(sweeps: int, cg_steps: int, ridge: float) -> None:
+    """ValueError unless 0 <= sweeps <= 1000, 1 <= cg_steps <= 1000 and 0 <= ridge < inf."""
+    if not 0 <= sweeps <= 1000:
+        raise ValueError("sweeps must be between 0 and 1000")
+    if not 1 <= cg_steps <= 1000:
+        raise ValueError("cg_steps must be between 1 and 1000")
+    if not (math.isfinite(ridge) and ridge >= 0):
+        raise ValueError("ridge must be a finite number, 0 or more")
+
+
 def check_spectral_options(eigen_power: float, tol: float) -> None:
     """ValueError unless 0 <= eigen_power <= 1 and 0 < tol < 1 (both finite)."""
     if not (math.isfinite(eigen_power) and 0 <= eigen_power <= 1):
@@ -206,6 +325,9 @@ def train(
     tol: float = 1e-6,
     seed: int = 0,
     progress: Progress | None = None,
+    sweeps: int = 2,
+    cg_steps: int = 2,
+    ridge: float = 0.0,
 ) -> Trained:
     """Fit the vectors; see the module docstring for the two methods.
 
@@ -242,10 +364,11 @@ def train(
             raise ValueError(f"{name} must be a finite number")
     if epochs is not None and epochs < 0:
         raise ValueError("epochs must not be negative")
+    check_weighted_options(sweeps, cg_steps, ridge)
     if epochs is None:
-        epochs = 0 if method == "spectral" else 30
+        epochs = 30 if method == "adagrad" else 0
     if context_power is None:
-        context_power = 0.75 if method == "spectral" else 1.0
+        context_power = 1.0 if method == "adagrad" else 0.75
     rng = np.random.default_rng(seed)
     target = cooc.pmi(context_power, np.float32)
     if shift:
@@ -253,7 +376,7 @@ def train(
     separate = model != 0
     residual = float("nan")
 
-    if method == "spectral":
+    if method in ("spectral", "weighted"):
         ppmi = np.maximum(target, np.float32(0.0), out=target)  # in place
         pairs = top_eigenpairs(upper_triangle(cooc.rows, cooc.cols, ppmi, n_words),
                                min(dim, n_words), seed, tol)
@@ -262,11 +385,29 @@ def train(
             progress.note(f"Lanczos: {pairs.values.size} eigenpairs, {pairs.products} "
                           f"matrix-vector products, max residual {residual:.1e} "
                           f"(|Au - λu| / |λ1|; tol {tol:g})")
-        scale = np.maximum(pairs.values, 0.0) ** eigen_power
+        # the weighted fit starts from <v_i, v_j> ≈ PPMI_ij (p = ½) and re-weights at the end
+        scale = np.maximum(pairs.values, 0.0) ** (0.5 if method == "weighted" else eigen_power)
         w = np.zeros((n_words, dim), np.float32)
         w[:, :scale.size] = pairs.vectors * scale.astype(np.float32)
         del pairs
         target = ppmi
+    if method == "weighted":
+        del target, ppmi
+        # the full (context-smoothed) PMI on every observed pair, negative values included
+        matrix = pair_matrix(cooc, cooc.pmi(context_power, np.float32) - np.float32(shift))
+        c = w.copy()
+        losses = weighted_fit(matrix, w, c, sweeps, cg_steps, x_max, alpha, ridge, progress)
+        del matrix
+        left, right, singular = balanced_factors(w, c, eigen_power)
+        del w, c
+        scale = (singular ** eigen_power).astype(np.float32)
+        if model == 1:
+            out = np.hstack([left * scale, right * scale])
+        elif model == 2:
+            out = (left + right) * scale
+        else:
+            out = left * scale
+        return Trained(np.ascontiguousarray(out, dtype=np.float32), losses, dim, residual)
     else:
         w = ((rng.random((n_words, dim)) - 0.5) / dim).astype(np.float32)
     c = w.copy() if separate else w
