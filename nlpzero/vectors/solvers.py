@@ -408,7 +408,7 @@ def train(
         else:
             out = left * scale
         return Trained(np.ascontiguousarray(out, dtype=np.float32), losses, dim, residual)
-    else:
+    if method == "adagrad":
         w = ((rng.random((n_words, dim)) - 0.5) / dim).astype(np.float32)
     c = w.copy() if separate else w
     losses: list[float] = []
