@@ -4,6 +4,7 @@ squares with conjugate-gradient row solves over one triangle of the pair matrix.
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import numpy as np
 import pytest
@@ -11,8 +12,8 @@ import pytest
 from nlpzero.vectors.cooccurrence import Cooccurrence, cooccur
 from nlpzero.vectors.solvers import (
     DENSE_SIZE,
-    PairMatrix,
     balanced_factors,
+    pair_matrix,
     top_eigenpairs,
     train,
     upper_triangle,
@@ -22,21 +23,30 @@ from nlpzero.vectors.solvers import (
 from nlpzero.words.lexicon import Lexicon
 
 
-def random_pairs(n: int, density: float, seed: int, target=None):
+@dataclass
+class Pairs:
+    rows: np.ndarray
+    cols: np.ndarray
+    target: np.ndarray
+    counts: np.ndarray
+
+
+def random_pairs(n: int, density: float, seed: int, target=None, tile: int = 7):
     """A random sparse symmetric pattern (strict upper triangle, sorted) with integer counts
-    from 1 to 300 (so both sides of x_max = 100 occur) and a target per pair."""
+    from 1 to 300 (so both sides of x_max = 100 occur) and a target per pair; the solver's
+    PairMatrix (small column tiles, so several are used) and the plain pairs."""
     rng = np.random.default_rng(seed)
     rows, cols = np.triu_indices(n, 1)
     keep = rng.random(rows.size) < density
     rows, cols = rows[keep].astype(np.int32), cols[keep].astype(np.int32)
     counts = rng.integers(1, 301, rows.size).astype(np.int32)
     values = rng.normal(size=rows.size) if target is None else target[rows, cols]
-    indptr = np.zeros(n + 1, np.int64)
-    np.add.at(indptr, rows + 1, 1)
-    return PairMatrix(np.cumsum(indptr), cols, values.astype(np.float32), counts), rows, cols
+    plain = Pairs(rows, cols, values.astype(np.float32), counts)
+    return pair_matrix(rows, cols, plain.target, counts, n, tile), plain
 
 
-def reference_loss(m: PairMatrix, rows, cols, w, c, x_max, alpha, ridge) -> float:
+def reference_loss(m: Pairs, w, c, x_max, alpha, ridge) -> float:
+    rows, cols = m.rows, m.cols
     lam = np.minimum(1.0, (m.counts / x_max) ** alpha)
     w, c = w.astype(np.float64), c.astype(np.float64)
     e1 = np.einsum("ij,ij->i", w[rows], c[cols]) - m.target
@@ -44,10 +54,11 @@ def reference_loss(m: PairMatrix, rows, cols, w, c, x_max, alpha, ridge) -> floa
     return float((lam * (e1 ** 2 + e2 ** 2)).sum() + ridge * ((w ** 2).sum() + (c ** 2).sum()))
 
 
-def reference_half_sweep(m: PairMatrix, rows, cols, x, y, steps, x_max, alpha, ridge):
+def reference_half_sweep(m: Pairs, x, y, steps, x_max, alpha, ridge):
     """Plain numpy, float64: every row of x solves (Σ_j λ y_j y_jᵀ + ridge I) x_i = Σ_j λ t y_j
     by *steps* conjugate-gradient iterations from its current value (A_i formed densely)."""
     n, d = x.shape
+    rows, cols = m.rows, m.cols
     lam = np.minimum(1.0, (m.counts / x_max) ** alpha)
     x = x.astype(np.float64).copy()
     y = y.astype(np.float64)
@@ -74,22 +85,22 @@ def reference_half_sweep(m: PairMatrix, rows, cols, x, y, steps, x_max, alpha, r
 
 
 def test_loss_and_one_sweep_agree_with_a_plain_numpy_reference() -> None:
-    m, rows, cols = random_pairs(12, 0.6, 0)
+    m, plain = random_pairs(12, 0.6, 0)
     rng = np.random.default_rng(1)
     w = rng.normal(size=(12, 3)).astype(np.float32)
     c = rng.normal(size=(12, 3)).astype(np.float32)
     for x_max, alpha, ridge in ((100.0, 0.75, 0.0), (10.0, 1.0, 0.5)):
         assert weighted_loss(m, w, c, x_max, alpha, ridge) == pytest.approx(
-            reference_loss(m, rows, cols, w, c, x_max, alpha, ridge), rel=1e-5)
-        w_ref = reference_half_sweep(m, rows, cols, w, c, 2, x_max, alpha, ridge)
-        c_ref = reference_half_sweep(m, rows, cols, c, w_ref, 2, x_max, alpha, ridge)
+            reference_loss(plain, w, c, x_max, alpha, ridge), rel=1e-5)
+        w_ref = reference_half_sweep(plain, w, c, 2, x_max, alpha, ridge)
+        c_ref = reference_half_sweep(plain, c, w_ref, 2, x_max, alpha, ridge)
         w2, c2 = w.copy(), c.copy()
         losses = weighted_fit(m, w2, c2, sweeps=1, cg_steps=2, x_max=x_max, alpha=alpha,
                               ridge=ridge)
         np.testing.assert_allclose(w2, w_ref, rtol=1e-3, atol=1e-4)
         np.testing.assert_allclose(c2, c_ref, rtol=1e-3, atol=1e-4)
         assert losses[-1] == pytest.approx(
-            reference_loss(m, rows, cols, w_ref, c_ref, x_max, alpha, ridge), rel=1e-4)
+            reference_loss(plain, w_ref, c_ref, x_max, alpha, ridge), rel=1e-4)
 
 
 def test_recovers_an_exactly_low_rank_weighted_target() -> None:
@@ -101,14 +112,14 @@ def test_recovers_an_exactly_low_rank_weighted_target() -> None:
     for seed in (4, 5, 6):
         rng = np.random.default_rng(seed)
         u = rng.normal(size=(n, rank))
-        m, rows, cols = random_pairs(n, 0.6, 5, target=u @ u.T)
-        start = top_eigenpairs(upper_triangle(rows, cols, m.target, n), rank)
+        m, plain = random_pairs(n, 0.6, 5, target=u @ u.T)
+        start = top_eigenpairs(upper_triangle(plain.rows, plain.cols, plain.target, n), rank)
         w = (start.vectors * np.sqrt(np.maximum(start.values, 0))).astype(np.float32)
         c = w.copy()
         losses = weighted_fit(m, w, c, sweeps=40, cg_steps=rank)
         assert losses[-1] < 1e-8 * losses[0]
-        fitted = np.einsum("ij,ij->i", w[rows], c[cols])
-        np.testing.assert_allclose(fitted, m.target, atol=1e-3)
+        fitted = np.einsum("ij,ij->i", w[plain.rows], c[plain.cols])
+        np.testing.assert_allclose(fitted, plain.target, atol=1e-3)
         np.testing.assert_allclose(w @ c.T, u @ u.T, atol=1e-2)
 
 
@@ -118,7 +129,7 @@ def test_the_weighted_loss_never_increases(x_max: float, alpha: float, ridge: fl
                                            steps: int) -> None:
     """A target that no rank-4 matrix fits: the loss logged before every half-sweep and at
     the end never goes up (exact line minima), and it does go down."""
-    m, rows, cols = random_pairs(50, 0.4, 7)
+    m, plain = random_pairs(50, 0.4, 7)
     rng = np.random.default_rng(8)
     w = rng.normal(size=(50, 4)).astype(np.float32)
     c = w.copy()
@@ -128,11 +139,11 @@ def test_the_weighted_loss_never_increases(x_max: float, alpha: float, ridge: fl
     assert all(b <= a * (1 + 1e-6) for a, b in zip(losses, losses[1:]))
     assert losses[-1] < 0.5 * losses[0]
     assert losses[-1] == pytest.approx(
-        reference_loss(m, rows, cols, w, c, x_max, alpha, ridge), rel=1e-4)
+        reference_loss(plain, w, c, x_max, alpha, ridge), rel=1e-4)
 
 
 def test_rows_without_pairs_stay_put() -> None:
-    m, rows, cols = random_pairs(10, 0.0, 0)  # nothing observed
+    m, _ = random_pairs(10, 0.0, 0)  # nothing observed
     assert m.cols.size == 0
     w = np.ones((10, 2), np.float32)
     c = w.copy()
@@ -251,3 +262,21 @@ def test_cli_weighted_bad_options(cli, write_file) -> None:
                            "--epochs")
     cli.assert_usage_error(cli.invoke(*base, "--method", "weighted", "--truncate-weight"),
                            "--truncate-weight")
+
+
+@pytest.mark.parametrize("tile", [1, 3, 7, 50])
+def test_the_tile_size_does_not_change_the_fit(tile: int) -> None:
+    """Column tiles only reorder the pairs: the loss and one sweep agree with one tile."""
+    m_one, plain = random_pairs(50, 0.3, 11, tile=50)
+    m = pair_matrix(plain.rows, plain.cols, plain.target, plain.counts, 50, tile)
+    assert m.tile == tile and m.indptr.shape[0] == -(-50 // tile) * 50 + 1
+    assert sorted(zip(m.cols.tolist(), m.counts.tolist())) == \
+        sorted(zip(plain.cols.tolist(), plain.counts.tolist()))
+    rng = np.random.default_rng(12)
+    w = rng.normal(size=(50, 4)).astype(np.float32)
+    c = rng.normal(size=(50, 4)).astype(np.float32)
+    w1, c1, w2, c2 = w.copy(), c.copy(), w.copy(), c.copy()
+    a = weighted_fit(m_one, w1, c1, sweeps=1, cg_steps=2)
+    b = weighted_fit(m, w2, c2, sweeps=1, cg_steps=2)
+    np.testing.assert_allclose(b, a, rtol=1e-5)
+    np.testing.assert_allclose(w2, w1, rtol=1e-4, atol=1e-5)

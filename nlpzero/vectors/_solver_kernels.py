@@ -106,6 +106,9 @@ def triangle_matvec(indptr, cols, vals, x, y):
 # Loss over the observed pairs, both orientations (entry (a, b), a < b, stored once):
 #   L(W, C) = Σ_{a<b} λ_ab [(<w_a, c_b> - t_ab)² + (<w_b, c_a> - t_ab)²] + μ (‖W‖² + ‖C‖²),
 #   λ_ab = min(1, (X_ab / x_max)^α).
+# The pairs are stored in column tiles (see ``tile_pairs``): cell k * n + a of ``indptr`` holds
+# row a's pairs whose column lies in tile k, so the rows of the other side touched by one
+# tile (3 x tile x d floats) stay in cache while its rows are swept.
 # With C fixed, L is a sum of independent quadratics in the rows w_i:
 #   w_iᵀ A_i w_i - 2 b_iᵀ w_i, A_i = Σ_j λ_ij c_j c_jᵀ + μ I, b_i = Σ_j λ_ij t_ij c_j,
 # each solved by a few conjugate-gradient steps run for all rows at once; A_i is never formed
@@ -137,12 +140,15 @@ def weighted_residual(indptr, cols, target, counts, lut, x_max, alpha, w, c, rid
     wa = np.empty(dim, np.float32)
     ca = np.empty(dim, np.float32)
     acc = np.empty(dim, np.float32)
-    for a in range(n):
+    for cell in range(indptr.shape[0] - 1):
+        if indptr[cell] == indptr[cell + 1]:
+            continue
+        a = cell % n
         for t in range(dim):
             wa[t] = w[a, t]
             ca[t] = c[a, t]
             acc[t] = 0.0
-        for p in range(indptr[a], indptr[a + 1]):
+        for p in range(indptr[cell], indptr[cell + 1]):
             b = cols[p]
             lam = pair_weight(counts[p], lut, x_max, alpha)
             wb = w[b]
@@ -177,12 +183,15 @@ def weighted_apply(indptr, cols, counts, lut, x_max, alpha, c, ridge, x, y):
     xa = np.empty(dim, np.float32)
     ca = np.empty(dim, np.float32)
     acc = np.empty(dim, np.float32)
-    for a in range(n):
+    for cell in range(indptr.shape[0] - 1):
+        if indptr[cell] == indptr[cell + 1]:
+            continue
+        a = cell % n
         for t in range(dim):
             xa[t] = x[a, t]
             ca[t] = c[a, t]
             acc[t] = 0.0
-        for p in range(indptr[a], indptr[a + 1]):
+        for p in range(indptr[cell], indptr[cell + 1]):
             b = cols[p]
             lam = pair_weight(counts[p], lut, x_max, alpha)
             xb = x[b]
@@ -243,3 +252,28 @@ def row_norms_squared(r, out):
         for t in range(dim):
             s += np.float64(r[i, t]) * r[i, t]
         out[i] = s
+
+
+@njit(cache=True)
+def tile_pairs(rows, cols, target, counts, n, tile):
+    """The pairs (sorted by row, then column) reordered by (column tile, row, column):
+    returns (indptr, cols, target, counts) with indptr[k * n + a] .. indptr[k * n + a + 1]
+    the pairs of row a whose column c has c // tile == k."""
+    tiles = (n + tile - 1) // tile
+    ptr = np.zeros(tiles * n + 1, np.int64)
+    for p in range(rows.shape[0]):
+        ptr[(cols[p] // tile) * n + rows[p] + 1] += 1
+    for k in range(tiles * n):
+        ptr[k + 1] += ptr[k]
+    fill = ptr[:-1].copy()
+    out_cols = np.empty(cols.shape[0], np.int32)
+    out_target = np.empty(cols.shape[0], np.float32)
+    out_counts = np.empty(cols.shape[0], np.int32)
+    for p in range(rows.shape[0]):
+        cell = (cols[p] // tile) * n + rows[p]
+        q = fill[cell]
+        fill[cell] = q + 1
+        out_cols[q] = cols[p]
+        out_target[q] = target[p]
+        out_counts[q] = counts[p]
+    return ptr, out_cols, out_target, out_counts

@@ -136,7 +136,7 @@ def count_pairs(ids: np.ndarray, n_words: int, window: int,
     into the running sorted arrays (int64 keys, int32 counts, allocated at exactly the merged
     size), so extra memory is bounded by the table plus one copy of the result.
     """
-    from ._cooccurrence_kernels import LINE_END, count_window_pairs, drain_table, merge_pair_counts
+    from ._cooccurrence_kernels import LINE_END, count_window_pairs, drain_sorted, merge_pair_counts
 
     if window < 1:
         raise ValueError("window must be at least 1")
@@ -159,11 +159,12 @@ def count_pairs(ids: np.ndarray, n_words: int, window: int,
         if start == before and start < ids.shape[0] and used == 0:  # pragma: no cover
             raise RuntimeError("co-occurrence counting made no progress")
         if start < ids.shape[0] or used:
-            chunk_keys, chunk_counts = drain_table(table_keys, table_counts, used)
-            order = np.argsort(chunk_keys)
-            keys, counts, ok = merge_pair_counts(keys, counts, chunk_keys[order],
-                                                 chunk_counts[order])
-            del chunk_keys, chunk_counts, order
+            chunk_keys, chunk_counts = drain_sorted(table_keys, table_counts, used)
+            if keys.shape[0] == 0:
+                keys, counts, ok = chunk_keys, chunk_counts, True
+            else:
+                keys, counts, ok = merge_pair_counts(keys, counts, chunk_keys, chunk_counts)
+            del chunk_keys, chunk_counts
             if not ok:
                 from ..errors import NlpzeroError
 

@@ -172,28 +172,36 @@ def top_eigenpairs(matrix: Triangle, k: int, seed: int = 0,
     return Eigenpairs(values, vectors.astype(np.float32), residuals, products)
 
 
+#: Columns per tile of the weighted fit's pair matrix: the three V x d float32 arrays a pass
+#: reads at random then span 3 x 2048 x 4d bytes (3 MB at d = 128), which stay in cache.
+TILE = 2048
+
+
 @dataclass
 class PairMatrix:
-    """Every observed pair once (strict upper triangle, CSR, sorted): its target t_ij
-    (float32) and its count X_ij (int32), which gives the weight λ_ij."""
+    """Every observed pair once (i < j) with its target t_ij (float32) and count X_ij (int32,
+    which gives the weight λ_ij), in column tiles: ``indptr[k * size + i]`` to
+    ``indptr[k * size + i + 1]`` are row i's pairs whose column j has j // tile == k."""
 
-    indptr: np.ndarray  # int64, n + 1
+    indptr: np.ndarray  # int64, tiles * size + 1
     cols: np.ndarray  # int32
     target: np.ndarray  # float32
     counts: np.ndarray  # int32
-
-    @property
-    def size(self) -> int:
-        return int(self.indptr.shape[0] - 1)
+    size: int
+    tile: int
 
 
-def pair_matrix(cooc: Cooccurrence, target: np.ndarray) -> PairMatrix:
-    from ._solver_kernels import triangle_indptr
+def pair_matrix(rows: np.ndarray, cols: np.ndarray, target: np.ndarray, counts: np.ndarray,
+                size: int, tile: int = TILE) -> PairMatrix:
+    """The PairMatrix of pairs (rows[k] < cols[k]) sorted by (row, col), as
+    :class:`Cooccurrence` stores them."""
+    from ._solver_kernels import tile_pairs
 
-    return PairMatrix(triangle_indptr(cooc.rows, len(cooc.vocab)),
-                      np.ascontiguousarray(cooc.cols, dtype=np.int32),
-                      np.ascontiguousarray(target, dtype=np.float32),
-                      np.ascontiguousarray(cooc.counts, dtype=np.int32))
+    tile = max(1, min(tile, size))
+    indptr, cols32, target32, counts32 = tile_pairs(
+        rows, cols, np.ascontiguousarray(target, dtype=np.float32),
+        np.ascontiguousarray(counts, dtype=np.int32), size, tile)
+    return PairMatrix(indptr, cols32, target32, counts32, size, tile)
 
 
 def weight_table(x_max: float, alpha: float) -> np.ndarray:
@@ -394,7 +402,11 @@ def train(
     if method == "weighted":
         del target, ppmi
         # the full (context-smoothed) PMI on every observed pair, negative values included
-        matrix = pair_matrix(cooc, cooc.pmi(context_power, np.float32) - np.float32(shift))
+        target = cooc.pmi(context_power, np.float32)
+        if shift:
+            target -= np.float32(shift)
+        matrix = pair_matrix(cooc.rows, cooc.cols, target, cooc.counts, n_words)
+        del target
         c = w.copy()
         losses = weighted_fit(matrix, w, c, sweeps, cg_steps, x_max, alpha, ridge, progress)
         del matrix
