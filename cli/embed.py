@@ -58,8 +58,9 @@ def embed(
                                          callback=number(0, 10))] = 0.75,
     truncate_weight: Annotated[bool, typer.Option(
         help="Cap the weight at 1 (helps rare words).")] = False,
-    model: Annotated[int, typer.Option(
-        min=0, max=2, help="0 shared vectors; 1 centre+context concatenated; 2 summed.")] = 0,
+    model: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        min=0, max=2, help="0 word vectors only; 1 word+context concatenated; 2 summed "
+        "(default: 2 for weighted, 0 otherwise).", show_default=False)] = None,
     context_power: Annotated[Optional[float], typer.Option(  # noqa: UP045
         help="Context-distribution smoothing P(j)^a (default 0.75 spectral, 1 adagrad).",
         show_default=False, callback=number(0, 10))] = None,

@@ -321,7 +321,7 @@ def train(
     cooc: Cooccurrence,
     dim: int | None = None,
     method: str = "spectral",
-    model: int = 0,
+    model: int | None = None,
     epochs: int | None = None,
     x_max: float = 100.0,
     alpha: float = 0.75,
@@ -347,6 +347,8 @@ def train(
 
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
+    if model is None:
+        model = 2 if method == "weighted" else 0
     if model not in MODELS:
         raise ValueError("model must be 0 (shared), 1 (concatenated) or 2 (summed)")
     if cooc.nnz == 0:
