@@ -45,10 +45,11 @@ def embed(
         min=1, help="Words on each side (uniform; at most the longest line matters).")] = 10,
     min_count: Annotated[int, typer.Option(min=1, help="Minimum word count.")] = 5,
     method: Annotated[Method, typer.Option(
-        help="spectral: closed-form fit of smoothed positive PMI (default); weighted: "
-             "then Su's count-weighted fit of the PMI, min(1, (X/x_max)^alpha), by "
-             "alternating least squares; adagrad: Su's reference SGD from random init.")
-    ] = Method.spectral,
+        help="weighted (default): the spectral fit, then Su's count-weighted fit of the "
+             "PMI, weight min(1, (X/x_max)^alpha), by alternating least squares; spectral: "
+             "closed-form fit of smoothed positive PMI only; adagrad: Su's reference SGD "
+             "from random init.")
+    ] = Method.weighted,
     epochs: Annotated[Optional[int], typer.Option(  # noqa: UP045
         min=0, max=10_000, help="AdaGrad epochs (default: 30 for adagrad, 0 after spectral).",
         show_default=False)] = None,

@@ -255,10 +255,11 @@ def test_cli_weighted_bad_options(cli, write_file) -> None:
     for value in ("-1", "nan", "inf", "1e400", "1e7"):
         cli.assert_usage_error(cli.invoke(*base, "--method", "weighted", "--ridge", value),
                                "--ridge")
-    cli.assert_usage_error(cli.invoke(*base, "--sweeps", "3"), "--method weighted")
+    cli.assert_usage_error(cli.invoke(*base, "--method", "spectral", "--sweeps", "3"),
+                           "--method weighted")
     cli.assert_usage_error(cli.invoke(*base, "--method", "adagrad", "--ridge", "1"),
                            "--method weighted")
-    cli.assert_usage_error(cli.invoke(*base, "--method", "weighted", "--epochs", "3"),
+    cli.assert_usage_error(cli.invoke(*base, "--epochs", "3"),  # weighted by default
                            "--epochs")
     cli.assert_usage_error(cli.invoke(*base, "--method", "weighted", "--truncate-weight"),
                            "--truncate-weight")

@@ -3,11 +3,18 @@
 Loss (Su, 更别致的词向量模型(四)): L = Σ_{X_ij > 0, i != j} λ_ij (<v_i, v_j> - t_ij)², with
 λ_ij = (X_ij / x_max)^α (optionally capped at 1) and target t_ij = PMI_ij.
 
-Two solvers:
+Three solvers:
 
+- ``weighted`` (default): ``spectral`` below, then Su's weighted loss itself, minimised over
+  separate word and context vectors W, C by alternating least squares: with C fixed each
+  row w_i solves its own weighted normal equations by a few conjugate-gradient steps
+  (exact line minima, so the loss never increases), then C with W fixed. The target is the
+  full context-smoothed PMI on the observed pairs (negative values included), the weight
+  λ_ij = min(1, (X_ij / x_max)^α). The fitted W Cᵀ is re-factored as (Q_w U) S (Q_c V)ᵀ and
+  written as (Q_w U + Q_c V) S^p (word + context, eigen-power p) by default.
 - ``adagrad`` (Su's reference): random init U(-0.5, 0.5)/d, per-coordinate AdaGrad
   (G starts at 1, η = 0.1), pairs shuffled every epoch.
-- ``spectral`` (default): the same family solved in closed form first. The target is the
+- ``spectral``: the same family solved in closed form first. The target is the
   positive, context-smoothed PMI (P_0.75 in the denominator) on observed pairs and 0
   elsewhere, fitted with uniform weights: the best rank-d fit of that symmetric matrix is its
   top eigenpairs, v = u λ^p (p = ½ gives <v_i, v_j> ≈ t_ij, Levy et al.'s eigenvalue
@@ -320,7 +327,7 @@ class Trained:
 def train(
     cooc: Cooccurrence,
     dim: int | None = None,
-    method: str = "spectral",
+    method: str = "weighted",
     model: int | None = None,
     epochs: int | None = None,
     x_max: float = 100.0,
