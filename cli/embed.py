@@ -159,7 +159,8 @@ def embed(
         trained = train(counted, dim, method.value, model, epochs, x_max, alpha,
                         truncate_weight, context_power=context_power, shift=shift,
                         eigen_power=eigen_power, tol=tol, seed=seed,
-                        progress=log.notes(), sweeps=sweeps, cg_steps=cg_steps, ridge=ridge)
+                        progress=log.notes(), sweeps=sweeps, cg_steps=cg_steps, ridge=ridge,
+                        release_counts=True)
         vectors = Embedding(counted.vocab.words, trained.vectors)
         modules = None
         if projector and clusters:

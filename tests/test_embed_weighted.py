@@ -281,3 +281,22 @@ def test_the_tile_size_does_not_change_the_fit(tile: int) -> None:
     b = weighted_fit(m, w2, c2, sweeps=1, cg_steps=2)
     np.testing.assert_allclose(b, a, rtol=1e-5)
     np.testing.assert_allclose(w2, w1, rtol=1e-4, atol=1e-5)
+
+
+def test_tiled_positive_product_matches_the_dense_ppmi_matrix() -> None:
+    m, plain = random_pairs(40, 0.3, 13, tile=6)
+    dense = np.zeros((40, 40))
+    dense[plain.rows, plain.cols] = np.maximum(plain.target, 0)
+    dense += dense.T
+    np.testing.assert_allclose(m.dense(), dense, atol=1e-7)
+    x = np.random.default_rng(14).normal(size=40)
+    np.testing.assert_allclose(m.matvec(x), dense @ x, rtol=1e-6, atol=1e-6)
+
+
+def test_release_counts_empties_the_pairs_and_gives_the_same_vectors() -> None:
+    lines = zipf_lines(300, 2)
+    kept = train(cooccur(lines, window=5, min_count=2), dim=8, sweeps=1, cg_steps=1)
+    cooc = cooccur(lines, window=5, min_count=2)
+    released = train(cooc, dim=8, sweeps=1, cg_steps=1, release_counts=True)
+    assert cooc.rows.size == cooc.cols.size == cooc.counts.size == 0
+    np.testing.assert_array_equal(released.vectors, kept.vectors)

@@ -277,3 +277,27 @@ def tile_pairs(rows, cols, target, counts, n, tile):
         out_target[q] = target[p]
         out_counts[q] = counts[p]
     return ptr, out_cols, out_target, out_counts
+
+
+@njit(cache=True)
+def tiled_positive_matvec(indptr, cols, target, x, y):
+    """y = (P + Pᵀ) x, P the positive part of the tiled strict upper triangle (the PPMI matrix
+    the spectral start decomposes), float64 x and y."""
+    n = x.shape[0]
+    for i in range(n):
+        y[i] = 0.0
+    for cell in range(indptr.shape[0] - 1):
+        start = indptr[cell]
+        end = indptr[cell + 1]
+        if start == end:
+            continue
+        a = cell % n
+        xa = x[a]
+        acc = 0.0
+        for p in range(start, end):
+            v = target[p]
+            if v > 0:
+                b = cols[p]
+                acc += v * x[b]
+                y[b] += v * xa
+        y[a] += acc

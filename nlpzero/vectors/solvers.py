@@ -136,7 +136,7 @@ class Eigenpairs:
 DENSE_SIZE = 600
 
 
-def top_eigenpairs(matrix: Triangle, k: int, seed: int = 0,
+def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
                    tol: float = 1e-6) -> Eigenpairs:
     """The k largest (algebraic) eigenpairs of a symmetric Triangle.
 
@@ -196,6 +196,26 @@ class PairMatrix:
     counts: np.ndarray  # int32
     size: int
     tile: int
+
+    def matvec(self, x: np.ndarray) -> np.ndarray:
+        """(P + Pᵀ) x, P the positive part of the target (the spectral start's PPMI)."""
+        from ._solver_kernels import tiled_positive_matvec
+
+        y = np.empty(self.size, np.float64)
+        tiled_positive_matvec(self.indptr, self.cols, self.target,
+                              np.ascontiguousarray(x, dtype=np.float64).reshape(-1), y)
+        return y
+
+    def dense(self) -> np.ndarray:
+        """The symmetric positive-part matrix (small sizes and tests only)."""
+        n = self.size
+        m = np.zeros((n, n), np.float64)
+        cells = np.repeat(np.arange(self.indptr.shape[0] - 1), np.diff(self.indptr))
+        rows = cells % n
+        values = np.maximum(self.target, 0.0)
+        m[rows, self.cols] = values
+        m[self.cols, rows] = values
+        return m
 
 
 def pair_matrix(rows: np.ndarray, cols: np.ndarray, target: np.ndarray, counts: np.ndarray,
@@ -296,6 +316,52 @@ def balanced_factors(w: np.ndarray, c: np.ndarray,
     return (qw @ (u * flip)), (qc @ (vt.T * flip)), s
 
 
+def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alpha: float,
+                    context_power: float, shift: float, eigen_power: float, tol: float,
+                    seed: int, progress: Progress | None, sweeps: int, cg_steps: int,
+                    ridge: float, release_counts: bool) -> Trained:
+    """The weighted method: one tiled copy of the pairs (target, count) serves both the
+    Lanczos start (its positive part) and the weighted fit."""
+    n_words = len(cooc.vocab)
+    target = cooc.pmi(context_power, np.float32)
+    if shift:
+        target -= np.float32(shift)
+    matrix = pair_matrix(cooc.rows, cooc.cols, target, cooc.counts, n_words)
+    del target
+    if release_counts:
+        empty = np.zeros(0, np.int32)
+        cooc.rows, cooc.cols, cooc.counts = empty, empty.copy(), empty.copy()
+    pairs = top_eigenpairs(matrix, min(dim, n_words), seed, tol)
+    residual = float(pairs.residuals.max()) if pairs.residuals.size else 0.0
+    if progress is not None:
+        progress.note(f"Lanczos: {pairs.values.size} eigenpairs, {pairs.products} "
+                      f"matrix-vector products, max residual {residual:.1e} "
+                      f"(|Au - λu| / |λ1|; tol {tol:g})")
+    # the fit starts from <v_i, v_j> ≈ PPMI_ij (p = ½); eigen_power re-weights at the end
+    w = np.zeros((n_words, dim), np.float32)
+    w[:, :pairs.values.size] = pairs.vectors * np.sqrt(np.maximum(pairs.values, 0.0)).astype(
+        np.float32)
+    del pairs
+    c = w.copy()
+    losses = weighted_fit(matrix, w, c, sweeps, cg_steps, x_max, alpha, ridge, progress)
+    del matrix
+    left, right, singular = balanced_factors(w, c, eigen_power)
+    del w, c
+    scale = (singular ** eigen_power).astype(np.float32)
+    if model == 1:
+        out = np.hstack([left * scale, right * scale])
+    elif model == 2:
+        out = (left + right) * scale
+    else:
+        out = left * scale
+    if not np.all(np.isfinite(out)):
+        from ..errors import NlpzeroError
+
+        raise NlpzeroError("the weighted fit diverged (non-finite vectors); try a larger "
+                           "--ridge or --method spectral")
+    return Trained(np.ascontiguousarray(out, dtype=np.float32), losses, dim, residual)
+
+
 def check_weighted_options(sweeps: int, cg_steps: int, ridge: float) -> None:
     """ValueError unless 0 <= sweeps <= 1000, 1 <= cg_steps <= 1000 and 0 <= ridge < inf."""
     if not 0 <= sweeps <= 1000:
@@ -343,12 +409,15 @@ def train(
     sweeps: int = 2,
     cg_steps: int = 2,
     ridge: float = 0.0,
+    release_counts: bool = False,
 ) -> Trained:
     """Fit the vectors; see the module docstring for the two methods.
 
     ``context_power`` (default 0.75 for ``spectral``, 1 = plain PMI for ``adagrad``) smooths
     the context distribution; ``shift`` is subtracted from the target (log k of SGNS).
-    Each AdaGrad epoch's mean loss goes to ``progress.note``.
+    Each AdaGrad epoch's mean loss goes to ``progress.note``. With ``release_counts`` the
+    weighted method empties ``cooc.rows``, ``cols`` and ``counts`` once it holds its own
+    (tiled) copy, so the pairs are not in memory twice (the command line uses this).
     """
     from ._solver_kernels import adagrad_epoch
 
@@ -387,13 +456,17 @@ def train(
     if context_power is None:
         context_power = 1.0 if method == "adagrad" else 0.75
     rng = np.random.default_rng(seed)
+    if method == "weighted":
+        return _train_weighted(cooc, dim, model, x_max, alpha, context_power, shift,
+                               eigen_power, tol, seed, progress, sweeps, cg_steps, ridge,
+                               release_counts)
     target = cooc.pmi(context_power, np.float32)
     if shift:
         target -= np.float32(shift)
     separate = model != 0
     residual = float("nan")
 
-    if method in ("spectral", "weighted"):
+    if method == "spectral":
         ppmi = np.maximum(target, np.float32(0.0), out=target)  # in place
         pairs = top_eigenpairs(upper_triangle(cooc.rows, cooc.cols, ppmi, n_words),
                                min(dim, n_words), seed, tol)
@@ -402,33 +475,11 @@ def train(
             progress.note(f"Lanczos: {pairs.values.size} eigenpairs, {pairs.products} "
                           f"matrix-vector products, max residual {residual:.1e} "
                           f"(|Au - λu| / |λ1|; tol {tol:g})")
-        # the weighted fit starts from <v_i, v_j> ≈ PPMI_ij (p = ½) and re-weights at the end
-        scale = np.maximum(pairs.values, 0.0) ** (0.5 if method == "weighted" else eigen_power)
+        scale = np.maximum(pairs.values, 0.0) ** eigen_power
         w = np.zeros((n_words, dim), np.float32)
         w[:, :scale.size] = pairs.vectors * scale.astype(np.float32)
         del pairs
         target = ppmi
-    if method == "weighted":
-        del target, ppmi
-        # the full (context-smoothed) PMI on every observed pair, negative values included
-        target = cooc.pmi(context_power, np.float32)
-        if shift:
-            target -= np.float32(shift)
-        matrix = pair_matrix(cooc.rows, cooc.cols, target, cooc.counts, n_words)
-        del target
-        c = w.copy()
-        losses = weighted_fit(matrix, w, c, sweeps, cg_steps, x_max, alpha, ridge, progress)
-        del matrix
-        left, right, singular = balanced_factors(w, c, eigen_power)
-        del w, c
-        scale = (singular ** eigen_power).astype(np.float32)
-        if model == 1:
-            out = np.hstack([left * scale, right * scale])
-        elif model == 2:
-            out = (left + right) * scale
-        else:
-            out = left * scale
-        return Trained(np.ascontiguousarray(out, dtype=np.float32), losses, dim, residual)
     if method == "adagrad":
         w = ((rng.random((n_words, dim)) - 0.5) / dim).astype(np.float32)
     c = w.copy() if separate else w
