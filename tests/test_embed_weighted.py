@@ -42,7 +42,7 @@ def random_pairs(n: int, density: float, seed: int, target=None, tile: int = 7):
     counts = rng.integers(1, 301, rows.size).astype(np.int32)
     values = rng.normal(size=rows.size) if target is None else target[rows, cols]
     plain = Pairs(rows, cols, values.astype(np.float32), counts)
-    return pair_matrix(rows, cols, plain.target, counts, n, tile), plain
+    return pair_matrix(rows, cols, counts, n, target=plain.target, tile=tile), plain
 
 
 def reference_loss(m: Pairs, w, c, x_max, alpha, ridge) -> float:
@@ -269,7 +269,7 @@ def test_cli_weighted_bad_options(cli, write_file) -> None:
 def test_the_tile_size_does_not_change_the_fit(tile: int) -> None:
     """Column tiles only reorder the pairs: the loss and one sweep agree with one tile."""
     m_one, plain = random_pairs(50, 0.3, 11, tile=50)
-    m = pair_matrix(plain.rows, plain.cols, plain.target, plain.counts, 50, tile)
+    m = pair_matrix(plain.rows, plain.cols, plain.counts, 50, target=plain.target, tile=tile)
     assert m.tile == tile and m.indptr.shape[0] == -(-50 // tile) * 50 + 1
     assert sorted(zip(m.cols.tolist(), m.counts.tolist())) == \
         sorted(zip(plain.cols.tolist(), plain.counts.tolist()))
@@ -300,3 +300,19 @@ def test_release_counts_empties_the_pairs_and_gives_the_same_vectors() -> None:
     released = train(cooc, dim=8, sweeps=1, cg_steps=1, release_counts=True)
     assert cooc.rows.size == cooc.cols.size == cooc.counts.size == 0
     np.testing.assert_array_equal(released.vectors, kept.vectors)
+
+
+def test_the_tiled_pmi_target_is_the_cooccurrence_pmi() -> None:
+    cooc = cooccur(zipf_lines(200, 3), window=4, min_count=2)
+    for power, shift in ((1.0, 0.0), (0.75, 1.5)):
+        m = pair_matrix(cooc.rows, cooc.cols, cooc.counts, len(cooc.vocab), tile=5,
+                        log_marginal=cooc.log_marginals(power),
+                        log_total=math.log(cooc.total_pairs), shift=shift)
+        want = dict(zip(zip(cooc.cols.tolist(), cooc.counts.tolist(), cooc.rows.tolist()),
+                        (cooc.pmi(power) - shift).tolist()))
+        cells = np.repeat(np.arange(m.indptr.size - 1), np.diff(m.indptr)) % m.size
+        got = dict(zip(zip(m.cols.tolist(), m.counts.tolist(), cells.tolist()),
+                       m.target.tolist()))
+        assert got.keys() == want.keys()
+        np.testing.assert_allclose([got[k] for k in want], list(want.values()), rtol=1e-5,
+                                   atol=1e-5)

@@ -20,8 +20,10 @@ _EMPTY = -1
 
 
 @njit(cache=True)
-def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, used):
-    """Add every unordered pair (i != j) within *window* in-vocabulary tokens to the table.
+def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, used, lo=0,
+                       hi=-1):
+    """Add every unordered pair (i != j) within *window* in-vocabulary tokens to the table
+    (only the pairs whose smaller id lies in [lo, hi) when hi >= 0).
 
     Counting starts at the later token ``ids[start]`` and stops early, before a token whose
     pairs could push the table past 70% full. Returns ``(next_start, used)``: the caller
@@ -42,7 +44,8 @@ def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, us
             a = ids[q]
             if a < 0:
                 break  # line end
-            if a != b:
+            low = min(a, b)
+            if a != b and low >= lo and (hi < 0 or low < hi):
                 key = np.int64(a) * n_words + b if a < b else np.int64(b) * n_words + a
                 s = fibonacci_slot(key, 20, mask)
                 while True:
@@ -58,6 +61,28 @@ def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, us
                     s = (s + 1) & mask
             q -= 1
     return ids.shape[0], used
+
+
+@njit(cache=True)
+def row_pair_bounds(ids, window, n_words):
+    """An upper bound on the distinct pairs of each row i (pairs (i, j), i < j):
+    min(window co-occurrences with a larger id, n_words - 1 - i)."""
+    occ = np.zeros(n_words, np.int64)
+    for p in range(ids.shape[0]):
+        b = ids[p]
+        if b < 0:
+            continue
+        q = p - 1
+        while q >= 0 and q >= p - window:
+            a = ids[q]
+            if a < 0:
+                break
+            if a != b:
+                occ[min(a, b)] += 1
+            q -= 1
+    for i in range(n_words):
+        occ[i] = min(occ[i], n_words - 1 - i)
+    return occ
 
 
 @njit(cache=True)

@@ -255,10 +255,13 @@ def row_norms_squared(r, out):
 
 
 @njit(cache=True)
-def tile_pairs(rows, cols, target, counts, n, tile):
-    """The pairs (sorted by row, then column) reordered by (column tile, row, column):
-    returns (indptr, cols, target, counts) with indptr[k * n + a] .. indptr[k * n + a + 1]
-    the pairs of row a whose column c has c // tile == k."""
+def tile_pairs(rows, cols, counts, target, log_marginal, log_total, shift, n, tile):
+    """The pairs (sorted by row, then column) reordered by (column tile, row, column), with
+    their target: ``target`` - shift when given (one value a pair), else PMI - shift =
+    log X - log Z - m_i - m_j - shift computed on the way (no separate target array):
+    returns (indptr, cols, target, counts) with
+    indptr[k * n + a] .. indptr[k * n + a + 1] the pairs of row a whose column c has
+    c // tile == k."""
     tiles = (n + tile - 1) // tile
     ptr = np.zeros(tiles * n + 1, np.int64)
     for p in range(rows.shape[0]):
@@ -274,7 +277,11 @@ def tile_pairs(rows, cols, target, counts, n, tile):
         q = fill[cell]
         fill[cell] = q + 1
         out_cols[q] = cols[p]
-        out_target[q] = target[p]
+        if target.shape[0] == rows.shape[0]:
+            out_target[q] = target[p] - shift
+        else:
+            out_target[q] = (np.log(np.float64(counts[p])) - log_total
+                             - log_marginal[rows[p]] - log_marginal[cols[p]] - shift)
         out_counts[q] = counts[p]
     return ptr, out_cols, out_target, out_counts
 

@@ -218,16 +218,24 @@ class PairMatrix:
         return m
 
 
-def pair_matrix(rows: np.ndarray, cols: np.ndarray, target: np.ndarray, counts: np.ndarray,
-                size: int, tile: int = TILE) -> PairMatrix:
+def pair_matrix(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, size: int, *,
+                target: np.ndarray | None = None, log_marginal: np.ndarray | None = None,
+                log_total: float = 0.0, shift: float = 0.0, tile: int = TILE) -> PairMatrix:
     """The PairMatrix of pairs (rows[k] < cols[k]) sorted by (row, col), as
-    :class:`Cooccurrence` stores them."""
+    :class:`Cooccurrence` stores them. The target is *target* - shift when given, else the
+    PMI log X - log_total - m_i - m_j - shift, m = *log_marginal*
+    (:meth:`Cooccurrence.log_marginals`), computed while the pairs are reordered."""
     from ._solver_kernels import tile_pairs
 
+    if target is None and log_marginal is None:
+        raise ValueError("pair_matrix needs a target or the log marginals")
     tile = max(1, min(tile, size))
     indptr, cols32, target32, counts32 = tile_pairs(
-        rows, cols, np.ascontiguousarray(target, dtype=np.float32),
-        np.ascontiguousarray(counts, dtype=np.int32), size, tile)
+        rows, cols, np.ascontiguousarray(counts, dtype=np.int32),
+        np.zeros(0, np.float32) if target is None else np.ascontiguousarray(target,
+                                                                            dtype=np.float32),
+        np.zeros(size, np.float64) if log_marginal is None else np.ascontiguousarray(
+            log_marginal, dtype=np.float64), float(log_total), float(shift), size, tile)
     return PairMatrix(indptr, cols32, target32, counts32, size, tile)
 
 
@@ -323,11 +331,9 @@ def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alph
     """The weighted method: one tiled copy of the pairs (target, count) serves both the
     Lanczos start (its positive part) and the weighted fit."""
     n_words = len(cooc.vocab)
-    target = cooc.pmi(context_power, np.float32)
-    if shift:
-        target -= np.float32(shift)
-    matrix = pair_matrix(cooc.rows, cooc.cols, target, cooc.counts, n_words)
-    del target
+    matrix = pair_matrix(cooc.rows, cooc.cols, cooc.counts, n_words,
+                         log_marginal=cooc.log_marginals(context_power),
+                         log_total=math.log(cooc.total_pairs), shift=shift)
     if release_counts:
         empty = np.zeros(0, np.int32)
         cooc.rows, cooc.cols, cooc.counts = empty, empty.copy(), empty.copy()
