@@ -53,8 +53,9 @@ def embed(
     epochs: Annotated[Optional[int], typer.Option(  # noqa: UP045
         min=0, max=10_000, help="AdaGrad epochs (default: 30 for adagrad, 0 after spectral).",
         show_default=False)] = None,
-    x_max: Annotated[float, typer.Option(help="Weight (X/x_max)^alpha.",
-                                         callback=number(0, 1e12, low_open=True))] = 100.0,
+    x_max: Annotated[float, typer.Option(
+        help="Pair weight min(1, (X/x_max)^alpha) (adagrad: uncapped unless "
+        "--truncate-weight).", callback=number(0, 1e12, low_open=True))] = 100.0,
     alpha: Annotated[float, typer.Option(help="Weight exponent.",
                                          callback=number(0, 10))] = 0.75,
     truncate_weight: Annotated[bool, typer.Option(
