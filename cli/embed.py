@@ -29,6 +29,7 @@ from ._common import (
 
 class Method(str, Enum):
     spectral = "spectral"
+    weighted = "weighted"
     adagrad = "adagrad"
 
 
@@ -44,19 +45,24 @@ def embed(
         min=1, help="Words on each side (uniform; at most the longest line matters).")] = 10,
     min_count: Annotated[int, typer.Option(min=1, help="Minimum word count.")] = 5,
     method: Annotated[Method, typer.Option(
-        help="spectral: closed-form fit of smoothed positive PMI (best, default); "
-             "adagrad: Su's reference SGD from random init.")] = Method.spectral,
+        help="weighted (default): the spectral fit, then Su's count-weighted fit of the "
+             "PMI, weight min(1, (X/x_max)^alpha), by alternating least squares; spectral: "
+             "closed-form fit of smoothed positive PMI only; adagrad: Su's reference SGD "
+             "from random init.")
+    ] = Method.weighted,
     epochs: Annotated[Optional[int], typer.Option(  # noqa: UP045
         min=0, max=10_000, help="AdaGrad epochs (default: 30 for adagrad, 0 after spectral).",
         show_default=False)] = None,
-    x_max: Annotated[float, typer.Option(help="Weight (X/x_max)^alpha.",
-                                         callback=number(0, 1e12, low_open=True))] = 100.0,
+    x_max: Annotated[float, typer.Option(
+        help="Pair weight min(1, (X/x_max)^alpha) (adagrad: uncapped unless "
+        "--truncate-weight).", callback=number(0, 1e12, low_open=True))] = 100.0,
     alpha: Annotated[float, typer.Option(help="Weight exponent.",
                                          callback=number(0, 10))] = 0.75,
     truncate_weight: Annotated[bool, typer.Option(
         help="Cap the weight at 1 (helps rare words).")] = False,
-    model: Annotated[int, typer.Option(
-        min=0, max=2, help="0 shared vectors; 1 centre+context concatenated; 2 summed.")] = 0,
+    model: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        min=0, max=2, help="0 word vectors only; 1 word+context concatenated; 2 summed "
+        "(default: 2 for weighted, 0 otherwise).", show_default=False)] = None,
     context_power: Annotated[Optional[float], typer.Option(  # noqa: UP045
         help="Context-distribution smoothing P(j)^a (default 0.75 spectral, 1 adagrad).",
         show_default=False, callback=number(0, 10))] = None,
@@ -68,6 +74,14 @@ def embed(
         help="spectral: Lanczos convergence tolerance (0 < tol < 1); the largest residual "
              "|Au - λu| / |λ1| is logged.",
         callback=number(0, 1, low_open=True, high_open=True))] = 1e-6,
+    sweeps: Annotated[int, typer.Option(
+        min=0, max=1000, help="weighted: alternating least-squares sweeps (W then C); the "
+        "loss is logged after each.")] = 2,
+    cg_steps: Annotated[int, typer.Option(
+        min=1, max=1000, help="weighted: conjugate-gradient steps per row and half-sweep.")
+    ] = 2,
+    ridge: Annotated[float, typer.Option(
+        help="weighted: penalty ridge * (|W|² + |C|²).", callback=number(0, 1e6))] = 0.0,
     threads: Annotated[int, typer.Option(
         min=1, help="Numba threads (the Lanczos products run on one).")] = 1,
     seed: SeedOpt = SEED,
@@ -87,7 +101,13 @@ def embed(
 ) -> None:
     """Word vectors in word2vec text format (header 'V d'), most frequent word first."""
     if method is Method.adagrad:
-        refuse(ctx, "eigen_power", "--method spectral")
+        refuse(ctx, "eigen_power", "--method spectral or weighted")
+    if method is not Method.weighted:
+        for name in ("sweeps", "cg_steps", "ridge"):
+            refuse(ctx, name, "--method weighted")
+    else:
+        refuse(ctx, "epochs", "--method spectral or adagrad")
+        refuse(ctx, "truncate_weight", "--method adagrad (weighted always caps the weight at 1)")
     if projector is None:
         refuse(ctx, "clusters", "--projector")
     paths = resolve_inputs(corpus, dask)
@@ -140,7 +160,8 @@ def embed(
         trained = train(counted, dim, method.value, model, epochs, x_max, alpha,
                         truncate_weight, context_power=context_power, shift=shift,
                         eigen_power=eigen_power, tol=tol, seed=seed,
-                        progress=log.notes())
+                        progress=log.notes(), sweeps=sweeps, cg_steps=cg_steps, ridge=ridge,
+                        release_counts=True)
         vectors = Embedding(counted.vocab.words, trained.vectors)
         modules = None
         if projector and clusters:

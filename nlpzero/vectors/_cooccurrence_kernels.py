@@ -20,8 +20,10 @@ _EMPTY = -1
 
 
 @njit(cache=True)
-def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, used):
-    """Add every unordered pair (i != j) within *window* in-vocabulary tokens to the table.
+def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, used, lo=0,
+                       hi=-1):
+    """Add every unordered pair (i != j) within *window* in-vocabulary tokens to the table
+    (only the pairs whose smaller id lies in [lo, hi) when hi >= 0).
 
     Counting starts at the later token ``ids[start]`` and stops early, before a token whose
     pairs could push the table past 70% full. Returns ``(next_start, used)``: the caller
@@ -42,7 +44,8 @@ def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, us
             a = ids[q]
             if a < 0:
                 break  # line end
-            if a != b:
+            low = min(a, b)
+            if a != b and low >= lo and (hi < 0 or low < hi):
                 key = np.int64(a) * n_words + b if a < b else np.int64(b) * n_words + a
                 s = fibonacci_slot(key, 20, mask)
                 while True:
@@ -61,6 +64,28 @@ def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, us
 
 
 @njit(cache=True)
+def row_pair_bounds(ids, window, n_words):
+    """An upper bound on the distinct pairs of each row i (pairs (i, j), i < j):
+    min(window co-occurrences with a larger id, n_words - 1 - i)."""
+    occ = np.zeros(n_words, np.int64)
+    for p in range(ids.shape[0]):
+        b = ids[p]
+        if b < 0:
+            continue
+        q = p - 1
+        while q >= 0 and q >= p - window:
+            a = ids[q]
+            if a < 0:
+                break
+            if a != b:
+                occ[min(a, b)] += 1
+            q -= 1
+    for i in range(n_words):
+        occ[i] = min(occ[i], n_words - 1 - i)
+    return occ
+
+
+@njit(cache=True)
 def drain_table(table_keys, table_counts, used):
     """The table's (key, count) entries, unsorted, and the table reset to empty."""
     keys = np.empty(used, np.int64)
@@ -73,6 +98,31 @@ def drain_table(table_keys, table_counts, used):
             table_keys[s] = _EMPTY
             table_counts[s] = 0
             n += 1
+    return keys, counts
+
+
+@njit(cache=True)
+def drain_sorted(table_keys, table_counts, used):
+    """The table's keys sorted (int64) and their counts (int32), and the table reset.
+
+    Only the keys are copied out and sorted in place; each count is then read back from the
+    table by key, so the chunk costs 12 bytes an entry (no argsort, no int64 counts)."""
+    keys = np.empty(used, np.int64)
+    n = 0
+    for s in range(table_keys.shape[0]):
+        if table_keys[s] != _EMPTY:
+            keys[n] = table_keys[s]
+            n += 1
+    keys.sort()
+    mask = table_keys.shape[0] - 1
+    counts = np.empty(used, np.int32)
+    for p in range(used):
+        s = fibonacci_slot(keys[p], 20, mask)
+        while table_keys[s] != keys[p]:
+            s = (s + 1) & mask
+        counts[p] = table_counts[s]
+    table_keys[:] = _EMPTY
+    table_counts[:] = 0
     return keys, counts
 
 

@@ -99,3 +99,211 @@ def triangle_matvec(indptr, cols, vals, x, y):
             acc += v * x[j]
             y[j] += v * xi
         y[i] += acc
+
+
+# --- count-weighted least squares over one triangle -------------------------------------------
+#
+# Loss over the observed pairs, both orientations (entry (a, b), a < b, stored once):
+#   L(W, C) = Σ_{a<b} λ_ab [(<w_a, c_b> - t_ab)² + (<w_b, c_a> - t_ab)²] + μ (‖W‖² + ‖C‖²),
+#   λ_ab = min(1, (X_ab / x_max)^α).
+# The pairs are stored in column tiles (see ``tile_pairs``): cell k * n + a of ``indptr`` holds
+# row a's pairs whose column lies in tile k, so the rows of the other side touched by one
+# tile (3 x tile x d floats) stay in cache while its rows are swept.
+# With C fixed, L is a sum of independent quadratics in the rows w_i:
+#   w_iᵀ A_i w_i - 2 b_iᵀ w_i, A_i = Σ_j λ_ij c_j c_jᵀ + μ I, b_i = Σ_j λ_ij t_ij c_j,
+# each solved by a few conjugate-gradient steps run for all rows at once; A_i is never formed
+# (each product is one pass over the triangle), so a step costs O(nnz d).
+
+
+@njit(cache=True)
+def pair_weight(count, lut, x_max, alpha):
+    """λ = min(1, (X / x_max)^α) for an integer count X (a table below x_max)."""
+    if count < lut.shape[0]:
+        return lut[count]
+    if count >= x_max:
+        return np.float32(1.0)
+    return np.float32((count / x_max) ** alpha)
+
+
+@njit(cache=True, fastmath=True)
+def weighted_residual(indptr, cols, target, counts, lut, x_max, alpha, w, c, ridge, r):
+    """r_i = b_i - A_i w_i (half the negative gradient in w_i) for every row; returns the
+    loss L(W, C) (float64 sums)."""
+    n, dim = w.shape
+    loss = 0.0
+    for i in range(n):
+        for t in range(dim):
+            r[i, t] = -ridge * w[i, t]
+            loss += ridge * (np.float64(w[i, t]) * w[i, t] + np.float64(c[i, t]) * c[i, t])
+    # row a's own vectors and sums live in local buffers (no aliasing with the rows of b,
+    # so the inner loops vectorise)
+    wa = np.empty(dim, np.float32)
+    ca = np.empty(dim, np.float32)
+    acc = np.empty(dim, np.float32)
+    for cell in range(indptr.shape[0] - 1):
+        if indptr[cell] == indptr[cell + 1]:
+            continue
+        a = cell % n
+        for t in range(dim):
+            wa[t] = w[a, t]
+            ca[t] = c[a, t]
+            acc[t] = 0.0
+        for p in range(indptr[cell], indptr[cell + 1]):
+            b = cols[p]
+            lam = pair_weight(counts[p], lut, x_max, alpha)
+            wb = w[b]
+            cb = c[b]
+            rb = r[b]
+            d1 = np.float32(0.0)
+            d2 = np.float32(0.0)
+            for t in range(dim):
+                d1 += wa[t] * cb[t]
+                d2 += wb[t] * ca[t]
+            e1 = target[p] - d1
+            e2 = target[p] - d2
+            loss += lam * (np.float64(e1) * e1 + np.float64(e2) * e2)
+            s1 = lam * e1
+            s2 = lam * e2
+            for t in range(dim):
+                acc[t] += s1 * cb[t]
+            for t in range(dim):
+                rb[t] += s2 * ca[t]
+        for t in range(dim):
+            r[a, t] += acc[t]
+    return loss
+
+
+@njit(cache=True, fastmath=True)
+def weighted_apply(indptr, cols, counts, lut, x_max, alpha, c, ridge, x, y):
+    """y_i = A_i x_i for every row (the block-diagonal normal matrix with C fixed)."""
+    n, dim = x.shape
+    for i in range(n):
+        for t in range(dim):
+            y[i, t] = ridge * x[i, t]
+    xa = np.empty(dim, np.float32)
+    ca = np.empty(dim, np.float32)
+    acc = np.empty(dim, np.float32)
+    for cell in range(indptr.shape[0] - 1):
+        if indptr[cell] == indptr[cell + 1]:
+            continue
+        a = cell % n
+        for t in range(dim):
+            xa[t] = x[a, t]
+            ca[t] = c[a, t]
+            acc[t] = 0.0
+        for p in range(indptr[cell], indptr[cell + 1]):
+            b = cols[p]
+            lam = pair_weight(counts[p], lut, x_max, alpha)
+            xb = x[b]
+            cb = c[b]
+            yb = y[b]
+            d1 = np.float32(0.0)
+            d2 = np.float32(0.0)
+            for t in range(dim):
+                d1 += cb[t] * xa[t]
+                d2 += ca[t] * xb[t]
+            s1 = lam * d1
+            s2 = lam * d2
+            for t in range(dim):
+                acc[t] += s1 * cb[t]
+            for t in range(dim):
+                yb[t] += s2 * ca[t]
+        for t in range(dim):
+            y[a, t] += acc[t]
+
+
+@njit(cache=True, fastmath=True)
+def cg_rows_step(w, r, p, q, rr):
+    """One conjugate-gradient step on every row's system, given q = A p.
+
+    The step length is the exact line minimum α = <p, r> / <p, A p>, so no row's quadratic
+    (and hence the loss) can increase; a row with <p, A p> <= 0 (nothing observed) is left
+    unchanged. Then r -= α q and p = r + β p with β = <r, r> / <r, r>_previous (Fletcher–Reeves,
+    *rr* holds the previous <r, r> per row)."""
+    n, dim = w.shape
+    for i in range(n):
+        pq = 0.0
+        pr = 0.0
+        for t in range(dim):
+            pq += np.float64(p[i, t]) * q[i, t]
+            pr += np.float64(p[i, t]) * r[i, t]
+        if pq <= 0.0 or pr == 0.0:
+            for t in range(dim):
+                p[i, t] = 0.0
+            rr[i] = 0.0
+            continue
+        step = np.float32(pr / pq)
+        new = 0.0
+        for t in range(dim):
+            w[i, t] += step * p[i, t]
+            r[i, t] -= step * q[i, t]
+            new += np.float64(r[i, t]) * r[i, t]
+        beta = np.float32(new / rr[i]) if rr[i] > 0.0 else np.float32(0.0)
+        for t in range(dim):
+            p[i, t] = r[i, t] + beta * p[i, t]
+        rr[i] = new
+
+
+@njit(cache=True)
+def row_norms_squared(r, out):
+    n, dim = r.shape
+    for i in range(n):
+        s = 0.0
+        for t in range(dim):
+            s += np.float64(r[i, t]) * r[i, t]
+        out[i] = s
+
+
+@njit(cache=True)
+def tile_pairs(rows, cols, counts, target, log_marginal, log_total, shift, n, tile):
+    """The pairs (sorted by row, then column) reordered by (column tile, row, column), with
+    their target: ``target`` - shift when given (one value a pair), else PMI - shift =
+    log X - log Z - m_i - m_j - shift computed on the way (no separate target array):
+    returns (indptr, cols, target, counts) with
+    indptr[k * n + a] .. indptr[k * n + a + 1] the pairs of row a whose column c has
+    c // tile == k."""
+    tiles = (n + tile - 1) // tile
+    ptr = np.zeros(tiles * n + 1, np.int64)
+    for p in range(rows.shape[0]):
+        ptr[(cols[p] // tile) * n + rows[p] + 1] += 1
+    for k in range(tiles * n):
+        ptr[k + 1] += ptr[k]
+    fill = ptr[:-1].copy()
+    out_cols = np.empty(cols.shape[0], np.int32)
+    out_target = np.empty(cols.shape[0], np.float32)
+    out_counts = np.empty(cols.shape[0], np.int32)
+    for p in range(rows.shape[0]):
+        cell = (cols[p] // tile) * n + rows[p]
+        q = fill[cell]
+        fill[cell] = q + 1
+        out_cols[q] = cols[p]
+        if target.shape[0] == rows.shape[0]:
+            out_target[q] = target[p] - shift
+        else:
+            out_target[q] = (np.log(np.float64(counts[p])) - log_total
+                             - log_marginal[rows[p]] - log_marginal[cols[p]] - shift)
+        out_counts[q] = counts[p]
+    return ptr, out_cols, out_target, out_counts
+
+
+@njit(cache=True)
+def tiled_positive_matvec(indptr, cols, target, x, y):
+    """y = (P + Pᵀ) x, P the positive part of the tiled strict upper triangle (the PPMI matrix
+    the spectral start decomposes), float64 x and y."""
+    n = x.shape[0]
+    for i in range(n):
+        y[i] = 0.0
+    for cell in range(indptr.shape[0] - 1):
+        start = indptr[cell]
+        end = indptr[cell + 1]
+        if start == end:
+            continue
+        a = cell % n
+        xa = x[a]
+        acc = 0.0
+        for p in range(start, end):
+            v = max(np.float64(target[p]), 0.0)  # branch-free: 1 pair in 5 is negative
+            b = cols[p]
+            acc += v * x[b]
+            y[b] += v * xa
+        y[a] += acc

@@ -22,6 +22,9 @@ from ..text.io import read_blocks
 from ..text.progress import Progress
 from ..words.lexicon import Lexicon as Vocabulary  # words in frequency order, unigram counts
 
+#: Characters of text split into tokens at a time while reading.
+PIECE_CHARS = 1 << 16
+
 #: Hash-table slots used while counting (12 bytes each); a full table is merged and reused.
 TABLE_SLOTS = 1 << 22
 
@@ -56,16 +59,20 @@ class Cooccurrence:
         """
         from ._cooccurrence_kernels import pmi_values
 
+        out = np.empty(self.counts.shape[0], dtype)
+        pmi_values(self.rows, self.cols, self.counts, self.log_marginals(context_power),
+                   math.log(self.total_pairs), out)
+        return out
+
+    def log_marginals(self, context_power: float = 1.0) -> np.ndarray:
+        """m_i = ½ (log P(i) + log P_α(i)), so that PMI_ij = log X_ij - log Z - m_i - m_j."""
         n = self.vocab.counts.astype(np.float64)
         log_p = np.log(n) - np.log(n.sum())
         log_ctx = log_p
         if context_power != 1.0:
             smoothed = n ** context_power
             log_ctx = np.log(smoothed) - np.log(smoothed.sum())
-        log_marg = 0.5 * (log_p + log_ctx)
-        out = np.empty(self.counts.shape[0], dtype)
-        pmi_values(self.rows, self.cols, self.counts, log_marg, math.log(self.total_pairs), out)
-        return out
+        return 0.5 * (log_p + log_ctx)
 
     def dense(self) -> np.ndarray:
         """The full symmetric V x V count matrix (small vocabularies and tests only)."""
@@ -105,8 +112,16 @@ def read_corpus(
     ids_of["\x00"]  # id 0: the line-end marker (NUL never reaches here: binary-file check)
     parts = []
     for text in _texts(source, errors, progress):
-        tokens = text.replace("\n", " \x00 ").split()
-        parts.append(np.fromiter(map(ids_of.__getitem__, tokens), np.int32, len(tokens)))
+        # pieces of ~64 K characters: the new words' strings, kept as dictionary keys, are
+        # then not scattered over a whole block's worth of freed token strings (which kept
+        # ~90 MB of the 150 k-line test corpus resident after reading)
+        start = 0
+        while start < len(text):
+            end = text.find("\n", start + PIECE_CHARS)
+            end = len(text) if end < 0 else end + 1
+            tokens = text[start:end].replace("\n", " \x00 ").split()
+            parts.append(np.fromiter(map(ids_of.__getitem__, tokens), np.int32, len(tokens)))
+            start = end
     ids = np.concatenate(parts) if parts else np.zeros(0, np.int32)
     del parts
     counts = np.bincount(ids, minlength=len(ids_of)).astype(np.int64)
@@ -128,15 +143,25 @@ def read_corpus(
     return vocab, mapped[mapped != -1]
 
 
-def count_pairs(ids: np.ndarray, n_words: int, window: int,
-                table_slots: int = TABLE_SLOTS) -> tuple[np.ndarray, np.ndarray]:
-    """Sorted unique keys ``i * n_words + j`` (i < j) and their window counts.
+#: The pair table is counted in about this many row ranges (one pass over the tokens each),
+#: so the merge that doubles a range's arrays only ever doubles a fraction of the table.
+RANGES = 8
 
-    Counts go into a fixed hash table; each time it fills, its entries are sorted and merged
-    into the running sorted arrays (int64 keys, int32 counts, allocated at exactly the merged
-    size), so extra memory is bounded by the table plus one copy of the result.
-    """
-    from ._cooccurrence_kernels import LINE_END, count_window_pairs, drain_table, merge_pair_counts
+
+def _count_ranges(ids: np.ndarray, n_words: int, window: int, table_slots: int):
+    """Sorted (keys, counts) pieces of the pair table, one per row range, in key order.
+
+    The rows are cut into ranges of about equal bounds on their distinct pairs
+    (:func:`row_pair_bounds`); each range is counted in a fixed hash table whose full
+    chunks are drained sorted and merged into the range's running arrays (int64 keys,
+    int32 counts, allocated at exactly the merged size)."""
+    from ._cooccurrence_kernels import (
+        LINE_END,
+        count_window_pairs,
+        drain_sorted,
+        merge_pair_counts,
+        row_pair_bounds,
+    )
 
     if window < 1:
         raise ValueError("window must be at least 1")
@@ -145,33 +170,90 @@ def count_pairs(ids: np.ndarray, n_words: int, window: int,
     if ids.shape[0]:
         longest = int(np.diff(np.concatenate(([-1], ends, [ids.shape[0]]))).max()) - 1
         window = max(1, min(window, longest))
+    del ends
     slots = 1 << max(10, int(max(table_slots, 4 * min(window, n_words)) - 1).bit_length())
+    bounds = np.cumsum(row_pair_bounds(ids, window, n_words))
+    total = int(bounds[-1]) if n_words else 0
+    # cut points: the first row whose cumulative bound passes each multiple of total / RANGES
+    cuts = np.searchsorted(bounds, np.arange(1, RANGES) * (total / RANGES), side="right") + 1
+    edges = np.unique(np.concatenate(([0], np.minimum(cuts, n_words), [n_words])))
+    del bounds, cuts
     table_keys = np.full(slots, -1, np.int64)
     table_counts = np.zeros(slots, np.int32)
-    keys = np.zeros(0, np.int64)
-    counts = np.zeros(0, np.int32)
-    start = 0
-    used = 0
-    while True:
-        before = start
-        start, used = count_window_pairs(ids, start, window, n_words, table_keys, table_counts,
-                                         used)
-        if start == before and start < ids.shape[0] and used == 0:  # pragma: no cover
-            raise RuntimeError("co-occurrence counting made no progress")
-        if start < ids.shape[0] or used:
-            chunk_keys, chunk_counts = drain_table(table_keys, table_counts, used)
-            order = np.argsort(chunk_keys)
-            keys, counts, ok = merge_pair_counts(keys, counts, chunk_keys[order],
-                                                 chunk_counts[order])
-            del chunk_keys, chunk_counts, order
-            if not ok:
-                from ..errors import NlpzeroError
+    for lo, hi in zip(edges[:-1].tolist(), edges[1:].tolist()):
+        keys = np.zeros(0, np.int64)
+        counts = np.zeros(0, np.int32)
+        start = 0
+        used = 0
+        while True:
+            before = start
+            start, used = count_window_pairs(ids, start, window, n_words, table_keys,
+                                             table_counts, used, lo, hi)
+            if start == before and start < ids.shape[0] and used == 0:  # pragma: no cover
+                raise RuntimeError("co-occurrence counting made no progress")
+            if start < ids.shape[0] or used:
+                chunk_keys, chunk_counts = drain_sorted(table_keys, table_counts, used)
+                if keys.shape[0] == 0:
+                    keys, counts, ok = chunk_keys, chunk_counts, True
+                else:
+                    keys, counts, ok = merge_pair_counts(keys, counts, chunk_keys,
+                                                         chunk_counts)
+                del chunk_keys, chunk_counts
+                if not ok:
+                    from ..errors import NlpzeroError
 
-                raise NlpzeroError("a word pair occurs more than 2^31 - 1 times: the corpus "
-                                   "is too large for in-memory counting")
-            used = 0
-        if start >= ids.shape[0]:
-            return keys, counts
+                    raise NlpzeroError("a word pair occurs more than 2^31 - 1 times: the "
+                                       "corpus is too large for in-memory counting")
+                used = 0
+            if start >= ids.shape[0]:
+                break
+        yield keys, counts
+        del keys, counts
+
+
+def count_pairs(ids: np.ndarray, n_words: int, window: int,
+                table_slots: int = TABLE_SLOTS) -> tuple[np.ndarray, np.ndarray]:
+    """Sorted unique keys ``i * n_words + j`` (i < j) and their window counts (int32).
+
+    Counted in row ranges (:func:`_count_ranges`); the pieces are copied into the result
+    one at a time and freed, so the pairs are held about once (pages of the result become
+    resident only as they are written)."""
+    pieces = list(_count_ranges(ids, n_words, window, table_slots))
+    size = sum(k.shape[0] for k, _ in pieces)
+    keys = np.empty(size, np.int64)
+    counts = np.empty(size, np.int32)
+    at = 0
+    while pieces:
+        k, c = pieces.pop(0)
+        keys[at:at + k.shape[0]] = k
+        counts[at:at + k.shape[0]] = c
+        at += k.shape[0]
+        del k, c
+    return keys, counts
+
+
+def count_pair_rows(ids: np.ndarray, n_words: int, window: int,
+                    table_slots: int = TABLE_SLOTS) -> tuple[np.ndarray, np.ndarray,
+                                                             np.ndarray]:
+    """As :func:`count_pairs`, as int32 rows and columns (never holding int64 keys for the
+    whole table)."""
+    from ._cooccurrence_kernels import split_keys
+
+    pieces = list(_count_ranges(ids, n_words, window, table_slots))
+    size = sum(k.shape[0] for k, _ in pieces)
+    rows = np.empty(size, np.int32)
+    cols = np.empty(size, np.int32)
+    counts = np.empty(size, np.int32)
+    at = 0
+    while pieces:
+        k, c = pieces.pop(0)
+        r, q = split_keys(k, n_words)
+        rows[at:at + k.shape[0]] = r
+        cols[at:at + k.shape[0]] = q
+        counts[at:at + k.shape[0]] = c
+        at += k.shape[0]
+        del k, c, r, q
+    return rows, cols, counts
 
 
 def cooccur(
@@ -182,12 +264,7 @@ def cooccur(
     progress: Progress | None = None,
 ) -> Cooccurrence:
     """Count the vocabulary and the symmetric window co-occurrences of a segmented corpus."""
-    from ._cooccurrence_kernels import split_keys
-
     vocab, ids = read_corpus(source, min_count, errors, progress)
-    n_words = len(vocab)
-    keys, counts = count_pairs(ids, n_words, window)
+    rows, cols, counts = count_pair_rows(ids, len(vocab), window)
     del ids
-    rows, cols = split_keys(keys, n_words)
-    del keys
     return Cooccurrence(vocab, rows, cols, counts, window, int(vocab.total))

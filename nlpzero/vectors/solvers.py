@@ -3,11 +3,18 @@
 Loss (Su, 更别致的词向量模型(四)): L = Σ_{X_ij > 0, i != j} λ_ij (<v_i, v_j> - t_ij)², with
 λ_ij = (X_ij / x_max)^α (optionally capped at 1) and target t_ij = PMI_ij.
 
-Two solvers:
+Three solvers:
 
+- ``weighted`` (default): ``spectral`` below, then Su's weighted loss itself, minimised over
+  separate word and context vectors W, C by alternating least squares: with C fixed each
+  row w_i solves its own weighted normal equations by a few conjugate-gradient steps
+  (exact line minima, so the loss never increases), then C with W fixed. The target is the
+  full context-smoothed PMI on the observed pairs (negative values included), the weight
+  λ_ij = min(1, (X_ij / x_max)^α). The fitted W Cᵀ is re-factored as (Q_w U) S (Q_c V)ᵀ and
+  written as (Q_w U + Q_c V) S^p (word + context, eigen-power p) by default.
 - ``adagrad`` (Su's reference): random init U(-0.5, 0.5)/d, per-coordinate AdaGrad
   (G starts at 1, η = 0.1), pairs shuffled every epoch.
-- ``spectral`` (default): the same family solved in closed form first. The target is the
+- ``spectral``: the same family solved in closed form first. The target is the
   positive, context-smoothed PMI (P_0.75 in the denominator) on observed pairs and 0
   elsewhere, fitted with uniform weights: the best rank-d fit of that symmetric matrix is its
   top eigenpairs, v = u λ^p (p = ½ gives <v_i, v_j> ≈ t_ij, Levy et al.'s eigenvalue
@@ -28,7 +35,7 @@ import numpy as np
 from ..text.progress import Progress
 from .cooccurrence import Cooccurrence
 
-METHODS = ("spectral", "adagrad")
+METHODS = ("spectral", "weighted", "adagrad")
 MODELS = (0, 1, 2)
 
 
@@ -129,7 +136,7 @@ class Eigenpairs:
 DENSE_SIZE = 600
 
 
-def top_eigenpairs(matrix: Triangle, k: int, seed: int = 0,
+def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
                    tol: float = 1e-6) -> Eigenpairs:
     """The k largest (algebraic) eigenpairs of a symmetric Triangle.
 
@@ -172,6 +179,205 @@ def top_eigenpairs(matrix: Triangle, k: int, seed: int = 0,
     return Eigenpairs(values, vectors.astype(np.float32), residuals, products)
 
 
+#: Columns per tile of the weighted fit's pair matrix: the three V x d float32 arrays a pass
+#: reads at random then span 3 x 2048 x 4d bytes (3 MB at d = 128), which stay in cache.
+TILE = 2048
+
+
+@dataclass
+class PairMatrix:
+    """Every observed pair once (i < j) with its target t_ij (float32) and count X_ij (int32,
+    which gives the weight λ_ij), in column tiles: ``indptr[k * size + i]`` to
+    ``indptr[k * size + i + 1]`` are row i's pairs whose column j has j // tile == k."""
+
+    indptr: np.ndarray  # int64, tiles * size + 1
+    cols: np.ndarray  # int32
+    target: np.ndarray  # float32
+    counts: np.ndarray  # int32
+    size: int
+    tile: int
+
+    def matvec(self, x: np.ndarray) -> np.ndarray:
+        """(P + Pᵀ) x, P the positive part of the target (the spectral start's PPMI)."""
+        from ._solver_kernels import tiled_positive_matvec
+
+        y = np.empty(self.size, np.float64)
+        tiled_positive_matvec(self.indptr, self.cols, self.target,
+                              np.ascontiguousarray(x, dtype=np.float64).reshape(-1), y)
+        return y
+
+    def dense(self) -> np.ndarray:
+        """The symmetric positive-part matrix (small sizes and tests only)."""
+        n = self.size
+        m = np.zeros((n, n), np.float64)
+        cells = np.repeat(np.arange(self.indptr.shape[0] - 1), np.diff(self.indptr))
+        rows = cells % n
+        values = np.maximum(self.target, 0.0)
+        m[rows, self.cols] = values
+        m[self.cols, rows] = values
+        return m
+
+
+def pair_matrix(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, size: int, *,
+                target: np.ndarray | None = None, log_marginal: np.ndarray | None = None,
+                log_total: float = 0.0, shift: float = 0.0, tile: int = TILE) -> PairMatrix:
+    """The PairMatrix of pairs (rows[k] < cols[k]) sorted by (row, col), as
+    :class:`Cooccurrence` stores them. The target is *target* - shift when given, else the
+    PMI log X - log_total - m_i - m_j - shift, m = *log_marginal*
+    (:meth:`Cooccurrence.log_marginals`), computed while the pairs are reordered."""
+    from ._solver_kernels import tile_pairs
+
+    if target is None and log_marginal is None:
+        raise ValueError("pair_matrix needs a target or the log marginals")
+    tile = max(1, min(tile, size))
+    indptr, cols32, target32, counts32 = tile_pairs(
+        rows, cols, np.ascontiguousarray(counts, dtype=np.int32),
+        np.zeros(0, np.float32) if target is None else np.ascontiguousarray(target,
+                                                                            dtype=np.float32),
+        np.zeros(size, np.float64) if log_marginal is None else np.ascontiguousarray(
+            log_marginal, dtype=np.float64), float(log_total), float(shift), size, tile)
+    return PairMatrix(indptr, cols32, target32, counts32, size, tile)
+
+
+def weight_table(x_max: float, alpha: float) -> np.ndarray:
+    """λ(X) = min(1, (X / x_max)^α) for the integer counts X below x_max (at most 2^20 of
+    them; larger counts are computed directly), float32."""
+    size = int(min(math.ceil(x_max), 1 << 20))
+    return np.minimum(1.0, (np.arange(size, dtype=np.float64) / x_max) ** alpha).astype(
+        np.float32)
+
+
+def weighted_loss(matrix: PairMatrix, w: np.ndarray, c: np.ndarray, x_max: float = 100.0,
+                  alpha: float = 0.75, ridge: float = 0.0) -> float:
+    """L(W, C) = Σ_{i<j} λ_ij [(<w_i, c_j> - t_ij)² + (<w_j, c_i> - t_ij)²]
+    + ridge (‖W‖² + ‖C‖²) over the observed pairs, λ_ij = min(1, (X_ij / x_max)^α)."""
+    from ._solver_kernels import weighted_residual
+
+    r = np.empty_like(w)
+    return float(weighted_residual(matrix.indptr, matrix.cols, matrix.target, matrix.counts,
+                                   weight_table(x_max, alpha), float(x_max), float(alpha),
+                                   w, c, np.float32(ridge), r))
+
+
+def weighted_fit(matrix: PairMatrix, w: np.ndarray, c: np.ndarray, sweeps: int = 3,
+                 cg_steps: int = 3, x_max: float = 100.0, alpha: float = 0.75,
+                 ridge: float = 0.0, progress: Progress | None = None) -> list[float]:
+    """Minimise :func:`weighted_loss` over W and C (float32, V x d, updated in place) by
+    alternating least squares: with C fixed every row w_i solves its own normal equations
+    (Σ_j λ_ij c_j c_jᵀ + ridge I) w_i = Σ_j λ_ij t_ij c_j by *cg_steps* conjugate-gradient
+    steps from its current value, then the same for C with W fixed.
+
+    Every CG step takes the exact line minimum along its direction, so the loss never
+    increases; the loss before each half-sweep and at the end is returned (and logged).
+    Deterministic: no randomness, serial kernels.
+    """
+    from ._solver_kernels import (
+        cg_rows_step,
+        row_norms_squared,
+        weighted_apply,
+        weighted_residual,
+    )
+
+    lut = weight_table(x_max, alpha)
+    args = (matrix.indptr, matrix.cols)
+    r = np.empty_like(w)
+    p = np.empty_like(w)
+    q = np.empty_like(w)
+    rr = np.empty(w.shape[0], np.float64)
+    ridge32 = np.float32(ridge)
+    losses: list[float] = []
+
+    def residual(x: np.ndarray, y: np.ndarray) -> float:
+        return float(weighted_residual(*args, matrix.target, matrix.counts, lut, float(x_max),
+                                       float(alpha), x, y, ridge32, r))
+
+    for sweep in range(sweeps):
+        for x, y in ((w, c), (c, w)):
+            losses.append(residual(x, y))
+            p[:] = r
+            row_norms_squared(r, rr)
+            for _ in range(cg_steps):
+                weighted_apply(*args, matrix.counts, lut, float(x_max), float(alpha), y, ridge32,
+                               p, q)
+                cg_rows_step(x, r, p, q, rr)
+        if progress is not None:
+            progress.note(f"weighted fit: sweep {sweep + 1}, loss {losses[-2]:.6g} -> "
+                          f"{losses[-1]:.6g}")
+    losses.append(residual(w, c))
+    if progress is not None:
+        progress.note(f"weighted fit: {sweeps} sweeps of {cg_steps} CG steps, loss "
+                      f"{losses[0]:.6g} -> {losses[-1]:.6g}")
+    return losses
+
+
+def balanced_factors(w: np.ndarray, c: np.ndarray,
+                     power: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """W Cᵀ = (Q_w U) S (Q_c V)ᵀ by two thin QRs and a d x d SVD: returns Q_w U, Q_c V and
+    the singular values S (descending), from which W' = Q_w U S^p, C' = Q_c V S^p give
+    W' C'ᵀ = W Cᵀ at p = ½ (the eigen-power weighting of the spectral solution otherwise)."""
+    qw, rw = np.linalg.qr(w.astype(np.float64))
+    qc, rc = np.linalg.qr(c.astype(np.float64))
+    u, s, vt = np.linalg.svd(rw @ rc.T)
+    # signs fixed so that the results do not depend on LAPACK's choices
+    flip = np.sign(u[np.argmax(np.abs(u), axis=0), np.arange(u.shape[1])])
+    flip[flip == 0] = 1.0
+    return (qw @ (u * flip)), (qc @ (vt.T * flip)), s
+
+
+def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alpha: float,
+                    context_power: float, shift: float, eigen_power: float, tol: float,
+                    seed: int, progress: Progress | None, sweeps: int, cg_steps: int,
+                    ridge: float, release_counts: bool) -> Trained:
+    """The weighted method: one tiled copy of the pairs (target, count) serves both the
+    Lanczos start (its positive part) and the weighted fit."""
+    n_words = len(cooc.vocab)
+    matrix = pair_matrix(cooc.rows, cooc.cols, cooc.counts, n_words,
+                         log_marginal=cooc.log_marginals(context_power),
+                         log_total=math.log(cooc.total_pairs), shift=shift)
+    if release_counts:
+        empty = np.zeros(0, np.int32)
+        cooc.rows, cooc.cols, cooc.counts = empty, empty.copy(), empty.copy()
+    pairs = top_eigenpairs(matrix, min(dim, n_words), seed, tol)
+    residual = float(pairs.residuals.max()) if pairs.residuals.size else 0.0
+    if progress is not None:
+        progress.note(f"Lanczos: {pairs.values.size} eigenpairs, {pairs.products} "
+                      f"matrix-vector products, max residual {residual:.1e} "
+                      f"(|Au - λu| / |λ1|; tol {tol:g})")
+    # the fit starts from <v_i, v_j> ≈ PPMI_ij (p = ½); eigen_power re-weights at the end
+    w = np.zeros((n_words, dim), np.float32)
+    w[:, :pairs.values.size] = pairs.vectors * np.sqrt(np.maximum(pairs.values, 0.0)).astype(
+        np.float32)
+    del pairs
+    c = w.copy()
+    losses = weighted_fit(matrix, w, c, sweeps, cg_steps, x_max, alpha, ridge, progress)
+    del matrix
+    left, right, singular = balanced_factors(w, c, eigen_power)
+    del w, c
+    scale = (singular ** eigen_power).astype(np.float32)
+    if model == 1:
+        out = np.hstack([left * scale, right * scale])
+    elif model == 2:
+        out = (left + right) * scale
+    else:
+        out = left * scale
+    if not np.all(np.isfinite(out)):
+        from ..errors import NlpzeroError
+
+        raise NlpzeroError("the weighted fit diverged (non-finite vectors); try a larger "
+                           "--ridge or --method spectral")
+    return Trained(np.ascontiguousarray(out, dtype=np.float32), losses, dim, residual)
+
+
+def check_weighted_options(sweeps: int, cg_steps: int, ridge: float) -> None:
+    """ValueError unless 0 <= sweeps <= 1000, 1 <= cg_steps <= 1000 and 0 <= ridge < inf."""
+    if not 0 <= sweeps <= 1000:
+        raise ValueError("sweeps must be between 0 and 1000")
+    if not 1 <= cg_steps <= 1000:
+        raise ValueError("cg_steps must be between 1 and 1000")
+    if not (math.isfinite(ridge) and ridge >= 0):
+        raise ValueError("ridge must be a finite number, 0 or more")
+
+
 def check_spectral_options(eigen_power: float, tol: float) -> None:
     """ValueError unless 0 <= eigen_power <= 1 and 0 < tol < 1 (both finite)."""
     if not (math.isfinite(eigen_power) and 0 <= eigen_power <= 1):
@@ -193,8 +399,8 @@ class Trained:
 def train(
     cooc: Cooccurrence,
     dim: int | None = None,
-    method: str = "spectral",
-    model: int = 0,
+    method: str = "weighted",
+    model: int | None = None,
     epochs: int | None = None,
     x_max: float = 100.0,
     alpha: float = 0.75,
@@ -206,17 +412,25 @@ def train(
     tol: float = 1e-6,
     seed: int = 0,
     progress: Progress | None = None,
+    sweeps: int = 2,
+    cg_steps: int = 2,
+    ridge: float = 0.0,
+    release_counts: bool = False,
 ) -> Trained:
     """Fit the vectors; see the module docstring for the two methods.
 
     ``context_power`` (default 0.75 for ``spectral``, 1 = plain PMI for ``adagrad``) smooths
     the context distribution; ``shift`` is subtracted from the target (log k of SGNS).
-    Each AdaGrad epoch's mean loss goes to ``progress.note``.
+    Each AdaGrad epoch's mean loss goes to ``progress.note``. With ``release_counts`` the
+    weighted method empties ``cooc.rows``, ``cols`` and ``counts`` once it holds its own
+    (tiled) copy, so the pairs are not in memory twice (the command line uses this).
     """
     from ._solver_kernels import adagrad_epoch
 
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
+    if model is None:
+        model = 2 if method == "weighted" else 0
     if model not in MODELS:
         raise ValueError("model must be 0 (shared), 1 (concatenated) or 2 (summed)")
     if cooc.nnz == 0:
@@ -242,11 +456,16 @@ def train(
             raise ValueError(f"{name} must be a finite number")
     if epochs is not None and epochs < 0:
         raise ValueError("epochs must not be negative")
+    check_weighted_options(sweeps, cg_steps, ridge)
     if epochs is None:
-        epochs = 0 if method == "spectral" else 30
+        epochs = 30 if method == "adagrad" else 0
     if context_power is None:
-        context_power = 0.75 if method == "spectral" else 1.0
+        context_power = 1.0 if method == "adagrad" else 0.75
     rng = np.random.default_rng(seed)
+    if method == "weighted":
+        return _train_weighted(cooc, dim, model, x_max, alpha, context_power, shift,
+                               eigen_power, tol, seed, progress, sweeps, cg_steps, ridge,
+                               release_counts)
     target = cooc.pmi(context_power, np.float32)
     if shift:
         target -= np.float32(shift)
@@ -267,7 +486,7 @@ def train(
         w[:, :scale.size] = pairs.vectors * scale.astype(np.float32)
         del pairs
         target = ppmi
-    else:
+    if method == "adagrad":
         w = ((rng.random((n_words, dim)) - 0.5) / dim).astype(np.float32)
     c = w.copy() if separate else w
     losses: list[float] = []
