@@ -52,7 +52,9 @@ CLUSTERS = "我们\t1\t0.3\n的\t1\t0.3\n书\t2\t0.2\n讨论\t2\t0.2\n"
 COMMANDS: dict[str, tuple[list[str], dict[str, st.SearchStrategy[str]]]] = {
     "discover": (["discover", "{raw}", "-q"], {
         "--min-count": INTS, "--min-pmi": FLOATS, "--pmi-step": FLOATS, "--max-len": INTS,
-        "--iterations": INTS, "--partitions": INTS, "--unknown-score": FLOATS, "--top": INTS}),
+        "--iterations": INTS, "--partitions": INTS, "--unknown-score": FLOATS, "--top": INTS,
+        "--pmi-cap": FLOATS, "--max-share": FLOATS, "--lexicon-cost": FLOATS,
+        "--boundary-margin": FLOATS}),
     "discover-nlpzero": (["discover", "{raw}", "-q", "--method", "nlpzero"], {
         "--min-proba": FLOATS, "--min-pmi": FLOATS, "--unknown-score": FLOATS}),
     "segment": (["segment", "{raw}", "-l", "{lexicon}", "-q"], {"--unknown-score": FLOATS}),
@@ -64,7 +66,11 @@ COMMANDS: dict[str, tuple[list[str], dict[str, st.SearchStrategy[str]]]] = {
     "embed": (["embed", "{corpus}", "-q", "--min-count", "1"], {
         "--dim": INTS, "--window": INTS, "--min-count": INTS, "--epochs": INTS,
         "--x-max": FLOATS, "--alpha": FLOATS, "--model": INTS, "--context-power": FLOATS,
-        "--shift": FLOATS, "--eigen-power": FLOATS, "--threads": INTS, "--seed": INTS}),
+        "--shift": FLOATS, "--eigen-power": FLOATS, "--threads": INTS, "--seed": INTS,
+        "--tol": FLOATS, "--sweeps": INTS, "--cg-steps": INTS, "--ridge": FLOATS}),
+    "embed-spectral": (["embed", "{corpus}", "-q", "--min-count", "1", "--method", "spectral"], {
+        "--dim": INTS, "--epochs": INTS, "--eigen-power": FLOATS, "--tol": FLOATS,
+        "--seed": INTS}),
     "embed-adagrad": (["embed", "{corpus}", "-q", "--min-count", "1", "--method", "adagrad",
                        "--epochs", "2"], {
         "--dim": INTS, "--x-max": FLOATS, "--alpha": FLOATS, "--context-power": FLOATS,
