@@ -13,6 +13,27 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data_samples"
 HAND_COUNTS = {"中外": 10, "科学": 20, "名著": 10, "中": 5, "外科": 8, "学": 3}
 
 
+def _zipf_lines(n_lines: int, seed: int) -> list[str]:
+    """Lines of Zipf-distributed filler words plus words of one of 40 topics each."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    lines = []
+    for _ in range(n_lines):
+        topic = rng.integers(0, 40)
+        words = [f"w{int(x)}" if x < 3000 else "the" for x in rng.zipf(1.15, 20)]
+        words += [f"t{topic}_{int(x)}" for x in rng.integers(0, 25, 6)]
+        rng.shuffle(words)
+        lines.append(" ".join(words))
+    return lines
+
+
+@pytest.fixture(scope="session")
+def zipf_lines() -> Callable[[int, int], list[str]]:
+    """``zipf_lines(n_lines, seed)``: a small topical corpus for the vector solvers."""
+    return _zipf_lines
+
+
 @pytest.fixture(scope="session")
 def data_dir() -> Path:
     return DATA_DIR

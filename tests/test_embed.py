@@ -196,19 +196,7 @@ def test_top_eigenpairs_give_the_best_low_rank_fit() -> None:
     assert best <= np.linalg.norm(w @ w.T - dense) + 1e-3
 
 
-def zipf_lines(n_lines: int, seed: int) -> list[str]:
-    rng = np.random.default_rng(seed)
-    lines = []
-    for _ in range(n_lines):
-        topic = rng.integers(0, 40)
-        words = [f"w{int(x)}" if x < 3000 else "the" for x in rng.zipf(1.15, 20)]
-        words += [f"t{topic}_{int(x)}" for x in rng.integers(0, 25, 6)]
-        rng.shuffle(words)
-        lines.append(" ".join(words))
-    return lines
-
-
-def test_converged_fit_gives_seed_independent_cosines() -> None:
+def test_converged_fit_gives_seed_independent_cosines(zipf_lines) -> None:
     cooc = cooccur(zipf_lines(3000, 0), window=5, min_count=3)
     assert len(cooc.vocab) > DENSE_SIZE  # the Lanczos path
     cosines = []

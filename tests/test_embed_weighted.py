@@ -160,19 +160,7 @@ def test_balanced_factors_keep_the_product() -> None:
     assert (np.diff(s) <= 0).all()
 
 
-def zipf_lines(n_lines: int, seed: int) -> list[str]:
-    rng = np.random.default_rng(seed)
-    lines = []
-    for _ in range(n_lines):
-        topic = rng.integers(0, 40)
-        words = [f"w{int(x)}" if x < 3000 else "the" for x in rng.zipf(1.15, 20)]
-        words += [f"t{topic}_{int(x)}" for x in rng.integers(0, 25, 6)]
-        rng.shuffle(words)
-        lines.append(" ".join(words))
-    return lines
-
-
-def test_weighted_cosines_do_not_depend_on_the_seed() -> None:
+def test_weighted_cosines_do_not_depend_on_the_seed(zipf_lines) -> None:
     cooc = cooccur(zipf_lines(3000, 0), window=5, min_count=3)
     assert len(cooc.vocab) > DENSE_SIZE  # the Lanczos start
     cosines = []
@@ -217,7 +205,7 @@ def test_bad_weighted_options(kwargs: dict) -> None:
 
 
 @pytest.mark.parametrize("model", [0, 1, 2])
-def test_weighted_model_shapes(model: int) -> None:
+def test_weighted_model_shapes(model: int, zipf_lines) -> None:
     cooc = cooccur(zipf_lines(200, 1), window=5, min_count=2)
     out = train(cooc, dim=8, method="weighted", model=model, sweeps=1, cg_steps=1).vectors
     assert out.shape == (len(cooc.vocab), 16 if model == 1 else 8)
@@ -293,7 +281,7 @@ def test_tiled_positive_product_matches_the_dense_ppmi_matrix() -> None:
     np.testing.assert_allclose(m.matvec(x), dense @ x, rtol=1e-6, atol=1e-6)
 
 
-def test_release_counts_empties_the_pairs_and_gives_the_same_vectors() -> None:
+def test_release_counts_empties_the_pairs_and_gives_the_same_vectors(zipf_lines) -> None:
     lines = zipf_lines(300, 2)
     kept = train(cooccur(lines, window=5, min_count=2), dim=8, sweeps=1, cg_steps=1)
     cooc = cooccur(lines, window=5, min_count=2)
@@ -302,7 +290,7 @@ def test_release_counts_empties_the_pairs_and_gives_the_same_vectors() -> None:
     np.testing.assert_array_equal(released.vectors, kept.vectors)
 
 
-def test_the_tiled_pmi_target_is_the_cooccurrence_pmi() -> None:
+def test_the_tiled_pmi_target_is_the_cooccurrence_pmi(zipf_lines) -> None:
     cooc = cooccur(zipf_lines(200, 3), window=4, min_count=2)
     for power, shift in ((1.0, 0.0), (0.75, 1.5)):
         m = pair_matrix(cooc.rows, cooc.cols, cooc.counts, len(cooc.vocab), tile=5,
