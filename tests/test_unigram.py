@@ -149,6 +149,25 @@ def test_prune_matches_reference(seed):
     assert np.allclose(saved, ref_saved, rtol=1e-9, atol=1e-6)
 
 
+def split_stats(table, counts, n_chars):
+    """Plain-Python reference: per row the cohesion (min over binary splits of
+    ln(N c(w) / (c(left) c(right))), +inf for one character) and the rows of w[:-1] and
+    w[1:] (-1 for one character)."""
+    spans = [tuple(table.chars[table.ptr[r]:table.ptr[r + 1]].tolist())
+             for r in range(len(counts))]
+    row = {w: r for r, w in enumerate(spans)}
+    coh = np.full(len(spans), np.inf)
+    prefix = np.full(len(spans), -1)
+    suffix = np.full(len(spans), -1)
+    for r, w in enumerate(spans):
+        if len(w) < 2:
+            continue
+        coh[r] = min(math.log(n_chars * counts[r] / (counts[row[w[:s]]] * counts[row[w[s:]]]))
+                     for s in range(1, len(w)))
+        prefix[r], suffix[r] = row[w[:-1]], row[w[1:]]
+    return coh, prefix, suffix
+
+
 def test_cohesion_and_extension_share_hand_computed():
     # 甲乙 always together; 丙丁 twice, 丙 once alone, 丁 once alone
     text = "甲乙丙丁\n甲乙丙丁\n甲乙\n丙\n丁\n甲乙\n"
@@ -156,8 +175,7 @@ def test_cohesion_and_extension_share_hand_computed():
     table = finder.ngram_table(Corpus.of([text]), Progress())
     words = table.words(finder.chars)
     counts = table.counts.astype(np.float64)
-    tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
-    coh, prefix, suffix = UK.split_stats(table.ptr, table.chars, counts, tk, tv, 14.0)
+    coh, prefix, suffix = split_stats(table, counts, 14.0)
     row = {w: i for i, w in enumerate(words)}
     assert coh[row["甲乙"]] == pytest.approx(math.log(14 * 4 / (4 * 4)))
     assert coh[row["丙丁"]] == pytest.approx(math.log(14 * 2 / (3 * 3)))
@@ -311,14 +329,14 @@ def test_cli_unigram_is_the_default(cli, tmp_path):
 @pytest.mark.parametrize("seed", range(3))
 def test_candidate_selection_matches_its_definition(seed):
     """select_candidates (one fused pass) = cohesion threshold and extension share computed
-    separately with split_stats and numpy."""
+    separately in plain Python and numpy."""
     text = generated_corpus(seed, 1500, "子丑寅卯辰巳午")
     finder = UnigramFinder(min_count=2).train([text])
     table = finder.ngram_table(Corpus.of([text]), Progress())
     counts = table.counts.astype(np.float64)
     n_chars = float(finder.char_counts().sum())
     tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
-    coh, prefix, suffix = UK.split_stats(table.ptr, table.chars, counts, tk, tv, n_chars)
+    coh, prefix, suffix = split_stats(table, counts, n_chars)
     share = np.zeros(counts.size)
     for parent in (prefix, suffix):
         has = parent >= 0

@@ -162,37 +162,6 @@ def digit_unit_spans(ids, is_digit, is_han):
 
 
 @njit(cache=True)
-def split_stats(ptr, chars, counts, tk, tv, n_chars):
-    """Per row: cohesion (min over binary splits of ln(N c(w) / (c(left) c(right))), +inf
-    for one character) and the rows of w[:-1] and w[1:] (-1 for one character).
-    Every part of a frequent n-gram is frequent, so all lookups hit."""
-    n = ptr.shape[0] - 1
-    coh = np.full(n, np.inf)
-    prefix = np.full(n, -1, np.int64)
-    suffix = np.full(n, -1, np.int64)
-    for r in range(n):
-        p = ptr[r]
-        L = ptr[r + 1] - p
-        if L < 2:
-            continue
-        best = np.inf
-        for s in range(1, L):
-            a = key_row(tk, tv, seq_key(chars, p, p + s))
-            b = key_row(tk, tv, seq_key(chars, p + s, p + L))
-            if a < 0 or b < 0:
-                continue
-            v = math.log(n_chars * counts[r] / (counts[a] * counts[b]))
-            if v < best:
-                best = v
-            if s == L - 1:
-                prefix[r] = a
-            if s == 1:
-                suffix[r] = b
-        coh[r] = best
-    return coh, prefix, suffix
-
-
-@njit(cache=True)
 def best_split(chars, start, L, self_row, tk, tv, logp, unknown_score, best, back, via):
     """Best segmentation of chars[start:start+L] into table words other than *self_row*
     (a single character outside the table scores *unknown_score*). Fills back/via."""
@@ -330,9 +299,10 @@ def chunk_path_counts(ptr, chars, cls, weights, keys, lens, vals, logp, max_len,
 @njit(cache=True)
 def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pmi_cap,
                       max_share):
-    """keep[row]: one character, or cohesion (:func:`split_stats`) >= min(min_pmi +
-    (n − 2) pmi_step, pmi_cap) and no one-character extension holding *max_share* of the
-    n-gram's occurrences or more (it is a piece of a longer word). One pass, little memory."""
+    """keep[row]: one character, or cohesion (the minimum over binary splits of
+    ln(N c(w) / (c(left) c(right)))) >= min(min_pmi + (n − 2) pmi_step, pmi_cap) and no
+    one-character extension holding *max_share* of the n-gram's occurrences or more (it is
+    a piece of a longer word). One pass, little memory."""
     n = ptr.shape[0] - 1
     share = np.zeros(n, np.float32)
     cohesive = np.zeros(n, np.bool_)
