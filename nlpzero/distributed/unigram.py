@@ -45,7 +45,7 @@ from ..words.discovery import _WordTable, block_span_counts, span_table
 from ..words.lexicon import Lexicon
 from ..words.ngrams import NgramCounts, unpack
 from ..words.unigram import FULL_SCANS, UnigramFinder, _digit_ids
-from .engine import Job, item, merge_tables, sorted_concat, split_buckets
+from .engine import item, merge_tables, sorted_concat, split_buckets
 from .words import _blocks, _Distributed, _gather_pruned, _keys_at_least, _singles_only
 
 _EMPTY_KEYS = (np.zeros(0, np.uint64), np.zeros(0, np.int64))
@@ -333,10 +333,6 @@ def _path_counts(finder: UnigramFinder, bucket: tuple, words: _WordTable) -> np.
 
 class DaskUnigramFinder(_Distributed, UnigramFinder):
     """:class:`~nlpzero.words.unigram.UnigramFinder` whose corpus passes run on Dask."""
-
-    def __init__(self, job: Job, errors: str = "strict", **options: Any) -> None:
-        super().__init__(**options)
-        self.job, self.errors = job, errors
 
     def run(self, progress: Progress) -> Lexicon:
         job = self.job

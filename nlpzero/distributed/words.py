@@ -136,8 +136,9 @@ def _viterbi_counts(data: list[np.ndarray], chars: CharTable, words: _WordTable,
 class _Distributed:
     """What the distributed finders share: the job, the character table, pair counting."""
 
-    job: Job
-    errors: str
+    def __init__(self, job: Job, errors: str = "strict", **options: Any) -> None:
+        super().__init__(**options)  # the finder's own options (the next class in the MRO)
+        self.job, self.errors = job, errors
 
     def _pass_pairs(self: Any, prune: Callable) -> list:
         """Build the character table and the ranges' ids, then count characters and pairs
@@ -163,10 +164,6 @@ class DaskNgramFinder(_Distributed, NgramFinder):
     cohesion test reads is of a substring of a candidate, so the lexicon is the
     single-process one.
     """
-
-    def __init__(self, job: Job, errors: str = "strict", **options: Any) -> None:
-        super().__init__(**options)
-        self.job, self.errors = job, errors
 
     def run(self, progress: Progress) -> Lexicon:
         job = self.job
@@ -351,10 +348,6 @@ class DaskPairFinder(_Distributed, PairFinder):
     The pair table stays in buckets on the workers; only the strong pairs come back. Short
     fragments (≤ 4 characters) are shuffled by key, long ones merged as string tables.
     """
-
-    def __init__(self, job: Job, errors: str = "strict", **options: Any) -> None:
-        super().__init__(**options)
-        self.job, self.errors = job, errors
 
     def run(self, progress: Progress) -> Lexicon:
         job = self.job
