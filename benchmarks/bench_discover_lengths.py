@@ -162,16 +162,12 @@ HEADER = ("| system | P | R | F1 | OOV R | rec 1 | rec 2 | rec 3 | rec 4 | rec 5
           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
 
 
-def quality(train: Path | list[str], title: str, with_peers: bool) -> None:
-    from nlpzero.text.io import read_lines
+def system_rows(train: Path | list[str], test: list[str], gold: list[str],
+                training_words: set[str]) -> None:
+    """One score row per nlpzero system: discover on *train*, segment *test*, score."""
     from nlpzero.words.discovery import discover
     from nlpzero.words.segmentation import Segmenter
 
-    test = list(read_lines(PKU_TEST))
-    gold = list(read_lines(PKU_GOLD))
-    training_words = {ln.split()[0] for ln in read_lines(PKU_WORDS) if ln.split()}
-    say(f"\n### {title}\n")
-    say(HEADER)
     for name, method, options in SYSTEMS:
         t0 = time.perf_counter()
         lex = discover(train, method=method, **options)
@@ -179,6 +175,18 @@ def quality(train: Path | list[str], title: str, with_peers: bool) -> None:
         seg = Segmenter(lex)
         say(score_row(name, [seg.segment_text(ln) for ln in test], gold, training_words,
                       len(lex), dt))
+
+
+def quality(train: Path | list[str], title: str, with_peers: bool) -> None:
+    from nlpzero.text.io import read_lines
+    from nlpzero.words.segmentation import Segmenter
+
+    test = list(read_lines(PKU_TEST))
+    gold = list(read_lines(PKU_GOLD))
+    training_words = {ln.split()[0] for ln in read_lines(PKU_WORDS) if ln.split()}
+    say(f"\n### {title}\n")
+    say(HEADER)
+    system_rows(train, test, gold, training_words)
     if not with_peers:
         return
     try:
@@ -236,20 +244,13 @@ def pfr_held_out() -> tuple[Path, list[str]]:
 
 
 def pfr_quality() -> None:
-    from nlpzero.words.discovery import discover
-    from nlpzero.words.segmentation import Segmenter
 
     train, gold = pfr_held_out()
     test = [g.replace(" ", "") for g in gold]
     say(f"\n### Second gold set: PFR-1998, discover on its raw text, score every 10th line "
-        f"({len(gold):,} lines) against its own segmentation (not tuned on)\n")
+        f"({len(gold):,} lines) against its own segmentation (only --pmi-step looked at it)\n")
     say(HEADER)
-    for name, method, options in SYSTEMS:
-        t0 = time.perf_counter()
-        lex = discover(train, method=method, **options)
-        dt = time.perf_counter() - t0
-        seg = Segmenter(lex)
-        say(score_row(name, [seg.segment_text(ln) for ln in test], gold, set(), len(lex), dt))
+    system_rows(train, test, gold, set())
 
 
 class LineCorpus:
