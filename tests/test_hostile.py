@@ -280,8 +280,11 @@ def _signal_when_working(args: list[object], folder: Path, sig: int, reading: Pa
     if tmpdir is not None:
         env["TMPDIR"] = str(tmpdir)
     with open(stdin or os.devnull, "rb") as fh:
+        # a user's shell starts commands with Ctrl-C at its default; a runner that starts
+        # this suite in the background (SIGINT ignored) would otherwise pass that on
         proc = subprocess.Popen([SCRIPT, *map(str, args), "-o", folder / "out.tsv"], stdin=fh,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+                                preexec_fn=_default_sigint)
         deadline = time.monotonic() + 300
         while proc.poll() is None and time.monotonic() < deadline:
             if _reading(proc.pid, reading, stdin is not None):
@@ -291,6 +294,10 @@ def _signal_when_working(args: list[object], folder: Path, sig: int, reading: Pa
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=300)
     return subprocess.CompletedProcess(args, proc.returncode, out, err)
+
+
+def _default_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _reading(pid: int, path: Path, spooled: bool) -> bool:
