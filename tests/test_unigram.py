@@ -305,7 +305,7 @@ def test_boundary_margin_1e6_switches_the_test_off(monkeypatch):
     def refuse(*args):
         raise AssertionError("the boundary test ran")
 
-    monkeypatch.setattr(unigram.UK, "autonomy", refuse)
+    monkeypatch.setattr(unigram.UK, "boundary_keep", refuse)
     text = generated_corpus(4, 1500, "子丑寅卯辰巳午")
     off = UnigramFinder(min_count=2, boundary_margin=1e6).train([text])
     assert len(off.find(Corpus.of([text]))) > 0
@@ -343,9 +343,12 @@ def test_candidate_selection_matches_its_definition(seed):
         np.maximum.at(share, parent[has], counts[has] / counts[parent[has]])
     lengths = table.lengths
     expected = (lengths == 1) | ((coh >= finder.thresholds(lengths)) & (share < 0.8))
-    got = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv, n_chars,
-                               finder.min_pmi, finder.pmi_step, finder.pmi_cap, 0.8)
-    assert np.array_equal(got, expected)
+    for with_autonomy in (False, True):
+        got, aut = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv, n_chars,
+                                        finder.min_pmi, finder.pmi_step, finder.pmi_cap, 0.8,
+                                        with_autonomy)
+        assert np.array_equal(got, expected)
+        assert aut.size == (got.sum() if with_autonomy else 0)
     assert got.sum() > (lengths == 1).sum()  # some multi-character candidates
 
 
@@ -404,6 +407,15 @@ def reference_boundary_keep(w: str, aut: dict[str, float], usable: set[str],
     return not best > aut[w] * len(w) + margin
 
 
+def all_autonomy(table, tk, tv) -> np.ndarray:
+    """select_candidates' autonomy of every row (thresholds that keep every row)."""
+    keep, aut = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv,
+                                     float(table.counts[table.lengths == 1].sum()),
+                                     -1e300, 0.0, -1e300, 2.0, True)
+    assert keep.all()
+    return aut
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_autonomy_and_boundary_test_match_reference(seed):
     rng = random.Random(seed)
@@ -412,7 +424,7 @@ def test_autonomy_and_boundary_test_match_reference(seed):
     table = finder.ngram_table(Corpus.of([text]), Progress())
     words = table_words(finder, table)
     tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
-    aut = UK.autonomy(table.ptr, table.chars, table.counts, tk, tv)
+    aut = all_autonomy(table, tk, tv)
     names = table.words(finder.chars)
     ref = reference_autonomy(words)
     for i, w in enumerate(names):
@@ -446,10 +458,42 @@ def test_boundary_test_cuts_a_compound_and_keeps_a_word():
     table = finder.ngram_table(Corpus.of(lines), Progress())
     names = table.words(finder.chars)
     tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
-    aut = UK.autonomy(table.ptr, table.chars, table.counts, tk, tv)
+    aut = all_autonomy(table, tk, tv)
     usable = np.ones(len(names), np.bool_)
     rows = np.array([names.index("寅卯辰巳")] + [i for i, w in enumerate(names) if len(w) == 4
                      and w[:2] in heads and w[2:] in tails])
     assert rows.size > 1
     keep = UK.boundary_keep(table.ptr, table.chars, rows, aut, usable, tk, tv, 6.0, 3)
     assert keep[0] and not keep[1:].any()
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_candidates_match_plain_python_definition(seed):
+    """candidates() (cohesion + share, autonomy kept for the candidates only, the boundary
+    test over the candidates' own key table) = the definitions composed in plain Python:
+    the boundary test may use any candidate as a part, with the autonomy of the whole
+    n-gram table."""
+    rng = random.Random(seed)
+    text = generated_corpus(seed, 400, "子丑寅卯辰")
+    margin = rng.choice([0.0, 1.5, 6.0])
+    finder = UnigramFinder(min_count=2, max_len=6, boundary_margin=margin).train([text])
+    table = finder.ngram_table(Corpus.of([text]), Progress())
+    counts = table.counts.astype(np.float64)
+    n_chars = float(finder.char_counts().sum())
+    coh, prefix, suffix = split_stats(table, counts, n_chars)
+    share = np.zeros(counts.size)
+    for parent in (prefix, suffix):
+        has = parent >= 0
+        np.maximum.at(share, parent[has], counts[has] / counts[parent[has]])
+    lengths = table.lengths
+    first = (lengths == 1) | ((coh >= finder.thresholds(lengths)) & (share < 0.8))
+    names = table.words(finder.chars)
+    ref = reference_autonomy(table_words(finder, table))
+    usable = {w for w, k in zip(names, first) if k}
+    expected = {w for w in usable
+                if len(w) < 3 or reference_boundary_keep(w, ref, usable, margin)}
+    got = finder.candidates(table).words(finder.chars)
+    assert len(got) == len(set(got))
+    assert set(got) == expected
+    assert got == [w for w in names if w in expected]  # the table's order
+    assert any(len(w) >= 3 for w in usable - expected)  # the test cut something

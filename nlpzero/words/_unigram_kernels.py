@@ -14,27 +14,35 @@ import math
 import numpy as np
 from numba import njit
 
-from .._hashing import GOLDEN, fibonacci_slot, seq_key
+from .._hashing import GOLDEN, seq_key
 from ._discovery_kernels import pair_in
 from ._lexicon_kernels import EMPTY, best_path
 
 NEG = -1e300
 
 
+@njit(cache=True, inline="always")
+def _home(key, cap):
+    """Home slot of *key* in a table of *cap* slots (any size below 2^32): the top 32 bits
+    of key × 2^64/φ scaled to [0, cap) by a multiply-shift, so the table need not be a
+    power of two (a power of two would waste up to half of it)."""
+    h = (np.uint64(key) * GOLDEN) >> np.uint64(32)
+    return np.int64((h * np.uint64(cap)) >> np.uint64(32))
+
+
 @njit(cache=True)
 def key_table(keys):
-    """Open-addressing map key -> row (at most two thirds full, 12 bytes a slot); keys are
-    distinct and non-zero."""
-    cap = 16
-    while 2 * cap < 3 * keys.shape[0]:
-        cap *= 2
+    """Open-addressing map key -> row (linear probing, at most two thirds full, 12 bytes a
+    slot, so 18 bytes a key); keys are distinct and non-zero."""
+    cap = max(16, keys.shape[0] + keys.shape[0] // 2 + 1)
     tk = np.zeros(cap, np.uint64)
     tv = np.full(cap, -1, np.int32)
-    mask = cap - 1
     for r in range(keys.shape[0]):
-        s = fibonacci_slot(keys[r], 32, mask)
+        s = _home(keys[r], cap)
         while tk[s] != EMPTY and tk[s] != keys[r]:
-            s = (s + 1) & mask
+            s += 1
+            if s == cap:
+                s = 0
         tk[s] = keys[r]
         tv[s] = r
     return tk, tv
@@ -43,12 +51,14 @@ def key_table(keys):
 @njit(cache=True, inline="always")
 def key_row(tk, tv, key):
     """Row of *key* in a :func:`key_table`, or -1."""
-    mask = tk.shape[0] - 1
-    s = fibonacci_slot(key, 32, mask)
+    cap = tk.shape[0]
+    s = _home(key, cap)
     while tk[s] != EMPTY:
         if tk[s] == key:
             return tv[s]
-        s = (s + 1) & mask
+        s += 1
+        if s == cap:
+            s = 0
     return -1
 
 
@@ -297,53 +307,48 @@ def chunk_path_counts(ptr, chars, cls, weights, keys, lens, vals, logp, max_len,
 
 
 @njit(cache=True)
-def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pmi_cap,
-                      max_share):
-    """keep[row]: one character, or cohesion (the minimum over binary splits of
-    ln(N c(w) / (c(left) c(right)))) >= min(min_pmi + (n − 2) pmi_step, pmi_cap) and no
-    one-character extension holding *max_share* of the n-gram's occurrences or more (it is
-    a piece of a longer word). One pass, little memory."""
+def char_rows(ptr, chars):
+    """rows[id]: the row of the one-character string *id* in a CSR string table, or -1 (a
+    dense lookup for the splits that cut off one character)."""
     n = ptr.shape[0] - 1
-    share = np.zeros(n, np.float32)
-    cohesive = np.zeros(n, np.bool_)
+    top = 0
+    for j in range(chars.shape[0]):
+        top = max(top, chars[j])
+    rows = np.full(top + 1, -1, np.int32)
     for r in range(n):
-        p = ptr[r]
-        L = ptr[r + 1] - p
-        if L < 2:
-            continue
-        best = np.inf
-        for s in range(1, L):
-            a = key_row(tk, tv, seq_key(chars, p, p + s))
-            b = key_row(tk, tv, seq_key(chars, p + s, p + L))
-            if a < 0 or b < 0:
-                continue
-            v = math.log(n_chars * counts[r] / (float(counts[a]) * float(counts[b])))
-            best = min(best, v)
-            if s == L - 1:
-                share[a] = max(share[a], counts[r] / counts[a])
-            if s == 1:
-                share[b] = max(share[b], counts[r] / counts[b])
-        cohesive[r] = best >= min(min_pmi + (L - 2) * pmi_step, pmi_cap)
-    keep = np.zeros(n, np.bool_)
-    for r in range(n):
-        keep[r] = ptr[r + 1] - ptr[r] == 1 or (cohesive[r] and share[r] < max_share)
-    return keep
+        if ptr[r + 1] - ptr[r] == 1:
+            rows[chars[ptr[r]]] = r
+    return rows
 
 
 @njit(cache=True)
-def autonomy(ptr, chars, counts, tk, tv):
-    """Normalised variation of branching entropy (nVBE, Magistry & Sagot 2012) of every
-    row w of a frequent n-gram table (all substrings of a row are rows):
+def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pmi_cap,
+                      max_share, with_autonomy):
+    """keep[row]: one character, or cohesion (the minimum over binary splits of
+    ln(N c(w) / (c(left) c(right)))) >= min(min_pmi + (n − 2) pmi_step, pmi_cap) and no
+    one-character extension holding *max_share* of the n-gram's occurrences or more (it is
+    a piece of a longer word). With *with_autonomy*, also the autonomy of every kept row
+    (in row order; empty otherwise), the normalised variation of branching entropy (nVBE,
+    Magistry & Sagot 2012) of the frequent n-gram table (all substrings of a row are rows):
 
     h_right(w) = ln c(w) − Σ_x c(wx) ln c(wx) / c(w) over the rows wx (occurrences whose
     extension is not a row — rarer than min_count, or a mark, or the text's end — count as
     all different), h_left likewise; the empty string's entropy is the character
     entropy. a(w) = h_right(w) − h_right(w[:-1]) + h_left(w) − h_left(w[1:]), minus the mean
     of a over the rows of w's length. High a: w is followed and preceded by many different
-    strings, more than its shorter parts are (w ends where words end)."""
+    strings, more than its shorter parts are (w ends where words end).
+
+    Two passes over the rows: the first adds each row to its one-character-shorter parents
+    (extension share, right/left entropy sums), the second computes the cohesion and the
+    autonomy; the autonomy is stored for the kept rows only (the boundary test reads no
+    other), so besides the table and its key table this needs 4 bytes a row (17 with
+    *with_autonomy*)."""
     n = ptr.shape[0] - 1
-    hr = np.zeros(n)
-    hl = np.zeros(n)
+    one = char_rows(ptr, chars)
+    share = np.zeros(n, np.float32)
+    m = n if with_autonomy else 0
+    hr = np.zeros(m)
+    hl = np.zeros(m)
     longest = 1
     for r in range(n):
         p = ptr[r]
@@ -351,49 +356,91 @@ def autonomy(ptr, chars, counts, tk, tv):
         longest = max(longest, L)
         if L < 2:
             continue
-        c = float(counts[r])
-        if c <= 0:
-            continue
-        v = c * math.log(c)
-        a = key_row(tk, tv, seq_key(chars, p, p + L - 1))
-        b = key_row(tk, tv, seq_key(chars, p + 1, p + L))
-        if a >= 0:
-            hr[a] += v
-        if b >= 0:
-            hl[b] += v
-    total = 0.0
-    plogp = 0.0
-    for r in range(n):
-        c = float(counts[r])
-        if c <= 0:
-            continue
-        if ptr[r + 1] - ptr[r] == 1:
-            total += c
-            plogp += c * math.log(c)
-        hr[r] = math.log(c) - hr[r] / c
-        hl[r] = math.log(c) - hl[r] / c
-    h0 = math.log(total) - plogp / total if total > 0 else 0.0
-    out = np.zeros(n)
+        a = key_row(tk, tv, seq_key(chars, p, p + L - 1))  # w[:-1]
+        b = key_row(tk, tv, seq_key(chars, p + 1, p + L))  # w[1:]
+        if a >= 0 and one[chars[p + L - 1]] >= 0:
+            share[a] = max(share[a], counts[r] / counts[a])
+        if b >= 0 and one[chars[p]] >= 0:
+            share[b] = max(share[b], counts[r] / counts[b])
+        if with_autonomy:
+            c = float(counts[r])
+            if c <= 0:
+                continue
+            v = c * math.log(c)
+            if a >= 0:
+                hr[a] += v
+            if b >= 0:
+                hl[b] += v
+    h0 = 0.0
+    if with_autonomy:
+        total = 0.0
+        plogp = 0.0
+        for r in range(n):
+            c = float(counts[r])
+            if c <= 0:
+                continue
+            if ptr[r + 1] - ptr[r] == 1:
+                total += c
+                plogp += c * math.log(c)
+            hr[r] = math.log(c) - hr[r] / c
+            hl[r] = math.log(c) - hl[r] / c
+        h0 = math.log(total) - plogp / total if total > 0 else 0.0
+    keep = np.zeros(n, np.bool_)
+    aut = np.zeros(max(16, n // 16) if with_autonomy else 0)  # grows when needed
     sums = np.zeros(longest + 1)
     nums = np.zeros(longest + 1)
+    k = 0
     for r in range(n):
         p = ptr[r]
         L = ptr[r + 1] - p
-        if counts[r] <= 0:
-            continue
+        out = 0.0
         if L < 2:
-            out[r] = hr[r] + hl[r] - 2.0 * h0
+            keep[r] = True
+            if with_autonomy and counts[r] > 0:
+                out = hr[r] + hl[r] - 2.0 * h0
         else:
-            a = key_row(tk, tv, seq_key(chars, p, p + L - 1))
-            b = key_row(tk, tv, seq_key(chars, p + 1, p + L))
-            out[r] = (hr[r] - (hr[a] if a >= 0 else h0)) + (hl[r] - (hl[b] if b >= 0 else h0))
-        sums[L] += out[r]
-        nums[L] += 1.0
-    for r in range(n):
-        L = ptr[r + 1] - ptr[r]
+            best = np.inf
+            left = right = -1  # rows of w[:-1] and w[1:]
+            for s in range(1, L):
+                a = one[chars[p]] if s == 1 else key_row(tk, tv, seq_key(chars, p, p + s))
+                b = one[chars[p + L - 1]] if s == L - 1 else key_row(
+                    tk, tv, seq_key(chars, p + s, p + L))
+                if s == L - 1:
+                    left = a
+                if s == 1:
+                    right = b
+                if a < 0 or b < 0:
+                    continue
+                v = math.log(n_chars * counts[r] / (float(counts[a]) * float(counts[b])))
+                best = min(best, v)
+            keep[r] = (best >= min(min_pmi + (L - 2) * pmi_step, pmi_cap)
+                       and share[r] < max_share)
+            if with_autonomy and counts[r] > 0:
+                out = ((hr[r] - (hr[left] if left >= 0 else h0))
+                       + (hl[r] - (hl[right] if right >= 0 else h0)))
+        if not with_autonomy:
+            continue
         if counts[r] > 0:
-            out[r] -= sums[L] / nums[L]
-    return out
+            sums[L] += out
+            nums[L] += 1.0
+        if keep[r]:
+            if k == aut.shape[0]:
+                grown = np.zeros(2 * k)
+                grown[:k] = aut
+                aut = grown
+            aut[k] = out
+            k += 1
+    if not with_autonomy:
+        return keep, aut
+    aut = aut[:k].copy()
+    k = 0
+    for r in range(n):
+        if keep[r]:
+            L = ptr[r + 1] - ptr[r]
+            if counts[r] > 0:
+                aut[k] -= sums[L] / nums[L]
+            k += 1
+    return keep, aut
 
 
 @njit(cache=True)

@@ -9,7 +9,7 @@
    min(min_pmi + (n − 2) pmi_step, pmi_cap) nats, unless one one-character extension
    (xw or wx) accounts for ``max_share`` of its occurrences or more: such an n-gram is a
    piece of a longer word (华民族 of 中华民族). Then the branching-entropy test: with
-   a(s) the nVBE autonomy of a string (:func:`_unigram_kernels.autonomy`), a candidate of
+   a(s) the nVBE autonomy of a string (:func:`_unigram_kernels.select_candidates`), a candidate of
    three or more characters goes when some split into other candidates scores
    Σ a(part) len(part) more than a(w) len(w) + ``boundary_margin`` (新|世纪, 检察|机关:
    compounds of parts that each stand in more contexts than the whole). Pre-rule: a run
@@ -211,6 +211,9 @@ class UnigramFinder(_Finder):
             if prev_keys.size == 0:
                 break
             L += 1
+        # the level state and the last round's arrays go before the table is assembled
+        levels.clear()
+        del work, tk, tv, row_chars, prev_keys, prev_counts, kept
         return _concat_rows(rows_ptr, rows_chars, rows_counts)
 
     # -- 2. candidates --------------------------------------------------------------------
@@ -221,20 +224,26 @@ class UnigramFinder(_Finder):
                           self.pmi_cap)
 
     def candidates(self, table: _WordTable) -> _WordTable:
+        """The candidates among the rows of *table* (step 2). Frees what it can as it goes:
+        the key table of the whole n-gram table is dropped before the boundary test, which
+        looks words up among the candidates only (the only strings it may use)."""
         n_chars = float(self.char_counts().sum())
-        keys = UK.row_keys(table.ptr, table.chars)
-        tk, tv = UK.key_table(keys)
-        keep = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv, n_chars,
-                                    self.min_pmi, self.pmi_step, self.pmi_cap, self.max_share)
-        if self.boundary_margin < 1e6:
-            aut = UK.autonomy(table.ptr, table.chars, table.counts, tk, tv)
-            rows = np.flatnonzero(keep)
-            keep[rows] = UK.boundary_keep(table.ptr, table.chars, rows, aut, keep.copy(),
-                                          tk, tv, self.boundary_margin, BOUNDARY_MIN_LEN)
-            del aut
+        boundary = self.boundary_margin < 1e6
+        tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
+        keep, aut = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv,
+                                         n_chars, self.min_pmi, self.pmi_step, self.pmi_cap,
+                                         self.max_share, boundary)
         del tk, tv
         words = table.subset(keep)
-        digits = self._digit_words(n_chars, keys[keep])
+        del keep
+        if boundary:
+            tk, tv = UK.key_table(UK.row_keys(words.ptr, words.chars))
+            n = words.counts.size
+            words = words.subset(UK.boundary_keep(
+                words.ptr, words.chars, np.arange(n), aut, np.ones(n, np.bool_), tk, tv,
+                self.boundary_margin, BOUNDARY_MIN_LEN))
+            del tk, tv, aut
+        digits = self._digit_words(n_chars, UK.row_keys(words.ptr, words.chars))
         if digits is not None:
             ptr, chars, c = digits
             words = _WordTable(np.concatenate([words.ptr, words.ptr[-1] + ptr[1:]]),
@@ -387,8 +396,20 @@ def _digit_ids(chars) -> np.ndarray:
 
 def _concat_rows(ptrs: list[np.ndarray], chars: list[np.ndarray],
                  counts: list[np.ndarray]) -> _WordTable:
-    out_ptr = [ptrs[0]]
-    for p in ptrs[1:]:
-        out_ptr.append(out_ptr[-1][-1] + p[1:])
-    return _WordTable(np.concatenate(out_ptr), np.concatenate(chars).astype(np.int32),
-                      np.concatenate(counts).astype(np.int64))
+    """The CSR pieces as one table; the lists are emptied as their pieces are copied, so
+    at most one piece is held twice."""
+    n_rows = sum(p.size - 1 for p in ptrs)
+    n_ids = sum(c.size for c in chars)
+    out = _WordTable(np.empty(n_rows + 1, np.int64), np.empty(n_ids, np.int32),
+                     np.empty(n_rows, np.int64))
+    out.ptr[0] = 0
+    row = at = 0
+    while ptrs:
+        p, c, k = ptrs.pop(0), chars.pop(0), counts.pop(0)
+        n = p.size - 1
+        out.ptr[row + 1:row + n + 1] = at + p[1:]
+        out.chars[at:at + c.size] = c
+        out.counts[row:row + n] = k
+        row, at = row + n, at + c.size
+        del p, c, k
+    return out
