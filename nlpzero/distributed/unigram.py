@@ -44,7 +44,7 @@ from ..words import _unigram_kernels as UK
 from ..words.discovery import _WordTable, block_span_counts, span_table
 from ..words.lexicon import Lexicon
 from ..words.ngrams import NgramCounts, unpack
-from ..words.unigram import FULL_SCANS, UnigramFinder, _digit_ids
+from ..words.unigram import FULL_SCANS, UnigramFinder, _digit_ids, table_arrays
 from .engine import item, merge_tables, sorted_concat, split_buckets
 from .words import _blocks, _Distributed, _gather_pruned, _keys_at_least, _singles_only
 
@@ -249,8 +249,9 @@ def _table(base: tuple, *levels: list) -> _WordTable:
     ptrs, chars, counts = base[0], base[1], base[2]
     n_rows = sum(p.size - 1 for p in ptrs) + sum(e[1].size for e in entries)
     n_ids = sum(c.size for c in chars) + sum(e[0] * e[1].size for e in entries)
-    out = _WordTable(np.empty(n_rows + 1, np.int64), np.empty(n_ids, np.int32),
-                     np.empty(n_rows, np.int64))
+    top = max((int(k.max()) for k in [*counts, *(e[2] for e in entries)] if k.size),
+              default=0)
+    out = table_arrays(n_rows, n_ids, top)
     out.ptr[0] = 0
     row = at = 0
     for p, c, k in zip(ptrs, chars, counts, strict=True):

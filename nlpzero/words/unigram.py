@@ -243,6 +243,7 @@ class UnigramFinder(_Finder):
                 words.ptr, words.chars, np.arange(n), aut, np.ones(n, np.bool_), tk, tv,
                 self.boundary_margin, BOUNDARY_MIN_LEN))
             del tk, tv, aut
+        words.counts = words.counts.astype(np.int64)
         digits = self._digit_words(n_chars, UK.row_keys(words.ptr, words.chars))
         if digits is not None:
             ptr, chars, c = digits
@@ -394,14 +395,24 @@ def _digit_ids(chars) -> np.ndarray:
     return out
 
 
+def table_arrays(n_rows: int, n_ids: int, top_count: int) -> _WordTable:
+    """Empty arrays for an n-gram table of *n_rows* rows, *n_ids* ids in all and counts up
+    to *top_count*: int32 row pointers and counts where they fit (8 bytes a row less than
+    int64; the kernels read them as exact integers either way)."""
+    small = np.iinfo(np.int32).max
+    return _WordTable(np.empty(n_rows + 1, np.int32 if n_ids <= small else np.int64),
+                      np.empty(n_ids, np.int32),
+                      np.empty(n_rows, np.int32 if top_count <= small else np.int64))
+
+
 def _concat_rows(ptrs: list[np.ndarray], chars: list[np.ndarray],
                  counts: list[np.ndarray]) -> _WordTable:
     """The CSR pieces as one table; the lists are emptied as their pieces are copied, so
     at most one piece is held twice."""
     n_rows = sum(p.size - 1 for p in ptrs)
     n_ids = sum(c.size for c in chars)
-    out = _WordTable(np.empty(n_rows + 1, np.int64), np.empty(n_ids, np.int32),
-                     np.empty(n_rows, np.int64))
+    top = max((int(k.max()) for k in counts if k.size), default=0)
+    out = table_arrays(n_rows, n_ids, top)
     out.ptr[0] = 0
     row = at = 0
     while ptrs:
