@@ -44,7 +44,14 @@ from ..words import _unigram_kernels as UK
 from ..words.discovery import _WordTable, block_span_counts, span_table
 from ..words.lexicon import Lexicon
 from ..words.ngrams import NgramCounts, unpack
-from ..words.unigram import FULL_SCANS, UnigramFinder, _digit_ids, table_arrays
+from ..words.unigram import (
+    FULL_SCANS,
+    UnigramFinder,
+    _digit_ids,
+    merge_exact,
+    merged_at_least,
+    table_arrays,
+)
 from .engine import item, merge_tables, sorted_concat, split_buckets
 from .words import _blocks, _Distributed, _gather_pruned, _keys_at_least, _singles_only
 
@@ -96,7 +103,7 @@ def _level_range(data: list[np.ndarray], state: list | None, L: int, lookup: tup
     else:
         tk, tv = UK.key_table(np.zeros(0, np.uint64))
         row_chars = np.zeros((0, 2), np.int32)
-    stack = MergeStack(merge_counts)
+    stack = MergeStack(merge_exact)
     new_state = []
     for ids, (lvl, active) in zip(blocks, state, strict=True):
         lvl = lvl.copy()  # the input stays as it was (a task may run again)
@@ -176,7 +183,7 @@ def _tail(table: tuple, L: int, max_len: int, min_count: int, *excerpts: list) -
     while True:
         emit = max_len >= L
         row_chars = np.zeros((n_prev, L - 1), np.int32)
-        stack = MergeStack(merge_counts)
+        stack = MergeStack(merge_exact)
 
         def work(k: int, L: int = L, tk: np.ndarray = tk, tv: np.ndarray = tv,
                  row_chars: np.ndarray = row_chars, emit: bool = emit) -> tuple:
@@ -198,9 +205,7 @@ def _tail(table: tuple, L: int, max_len: int, min_count: int, *excerpts: list) -
             first_rows = ids_prev
         if not emit:
             break
-        keys, counts = stack.result() or _EMPTY_KEYS
-        keep = counts >= min_count
-        keys, counts = keys[keep], counts[keep]
+        keys, counts = merged_at_least(stack, min_count) or _EMPTY_KEYS
         if keys.size == 0:
             break
         levels.append((L, keys, counts, None))
@@ -409,7 +414,7 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
         table = job.submit(_table, base, *levels)
         job.wait([table])
         del base, levels, outs, state, frequent, excerpts, tail, lookup
-        return job.submit(_candidates, plain, table, spans)
+        return job.submit_beside(table, _candidates, plain, table, spans)
 
     def _chunks(self, words: _WordTable) -> list:
         """Step 4: the distinct chunks in buckets on the workers (futures)."""

@@ -475,3 +475,42 @@ def boundary_keep(ptr, chars, rows, aut, usable, tk, tv, margin, min_len):
                     best[e] = v
         keep[i] = not best[length] > aut[r] * length + margin
     return keep
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, fill):
+    """One pass of :func:`merge_at_least`: the number of kept keys, written out if *fill*."""
+    na, nb = a_keys.shape[0], b_keys.shape[0]
+    i = j = m = 0
+    while i < na or j < nb:
+        if j >= nb or (i < na and a_keys[i] < b_keys[j]):
+            k, c = a_keys[i], a_counts[i]
+            i += 1
+        elif i >= na or a_keys[i] > b_keys[j]:
+            k, c = b_keys[j], b_counts[j]
+            j += 1
+        else:
+            k, c = a_keys[i], a_counts[i] + b_counts[j]
+            i += 1
+            j += 1
+        if c >= min_count:
+            if fill:
+                keys[m] = k
+                counts[m] = c
+            m += 1
+    return m
+
+
+@njit(cache=True, nogil=True)
+def merge_at_least(a_keys, a_counts, b_keys, b_counts, min_count):
+    """Merge two sorted (keys, counts) tables, summing the counts of equal keys, keeping
+    the keys whose count is *min_count* or more (1: all). Two passes, the first only
+    counts, so the output is allocated at its exact size: no buffer for the rows of both
+    inputs (``merge_counts``' bound) and no copy of it."""
+    keys = np.empty(0, np.uint64)
+    counts = np.empty(0, np.int64)
+    m = _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, False)
+    keys = np.empty(m, np.uint64)
+    counts = np.empty(m, np.int64)
+    _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, True)
+    return keys, counts

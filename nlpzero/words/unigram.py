@@ -43,7 +43,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .._tables import MergeStack, merge_counts, run_lengths
+from .._tables import MergeStack, run_lengths
 from .._threads import map_blocks
 from ..text.chars import ALNUM, HAN
 from ..text.progress import Progress
@@ -186,17 +186,16 @@ class UnigramFinder(_Finder):
                     keys.sort()
                     return run_lengths(keys), spans
 
-                stack = MergeStack(merge_counts)
+                stack = MergeStack(merge_exact)
                 for table, spans in map_blocks(work, enumerate(corpus.blocks(self.chars,
                                                                              progress))):
                     stack.push(table, table[0].size)
                     if spans is not None:
                         self._digit_spans.append(spans)
-                merged = stack.result()
-                if merged is not None:
-                    keep = merged[1] >= self.min_count
-                    kept.append((merged[0][keep], merged[1][keep]))
-                del stack, merged
+                frequent = merged_at_least(stack, self.min_count)
+                if frequent is not None:
+                    kept.append(frequent)
+                del stack, frequent
             if L - 1 >= 3 and prev_keys.size:
                 rows_ptr.append(np.arange(0, (L - 1) * prev_keys.size + 1, L - 1,
                                           dtype=np.int64))
@@ -378,6 +377,33 @@ class UnigramFinder(_Finder):
             if done:
                 break
         return self._lexicon(words, gain)
+
+
+def merge_exact(a_keys: np.ndarray, a_counts: np.ndarray, b_keys: np.ndarray,
+                b_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``merge_counts`` with the output allocated at its exact size (a
+    :class:`MergeStack` merge)."""
+    return UK.merge_at_least(a_keys, a_counts, b_keys, b_counts, 1)
+
+
+def merged_at_least(stack: MergeStack, min_count: int) -> tuple | None:
+    """The tables of *stack* merged (emptying it), only the keys counted *min_count* times
+    or more; the last merge keeps only those, so the full merged table (all the
+    distinct keys, most of them rare) is never built."""
+    tables = [table for _, table in stack.stack]
+    stack.stack.clear()
+    if not tables:
+        return None
+    while len(tables) > 2:
+        b, a = tables.pop(), tables.pop()
+        tables.append(merge_exact(*a, *b))
+        del a, b
+    if len(tables) == 1:
+        keys, counts = tables.pop()
+        keep = counts >= min_count
+        return keys[keep], counts[keep]
+    b, a = tables.pop(), tables.pop()
+    return UK.merge_at_least(*a, *b, min_count)
 
 
 def _code_length(counts: np.ndarray) -> float:
