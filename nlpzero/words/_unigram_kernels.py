@@ -338,98 +338,117 @@ def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pm
     of a over the rows of w's length. High a: w is followed and preceded by many different
     strings, more than its shorter parts are (w ends where words end).
 
-    Two passes over the rows: the first adds each row to its one-character-shorter parents
-    (extension share, right/left entropy sums), the second computes the cohesion and the
-    autonomy; the autonomy is stored for the kept rows only (the boundary test reads no
-    other), so besides the table and its key table this needs 4 bytes a row (17 with
-    *with_autonomy*)."""
+    The rows must come shortest first (as :meth:`UnigramFinder.ngram_table` writes them).
+    Length by length, a first pass over the rows one character longer adds each to its
+    parents (extension share, right/left entropy sums), then a second pass over the rows
+    of this length computes their cohesion and autonomy; only two lengths' sums are held
+    at a time (20 bytes a row of them), and the autonomy is stored for the kept rows only
+    (the boundary test reads no other)."""
     n = ptr.shape[0] - 1
     one = char_rows(ptr, chars)
-    share = np.zeros(n, np.float32)
-    m = n if with_autonomy else 0
-    hr = np.zeros(m)
-    hl = np.zeros(m)
     longest = 1
     for r in range(n):
-        p = ptr[r]
-        L = ptr[r + 1] - p
-        longest = max(longest, L)
-        if L < 2:
-            continue
-        a = key_row(tk, tv, seq_key(chars, p, p + L - 1))  # w[:-1]
-        b = key_row(tk, tv, seq_key(chars, p + 1, p + L))  # w[1:]
-        if a >= 0 and one[chars[p + L - 1]] >= 0:
-            share[a] = max(share[a], counts[r] / counts[a])
-        if b >= 0 and one[chars[p]] >= 0:
-            share[b] = max(share[b], counts[r] / counts[b])
-        if with_autonomy:
-            c = float(counts[r])
-            if c <= 0:
-                continue
-            v = c * math.log(c)
-            if a >= 0:
-                hr[a] += v
-            if b >= 0:
-                hl[b] += v
-    h0 = 0.0
-    if with_autonomy:
-        total = 0.0
-        plogp = 0.0
-        for r in range(n):
-            c = float(counts[r])
-            if c <= 0:
-                continue
-            if ptr[r + 1] - ptr[r] == 1:
-                total += c
-                plogp += c * math.log(c)
-            hr[r] = math.log(c) - hr[r] / c
-            hl[r] = math.log(c) - hl[r] / c
-        h0 = math.log(total) - plogp / total if total > 0 else 0.0
+        L = ptr[r + 1] - ptr[r]
+        if longest > L:
+            raise ValueError("select_candidates: rows must come shortest first")
+        longest = L
+    lo = np.full(longest + 3, n, np.int64)  # rows of length L: lo[L] .. lo[L + 1]
+    for r in range(n - 1, -1, -1):
+        lo[ptr[r + 1] - ptr[r]] = r
+    for L in range(longest, -1, -1):
+        lo[L] = min(lo[L], lo[L + 1])
     keep = np.zeros(n, np.bool_)
     aut = np.zeros(max(16, n // 16) if with_autonomy else 0)  # grows when needed
     sums = np.zeros(longest + 1)
     nums = np.zeros(longest + 1)
     k = 0
-    for r in range(n):
-        p = ptr[r]
-        L = ptr[r + 1] - p
-        out = 0.0
-        if L < 2:
-            keep[r] = True
-            if with_autonomy and counts[r] > 0:
-                out = hr[r] + hl[r] - 2.0 * h0
-        else:
-            best = np.inf
-            left = right = -1  # rows of w[:-1] and w[1:]
-            for s in range(1, L):
-                a = one[chars[p]] if s == 1 else key_row(tk, tv, seq_key(chars, p, p + s))
-                b = one[chars[p + L - 1]] if s == L - 1 else key_row(
-                    tk, tv, seq_key(chars, p + s, p + L))
-                if s == L - 1:
-                    left = a
-                if s == 1:
-                    right = b
-                if a < 0 or b < 0:
+    h0 = 0.0
+    hr_prev = np.zeros(0)
+    hl_prev = np.zeros(0)
+    for L in range(1, longest + 1):
+        base = lo[L]
+        size = lo[L + 1] - base
+        share = np.zeros(size, np.float32)
+        m = size if with_autonomy else 0
+        hr = np.zeros(m)
+        hl = np.zeros(m)
+        for r in range(lo[L + 1], lo[L + 2]):  # the rows one longer: to their parents
+            p = ptr[r]
+            a = key_row(tk, tv, seq_key(chars, p, p + L)) - base  # w[:-1]
+            b = key_row(tk, tv, seq_key(chars, p + 1, p + L + 1)) - base  # w[1:]
+            if not 0 <= a < size:
+                a = -1
+            if not 0 <= b < size:
+                b = -1
+            if a >= 0 and one[chars[p + L]] >= 0:
+                share[a] = max(share[a], counts[r] / counts[a + base])
+            if b >= 0 and one[chars[p]] >= 0:
+                share[b] = max(share[b], counts[r] / counts[b + base])
+            if with_autonomy:
+                c = float(counts[r])
+                if c <= 0:
                     continue
-                v = math.log(n_chars * counts[r] / (float(counts[a]) * float(counts[b])))
-                best = min(best, v)
-            keep[r] = (best >= min(min_pmi + (L - 2) * pmi_step, pmi_cap)
-                       and share[r] < max_share)
-            if with_autonomy and counts[r] > 0:
-                out = ((hr[r] - (hr[left] if left >= 0 else h0))
-                       + (hl[r] - (hl[right] if right >= 0 else h0)))
-        if not with_autonomy:
-            continue
-        if counts[r] > 0:
-            sums[L] += out
-            nums[L] += 1.0
-        if keep[r]:
-            if k == aut.shape[0]:
-                grown = np.zeros(2 * k)
-                grown[:k] = aut
-                aut = grown
-            aut[k] = out
-            k += 1
+                v = c * math.log(c)
+                if a >= 0:
+                    hr[a] += v
+                if b >= 0:
+                    hl[b] += v
+        if with_autonomy:
+            total = 0.0
+            plogp = 0.0
+            for i in range(size):
+                c = float(counts[base + i])
+                if c <= 0:
+                    continue
+                if L == 1:
+                    total += c
+                    plogp += c * math.log(c)
+                hr[i] = math.log(c) - hr[i] / c
+                hl[i] = math.log(c) - hl[i] / c
+            if L == 1:
+                h0 = math.log(total) - plogp / total if total > 0 else 0.0
+        prev = lo[L - 1] if L >= 2 else 0
+        for r in range(base, base + size):
+            p = ptr[r]
+            out = 0.0
+            if L < 2:
+                keep[r] = True
+                if with_autonomy and counts[r] > 0:
+                    out = hr[r - base] + hl[r - base] - 2.0 * h0
+            else:
+                best = np.inf
+                left = right = -1  # rows of w[:-1] and w[1:]
+                for s in range(1, L):
+                    a = one[chars[p]] if s == 1 else key_row(tk, tv, seq_key(chars, p, p + s))
+                    b = one[chars[p + L - 1]] if s == L - 1 else key_row(
+                        tk, tv, seq_key(chars, p + s, p + L))
+                    if s == L - 1:
+                        left = a
+                    if s == 1:
+                        right = b
+                    if a < 0 or b < 0:
+                        continue
+                    v = math.log(n_chars * counts[r] / (float(counts[a]) * float(counts[b])))
+                    best = min(best, v)
+                keep[r] = (best >= min(min_pmi + (L - 2) * pmi_step, pmi_cap)
+                           and share[r - base] < max_share)
+                if with_autonomy and counts[r] > 0:
+                    hr_a = hr_prev[left - prev] if 0 <= left - prev < hr_prev.shape[0] else h0
+                    hl_b = hl_prev[right - prev] if 0 <= right - prev < hl_prev.shape[0] else h0
+                    out = (hr[r - base] - hr_a) + (hl[r - base] - hl_b)
+            if not with_autonomy:
+                continue
+            if counts[r] > 0:
+                sums[L] += out
+                nums[L] += 1.0
+            if keep[r]:
+                if k == aut.shape[0]:
+                    grown = np.zeros(2 * k)
+                    grown[:k] = aut
+                    aut = grown
+                aut[k] = out
+                k += 1
+        hr_prev, hl_prev = hr, hl
     if not with_autonomy:
         return keep, aut
     aut = aut[:k].copy()

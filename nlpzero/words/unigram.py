@@ -43,6 +43,7 @@ from collections.abc import Callable
 
 import numpy as np
 
+from .._malloc import trim_heap
 from .._tables import MergeStack, run_lengths
 from .._threads import map_blocks
 from ..text.chars import ALNUM, HAN
@@ -326,7 +327,10 @@ class UnigramFinder(_Finder):
         progress = progress or Progress()
         corpus = Corpus.of(corpus)
         self._check_trained()
-        words = self.candidates(self.ngram_table(corpus, progress))
+        table = self.ngram_table(corpus, progress)
+        trim_heap()  # the counting rounds' small freed arrays, before the big ones come
+        words = self.candidates(table)
+        del table
         chunks = self.chunks(words, corpus, progress)
         chunk_cls = self.chars.id_classes[chunks.chars]
         return self.reestimate(words, lambda w: self.path_counts(chunks, w, chunk_cls),
