@@ -197,6 +197,7 @@ class UnigramFinder(_Finder):
                 if frequent is not None:
                     kept.append(frequent)
                 del stack, frequent
+                trim_heap()
             if L - 1 >= 3 and prev_keys.size:
                 rows_ptr.append(np.arange(0, (L - 1) * prev_keys.size + 1, L - 1,
                                           dtype=np.int64))
