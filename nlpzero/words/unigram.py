@@ -149,12 +149,16 @@ class UnigramFinder(_Finder):
         empty = UK.key_table(np.zeros(0, np.uint64))
         prev_keys = np.zeros(0, np.uint64)  # frequent (L-1)-grams, L-1 >= 3
         prev_counts = np.zeros(0, np.int64)
+        n_prev = 0
+        tk = tv = work = None
         L = 3
         while True:
             emit = self.max_len >= L
             if L - 1 >= 3:
+                tk = tv = work = None  # the last round's key table goes first
                 tk, tv = UK.key_table(prev_keys)
-                row_chars = np.zeros((prev_keys.size, L - 1), np.int32)
+                n_prev, prev_keys = prev_keys.size, None  # the rows need only the count
+                row_chars = np.zeros((n_prev, L - 1), np.int32)
             else:
                 tk, tv = empty
                 row_chars = np.zeros((0, 2), np.int32)
@@ -198,17 +202,18 @@ class UnigramFinder(_Finder):
                     kept.append(frequent)
                 del stack, frequent
                 trim_heap()
-            if L - 1 >= 3 and prev_keys.size:
-                rows_ptr.append(np.arange(0, (L - 1) * prev_keys.size + 1, L - 1,
-                                          dtype=np.int64))
+            if L - 1 >= 3 and n_prev:
+                rows_ptr.append(np.arange(0, (L - 1) * n_prev + 1, L - 1, dtype=np.int64))
                 rows_chars.append(row_chars.reshape(-1))
                 rows_counts.append(prev_counts)
             if not emit or not kept:
                 break
             prev_keys = np.concatenate([k for k, _ in kept])
             prev_counts = np.concatenate([c for _, c in kept])
+            kept = []
             order = np.argsort(prev_keys, kind="stable")
             prev_keys, prev_counts = prev_keys[order], prev_counts[order]
+            del order
             if prev_keys.size == 0:
                 break
             L += 1
