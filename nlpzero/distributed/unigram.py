@@ -267,9 +267,10 @@ def _table(base: tuple, *levels: list) -> _WordTable:
         row, at = row + n, at + c.size
     for width, keys, k, ids in entries:
         n = keys.size
-        out.ptr[row + 1:row + n + 1] = at + width * np.arange(1, n + 1, dtype=np.int64)
-        for start in range(0, n, 1 << 20):  # unpack in slices: small temporaries
+        for start in range(0, n, 1 << 20):  # in slices: small temporaries
             stop = min(n, start + (1 << 20))
+            out.ptr[row + start + 1:row + stop + 1] = at + width * np.arange(
+                start + 1, stop + 1, dtype=np.int64)
             part = unpack(keys[start:stop])[:, :width] if ids is None else ids[start:stop]
             out.chars[at + width * start:at + width * stop] = part.reshape(-1)
         out.counts[row:row + n] = k
