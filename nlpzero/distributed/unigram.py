@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from .._hashing import GOLDEN
+from .._malloc import trim_heap
 from .._tables import MergeStack, gather_rows, merge_counts, run_lengths
 from .._threads import map_blocks
 from ..text.progress import Progress
@@ -212,7 +213,7 @@ def _tail(table: tuple, L: int, max_len: int, min_count: int, *excerpts: list) -
         tk, tv = UK.key_table(keys)
         n_prev = keys.size
         L += 1
-    return first_rows, levels
+    return first_rows, [_entry(*e) for e in levels]
 
 
 def _at_least(min_count: int):
@@ -241,20 +242,30 @@ def _row_ids(n_rows: int, width: int, *written: tuple) -> np.ndarray:
     return out
 
 
+def _entry(width: int, keys: np.ndarray, counts: np.ndarray,
+           ids: np.ndarray | None) -> tuple:
+    """A level of the table kept small until it is assembled: (width, rows, the keys only
+    when there are no row ids (packed keys, unpacked by ``_table``), counts as int32 where
+    they fit, row ids or None)."""
+    if counts.size and int(counts.max()) <= np.iinfo(np.int32).max:
+        counts = counts.astype(np.int32)
+    return width, keys.size, keys if ids is None else None, counts, ids
+
+
 def _level(width: int, frequent: tuple, ids: np.ndarray | None) -> list:
-    """A level of the table as a list of one (width, keys, counts, row ids) entry."""
-    return [(width, frequent[0], frequent[1], ids)]
+    """A level of the table as a list of one :func:`_entry`."""
+    return [_entry(width, frequent[0], frequent[1], ids)]
 
 
 def _table(base: tuple, *levels: list) -> _WordTable:
     """The whole n-gram table (``ngram_table``'s ``_concat_rows``), assembled on this worker
-    from the first rows and the levels' (width, keys, counts, row ids or None) entries in
-    order, written straight into its arrays (no second copy of the pieces)."""
+    from the first rows and the levels' :func:`_entry` entries in order, written straight
+    into its arrays (no second copy of the pieces)."""
     entries = [entry for entries in levels for entry in entries]
     ptrs, chars, counts = base[0], base[1], base[2]
-    n_rows = sum(p.size - 1 for p in ptrs) + sum(e[1].size for e in entries)
-    n_ids = sum(c.size for c in chars) + sum(e[0] * e[1].size for e in entries)
-    top = max((int(k.max()) for k in [*counts, *(e[2] for e in entries)] if k.size),
+    n_rows = sum(p.size - 1 for p in ptrs) + sum(e[1] for e in entries)
+    n_ids = sum(c.size for c in chars) + sum(e[0] * e[1] for e in entries)
+    top = max((int(k.max()) for k in [*counts, *(e[3] for e in entries)] if k.size),
               default=0)
     out = table_arrays(n_rows, n_ids, top)
     out.ptr[0] = 0
@@ -265,8 +276,7 @@ def _table(base: tuple, *levels: list) -> _WordTable:
         out.chars[at:at + c.size] = c
         out.counts[row:row + n] = k
         row, at = row + n, at + c.size
-    for width, keys, k, ids in entries:
-        n = keys.size
+    for width, n, keys, k, ids in entries:
         for start in range(0, n, 1 << 20):  # in slices: small temporaries
             stop = min(n, start + (1 << 20))
             out.ptr[row + start + 1:row + stop + 1] = at + width * np.arange(
@@ -282,6 +292,7 @@ def _candidates(finder: UnigramFinder, table: _WordTable, spans: list) -> _WordT
     """``finder.candidates`` of the table, with the digit + unit spans of every range."""
     finder = copy.copy(finder)
     finder._digit_spans = [s for per_range in spans for s in per_range]
+    trim_heap()  # as the single process does before the candidates
     return finder.candidates(table)
 
 
