@@ -497,3 +497,14 @@ def test_candidates_match_plain_python_definition(seed):
     assert set(got) == expected
     assert got == [w for w in names if w in expected]  # the table's order
     assert any(len(w) >= 3 for w in usable - expected)  # the test cut something
+
+
+def test_row_key_table_is_the_key_table_of_the_row_keys():
+    text = generated_corpus(1, 300, "子丑寅卯")
+    finder = UnigramFinder(min_count=2).train([text])
+    table = finder.ngram_table(Corpus.of([text]), Progress())
+    keys = UK.row_keys(table.ptr, table.chars)
+    a, b = UK.row_key_table(table.ptr, table.chars), UK.key_table(keys)
+    assert np.array_equal(a[0], b[0]) and np.array_equal(a[1], b[1])
+    assert [UK.key_row(*a, k) for k in keys] == list(range(keys.size))
+    assert UK.key_row(*a, np.uint64(12345)) == -1

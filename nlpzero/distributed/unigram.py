@@ -163,7 +163,7 @@ def _excerpt(data: list[np.ndarray], state: list, classes: tuple,
         pos = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
         sep = offsets[1:] - 1
         pos[sep] = 0
-        x_ids, x_lvl = ids[pos], lvl[pos]
+        x_ids, x_lvl = ids[pos].astype(np.uint16), lvl[pos]  # ids < 2^16: 2 bytes an id
         x_ids[sep] = 0
         x_lvl[sep] = 0
         seg = np.searchsorted(ends, active, side="right")  # active[k] in segment seg[k]
@@ -277,8 +277,8 @@ def _table(base: tuple, *levels: list) -> _WordTable:
         out.counts[row:row + n] = k
         row, at = row + n, at + c.size
     for width, n, keys, k, ids in entries:
-        for start in range(0, n, 1 << 20):  # in slices: small temporaries
-            stop = min(n, start + (1 << 20))
+        for start in range(0, n, 1 << 18):  # in slices: small temporaries
+            stop = min(n, start + (1 << 18))
             out.ptr[row + start + 1:row + stop + 1] = at + width * np.arange(
                 start + 1, stop + 1, dtype=np.int64)
             part = unpack(keys[start:stop])[:, :width] if ids is None else ids[start:stop]

@@ -48,6 +48,26 @@ def key_table(keys):
     return tk, tv
 
 
+@njit(cache=True)
+def row_key_table(ptr, chars):
+    """:func:`key_table` of the rows of a CSR string table (their lexicon keys), without
+    an array of the keys."""
+    n = ptr.shape[0] - 1
+    cap = max(16, n + n // 2 + 1)
+    tk = np.zeros(cap, np.uint64)
+    tv = np.full(cap, -1, np.int32)
+    for r in range(n):
+        key = seq_key(chars, ptr[r], ptr[r + 1])
+        s = _home(key, cap)
+        while tk[s] != EMPTY and tk[s] != key:
+            s += 1
+            if s == cap:
+                s = 0
+        tk[s] = key
+        tv[s] = r
+    return tk, tv
+
+
 @njit(cache=True, inline="always")
 def key_row(tk, tv, key):
     """Row of *key* in a :func:`key_table`, or -1."""

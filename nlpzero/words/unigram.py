@@ -235,7 +235,7 @@ class UnigramFinder(_Finder):
         looks words up among the candidates only (the only strings it may use)."""
         n_chars = float(self.char_counts().sum())
         boundary = self.boundary_margin < 1e6
-        tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
+        tk, tv = UK.row_key_table(table.ptr, table.chars)
         keep, aut = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv,
                                          n_chars, self.min_pmi, self.pmi_step, self.pmi_cap,
                                          self.max_share, boundary)
@@ -243,7 +243,7 @@ class UnigramFinder(_Finder):
         words = table.subset(keep)
         del keep
         if boundary:
-            tk, tv = UK.key_table(UK.row_keys(words.ptr, words.chars))
+            tk, tv = UK.row_key_table(words.ptr, words.chars)
             n = words.counts.size
             words = words.subset(UK.boundary_keep(
                 words.ptr, words.chars, np.arange(n), aut, np.ones(n, np.bool_), tk, tv,
