@@ -100,10 +100,10 @@ def _level_range(data: list[np.ndarray], state: list | None, L: int, lookup: tup
         spans = [UK.digit_unit_spans(ids, is_digit, is_han) for ids in blocks]
     if L - 1 >= 3:
         tk, tv, n_prev = table
-        row_chars = np.zeros((n_prev, L - 1), np.int32)
+        row_chars = np.zeros((n_prev, L - 1), np.uint16)  # ids < 2^16
     else:
         tk, tv = UK.key_table(np.zeros(0, np.uint64))
-        row_chars = np.zeros((0, 2), np.int32)
+        row_chars = np.zeros((0, 2), np.uint16)
     stack = MergeStack(merge_exact)
     new_state = []
     for ids, (lvl, active) in zip(blocks, state, strict=True):
@@ -183,7 +183,7 @@ def _tail(table: tuple, L: int, max_len: int, min_count: int, *excerpts: list) -
     levels: list = []
     while True:
         emit = max_len >= L
-        row_chars = np.zeros((n_prev, L - 1), np.int32)
+        row_chars = np.zeros((n_prev, L - 1), np.uint16)  # ids < 2^16
         stack = MergeStack(merge_exact)
 
         def work(k: int, L: int = L, tk: np.ndarray = tk, tv: np.ndarray = tv,
@@ -236,7 +236,7 @@ def _key_table(frequent: tuple) -> tuple:
 
 def _row_ids(n_rows: int, width: int, *written: tuple) -> np.ndarray:
     """The ids of every row of a level's table from the rows the ranges wrote."""
-    out = np.zeros((n_rows, width), np.int32)
+    out = np.zeros((n_rows, width), np.uint16)
     for rows, ids in written:
         out[rows] = ids
     return out

@@ -158,10 +158,10 @@ class UnigramFinder(_Finder):
                 tk = tv = work = None  # the last round's key table goes first
                 tk, tv = UK.key_table(prev_keys)
                 n_prev, prev_keys = prev_keys.size, None  # the rows need only the count
-                row_chars = np.zeros((n_prev, L - 1), np.int32)
+                row_chars = np.zeros((n_prev, L - 1), np.uint16)  # ids < 2^16
             else:
                 tk, tv = empty
-                row_chars = np.zeros((0, 2), np.int32)
+                row_chars = np.zeros((0, 2), np.uint16)
             n_parts = self.partitions if L <= FULL_SCANS + 2 and emit else 1
             kept = []
             for part in range(n_parts):
@@ -249,7 +249,7 @@ class UnigramFinder(_Finder):
                 words.ptr, words.chars, np.arange(n), aut, np.ones(n, np.bool_), tk, tv,
                 self.boundary_margin, BOUNDARY_MIN_LEN))
             del tk, tv, aut
-        words.counts = words.counts.astype(np.int64)
+        words.chars, words.counts = words.chars.astype(np.int32), words.counts.astype(np.int64)
         digits = self._digit_words(n_chars, UK.row_keys(words.ptr, words.chars))
         if digits is not None:
             ptr, chars, c = digits
@@ -433,11 +433,13 @@ def _digit_ids(chars) -> np.ndarray:
 
 def table_arrays(n_rows: int, n_ids: int, top_count: int) -> _WordTable:
     """Empty arrays for an n-gram table of *n_rows* rows, *n_ids* ids in all and counts up
-    to *top_count*: int32 row pointers and counts where they fit (8 bytes a row less than
-    int64; the kernels read them as exact integers either way)."""
+    to *top_count*: uint16 ids (character ids are below 2^16), int32 row pointers and
+    counts where they fit (10 bytes a row and 2 an id less than int64 and int32; the
+    kernels read them as exact integers either way, and the candidates taken from the
+    table get int32 ids and int64 counts again)."""
     small = np.iinfo(np.int32).max
     return _WordTable(np.empty(n_rows + 1, np.int32 if n_ids <= small else np.int64),
-                      np.empty(n_ids, np.int32),
+                      np.empty(n_ids, np.uint16),
                       np.empty(n_rows, np.int32 if top_count <= small else np.int64))
 
 
