@@ -353,7 +353,10 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
             words_f = job.scatter(_WordTable(words.ptr, words.chars, words.counts))
             return job.sum_of([job.submit(_path_counts, plain, b, words_f) for b in chunks])
 
-        return self.reestimate(words, path_counts, progress, excess)
+        if np.isfinite(excess).any():
+            words = self.boundary_pass(words, excess, path_counts, progress)
+            chunks = self._chunks(words)  # path_counts now reads the survivors' chunks
+        return self.reestimate(words, path_counts, progress)
 
     def _candidates(self, plain: Any, first: list) -> Any:
         """Count the n-gram levels (step 2); a future of the candidates (step 3). *first*:

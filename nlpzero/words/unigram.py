@@ -24,7 +24,8 @@
    split w_1..w_k into other words (the whole's code length against its parts', in the
    model of all candidates) and len(w) − 1 the gain the redundancy test below asks of
    every word; a compound whose occurrences pay for its parts being more autonomous
-   stays (:meth:`UnigramFinder.boundary_keep`). Then the survivors are re-counted and the
+   stays (:meth:`UnigramFinder.boundary_keep`). Then the survivors (their chunks cut
+   again: they join fewer neighbours) are re-counted and the
    minimum-entropy redundancy test (去冗) runs on all words against those counts: with
    w_1..w_k the best split of w into other words, w stays only if
    ln p(w) − Σ ln p(w_i) >= len(w) − 1 (the gain per occurrence, nlp-zero's rule) *and*
@@ -335,8 +336,15 @@ class UnigramFinder(_Finder):
         words, excess = self.candidates(self.ngram_table(corpus, progress))
         chunks = self.chunks(words, corpus, progress)
         chunk_cls = self.chars.id_classes[chunks.chars]
+        if np.isfinite(excess).any():
+            words = self.boundary_pass(words, excess,
+                                       lambda w: self.path_counts(chunks, w, chunk_cls),
+                                       progress)
+            del chunks, chunk_cls  # the survivors join fewer pairs: shorter chunks
+            chunks = self.chunks(words, corpus, progress)
+            chunk_cls = self.chars.id_classes[chunks.chars]
         return self.reestimate(words, lambda w: self.path_counts(chunks, w, chunk_cls),
-                               progress, excess)
+                               progress)
 
     def path_counts(self, chunks: _WordTable, words: _WordTable,
                     chunk_cls: np.ndarray | None = None) -> np.ndarray:
@@ -352,21 +360,26 @@ class UnigramFinder(_Finder):
                                     keys, lens, vals, logp, int(words.lengths.max(initial=1)),
                                     self.unknown_score, words.counts.size)
 
+    def boundary_pass(self, words: _WordTable, excess: np.ndarray,
+                      path_counts: Callable[[_WordTable], np.ndarray],
+                      progress: Progress) -> _WordTable:
+        """The candidates *words* that pass the branching-entropy test
+        (:meth:`boundary_keep`), their *excess* (:meth:`candidates`) weighed against the
+        model of one count ``path_counts(words)`` over the corpus (its chunks)."""
+        progress.stage("branching-entropy test (one Viterbi pass)", None)
+        char_cost = math.log(max(2, int(np.count_nonzero(self.char_counts()))))
+        keep = self.boundary_keep(words, excess, path_counts(words), char_cost)
+        progress.note(f"branching-entropy test: {int((~keep).sum())} of {keep.size} "
+                      "candidates cut")
+        return words.subset(keep)
+
     def reestimate(self, words: _WordTable,
                    path_counts: Callable[[_WordTable], np.ndarray],
-                   progress: Progress, excess: np.ndarray | None = None) -> Lexicon:
+                   progress: Progress) -> Lexicon:
         """Step 3 on the candidates *words*: ``path_counts(words)`` re-counts them over the
-        corpus (its chunks); with the candidates' *excess* (:meth:`candidates`), one first
-        count decides the branching-entropy test (:meth:`boundary_keep`); then 去冗 + MDL,
-        until the code length stops falling."""
+        corpus (its chunks), then 去冗 + MDL, until the code length stops falling."""
         n_chars = float(self.char_counts().sum())
         char_cost = math.log(max(2, int(np.count_nonzero(self.char_counts()))))
-        if excess is not None and np.isfinite(excess).any():
-            progress.stage("branching-entropy test (one Viterbi pass)", None)
-            keep = self.boundary_keep(words, excess, path_counts(words), char_cost)
-            progress.note(f"branching-entropy test: {int((~keep).sum())} of "
-                          f"{keep.size} candidates cut")
-            words = words.subset(keep)
         previous = math.inf
         gain = np.zeros(words.counts.size)
         for it in range(self.iterations):
