@@ -486,3 +486,27 @@ def test_boundary_keep_matches_reference(seed):
     expected = [not x > margin + g - (len(w) - 1) for w, x, g in zip(words, excess, gains)]
     assert keep.tolist() == expected
     assert 0 < int(keep.sum()) < keep.size
+
+
+def test_survivors_chunks_give_the_same_lexicon():
+    """find() cuts the chunks again for the words that pass the branching-entropy test; a
+    Viterbi pass over the chunks of all the candidates (which join more neighbours) must
+    count the survivors the same, so the lexicon is the same."""
+    text = generated_corpus(11, 2500, "子丑寅卯辰巳午未")
+    finder = UnigramFinder(min_count=2).train([text])
+    corpus = Corpus.of([text])
+    words, excess = finder.candidates(finder.ngram_table(corpus, Progress()))
+    wide = finder.chunks(words, corpus, Progress())
+
+    def wide_counts(w: _WordTable) -> np.ndarray:
+        return finder.path_counts(wide, w)
+
+    survivors = finder.boundary_pass(words, excess, wide_counts, Progress())
+    assert 0 < survivors.counts.size < words.counts.size
+    narrow = finder.chunks(survivors, corpus, Progress())
+    assert narrow.chars.size < wide.chars.size
+    assert np.array_equal(finder.path_counts(narrow, survivors), wide_counts(survivors))
+    expected = finder.reestimate(survivors, wide_counts, Progress())
+    got = finder.find(corpus)
+    assert got.words == expected.words
+    assert np.array_equal(got.counts, expected.counts)
