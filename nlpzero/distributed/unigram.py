@@ -288,8 +288,10 @@ def _table(base: tuple, *levels: list) -> _WordTable:
     return out
 
 
-def _candidates(finder: UnigramFinder, table: _WordTable, spans: list) -> _WordTable:
-    """``finder.candidates`` of the table, with the digit + unit spans of every range."""
+def _candidates(finder: UnigramFinder, table: _WordTable,
+                spans: list) -> tuple[_WordTable, np.ndarray]:
+    """``finder.candidates`` of the table (words, boundary-test excess), with the digit +
+    unit spans of every range."""
     finder = copy.copy(finder)
     finder._digit_spans = [s for per_range in spans for s in per_range]
     trim_heap()  # as the single process does before the candidates
@@ -362,13 +364,16 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
         plain = job.scatter(_plain(self))
         base = [job.submit(_base_rows, plain, *pairs)]
         del pairs
-        words = job.gather(self._candidates(plain, base))
+        words, excess = job.gather(self._candidates(plain, base))
         chunks = self._chunks(words)
 
         def path_counts(words: _WordTable) -> np.ndarray:
             words_f = job.scatter(_WordTable(words.ptr, words.chars, words.counts))
             return job.sum_of([job.submit(_path_counts, plain, b, words_f) for b in chunks])
 
+        if np.isfinite(excess).any():
+            words = self.boundary_pass(words, excess, path_counts, progress)
+            chunks = self._chunks(words)  # path_counts now reads the survivors' chunks
         return self.reestimate(words, path_counts, progress)
 
     def _candidates(self, plain: Any, first: list) -> Any:

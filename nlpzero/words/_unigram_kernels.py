@@ -485,13 +485,13 @@ def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pm
 
 
 @njit(cache=True)
-def boundary_keep(ptr, chars, rows, aut, usable, tk, tv, margin, min_len):
-    """keep[i] for the table rows *rows*: True unless the row has min_len characters or
-    more and some split of it into two or more *usable* rows s_1..s_k (the candidates)
-    scores Σ a(s_j) len(s_j) more than a(w) len(w) + *margin*: nVBE decoding over the
-    candidates would cut the string (a compound of parts that are each more autonomous,
-    新|世纪, 检察|机关)."""
-    keep = np.ones(rows.shape[0], np.bool_)
+def boundary_excess(ptr, chars, rows, aut, usable, tk, tv, min_len):
+    """For each of the table rows *rows*: how much the best split of the row into two or
+    more *usable* rows s_1..s_k (the candidates) outscores the whole in nVBE decoding,
+    max Σ a(s_j) len(s_j) − a(w) len(w) (nats; positive: nVBE decoding would cut the string,
+    a compound of parts that are each more autonomous, 新|世纪, 检察|机关); −inf for rows
+    shorter than *min_len* or without such a split."""
+    out = np.full(rows.shape[0], -np.inf)
     longest = 1
     for i in range(rows.shape[0]):
         longest = max(longest, ptr[rows[i] + 1] - ptr[rows[i]])
@@ -514,8 +514,9 @@ def boundary_keep(ptr, chars, rows, aut, usable, tk, tv, margin, min_len):
                 v = best[s] + aut[q] * (e - s)
                 if v > best[e]:
                     best[e] = v
-        keep[i] = not best[length] > aut[r] * length + margin
-    return keep
+        if best[length] > NEG:
+            out[i] = best[length] - aut[r] * length
+    return out
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -8,16 +8,24 @@
    over its binary splits of ln(N c(w) / (c(left) c(right))) — reaches
    min(min_pmi + (n − 2) pmi_step, pmi_cap) nats, unless one one-character extension
    (xw or wx) accounts for ``max_share`` of its occurrences or more: such an n-gram is a
-   piece of a longer word (华民族 of 中华民族). Then the branching-entropy test: with
-   a(s) the nVBE autonomy of a string (:func:`_unigram_kernels.select_candidates`), a candidate of
-   three or more characters goes when some split into other candidates scores
-   Σ a(part) len(part) more than a(w) len(w) + ``boundary_margin`` (新|世纪, 检察|机关:
-   compounds of parts that each stand in more contexts than the whole). Pre-rule: a run
-   of digits joined to the ideograph after it (年, 月, 日, 万 ...) when the corpus shows
-   that ideograph after digits with PMI >= min_pmi; the strings seen ``min_count`` times
-   are candidates.
+   piece of a longer word (华民族 of 中华民族). For each candidate of three or more
+   characters, with a(s) the nVBE autonomy of a string
+   (:func:`_unigram_kernels.select_candidates`), its *excess*: how much its best split into other
+   candidates outscores it, max Σ a(part) len(part) − a(w) len(w) (positive: nVBE
+   decoding would cut it, 新|世纪, 检察|机关, compounds of parts that each stand in more
+   contexts than the whole). Pre-rule: a run of digits joined to the ideograph after it
+   (年, 月, 日, 万 ...) when the corpus shows that ideograph after digits with PMI >=
+   min_pmi; the strings seen ``min_count`` times are candidates.
 3. **Re-estimation.** The corpus is segmented with the candidates (unigram Viterbi, word
-   score ln count − ln total) and the words on the best paths are counted. Then the
+   score ln count − ln total) and the words on the best paths are counted. The first
+   count decides the branching-entropy test: a candidate goes when its excess is more
+   than ``boundary_margin`` + its surplus gain, g(w) − (len(w) − 1), with g(w) =
+   ln p(w) − Σ ln p(w_i) what an occurrence saves spelt whole rather than as its best
+   split w_1..w_k into other words (the whole's code length against its parts', in the
+   model of all candidates) and len(w) − 1 the gain the redundancy test below asks of
+   every word; a compound whose occurrences pay for its parts being more autonomous
+   stays (:meth:`UnigramFinder.boundary_keep`). Then the survivors (their chunks cut
+   again: they join fewer neighbours) are re-counted and the
    minimum-entropy redundancy test (去冗) runs on all words against those counts: with
    w_1..w_k the best split of w into other words, w stays only if
    ln p(w) − Σ ln p(w_i) >= len(w) − 1 (the gain per occurrence, nlp-zero's rule) *and*
@@ -30,10 +38,11 @@
 
 The lexicon's counts are the counts of the last Viterbi pass (words the last test drops
 are left out); its scores are the gains in nats. Parameters chosen on the PKU test set:
-pmi_cap 8, max_share 0.8, lexicon_cost 1, boundary_margin 6, min_pmi 1.5 (confirmed on
-PFR-1998 lines, not tuned on, and the small setting; the synthetic sample corpus prefers
-min_pmi 2); pmi_step 1.5 (PKU and PFR long-word recall against the F1 of the synthetic
-sample corpus); min_count is the ``ngram`` method's.
+pmi_cap 8, max_share 0.8, lexicon_cost 1, min_pmi 1.5 (confirmed on PFR-1998 lines, not
+tuned on, and the small setting; the synthetic sample corpus prefers min_pmi 2); pmi_step
+1.5 (PKU and PFR long-word recall against the F1 of the synthetic sample corpus);
+boundary_margin 0 is no choice (the surplus gain alone pays for the excess; larger margins
+trade F1 for long words); min_count is the ``ngram`` method's.
 """
 
 from __future__ import annotations
@@ -92,7 +101,7 @@ class UnigramFinder(_Finder):
     def __init__(self, min_count: int = 3, min_pmi: float = 1.5, pmi_step: float = 1.5,
                  pmi_cap: float = 8.0, max_len: int = 32, max_share: float = 0.8,
                  lexicon_cost: float = 1.0, iterations: int = 5, partitions: int = 2,
-                 boundary_margin: float = 6.0,
+                 boundary_margin: float = 0.0,
                  unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         super().__init__(_check_real("unknown_score", unknown_score, high=0.0))
         self.min_count = _check_int("min_count", min_count, 1, 2**62)
@@ -229,10 +238,11 @@ class UnigramFinder(_Finder):
         return np.minimum(self.min_pmi + self.pmi_step * np.maximum(lengths - 2, 0),
                           self.pmi_cap)
 
-    def candidates(self, table: _WordTable) -> _WordTable:
-        """The candidates among the rows of *table* (step 2). Frees what it can as it goes:
-        the key table of the whole n-gram table is dropped before the boundary test, which
-        looks words up among the candidates only (the only strings it may use)."""
+    def candidates(self, table: _WordTable) -> tuple[_WordTable, np.ndarray]:
+        """The candidate words, and per word the excess of the branching-entropy test
+        (:func:`_unigram_kernels.boundary_excess`: how much nVBE decoding prefers its best
+        split into other candidates; −inf where the test does not apply), which
+        :meth:`reestimate` weighs against the word's code-length gain."""
         n_chars = float(self.char_counts().sum())
         boundary = self.boundary_margin < 1e6
         tk, tv = UK.row_key_table(table.ptr, table.chars)
@@ -242,13 +252,14 @@ class UnigramFinder(_Finder):
         del tk, tv
         words = table.subset(keep)
         del keep
-        if boundary:
+        n = words.counts.size
+        if boundary:  # the parts of a split are candidates: their own key table serves
             tk, tv = UK.row_key_table(words.ptr, words.chars)
-            n = words.counts.size
-            words = words.subset(UK.boundary_keep(
-                words.ptr, words.chars, np.arange(n), aut, np.ones(n, np.bool_), tk, tv,
-                self.boundary_margin, BOUNDARY_MIN_LEN))
+            excess = UK.boundary_excess(words.ptr, words.chars, np.arange(n), aut,
+                                        np.ones(n, np.bool_), tk, tv, BOUNDARY_MIN_LEN)
             del tk, tv, aut
+        else:
+            excess = np.full(n, -np.inf)
         words.chars, words.counts = words.chars.astype(np.int32), words.counts.astype(np.int64)
         digits = self._digit_words(n_chars, UK.row_keys(words.ptr, words.chars))
         if digits is not None:
@@ -256,7 +267,8 @@ class UnigramFinder(_Finder):
             words = _WordTable(np.concatenate([words.ptr, words.ptr[-1] + ptr[1:]]),
                                np.concatenate([words.chars, chars]),
                                np.concatenate([words.counts, c]))
-        return words
+            excess = np.concatenate([excess, np.full(c.size, -np.inf)])
+        return words, excess
 
     def _digit_words(self, n_chars: float, known: np.ndarray) -> tuple | None:
         """Digit runs + the ideograph after them, for ideographs that follow digits with
@@ -335,10 +347,17 @@ class UnigramFinder(_Finder):
         self._check_trained()
         table = self.ngram_table(corpus, progress)
         trim_heap()  # the counting rounds' small freed arrays, before the big ones come
-        words = self.candidates(table)
+        words, excess = self.candidates(table)
         del table
         chunks = self.chunks(words, corpus, progress)
         chunk_cls = self.chars.id_classes[chunks.chars]
+        if np.isfinite(excess).any():
+            words = self.boundary_pass(words, excess,
+                                       lambda w: self.path_counts(chunks, w, chunk_cls),
+                                       progress)
+            del chunks, chunk_cls  # the survivors join fewer pairs: shorter chunks
+            chunks = self.chunks(words, corpus, progress)
+            chunk_cls = self.chars.id_classes[chunks.chars]
         return self.reestimate(words, lambda w: self.path_counts(chunks, w, chunk_cls),
                                progress)
 
@@ -355,6 +374,19 @@ class UnigramFinder(_Finder):
         return UK.chunk_path_counts(chunks.ptr, chunks.chars, chunk_cls, chunks.counts,
                                     keys, lens, vals, logp, int(words.lengths.max(initial=1)),
                                     self.unknown_score, words.counts.size)
+
+    def boundary_pass(self, words: _WordTable, excess: np.ndarray,
+                      path_counts: Callable[[_WordTable], np.ndarray],
+                      progress: Progress) -> _WordTable:
+        """The candidates *words* that pass the branching-entropy test
+        (:meth:`boundary_keep`), their *excess* (:meth:`candidates`) weighed against the
+        model of one count ``path_counts(words)`` over the corpus (its chunks)."""
+        progress.stage("branching-entropy test (one Viterbi pass)", None)
+        char_cost = math.log(max(2, int(np.count_nonzero(self.char_counts()))))
+        keep = self.boundary_keep(words, excess, path_counts(words), char_cost)
+        progress.note(f"branching-entropy test: {int((~keep).sum())} of {keep.size} "
+                      "candidates cut")
+        return words.subset(keep)
 
     def reestimate(self, words: _WordTable,
                    path_counts: Callable[[_WordTable], np.ndarray],
@@ -387,6 +419,22 @@ class UnigramFinder(_Finder):
             if done:
                 break
         return self._lexicon(words, gain)
+
+    def boundary_keep(self, words: _WordTable, excess: np.ndarray, counts: np.ndarray,
+                      char_cost: float) -> np.ndarray:
+        """keep[w] of the branching-entropy test, paid in code length: w goes when nVBE
+        decoding prefers its best split into other candidates by more (*excess*, nats)
+        than ``boundary_margin`` + its surplus gain g(w) − (len(w) − 1), with g(w) =
+        ln p(w) − Σ ln p(w_i) the nats an occurrence saves spelt whole rather than as its
+        best split w_1..w_k into other words, in the unigram model of *counts* (the
+        best-path counts of all the candidates; :func:`_unigram_kernels.prune`), and
+        len(w) − 1 the gain the redundancy test asks of every word. A compound whose
+        occurrences are cheaper whole by more than its parts are more autonomous stays."""
+        tk, tv = UK.key_table(UK.row_keys(words.ptr, words.chars))
+        _, gain, _ = UK.prune(words.ptr, words.chars, counts.astype(np.float64), tk, tv,
+                              self.unknown_score, char_cost, self.lexicon_cost)
+        surplus = gain - (words.lengths - 1)
+        return ~(excess > self.boundary_margin + surplus)
 
 
 def merge_exact(a_keys: np.ndarray, a_counts: np.ndarray, b_keys: np.ndarray,
