@@ -387,8 +387,6 @@ def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pm
     h0 = 0.0
     hr_prev = np.zeros(0)
     hl_prev = np.zeros(0)
-    left_of = np.zeros(0, np.int32)  # rows of w[:-1] and w[1:] of this length's rows
-    right_of = np.zeros(0, np.int32)
     for L in range(1, longest + 1):
         base = lo[L]
         size = lo[L + 1] - base
@@ -396,10 +394,7 @@ def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pm
         m = size if with_autonomy else 0
         hr = np.zeros(m)
         hl = np.zeros(m)
-        # the rows one longer: to their parents, whose rows the next length reuses
-        next_left = np.empty(lo[L + 2] - lo[L + 1], np.int32)
-        next_right = np.empty(lo[L + 2] - lo[L + 1], np.int32)
-        for r in range(lo[L + 1], lo[L + 2]):
+        for r in range(lo[L + 1], lo[L + 2]):  # the rows one longer: to their parents
             p = ptr[r]
             if L == 1:
                 a = one[chars[p]]
@@ -407,8 +402,6 @@ def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pm
             else:
                 a = key_row(tk, tv, seq_key(chars, p, p + L))  # w[:-1]
                 b = key_row(tk, tv, seq_key(chars, p + 1, p + L + 1))  # w[1:]
-            next_left[r - lo[L + 1]] = a
-            next_right[r - lo[L + 1]] = b
             a -= base
             b -= base
             if not 0 <= a < size:
@@ -454,18 +447,9 @@ def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pm
                 best = np.inf
                 left = right = -1  # rows of w[:-1] and w[1:]
                 for s in range(1, L):
-                    if s == 1:
-                        a = one[chars[p]]
-                    elif s == L - 1:
-                        a = left_of[r - base]
-                    else:
-                        a = key_row(tk, tv, seq_key(chars, p, p + s))
-                    if s == L - 1:
-                        b = one[chars[p + L - 1]]
-                    elif s == 1:
-                        b = right_of[r - base]
-                    else:
-                        b = key_row(tk, tv, seq_key(chars, p + s, p + L))
+                    a = one[chars[p]] if s == 1 else key_row(tk, tv, seq_key(chars, p, p + s))
+                    b = one[chars[p + L - 1]] if s == L - 1 else key_row(
+                        tk, tv, seq_key(chars, p + s, p + L))
                     if s == L - 1:
                         left = a
                     if s == 1:
@@ -493,7 +477,6 @@ def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pm
                 aut[k] = out
                 k += 1
         hr_prev, hl_prev = hr, hl
-        left_of, right_of = next_left, next_right
     if not with_autonomy:
         return keep, aut
     aut = aut[:k].copy()
