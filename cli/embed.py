@@ -81,7 +81,8 @@ def embed(
         min=1, max=1000, help="weighted: conjugate-gradient steps per row and half-sweep.")
     ] = 2,
     ridge: Annotated[float, typer.Option(
-        help="weighted: penalty ridge * (|W|² + |C|²).", callback=number(0, 1e6))] = 0.0,
+        help="weighted: penalty ridge * (|W|² + |C|²); it steadies rare words' vectors.",
+        callback=number(0, 1e6))] = 0.3,
     threads: Annotated[int, typer.Option(
         min=1, help="Numba threads (the Lanczos products run on one).")] = 1,
     seed: SeedOpt = SEED,

@@ -10,7 +10,9 @@ Three solvers:
   row w_i solves its own weighted normal equations by a few conjugate-gradient steps
   (exact line minima, so the loss never increases), then C with W fixed. The target is the
   full context-smoothed PMI on the observed pairs (negative values included), the weight
-  λ_ij = min(1, (X_ij / x_max)^α). The fitted W Cᵀ is re-factored as (Q_w U) S (Q_c V)ᵀ and
+  λ_ij = min(1, (X_ij / x_max)^α), plus ridge·(‖W‖² + ‖C‖²) (default 0.3: it shrinks the
+  rows with little total weight, i.e. rare words, more than frequent ones). The fitted
+  W Cᵀ is re-factored as (Q_w U) S (Q_c V)ᵀ and
   written as (Q_w U + Q_c V) S^p (word + context, eigen-power p) by default.
 - ``adagrad`` (Su's reference): random init U(-0.5, 0.5)/d, per-coordinate AdaGrad
   (G starts at 1, η = 0.1), pairs shuffled every epoch.
@@ -37,6 +39,12 @@ from .cooccurrence import Cooccurrence
 
 METHODS = ("spectral", "weighted", "adagrad")
 MODELS = (0, 1, 2)
+
+#: The weighted fit's default ridge: (Σ_j λ_ij c_j c_jᵀ + ridge I) w_i = Σ_j λ_ij t_ij c_j pulls a
+#: row with little total weight (a rare word's few, down-weighted pairs) toward the directions
+#: its pairs agree on, and barely moves a frequent word's row (issue 12: chosen on the jieba
+#: token set, confirmed on the nlpzero-segment set).
+DEFAULT_RIDGE = 0.3
 
 
 def default_dim(n_words: int) -> int:
@@ -414,7 +422,7 @@ def train(
     progress: Progress | None = None,
     sweeps: int = 2,
     cg_steps: int = 2,
-    ridge: float = 0.0,
+    ridge: float = DEFAULT_RIDGE,
     release_counts: bool = False,
 ) -> Trained:
     """Fit the vectors; see the module docstring for the two methods.
