@@ -66,8 +66,10 @@ def embed(
     context_power: Annotated[Optional[float], typer.Option(  # noqa: UP045
         help="Context-distribution smoothing P(j)^a (default 0.75 spectral, 1 adagrad).",
         show_default=False, callback=number(0, 10))] = None,
-    shift: Annotated[float, typer.Option(help="Subtract this from the PMI target.",
-                                         callback=number(-100, 100))] = 0.0,
+    shift: Annotated[Optional[float], typer.Option(  # noqa: UP045
+        help="Subtract this from the PMI target (default 1 weighted: the fit only, not its "
+        "spectral start; 0 otherwise).", show_default=False,
+        callback=number(-100, 100))] = None,
     eigen_power: Annotated[float, typer.Option(
         help="spectral: vectors u * eigenvalue^p.", callback=number(0, 1))] = 0.25,
     tol: Annotated[float, typer.Option(

@@ -178,20 +178,22 @@ def test_d_cg_steps_solve_each_rows_ridge_regression_exactly() -> None:
     assert shrink[light].mean() < shrink[heavy].mean() - 0.05
 
 
-def test_the_default_ridge_is_the_command_lines(cli, data_dir) -> None:
-    """``train``'s default ridge is the one the command line uses, and it changes the
-    vectors (a ridge of 0 gives other ones)."""
+def test_the_default_ridge_and_shift_are_the_command_lines(cli, data_dir) -> None:
+    """``train``'s default ridge and (weighted) shift are the ones the command line uses, and
+    each changes the vectors (0 gives other ones)."""
     import inspect
 
-    from nlpzero.vectors.solvers import DEFAULT_RIDGE
+    from nlpzero.vectors.solvers import DEFAULT_RIDGE, DEFAULT_SHIFT
 
     assert inspect.signature(train).parameters["ridge"].default == DEFAULT_RIDGE > 0
     args = ("embed", data_dir / "corpus.gold.txt", "--min-count", "20", "--dim", "8", "-o", "-")
     default = cli.invoke(*args)
-    same = cli.invoke(*args, "--ridge", str(DEFAULT_RIDGE))
-    none = cli.invoke(*args, "--ridge", "0")
-    assert default.exit_code == same.exit_code == none.exit_code == 0
-    assert default.stdout == same.stdout != none.stdout
+    same = cli.invoke(*args, "--ridge", str(DEFAULT_RIDGE), "--shift", str(DEFAULT_SHIFT))
+    no_ridge = cli.invoke(*args, "--ridge", "0")
+    no_shift = cli.invoke(*args, "--shift", "0")
+    assert default.exit_code == same.exit_code == no_ridge.exit_code == no_shift.exit_code == 0
+    assert default.stdout == same.stdout
+    assert no_ridge.stdout != default.stdout != no_shift.stdout
 
 
 def test_rows_without_pairs_stay_put() -> None:
@@ -228,9 +230,11 @@ def test_weighted_cosines_do_not_depend_on_the_seed(zipf_lines) -> None:
     assert np.abs(cosines[0] - cosines[2]).max() < 1e-3
 
 
-def test_weighted_train_fits_an_exactly_low_rank_pmi() -> None:
+@pytest.mark.parametrize("shift", [0.0, 0.7])
+def test_weighted_train_fits_an_exactly_low_rank_pmi(shift: float) -> None:
     """Counts whose PMI is exactly U Uᵀ + const on every pair (context power 1): the
-    spectral start plus the weighted fit reproduce it at p = ½, and the loss ends near 0."""
+    spectral start plus the weighted fit reproduce PMI - shift (still rank + 1) at p = ½, and
+    the loss ends near 0."""
     n, rank = 24, 3
     rng = np.random.default_rng(0)
     u = rng.normal(0, 0.4, (n, rank))
@@ -241,10 +245,10 @@ def test_weighted_train_fits_an_exactly_low_rank_pmi() -> None:
                         int(vocab.total))
     pmi = cooc.pmi()
     trained = train(cooc, dim=rank + 1, method="weighted", sweeps=30, cg_steps=4,
-                    context_power=1.0, eigen_power=0.5, model=1, ridge=0.0)
+                    context_power=1.0, eigen_power=0.5, model=1, ridge=0.0, shift=shift)
     left, right = trained.vectors[:, :rank + 1], trained.vectors[:, rank + 1:]
     fitted = np.einsum("ij,ij->i", left[rows], right[cols])
-    assert np.abs(fitted - pmi).max() < 1e-3
+    assert np.abs(fitted - (pmi - shift)).max() < 1e-3
     assert trained.losses[-1] < 1e-5 * trained.losses[0]  # counts are rounded to integers
 
 
