@@ -501,9 +501,10 @@ def test_boundary_keep_matches_reference(seed):
 
 
 def test_survivors_chunks_give_the_same_lexicon():
-    """find() cuts the chunks again for the words that pass the branching-entropy test; a
-    Viterbi pass over the chunks of all the candidates (which join more neighbours) must
-    count the survivors the same, so the lexicon is the same."""
+    """find() counts all the candidates over the corpus's blocks (the same counts as over
+    their distinct chunks) and cuts chunks for the words that pass the branching-entropy
+    test; a Viterbi pass over the chunks of all the candidates (which join more
+    neighbours) must count the survivors the same, so the lexicon is the same."""
     text = generated_corpus(11, 2500, "子丑寅卯辰巳午未")
     finder = UnigramFinder(min_count=2).train([text])
     corpus = Corpus.of([text])
@@ -513,6 +514,8 @@ def test_survivors_chunks_give_the_same_lexicon():
     def wide_counts(w: _WordTable) -> np.ndarray:
         return finder.path_counts(wide, w)
 
+    assert np.array_equal(finder.corpus_path_counts(words, corpus, Progress()),
+                          wide_counts(words))  # every occurrence = distinct chunks x counts
     survivors = finder.boundary_pass(words, excess, wide_counts, Progress())
     assert 0 < survivors.counts.size < words.counts.size
     narrow = finder.chunks(survivors, corpus, Progress())

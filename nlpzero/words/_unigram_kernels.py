@@ -304,19 +304,19 @@ def chunk_joins(ids, is_alnum, rank, bits, top, pair_set):
 
 
 @njit(cache=True, nogil=True)
-def chunk_path_counts(ptr, chars, cls, weights, keys, lens, vals, logp, max_len,
+def chunk_path_counts(starts, ends, chars, cls, weights, keys, lens, vals, logp, max_len,
                       unknown_score, n_words):
-    """Unigram Viterbi over each distinct chunk chars[ptr[r]:ptr[r+1]] (no word crosses a
-    chunk's ends); each word on a chunk's best path counts *weights[r]* times."""
+    """Unigram Viterbi over each chunk chars[starts[r]:ends[r]] (no word crosses a chunk's
+    ends); each word on a chunk's best path counts *weights[r]* times."""
     out = np.zeros(n_words, np.int64)
     longest = 1
-    for r in range(ptr.shape[0] - 1):
-        longest = max(longest, ptr[r + 1] - ptr[r])
+    for r in range(starts.shape[0]):
+        longest = max(longest, ends[r] - starts[r])
     score = np.empty(longest + 1)
     back = np.zeros(longest + 1, np.int64)
     via = np.empty(longest + 1, np.int64)
-    for r in range(ptr.shape[0] - 1):
-        s, e = ptr[r], ptr[r + 1]
+    for r in range(starts.shape[0]):
+        s, e = starts[r], ends[r]
         L = e - s
         best_path(chars[s:e], cls[s:e], np.int64(0), L, keys, lens, vals, logp, max_len,
                   unknown_score, score, back, via)

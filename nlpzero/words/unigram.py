@@ -24,8 +24,9 @@
    split w_1..w_k into other words (the whole's code length against its parts', in the
    model of all candidates) and len(w) − 1 the gain the redundancy test below asks of
    every word; a compound whose occurrences pay for its parts being more autonomous
-   stays (:meth:`UnigramFinder.boundary_keep`). Then the survivors (their chunks cut
-   again: they join fewer neighbours) are re-counted and the
+   stays (:meth:`UnigramFinder.boundary_keep`). That first pass runs over the corpus's
+   blocks; the survivors' counts then come from the distinct chunks of the corpus (cut
+   wherever no word spans two neighbours), and the
    minimum-entropy redundancy test (去冗) runs on all words against those counts: with
    w_1..w_k the best split of w into other words, w stays only if
    ln p(w) − Σ ln p(w_i) >= len(w) − 1 (the gain per occurrence, nlp-zero's rule) *and*
@@ -349,15 +350,12 @@ class UnigramFinder(_Finder):
         trim_heap()  # the counting rounds' small freed arrays, before the big ones come
         words, excess = self.candidates(table)
         del table
+        if np.isfinite(excess).any():
+            words = self.boundary_pass(
+                words, excess, lambda w: self.corpus_path_counts(w, corpus, progress),
+                progress, corpus.n_bytes)
         chunks = self.chunks(words, corpus, progress)
         chunk_cls = self.chars.id_classes[chunks.chars]
-        if np.isfinite(excess).any():
-            words = self.boundary_pass(words, excess,
-                                       lambda w: self.path_counts(chunks, w, chunk_cls),
-                                       progress)
-            del chunks, chunk_cls  # the survivors join fewer pairs: shorter chunks
-            chunks = self.chunks(words, corpus, progress)
-            chunk_cls = self.chars.id_classes[chunks.chars]
         return self.reestimate(words, lambda w: self.path_counts(chunks, w, chunk_cls),
                                progress)
 
@@ -368,20 +366,46 @@ class UnigramFinder(_Finder):
         ``chunks.counts`` times; *chunk_cls* are the classes of ``chunks.chars``."""
         if chunk_cls is None:
             chunk_cls = self.chars.id_classes[chunks.chars]
+        return UK.chunk_path_counts(chunks.ptr[:-1], chunks.ptr[1:], chunks.chars, chunk_cls,
+                                    chunks.counts, *self._viterbi_model(words))
+
+    def corpus_path_counts(self, words: _WordTable, corpus: Corpus,
+                           progress: Progress) -> np.ndarray:
+        """:meth:`path_counts` over every chunk occurrence of the corpus itself, block by
+        block, with no table of distinct chunks: the same counts (each chunk's Viterbi
+        path is its own), for a pass over many candidates, whose chunks are long and
+        mostly distinct (on Gutenberg 4.4 M distinct chunks, 22 M characters)."""
+        bounds = self.chunk_spans(words)
+        model = self._viterbi_model(words)
+        classes = self.chars.id_classes
+
+        def work(ids: np.ndarray) -> np.ndarray:
+            starts, ends = bounds(ids)
+            return UK.chunk_path_counts(starts, ends, ids, classes[ids],
+                                        np.ones(starts.size, np.int64), *model)
+
+        total = np.zeros(words.counts.size, np.int64)
+        for counts in map_blocks(work, corpus.blocks(self.chars, progress)):
+            total += counts
+        return total
+
+    def _viterbi_model(self, words: _WordTable) -> tuple:
+        """The unigram model of *words* as :func:`_unigram_kernels.chunk_path_counts` reads
+        it: their key table, ln p(w) = ln count − ln total, the longest word, the unknown
+        character's score and the number of words."""
         keys, lens, vals = words.table()
         logp = np.log(np.maximum(words.counts, 1)) - math.log(
             max(1.0, float(words.counts.sum())))
-        return UK.chunk_path_counts(chunks.ptr, chunks.chars, chunk_cls, chunks.counts,
-                                    keys, lens, vals, logp, int(words.lengths.max(initial=1)),
-                                    self.unknown_score, words.counts.size)
+        return (keys, lens, vals, logp, int(words.lengths.max(initial=1)), self.unknown_score,
+                words.counts.size)
 
     def boundary_pass(self, words: _WordTable, excess: np.ndarray,
                       path_counts: Callable[[_WordTable], np.ndarray],
-                      progress: Progress) -> _WordTable:
+                      progress: Progress, total_bytes: int | None = None) -> _WordTable:
         """The candidates *words* that pass the branching-entropy test
         (:meth:`boundary_keep`), their *excess* (:meth:`candidates`) weighed against the
-        model of one count ``path_counts(words)`` over the corpus (its chunks)."""
-        progress.stage("branching-entropy test (one Viterbi pass)", None)
+        model of one count ``path_counts(words)`` over the corpus (*total_bytes* read)."""
+        progress.stage("branching-entropy test (one Viterbi pass)", total_bytes)
         char_cost = math.log(max(2, int(np.count_nonzero(self.char_counts()))))
         keep = self.boundary_keep(words, excess, path_counts(words), char_cost)
         progress.note(f"branching-entropy test: {int((~keep).sum())} of {keep.size} "
