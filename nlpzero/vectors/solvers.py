@@ -9,7 +9,8 @@ Three solvers:
   separate word and context vectors W, C by alternating least squares: with C fixed each
   row w_i solves its own weighted normal equations by a few conjugate-gradient steps
   (exact line minima, so the loss never increases), then C with W fixed. The target is the
-  full context-smoothed PMI on the observed pairs (negative values included), the weight
+  full context-smoothed PMI minus a shift (default 1 nat, as SGNS's log k) on the observed
+  pairs (negative values included; the spectral start is the unshifted PPMI), the weight
   λ_ij = min(1, (X_ij / x_max)^α), plus ridge·(‖W‖² + ‖C‖²) (default 0.3: it shrinks the
   rows with little total weight, i.e. rare words, more than frequent ones). The fitted
   W Cᵀ is re-factored as (Q_w U) S (Q_c V)ᵀ and
