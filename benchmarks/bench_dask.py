@@ -149,7 +149,7 @@ def main() -> None:
         rows.append(("discover, 16 files", same(out / "lex.single.tsv", b), "-",
                      f"{d_wall:.1f}", "-", "-", driver_peak(log), worker_peaks(log)))
     if "memory" in only:
-        limit = args.memory_limit or f"{int(0.9 * (single_discover_rss or 0))}MB"
+        limit = args.memory_limit or f"{int(0.9 * (single_discover_rss or 0))}MiB"
         say(f"discover with memory_limit {limit} per worker")
         b = out / "lex.limited.tsv"
         d_wall, _, log = run("discover", corpus, "--dask", f"{local}:{limit}", "-o", b)

@@ -66,8 +66,10 @@ def embed(
     context_power: Annotated[Optional[float], typer.Option(  # noqa: UP045
         help="Context-distribution smoothing P(j)^a (default 0.75 spectral, 1 adagrad).",
         show_default=False, callback=number(0, 10))] = None,
-    shift: Annotated[float, typer.Option(help="Subtract this from the PMI target.",
-                                         callback=number(-100, 100))] = 0.0,
+    shift: Annotated[Optional[float], typer.Option(  # noqa: UP045
+        help="Subtract this from the PMI target (default 1 weighted: the fit only, not its "
+        "spectral start; 0 otherwise).", show_default=False,
+        callback=number(-100, 100))] = None,
     eigen_power: Annotated[float, typer.Option(
         help="spectral: vectors u * eigenvalue^p.", callback=number(0, 1))] = 0.25,
     tol: Annotated[float, typer.Option(
@@ -81,7 +83,8 @@ def embed(
         min=1, max=1000, help="weighted: conjugate-gradient steps per row and half-sweep.")
     ] = 2,
     ridge: Annotated[float, typer.Option(
-        help="weighted: penalty ridge * (|W|² + |C|²).", callback=number(0, 1e6))] = 0.0,
+        help="weighted: penalty ridge * (|W|² + |C|²); it steadies rare words' vectors.",
+        callback=number(0, 1e6))] = 0.3,
     threads: Annotated[int, typer.Option(
         min=1, help="Numba threads (the Lanczos products run on one).")] = 1,
     seed: SeedOpt = SEED,

@@ -30,3 +30,17 @@ def release_freed_memory() -> bool:
                     and libc.mallopt(_M_TRIM_THRESHOLD, 1 << 24))
     except (OSError, AttributeError):
         return False
+
+
+def trim_heap() -> bool:
+    """Return the free pages inside glibc's heaps to the operating system (``malloc_trim``):
+    freed small arrays leave holes that later large (mapped) arrays cannot reuse. Cheap
+    and harmless, so library code may call it between stages; False where glibc is
+    absent."""
+    name = ctypes.util.find_library("c")
+    if not name:
+        return False
+    try:
+        return bool(ctypes.CDLL(name).malloc_trim(0))
+    except (OSError, AttributeError):
+        return False

@@ -142,6 +142,60 @@ def test_the_weighted_loss_never_increases(x_max: float, alpha: float, ridge: fl
         reference_loss(plain, w, c, x_max, alpha, ridge), rel=1e-4)
 
 
+def test_d_cg_steps_solve_each_rows_ridge_regression_exactly() -> None:
+    """With C fixed, d CG steps from zero solve a row's d x d normal equations exactly (in
+    exact arithmetic): W after the first half-sweep is the ridge-regression solution
+    (Σ_j λ_ij c_j c_jᵀ + ridge I)⁺ Σ_j λ_ij t_ij c_j, computed here by a dense pseudo-inverse
+    (rows with fewer than d pairs are singular without a ridge; CG from zero gives the
+    minimum-norm solution). The ridge only shrinks a row, and it shrinks the rows with the
+    least total weight (fewest, rarest pairs) the most."""
+    n, d = 60, 4
+    m, plain = random_pairs(n, 0.15, 12)
+    c = np.random.default_rng(13).normal(size=(n, d)).astype(np.float32)
+    c64 = c.astype(np.float64)
+    lam = np.minimum(1.0, (plain.counts / 100.0) ** 0.75)
+    norms = {}
+    for ridge in (0.0, 0.3, 3.0):
+        w = np.zeros((n, d), np.float32)
+        weighted_fit(m, w, c.copy(), sweeps=1, cg_steps=d, ridge=ridge)  # W's half uses c
+        a = np.repeat(ridge * np.eye(d)[None], n, axis=0)
+        b = np.zeros((n, d))
+        for me, other in ((plain.rows, plain.cols), (plain.cols, plain.rows)):
+            np.add.at(a, me, lam[:, None, None] * np.einsum("ki,kj->kij", c64[other],
+                                                           c64[other]))
+            np.add.at(b, me, (lam * plain.target)[:, None] * c64[other])
+        exact = np.einsum("nij,nj->ni", np.linalg.pinv(a, rcond=1e-10, hermitian=True), b)
+        np.testing.assert_allclose(w, exact, rtol=1e-3, atol=1e-3)
+        norms[ridge] = np.linalg.norm(exact, axis=1)
+    assert (norms[0.3] <= norms[0.0] * (1 + 1e-9) + 1e-12).all()
+    assert (norms[3.0] <= norms[0.3] * (1 + 1e-9) + 1e-12).all()
+    total = np.bincount(np.concatenate([plain.rows, plain.cols]), np.concatenate([lam, lam]),
+                        minlength=n)
+    seen = norms[0.0] > 0
+    shrink = norms[3.0][seen] / norms[0.0][seen]
+    light = total[seen] <= np.quantile(total[seen], 0.25)
+    heavy = total[seen] >= np.quantile(total[seen], 0.75)
+    assert shrink[light].mean() < shrink[heavy].mean() - 0.05
+
+
+def test_the_default_ridge_and_shift_are_the_command_lines(cli, data_dir) -> None:
+    """``train``'s default ridge and (weighted) shift are the ones the command line uses, and
+    each changes the vectors (0 gives other ones)."""
+    import inspect
+
+    from nlpzero.vectors.solvers import DEFAULT_RIDGE, DEFAULT_SHIFT
+
+    assert inspect.signature(train).parameters["ridge"].default == DEFAULT_RIDGE > 0
+    args = ("embed", data_dir / "corpus.gold.txt", "--min-count", "20", "--dim", "8", "-o", "-")
+    default = cli.invoke(*args)
+    same = cli.invoke(*args, "--ridge", str(DEFAULT_RIDGE), "--shift", str(DEFAULT_SHIFT))
+    no_ridge = cli.invoke(*args, "--ridge", "0")
+    no_shift = cli.invoke(*args, "--shift", "0")
+    assert default.exit_code == same.exit_code == no_ridge.exit_code == no_shift.exit_code == 0
+    assert default.stdout == same.stdout
+    assert no_ridge.stdout != default.stdout != no_shift.stdout
+
+
 def test_rows_without_pairs_stay_put() -> None:
     m, _ = random_pairs(10, 0.0, 0)  # nothing observed
     assert m.cols.size == 0
@@ -176,9 +230,11 @@ def test_weighted_cosines_do_not_depend_on_the_seed(zipf_lines) -> None:
     assert np.abs(cosines[0] - cosines[2]).max() < 1e-3
 
 
-def test_weighted_train_fits_an_exactly_low_rank_pmi() -> None:
+@pytest.mark.parametrize("shift", [0.0, 0.7])
+def test_weighted_train_fits_an_exactly_low_rank_pmi(shift: float) -> None:
     """Counts whose PMI is exactly U Uᵀ + const on every pair (context power 1): the
-    spectral start plus the weighted fit reproduce it at p = ½, and the loss ends near 0."""
+    spectral start plus the weighted fit reproduce PMI - shift (still rank + 1) at p = ½, and
+    the loss ends near 0."""
     n, rank = 24, 3
     rng = np.random.default_rng(0)
     u = rng.normal(0, 0.4, (n, rank))
@@ -189,10 +245,10 @@ def test_weighted_train_fits_an_exactly_low_rank_pmi() -> None:
                         int(vocab.total))
     pmi = cooc.pmi()
     trained = train(cooc, dim=rank + 1, method="weighted", sweeps=30, cg_steps=4,
-                    context_power=1.0, eigen_power=0.5, model=1)
+                    context_power=1.0, eigen_power=0.5, model=1, ridge=0.0, shift=shift)
     left, right = trained.vectors[:, :rank + 1], trained.vectors[:, rank + 1:]
     fitted = np.einsum("ij,ij->i", left[rows], right[cols])
-    assert np.abs(fitted - pmi).max() < 1e-3
+    assert np.abs(fitted - (pmi - shift)).max() < 1e-3
     assert trained.losses[-1] < 1e-5 * trained.losses[0]  # counts are rounded to integers
 
 

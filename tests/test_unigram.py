@@ -305,7 +305,7 @@ def test_boundary_margin_1e6_switches_the_test_off(monkeypatch):
     def refuse(*args):
         raise AssertionError("the boundary test ran")
 
-    monkeypatch.setattr(unigram.UK, "autonomy", refuse)
+    monkeypatch.setattr(unigram.UK, "boundary_excess", refuse)
     text = generated_corpus(4, 1500, "子丑寅卯辰巳午")
     off = UnigramFinder(min_count=2, boundary_margin=1e6).train([text])
     assert len(off.find(Corpus.of([text]))) > 0
@@ -343,9 +343,12 @@ def test_candidate_selection_matches_its_definition(seed):
         np.maximum.at(share, parent[has], counts[has] / counts[parent[has]])
     lengths = table.lengths
     expected = (lengths == 1) | ((coh >= finder.thresholds(lengths)) & (share < 0.8))
-    got = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv, n_chars,
-                               finder.min_pmi, finder.pmi_step, finder.pmi_cap, 0.8)
-    assert np.array_equal(got, expected)
+    for with_autonomy in (False, True):
+        got, aut = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv, n_chars,
+                                        finder.min_pmi, finder.pmi_step, finder.pmi_cap, 0.8,
+                                        with_autonomy)
+        assert np.array_equal(got, expected)
+        assert aut.size == (got.sum() if with_autonomy else 0)
     assert got.sum() > (lengths == 1).sum()  # some multi-character candidates
 
 
@@ -391,9 +394,9 @@ def reference_autonomy(table: Counter) -> dict[str, float]:
     return out
 
 
-def reference_boundary_keep(w: str, aut: dict[str, float], usable: set[str],
-                            margin: float) -> bool:
-    """Every split of w into two or more usable strings, by brute force."""
+def reference_boundary_excess(w: str, aut: dict[str, float], usable: set[str]) -> float:
+    """Every split of w into two or more usable strings, by brute force: the best
+    Σ a(part) len(part) minus a(w) len(w), −inf without such a split."""
     best = -math.inf
     for cuts in itertools.chain.from_iterable(
             itertools.combinations(range(1, len(w)), k) for k in range(1, len(w))):
@@ -401,7 +404,16 @@ def reference_boundary_keep(w: str, aut: dict[str, float], usable: set[str],
         parts = [w[x:y] for x, y in zip(b, b[1:])]
         if all(p in usable for p in parts):
             best = max(best, sum(aut[p] * len(p) for p in parts))
-    return not best > aut[w] * len(w) + margin
+    return best - aut[w] * len(w)
+
+
+def all_autonomy(table, tk, tv) -> np.ndarray:
+    """select_candidates' autonomy of every row (thresholds that keep every row)."""
+    keep, aut = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv,
+                                     float(table.counts[table.lengths == 1].sum()),
+                                     -1e300, 0.0, -1e300, 2.0, True)
+    assert keep.all()
+    return aut
 
 
 @pytest.mark.parametrize("seed", range(3))
@@ -412,25 +424,29 @@ def test_autonomy_and_boundary_test_match_reference(seed):
     table = finder.ngram_table(Corpus.of([text]), Progress())
     words = table_words(finder, table)
     tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
-    aut = UK.autonomy(table.ptr, table.chars, table.counts, tk, tv)
+    aut = all_autonomy(table, tk, tv)
     names = table.words(finder.chars)
     ref = reference_autonomy(words)
     for i, w in enumerate(names):
         assert aut[i] == pytest.approx(ref[w], abs=1e-9), w
     usable = np.array([len(w) == 1 or rng.random() < 0.5 for w in names])
     rows = np.flatnonzero(table.lengths >= 2)
-    margin = rng.choice([0.0, 1.5, 6.0])
-    keep = UK.boundary_keep(table.ptr, table.chars, rows, aut, usable, tk, tv, margin, 3)
+    excess = UK.boundary_excess(table.ptr, table.chars, rows, aut, usable, tk, tv, 3)
     ok = {w for w, u in zip(names, usable) if u}
-    expected = [len(names[r]) < 3 or reference_boundary_keep(names[r], ref, ok, margin)
+    expected = [-math.inf if len(names[r]) < 3 else reference_boundary_excess(names[r], ref, ok)
                 for r in rows]
-    assert keep.tolist() == expected
-    assert 0 < int(keep.sum()) < keep.size
+    assert np.isneginf(excess).tolist() == [math.isinf(x) for x in expected]
+    finite = np.isfinite(excess)
+    assert finite.any()
+    assert np.allclose(excess[finite], np.array(expected)[finite], rtol=0, atol=1e-9)
+    assert (excess[finite] > 0).any() and (excess[finite] < 0).any()
 
 
 def test_boundary_test_cuts_a_compound_and_keeps_a_word():
-    """Two words that each occur in many contexts, and now and then side by side, are
-    cut; a word never seen apart is kept, with the default margin."""
+    """Two words that each occur in many contexts, and now and then side by side: nVBE
+    decoding prefers to cut them (positive excess); a word never seen apart is not (its
+    excess is negative) and comes out of the whole method, with the new first Viterbi
+    pass, whole, as do the six words."""
     rng = random.Random(3)
     heads, tails = ["甲乙", "丙丁", "戊己"], ["庚辛", "壬癸", "子丑"]
     fill = [chr(c) for c in range(0x4E00, 0x4E00 + 60)]
@@ -439,17 +455,115 @@ def test_boundary_test_cuts_a_compound_and_keeps_a_word():
         words = [rng.choice(fill) for _ in range(rng.randint(2, 6))]
         words.insert(rng.randrange(len(words) + 1), rng.choice(heads))
         words.insert(rng.randrange(len(words) + 1), rng.choice(tails))
-        if rng.random() < 0.2:
+        if rng.random() < 0.05:
             words.insert(rng.randrange(len(words) + 1), "寅卯辰巳")
         lines.append("".join(words))
     finder = UnigramFinder().train(lines)
     table = finder.ngram_table(Corpus.of(lines), Progress())
     names = table.words(finder.chars)
     tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
-    aut = UK.autonomy(table.ptr, table.chars, table.counts, tk, tv)
+    aut = all_autonomy(table, tk, tv)
     usable = np.ones(len(names), np.bool_)
-    rows = np.array([names.index("寅卯辰巳")] + [i for i, w in enumerate(names) if len(w) == 4
-                     and w[:2] in heads and w[2:] in tails])
+    compounds = [w for w in names if len(w) == 4 and w[:2] in heads and w[2:] in tails]
+    rows = np.array([names.index(w) for w in ["寅卯辰巳", *compounds]])
     assert rows.size > 1
-    keep = UK.boundary_keep(table.ptr, table.chars, rows, aut, usable, tk, tv, 6.0, 3)
-    assert keep[0] and not keep[1:].any()
+    excess = UK.boundary_excess(table.ptr, table.chars, rows, aut, usable, tk, tv, 3)
+    assert excess[0] < 0 and (excess[1:] > 0).all()
+    lexicon = finder.find(Corpus.of(lines))
+    assert "寅卯辰巳" in lexicon and set(heads + tails) <= set(lexicon.words)
+    assert not set(compounds) & set(lexicon.words)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_boundary_keep_matches_reference(seed):
+    """The test pays a candidate's excess with its gain against its best split in the
+    model of the given counts (the reference gain of :func:`reference_prune`) beyond the
+    len(w) − 1 nats the redundancy test asks."""
+    rng = random.Random(seed)
+    alphabet = "甲乙丙丁戊己"
+    words = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5)))
+                    for _ in range(40)} | set(alphabet[:-1]))
+    counts = [float(rng.choice([0, 1, 2, 5, 20, 100, 1000])) for _ in words]
+    ids = {ch: i + 1 for i, ch in enumerate(alphabet)}
+    ptr = np.zeros(len(words) + 1, np.int64)
+    np.cumsum([len(w) for w in words], out=ptr[1:])
+    table = _WordTable(ptr, np.array([ids[ch] for w in words for ch in w], np.int32),
+                       np.ones(len(words), np.int64))
+    excess = np.array([-math.inf if len(w) < 3 else rng.uniform(-4.0, 12.0) for w in words])
+    margin, lexicon_cost = rng.choice([0.0, 1.5, 6.0]), rng.choice([0.0, 1.0])
+    finder = UnigramFinder(unknown_score=-20.0, lexicon_cost=lexicon_cost,
+                           boundary_margin=margin)
+    keep = finder.boundary_keep(table, excess, np.array(counts, np.int64), math.log(6))
+    _, gains, _ = reference_prune(words, counts, -20.0, math.log(6), lexicon_cost)
+    expected = [not x > margin + g - (len(w) - 1) for w, x, g in zip(words, excess, gains)]
+    assert keep.tolist() == expected
+    assert 0 < int(keep.sum()) < keep.size
+
+
+def test_survivors_chunks_give_the_same_lexicon():
+    """find() counts all the candidates over the corpus's blocks (the same counts as over
+    their distinct chunks) and cuts chunks for the words that pass the branching-entropy
+    test; a Viterbi pass over the chunks of all the candidates (which join more
+    neighbours) must count the survivors the same, so the lexicon is the same."""
+    text = generated_corpus(11, 2500, "子丑寅卯辰巳午未")
+    finder = UnigramFinder(min_count=2).train([text])
+    corpus = Corpus.of([text])
+    words, excess = finder.candidates(finder.ngram_table(corpus, Progress()))
+    wide = finder.chunks(words, corpus, Progress())
+
+    def wide_counts(w: _WordTable) -> np.ndarray:
+        return finder.path_counts(wide, w)
+
+    assert np.array_equal(finder.corpus_path_counts(words, corpus, Progress()),
+                          wide_counts(words))  # every occurrence = distinct chunks x counts
+    survivors = finder.boundary_pass(words, excess, wide_counts, Progress())
+    assert 0 < survivors.counts.size < words.counts.size
+    narrow = finder.chunks(survivors, corpus, Progress())
+    assert narrow.chars.size < wide.chars.size
+    assert np.array_equal(finder.path_counts(narrow, survivors), wide_counts(survivors))
+    expected = finder.reestimate(survivors, wide_counts, Progress())
+    got = finder.find(corpus)
+    assert got.words == expected.words
+    assert np.array_equal(got.counts, expected.counts)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_candidates_match_plain_python_definition(seed):
+    """candidates() (cohesion + share, autonomy kept for the candidates only, the boundary
+    excess over the candidates' own key table) = the definitions composed in plain Python:
+    a split may use any candidate as a part, with the autonomy of the whole n-gram table."""
+    text = generated_corpus(seed, 400, "子丑寅卯辰")
+    finder = UnigramFinder(min_count=2, max_len=6).train([text])
+    table = finder.ngram_table(Corpus.of([text]), Progress())
+    counts = table.counts.astype(np.float64)
+    n_chars = float(finder.char_counts().sum())
+    coh, prefix, suffix = split_stats(table, counts, n_chars)
+    share = np.zeros(counts.size)
+    for parent in (prefix, suffix):
+        has = parent >= 0
+        np.maximum.at(share, parent[has], counts[has] / counts[parent[has]])
+    lengths = table.lengths
+    first = (lengths == 1) | ((coh >= finder.thresholds(lengths)) & (share < 0.8))
+    names = table.words(finder.chars)
+    ref = reference_autonomy(table_words(finder, table))
+    usable = {w for w, k in zip(names, first) if k}
+    words, excess = finder.candidates(table)
+    got = words.words(finder.chars)
+    assert got == [w for w in names if w in usable]  # the table's order, each once
+    expected = [-math.inf if len(w) < 3 else reference_boundary_excess(w, ref, usable)
+                for w in got]
+    assert np.isneginf(excess).tolist() == [math.isinf(x) for x in expected]
+    finite = np.isfinite(excess)
+    assert np.allclose(excess[finite], np.array(expected)[finite], rtol=0, atol=1e-9)
+    assert (excess[finite] > 0).any()  # some candidate nVBE decoding would cut
+
+
+def test_row_key_table_is_the_key_table_of_the_row_keys():
+    text = generated_corpus(1, 300, "子丑寅卯")
+    finder = UnigramFinder(min_count=2).train([text])
+    table = finder.ngram_table(Corpus.of([text]), Progress())
+    keys = UK.row_keys(table.ptr, table.chars)
+    for tk, tv in (UK.row_key_table(table.ptr, table.chars), UK.key_table(keys)):
+        assert sorted(tk[tk != 0].tolist()) == sorted(keys.tolist())
+        assert [UK.key_row(tk, tv, k) for k in keys] == list(range(keys.size))
+        assert UK.key_row(tk, tv, np.uint64(12345)) == -1

@@ -228,6 +228,15 @@ class Job:
     def submit(self, fn: Callable, *args: Any, priority: int = 0) -> Any:
         return self.client.submit(fn, *args, pure=False, priority=priority)
 
+    def submit_beside(self, future: Any, fn: Callable, *args: Any) -> Any:
+        """``fn(*args)`` on the worker that holds *future* (finished), so a large input is
+        not copied to another worker and held twice; elsewhere only if that worker is
+        lost."""
+        with _dask_failures():
+            where = [w for ws in self.client.who_has([future]).values() for w in ws]
+        return self.client.submit(fn, *args, pure=False, workers=where or None,
+                                  allow_other_workers=True)
+
     def replicated(self, fn: Callable, *args: Any) -> Any:
         """A future of ``fn(*args)`` computed on a worker and copied to every worker (a
         broadcast that never passes through the driver)."""

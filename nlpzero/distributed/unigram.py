@@ -36,6 +36,7 @@ from typing import Any
 import numpy as np
 
 from .._hashing import GOLDEN
+from .._malloc import trim_heap
 from .._tables import MergeStack, gather_rows, merge_counts, run_lengths
 from .._threads import map_blocks
 from ..text.progress import Progress
@@ -44,7 +45,14 @@ from ..words import _unigram_kernels as UK
 from ..words.discovery import _WordTable, block_span_counts, span_table
 from ..words.lexicon import Lexicon
 from ..words.ngrams import NgramCounts, unpack
-from ..words.unigram import FULL_SCANS, UnigramFinder, _digit_ids
+from ..words.unigram import (
+    FULL_SCANS,
+    UnigramFinder,
+    _digit_ids,
+    merge_exact,
+    merged_at_least,
+    table_arrays,
+)
 from .engine import item, merge_tables, sorted_concat, split_buckets
 from .words import _blocks, _Distributed, _gather_pruned, _keys_at_least, _singles_only
 
@@ -92,11 +100,11 @@ def _level_range(data: list[np.ndarray], state: list | None, L: int, lookup: tup
         spans = [UK.digit_unit_spans(ids, is_digit, is_han) for ids in blocks]
     if L - 1 >= 3:
         tk, tv, n_prev = table
-        row_chars = np.zeros((n_prev, L - 1), np.int32)
+        row_chars = np.zeros((n_prev, L - 1), np.uint16)  # ids < 2^16
     else:
         tk, tv = UK.key_table(np.zeros(0, np.uint64))
-        row_chars = np.zeros((0, 2), np.int32)
-    stack = MergeStack(merge_counts)
+        row_chars = np.zeros((0, 2), np.uint16)
+    stack = MergeStack(merge_exact)
     new_state = []
     for ids, (lvl, active) in zip(blocks, state, strict=True):
         lvl = lvl.copy()  # the input stays as it was (a task may run again)
@@ -155,7 +163,7 @@ def _excerpt(data: list[np.ndarray], state: list, classes: tuple,
         pos = np.repeat(starts - offsets[:-1], lengths) + np.arange(offsets[-1])
         sep = offsets[1:] - 1
         pos[sep] = 0
-        x_ids, x_lvl = ids[pos], lvl[pos]
+        x_ids, x_lvl = ids[pos].astype(np.uint16), lvl[pos]  # ids < 2^16: 2 bytes an id
         x_ids[sep] = 0
         x_lvl[sep] = 0
         seg = np.searchsorted(ends, active, side="right")  # active[k] in segment seg[k]
@@ -175,8 +183,8 @@ def _tail(table: tuple, L: int, max_len: int, min_count: int, *excerpts: list) -
     levels: list = []
     while True:
         emit = max_len >= L
-        row_chars = np.zeros((n_prev, L - 1), np.int32)
-        stack = MergeStack(merge_counts)
+        row_chars = np.zeros((n_prev, L - 1), np.uint16)  # ids < 2^16
+        stack = MergeStack(merge_exact)
 
         def work(k: int, L: int = L, tk: np.ndarray = tk, tv: np.ndarray = tv,
                  row_chars: np.ndarray = row_chars, emit: bool = emit) -> tuple:
@@ -198,16 +206,14 @@ def _tail(table: tuple, L: int, max_len: int, min_count: int, *excerpts: list) -
             first_rows = ids_prev
         if not emit:
             break
-        keys, counts = stack.result() or _EMPTY_KEYS
-        keep = counts >= min_count
-        keys, counts = keys[keep], counts[keep]
+        keys, counts = merged_at_least(stack, min_count) or _EMPTY_KEYS
         if keys.size == 0:
             break
         levels.append((L, keys, counts, None))
         tk, tv = UK.key_table(keys)
         n_prev = keys.size
         L += 1
-    return first_rows, levels
+    return first_rows, [_entry(*e) for e in levels]
 
 
 def _at_least(min_count: int):
@@ -230,27 +236,38 @@ def _key_table(frequent: tuple) -> tuple:
 
 def _row_ids(n_rows: int, width: int, *written: tuple) -> np.ndarray:
     """The ids of every row of a level's table from the rows the ranges wrote."""
-    out = np.zeros((n_rows, width), np.int32)
+    out = np.zeros((n_rows, width), np.uint16)
     for rows, ids in written:
         out[rows] = ids
     return out
 
 
+def _entry(width: int, keys: np.ndarray, counts: np.ndarray,
+           ids: np.ndarray | None) -> tuple:
+    """A level of the table kept small until it is assembled: (width, rows, the keys only
+    when there are no row ids (packed keys, unpacked by ``_table``), counts as int32 where
+    they fit, row ids or None)."""
+    if counts.size and int(counts.max()) <= np.iinfo(np.int32).max:
+        counts = counts.astype(np.int32)
+    return width, keys.size, keys if ids is None else None, counts, ids
+
+
 def _level(width: int, frequent: tuple, ids: np.ndarray | None) -> list:
-    """A level of the table as a list of one (width, keys, counts, row ids) entry."""
-    return [(width, frequent[0], frequent[1], ids)]
+    """A level of the table as a list of one :func:`_entry`."""
+    return [_entry(width, frequent[0], frequent[1], ids)]
 
 
 def _table(base: tuple, *levels: list) -> _WordTable:
     """The whole n-gram table (``ngram_table``'s ``_concat_rows``), assembled on this worker
-    from the first rows and the levels' (width, keys, counts, row ids or None) entries in
-    order, written straight into its arrays (no second copy of the pieces)."""
+    from the first rows and the levels' :func:`_entry` entries in order, written straight
+    into its arrays (no second copy of the pieces)."""
     entries = [entry for entries in levels for entry in entries]
     ptrs, chars, counts = base[0], base[1], base[2]
-    n_rows = sum(p.size - 1 for p in ptrs) + sum(e[1].size for e in entries)
-    n_ids = sum(c.size for c in chars) + sum(e[0] * e[1].size for e in entries)
-    out = _WordTable(np.empty(n_rows + 1, np.int64), np.empty(n_ids, np.int32),
-                     np.empty(n_rows, np.int64))
+    n_rows = sum(p.size - 1 for p in ptrs) + sum(e[1] for e in entries)
+    n_ids = sum(c.size for c in chars) + sum(e[0] * e[1] for e in entries)
+    top = max((int(k.max()) for k in [*counts, *(e[3] for e in entries)] if k.size),
+              default=0)
+    out = table_arrays(n_rows, n_ids, top)
     out.ptr[0] = 0
     row = at = 0
     for p, c, k in zip(ptrs, chars, counts, strict=True):
@@ -259,11 +276,11 @@ def _table(base: tuple, *levels: list) -> _WordTable:
         out.chars[at:at + c.size] = c
         out.counts[row:row + n] = k
         row, at = row + n, at + c.size
-    for width, keys, k, ids in entries:
-        n = keys.size
-        out.ptr[row + 1:row + n + 1] = at + width * np.arange(1, n + 1, dtype=np.int64)
-        for start in range(0, n, 1 << 20):  # unpack in slices: small temporaries
-            stop = min(n, start + (1 << 20))
+    for width, n, keys, k, ids in entries:
+        for start in range(0, n, 1 << 18):  # in slices: small temporaries
+            stop = min(n, start + (1 << 18))
+            out.ptr[row + start + 1:row + stop + 1] = at + width * np.arange(
+                start + 1, stop + 1, dtype=np.int64)
             part = unpack(keys[start:stop])[:, :width] if ids is None else ids[start:stop]
             out.chars[at + width * start:at + width * stop] = part.reshape(-1)
         out.counts[row:row + n] = k
@@ -271,10 +288,13 @@ def _table(base: tuple, *levels: list) -> _WordTable:
     return out
 
 
-def _candidates(finder: UnigramFinder, table: _WordTable, spans: list) -> _WordTable:
-    """``finder.candidates`` of the table, with the digit + unit spans of every range."""
+def _candidates(finder: UnigramFinder, table: _WordTable,
+                spans: list) -> tuple[_WordTable, np.ndarray]:
+    """``finder.candidates`` of the table (words, boundary-test excess), with the digit +
+    unit spans of every range."""
     finder = copy.copy(finder)
     finder._digit_spans = [s for per_range in spans for s in per_range]
+    trim_heap()  # as the single process does before the candidates
     return finder.candidates(table)
 
 
@@ -344,13 +364,16 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
         plain = job.scatter(_plain(self))
         base = [job.submit(_base_rows, plain, *pairs)]
         del pairs
-        words = job.gather(self._candidates(plain, base))
+        words, excess = job.gather(self._candidates(plain, base))
         chunks = self._chunks(words)
 
         def path_counts(words: _WordTable) -> np.ndarray:
             words_f = job.scatter(_WordTable(words.ptr, words.chars, words.counts))
             return job.sum_of([job.submit(_path_counts, plain, b, words_f) for b in chunks])
 
+        if np.isfinite(excess).any():
+            words = self.boundary_pass(words, excess, path_counts, progress)
+            chunks = self._chunks(words)  # path_counts now reads the survivors' chunks
         return self.reestimate(words, path_counts, progress)
 
     def _candidates(self, plain: Any, first: list) -> Any:
@@ -408,7 +431,7 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
         table = job.submit(_table, base, *levels)
         job.wait([table])
         del base, levels, outs, state, frequent, excerpts, tail, lookup
-        return job.submit(_candidates, plain, table, spans)
+        return job.submit_beside(table, _candidates, plain, table, spans)
 
     def _chunks(self, words: _WordTable) -> list:
         """Step 4: the distinct chunks in buckets on the workers (futures)."""

@@ -9,8 +9,11 @@ Three solvers:
   separate word and context vectors W, C by alternating least squares: with C fixed each
   row w_i solves its own weighted normal equations by a few conjugate-gradient steps
   (exact line minima, so the loss never increases), then C with W fixed. The target is the
-  full context-smoothed PMI on the observed pairs (negative values included), the weight
-  λ_ij = min(1, (X_ij / x_max)^α). The fitted W Cᵀ is re-factored as (Q_w U) S (Q_c V)ᵀ and
+  full context-smoothed PMI minus a shift (default 1 nat, as SGNS's log k) on the observed
+  pairs (negative values included; the spectral start is the unshifted PPMI), the weight
+  λ_ij = min(1, (X_ij / x_max)^α), plus ridge·(‖W‖² + ‖C‖²) (default 0.3: it shrinks the
+  rows with little total weight, i.e. rare words, more than frequent ones). The fitted
+  W Cᵀ is re-factored as (Q_w U) S (Q_c V)ᵀ and
   written as (Q_w U + Q_c V) S^p (word + context, eigen-power p) by default.
 - ``adagrad`` (Su's reference): random init U(-0.5, 0.5)/d, per-coordinate AdaGrad
   (G starts at 1, η = 0.1), pairs shuffled every epoch.
@@ -37,6 +40,17 @@ from .cooccurrence import Cooccurrence
 
 METHODS = ("spectral", "weighted", "adagrad")
 MODELS = (0, 1, 2)
+
+#: The weighted fit's default ridge: (Σ_j λ_ij c_j c_jᵀ + ridge I) w_i = Σ_j λ_ij t_ij c_j pulls a
+#: row with little total weight (a rare word's few, down-weighted pairs) toward the directions
+#: its pairs agree on, and barely moves a frequent word's row (issue 12: chosen on the jieba
+#: token set, confirmed on the nlpzero-segment set).
+DEFAULT_RIDGE = 0.3
+
+#: The weighted fit's default target shift: it fits PMI - 1 nat (SGNS fits PMI - log k), so
+#: pairs that co-occur less than e times chance get negative targets (chosen on the jieba
+#: token set, confirmed on the nlpzero-segment set). The spectral start stays unshifted.
+DEFAULT_SHIFT = 1.0
 
 
 def default_dim(n_words: int) -> int:
@@ -333,7 +347,7 @@ def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alph
     n_words = len(cooc.vocab)
     matrix = pair_matrix(cooc.rows, cooc.cols, cooc.counts, n_words,
                          log_marginal=cooc.log_marginals(context_power),
-                         log_total=math.log(cooc.total_pairs), shift=shift)
+                         log_total=math.log(cooc.total_pairs))
     if release_counts:
         empty = np.zeros(0, np.int32)
         cooc.rows, cooc.cols, cooc.counts = empty, empty.copy(), empty.copy()
@@ -349,6 +363,8 @@ def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alph
         np.float32)
     del pairs
     c = w.copy()
+    if shift:  # the fit's target only: the start above is the unshifted PPMI's eigenpairs
+        matrix.target -= np.float32(shift)
     losses = weighted_fit(matrix, w, c, sweeps, cg_steps, x_max, alpha, ridge, progress)
     del matrix
     left, right, singular = balanced_factors(w, c, eigen_power)
@@ -407,20 +423,22 @@ def train(
     truncate_weight: bool = False,
     eta: float = 0.1,
     context_power: float | None = None,
-    shift: float = 0.0,
+    shift: float | None = None,
     eigen_power: float = 0.25,
     tol: float = 1e-6,
     seed: int = 0,
     progress: Progress | None = None,
     sweeps: int = 2,
     cg_steps: int = 2,
-    ridge: float = 0.0,
+    ridge: float = DEFAULT_RIDGE,
     release_counts: bool = False,
 ) -> Trained:
     """Fit the vectors; see the module docstring for the two methods.
 
     ``context_power`` (default 0.75 for ``spectral``, 1 = plain PMI for ``adagrad``) smooths
-    the context distribution; ``shift`` is subtracted from the target (log k of SGNS).
+    the context distribution; ``shift`` (default 1 for ``weighted``, 0 otherwise) is
+    subtracted from the target (log k of SGNS); for ``weighted`` it shifts the fitted target
+    only, not the (positive-part) spectral start.
     Each AdaGrad epoch's mean loss goes to ``progress.note``. With ``release_counts`` the
     weighted method empties ``cooc.rows``, ``cols`` and ``counts`` once it holds its own
     (tiled) copy, so the pairs are not in memory twice (the command line uses this).
@@ -443,6 +461,8 @@ def train(
     if not math.isfinite(alpha) or not math.isfinite(eta) or eta <= 0:
         raise ValueError("alpha must be finite and eta positive")
     check_spectral_options(eigen_power, tol)
+    if shift is None:
+        shift = DEFAULT_SHIFT if method == "weighted" else 0.0
     if not math.isfinite(shift):
         raise ValueError("shift must be a finite number")
     n_words = len(cooc.vocab)

@@ -14,28 +14,58 @@ import math
 import numpy as np
 from numba import njit
 
-from .._hashing import GOLDEN, fibonacci_slot, seq_key
+from .._hashing import GOLDEN, seq_key
 from ._discovery_kernels import pair_in
 from ._lexicon_kernels import EMPTY, best_path
 
 NEG = -1e300
 
 
+@njit(cache=True, inline="always")
+def _home(key, cap):
+    """Home slot of *key* in a table of *cap* slots (any size below 2^32): the top 32 bits
+    of key × 2^64/φ scaled to [0, cap) by a multiply-shift, so the table need not be a
+    power of two (a power of two would waste up to half of it)."""
+    h = (np.uint64(key) * GOLDEN) >> np.uint64(32)
+    return np.int64((h * np.uint64(cap)) >> np.uint64(32))
+
+
 @njit(cache=True)
 def key_table(keys):
-    """Open-addressing map key -> row (at most two thirds full, 12 bytes a slot); keys are
-    distinct and non-zero."""
-    cap = 16
-    while 2 * cap < 3 * keys.shape[0]:
-        cap *= 2
+    """Open-addressing map key -> row (linear probing, at most two thirds full, 12 bytes a
+    slot, so 18 bytes a key); keys are distinct and non-zero."""
+    cap = max(16, keys.shape[0] + keys.shape[0] // 2 + 1)
     tk = np.zeros(cap, np.uint64)
     tv = np.full(cap, -1, np.int32)
-    mask = cap - 1
     for r in range(keys.shape[0]):
-        s = fibonacci_slot(keys[r], 32, mask)
+        s = _home(keys[r], cap)
         while tk[s] != EMPTY and tk[s] != keys[r]:
-            s = (s + 1) & mask
+            s += 1
+            if s == cap:
+                s = 0
         tk[s] = keys[r]
+        tv[s] = r
+    return tk, tv
+
+
+@njit(cache=True)
+def row_key_table(ptr, chars):
+    """A :func:`key_table` of the rows of a CSR string table (their lexicon keys), without
+    an array of the keys, and at most four fifths full (15 bytes a row): its lookups
+    (the candidates' parts) nearly all hit, and hits stay short at that load, where the
+    counting rounds' lookups mostly miss."""
+    n = ptr.shape[0] - 1
+    cap = max(16, n + n // 4 + 1)
+    tk = np.zeros(cap, np.uint64)
+    tv = np.full(cap, -1, np.int32)
+    for r in range(n):
+        key = seq_key(chars, ptr[r], ptr[r + 1])
+        s = _home(key, cap)
+        while tk[s] != EMPTY and tk[s] != key:
+            s += 1
+            if s == cap:
+                s = 0
+        tk[s] = key
         tv[s] = r
     return tk, tv
 
@@ -43,12 +73,14 @@ def key_table(keys):
 @njit(cache=True, inline="always")
 def key_row(tk, tv, key):
     """Row of *key* in a :func:`key_table`, or -1."""
-    mask = tk.shape[0] - 1
-    s = fibonacci_slot(key, 32, mask)
+    cap = tk.shape[0]
+    s = _home(key, cap)
     while tk[s] != EMPTY:
         if tk[s] == key:
             return tv[s]
-        s = (s + 1) & mask
+        s += 1
+        if s == cap:
+            s = 0
     return -1
 
 
@@ -272,19 +304,19 @@ def chunk_joins(ids, is_alnum, rank, bits, top, pair_set):
 
 
 @njit(cache=True, nogil=True)
-def chunk_path_counts(ptr, chars, cls, weights, keys, lens, vals, logp, max_len,
+def chunk_path_counts(starts, ends, chars, cls, weights, keys, lens, vals, logp, max_len,
                       unknown_score, n_words):
-    """Unigram Viterbi over each distinct chunk chars[ptr[r]:ptr[r+1]] (no word crosses a
-    chunk's ends); each word on a chunk's best path counts *weights[r]* times."""
+    """Unigram Viterbi over each chunk chars[starts[r]:ends[r]] (no word crosses a chunk's
+    ends); each word on a chunk's best path counts *weights[r]* times."""
     out = np.zeros(n_words, np.int64)
     longest = 1
-    for r in range(ptr.shape[0] - 1):
-        longest = max(longest, ptr[r + 1] - ptr[r])
+    for r in range(starts.shape[0]):
+        longest = max(longest, ends[r] - starts[r])
     score = np.empty(longest + 1)
     back = np.zeros(longest + 1, np.int64)
     via = np.empty(longest + 1, np.int64)
-    for r in range(ptr.shape[0] - 1):
-        s, e = ptr[r], ptr[r + 1]
+    for r in range(starts.shape[0]):
+        s, e = starts[r], ends[r]
         L = e - s
         best_path(chars[s:e], cls[s:e], np.int64(0), L, keys, lens, vals, logp, max_len,
                   unknown_score, score, back, via)
@@ -297,113 +329,175 @@ def chunk_path_counts(ptr, chars, cls, weights, keys, lens, vals, logp, max_len,
 
 
 @njit(cache=True)
-def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pmi_cap,
-                      max_share):
-    """keep[row]: one character, or cohesion (the minimum over binary splits of
-    ln(N c(w) / (c(left) c(right)))) >= min(min_pmi + (n − 2) pmi_step, pmi_cap) and no
-    one-character extension holding *max_share* of the n-gram's occurrences or more (it is
-    a piece of a longer word). One pass, little memory."""
+def char_rows(ptr, chars):
+    """rows[id]: the row of the one-character string *id* in a CSR string table, or -1 (a
+    dense lookup for the splits that cut off one character)."""
     n = ptr.shape[0] - 1
-    share = np.zeros(n, np.float32)
-    cohesive = np.zeros(n, np.bool_)
+    top = 0
+    for j in range(chars.shape[0]):
+        top = max(top, chars[j])
+    rows = np.full(top + 1, -1, np.int32)
     for r in range(n):
-        p = ptr[r]
-        L = ptr[r + 1] - p
-        if L < 2:
-            continue
-        best = np.inf
-        for s in range(1, L):
-            a = key_row(tk, tv, seq_key(chars, p, p + s))
-            b = key_row(tk, tv, seq_key(chars, p + s, p + L))
-            if a < 0 or b < 0:
-                continue
-            v = math.log(n_chars * counts[r] / (float(counts[a]) * float(counts[b])))
-            best = min(best, v)
-            if s == L - 1:
-                share[a] = max(share[a], counts[r] / counts[a])
-            if s == 1:
-                share[b] = max(share[b], counts[r] / counts[b])
-        cohesive[r] = best >= min(min_pmi + (L - 2) * pmi_step, pmi_cap)
-    keep = np.zeros(n, np.bool_)
-    for r in range(n):
-        keep[r] = ptr[r + 1] - ptr[r] == 1 or (cohesive[r] and share[r] < max_share)
-    return keep
+        if ptr[r + 1] - ptr[r] == 1:
+            rows[chars[ptr[r]]] = r
+    return rows
 
 
 @njit(cache=True)
-def autonomy(ptr, chars, counts, tk, tv):
-    """Normalised variation of branching entropy (nVBE, Magistry & Sagot 2012) of every
-    row w of a frequent n-gram table (all substrings of a row are rows):
+def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pmi_cap,
+                      max_share, with_autonomy):
+    """keep[row]: one character, or cohesion (the minimum over binary splits of
+    ln(N c(w) / (c(left) c(right)))) >= min(min_pmi + (n − 2) pmi_step, pmi_cap) and no
+    one-character extension holding *max_share* of the n-gram's occurrences or more (it is
+    a piece of a longer word). With *with_autonomy*, also the autonomy of every kept row
+    (in row order; empty otherwise), the normalised variation of branching entropy (nVBE,
+    Magistry & Sagot 2012) of the frequent n-gram table (all substrings of a row are rows):
 
     h_right(w) = ln c(w) − Σ_x c(wx) ln c(wx) / c(w) over the rows wx (occurrences whose
     extension is not a row — rarer than min_count, or a mark, or the text's end — count as
     all different), h_left likewise; the empty string's entropy is the character
     entropy. a(w) = h_right(w) − h_right(w[:-1]) + h_left(w) − h_left(w[1:]), minus the mean
     of a over the rows of w's length. High a: w is followed and preceded by many different
-    strings, more than its shorter parts are (w ends where words end)."""
+    strings, more than its shorter parts are (w ends where words end).
+
+    The rows must come shortest first (as :meth:`UnigramFinder.ngram_table` writes them).
+    Length by length, a first pass over the rows one character longer adds each to its
+    parents (extension share, right/left entropy sums), then a second pass over the rows
+    of this length computes their cohesion and autonomy; only two lengths' sums are held
+    at a time (20 bytes a row of them), and the autonomy is stored for the kept rows only
+    (the boundary test reads no other)."""
     n = ptr.shape[0] - 1
-    hr = np.zeros(n)
-    hl = np.zeros(n)
+    one = char_rows(ptr, chars)
     longest = 1
     for r in range(n):
-        p = ptr[r]
-        L = ptr[r + 1] - p
-        longest = max(longest, L)
-        if L < 2:
-            continue
-        c = float(counts[r])
-        if c <= 0:
-            continue
-        v = c * math.log(c)
-        a = key_row(tk, tv, seq_key(chars, p, p + L - 1))
-        b = key_row(tk, tv, seq_key(chars, p + 1, p + L))
-        if a >= 0:
-            hr[a] += v
-        if b >= 0:
-            hl[b] += v
-    total = 0.0
-    plogp = 0.0
-    for r in range(n):
-        c = float(counts[r])
-        if c <= 0:
-            continue
-        if ptr[r + 1] - ptr[r] == 1:
-            total += c
-            plogp += c * math.log(c)
-        hr[r] = math.log(c) - hr[r] / c
-        hl[r] = math.log(c) - hl[r] / c
-    h0 = math.log(total) - plogp / total if total > 0 else 0.0
-    out = np.zeros(n)
+        L = ptr[r + 1] - ptr[r]
+        if longest > L:
+            raise ValueError("select_candidates: rows must come shortest first")
+        longest = L
+    lo = np.full(longest + 3, n, np.int64)  # rows of length L: lo[L] .. lo[L + 1]
+    for r in range(n - 1, -1, -1):
+        lo[ptr[r + 1] - ptr[r]] = r
+    for L in range(longest, -1, -1):
+        lo[L] = min(lo[L], lo[L + 1])
+    keep = np.zeros(n, np.bool_)
+    aut = np.zeros(max(16, n // 16) if with_autonomy else 0)  # grows when needed
     sums = np.zeros(longest + 1)
     nums = np.zeros(longest + 1)
+    k = 0
+    h0 = 0.0
+    hr_prev = np.zeros(0)
+    hl_prev = np.zeros(0)
+    for L in range(1, longest + 1):
+        base = lo[L]
+        size = lo[L + 1] - base
+        share = np.zeros(size, np.float32)
+        m = size if with_autonomy else 0
+        hr = np.zeros(m)
+        hl = np.zeros(m)
+        for r in range(lo[L + 1], lo[L + 2]):  # the rows one longer: to their parents
+            p = ptr[r]
+            if L == 1:
+                a = one[chars[p]]
+                b = one[chars[p + 1]]
+            else:
+                a = key_row(tk, tv, seq_key(chars, p, p + L))  # w[:-1]
+                b = key_row(tk, tv, seq_key(chars, p + 1, p + L + 1))  # w[1:]
+            a -= base
+            b -= base
+            if not 0 <= a < size:
+                a = -1
+            if not 0 <= b < size:
+                b = -1
+            if a >= 0 and one[chars[p + L]] >= 0:
+                share[a] = max(share[a], counts[r] / counts[a + base])
+            if b >= 0 and one[chars[p]] >= 0:
+                share[b] = max(share[b], counts[r] / counts[b + base])
+            if with_autonomy:
+                c = float(counts[r])
+                if c <= 0:
+                    continue
+                v = c * math.log(c)
+                if a >= 0:
+                    hr[a] += v
+                if b >= 0:
+                    hl[b] += v
+        if with_autonomy:
+            total = 0.0
+            plogp = 0.0
+            for i in range(size):
+                c = float(counts[base + i])
+                if c <= 0:
+                    continue
+                if L == 1:
+                    total += c
+                    plogp += c * math.log(c)
+                hr[i] = math.log(c) - hr[i] / c
+                hl[i] = math.log(c) - hl[i] / c
+            if L == 1:
+                h0 = math.log(total) - plogp / total if total > 0 else 0.0
+        prev = lo[L - 1] if L >= 2 else 0
+        for r in range(base, base + size):
+            p = ptr[r]
+            out = 0.0
+            if L < 2:
+                keep[r] = True
+                if with_autonomy and counts[r] > 0:
+                    out = hr[r - base] + hl[r - base] - 2.0 * h0
+            else:
+                best = np.inf
+                left = right = -1  # rows of w[:-1] and w[1:]
+                for s in range(1, L):
+                    a = one[chars[p]] if s == 1 else key_row(tk, tv, seq_key(chars, p, p + s))
+                    b = one[chars[p + L - 1]] if s == L - 1 else key_row(
+                        tk, tv, seq_key(chars, p + s, p + L))
+                    if s == L - 1:
+                        left = a
+                    if s == 1:
+                        right = b
+                    if a < 0 or b < 0:
+                        continue
+                    v = math.log(n_chars * counts[r] / (float(counts[a]) * float(counts[b])))
+                    best = min(best, v)
+                keep[r] = (best >= min(min_pmi + (L - 2) * pmi_step, pmi_cap)
+                           and share[r - base] < max_share)
+                if with_autonomy and counts[r] > 0:
+                    hr_a = hr_prev[left - prev] if 0 <= left - prev < hr_prev.shape[0] else h0
+                    hl_b = hl_prev[right - prev] if 0 <= right - prev < hl_prev.shape[0] else h0
+                    out = (hr[r - base] - hr_a) + (hl[r - base] - hl_b)
+            if not with_autonomy:
+                continue
+            if counts[r] > 0:
+                sums[L] += out
+                nums[L] += 1.0
+            if keep[r]:
+                if k == aut.shape[0]:
+                    grown = np.zeros(2 * k)
+                    grown[:k] = aut
+                    aut = grown
+                aut[k] = out
+                k += 1
+        hr_prev, hl_prev = hr, hl
+    if not with_autonomy:
+        return keep, aut
+    aut = aut[:k].copy()
+    k = 0
     for r in range(n):
-        p = ptr[r]
-        L = ptr[r + 1] - p
-        if counts[r] <= 0:
-            continue
-        if L < 2:
-            out[r] = hr[r] + hl[r] - 2.0 * h0
-        else:
-            a = key_row(tk, tv, seq_key(chars, p, p + L - 1))
-            b = key_row(tk, tv, seq_key(chars, p + 1, p + L))
-            out[r] = (hr[r] - (hr[a] if a >= 0 else h0)) + (hl[r] - (hl[b] if b >= 0 else h0))
-        sums[L] += out[r]
-        nums[L] += 1.0
-    for r in range(n):
-        L = ptr[r + 1] - ptr[r]
-        if counts[r] > 0:
-            out[r] -= sums[L] / nums[L]
-    return out
+        if keep[r]:
+            L = ptr[r + 1] - ptr[r]
+            if counts[r] > 0:
+                aut[k] -= sums[L] / nums[L]
+            k += 1
+    return keep, aut
 
 
 @njit(cache=True)
-def boundary_keep(ptr, chars, rows, aut, usable, tk, tv, margin, min_len):
-    """keep[i] for the table rows *rows*: True unless the row has min_len characters or
-    more and some split of it into two or more *usable* rows s_1..s_k (the candidates)
-    scores Σ a(s_j) len(s_j) more than a(w) len(w) + *margin*: nVBE decoding over the
-    candidates would cut the string (a compound of parts that are each more autonomous,
-    新|世纪, 检察|机关)."""
-    keep = np.ones(rows.shape[0], np.bool_)
+def boundary_excess(ptr, chars, rows, aut, usable, tk, tv, min_len):
+    """For each of the table rows *rows*: how much the best split of the row into two or
+    more *usable* rows s_1..s_k (the candidates) outscores the whole in nVBE decoding,
+    max Σ a(s_j) len(s_j) − a(w) len(w) (nats; positive: nVBE decoding would cut the string,
+    a compound of parts that are each more autonomous, 新|世纪, 检察|机关); −inf for rows
+    shorter than *min_len* or without such a split."""
+    out = np.full(rows.shape[0], -np.inf)
     longest = 1
     for i in range(rows.shape[0]):
         longest = max(longest, ptr[rows[i] + 1] - ptr[rows[i]])
@@ -426,5 +520,45 @@ def boundary_keep(ptr, chars, rows, aut, usable, tk, tv, margin, min_len):
                 v = best[s] + aut[q] * (e - s)
                 if v > best[e]:
                     best[e] = v
-        keep[i] = not best[length] > aut[r] * length + margin
-    return keep
+        if best[length] > NEG:
+            out[i] = best[length] - aut[r] * length
+    return out
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, fill):
+    """One pass of :func:`merge_at_least`: the number of kept keys, written out if *fill*."""
+    na, nb = a_keys.shape[0], b_keys.shape[0]
+    i = j = m = 0
+    while i < na or j < nb:
+        if j >= nb or (i < na and a_keys[i] < b_keys[j]):
+            k, c = a_keys[i], a_counts[i]
+            i += 1
+        elif i >= na or a_keys[i] > b_keys[j]:
+            k, c = b_keys[j], b_counts[j]
+            j += 1
+        else:
+            k, c = a_keys[i], a_counts[i] + b_counts[j]
+            i += 1
+            j += 1
+        if c >= min_count:
+            if fill:
+                keys[m] = k
+                counts[m] = c
+            m += 1
+    return m
+
+
+@njit(cache=True, nogil=True)
+def merge_at_least(a_keys, a_counts, b_keys, b_counts, min_count):
+    """Merge two sorted (keys, counts) tables, summing the counts of equal keys, keeping
+    the keys whose count is *min_count* or more (1: all). Two passes, the first only
+    counts, so the output is allocated at its exact size: no buffer for the rows of both
+    inputs (``merge_counts``' bound) and no copy of it."""
+    keys = np.empty(0, np.uint64)
+    counts = np.empty(0, np.int64)
+    m = _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, False)
+    keys = np.empty(m, np.uint64)
+    counts = np.empty(m, np.int64)
+    _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, True)
+    return keys, counts

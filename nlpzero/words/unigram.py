@@ -8,16 +8,25 @@
    over its binary splits of ln(N c(w) / (c(left) c(right))) — reaches
    min(min_pmi + (n − 2) pmi_step, pmi_cap) nats, unless one one-character extension
    (xw or wx) accounts for ``max_share`` of its occurrences or more: such an n-gram is a
-   piece of a longer word (华民族 of 中华民族). Then the branching-entropy test: with
-   a(s) the nVBE autonomy of a string (:func:`_unigram_kernels.autonomy`), a candidate of
-   three or more characters goes when some split into other candidates scores
-   Σ a(part) len(part) more than a(w) len(w) + ``boundary_margin`` (新|世纪, 检察|机关:
-   compounds of parts that each stand in more contexts than the whole). Pre-rule: a run
-   of digits joined to the ideograph after it (年, 月, 日, 万 ...) when the corpus shows
-   that ideograph after digits with PMI >= min_pmi; the strings seen ``min_count`` times
-   are candidates.
+   piece of a longer word (华民族 of 中华民族). For each candidate of three or more
+   characters, with a(s) the nVBE autonomy of a string
+   (:func:`_unigram_kernels.select_candidates`), its *excess*: how much its best split into other
+   candidates outscores it, max Σ a(part) len(part) − a(w) len(w) (positive: nVBE
+   decoding would cut it, 新|世纪, 检察|机关, compounds of parts that each stand in more
+   contexts than the whole). Pre-rule: a run of digits joined to the ideograph after it
+   (年, 月, 日, 万 ...) when the corpus shows that ideograph after digits with PMI >=
+   min_pmi; the strings seen ``min_count`` times are candidates.
 3. **Re-estimation.** The corpus is segmented with the candidates (unigram Viterbi, word
-   score ln count − ln total) and the words on the best paths are counted. Then the
+   score ln count − ln total) and the words on the best paths are counted. The first
+   count decides the branching-entropy test: a candidate goes when its excess is more
+   than ``boundary_margin`` + its surplus gain, g(w) − (len(w) − 1), with g(w) =
+   ln p(w) − Σ ln p(w_i) what an occurrence saves spelt whole rather than as its best
+   split w_1..w_k into other words (the whole's code length against its parts', in the
+   model of all candidates) and len(w) − 1 the gain the redundancy test below asks of
+   every word; a compound whose occurrences pay for its parts being more autonomous
+   stays (:meth:`UnigramFinder.boundary_keep`). That first pass runs over the corpus's
+   blocks; the survivors' counts then come from the distinct chunks of the corpus (cut
+   wherever no word spans two neighbours), and the
    minimum-entropy redundancy test (去冗) runs on all words against those counts: with
    w_1..w_k the best split of w into other words, w stays only if
    ln p(w) − Σ ln p(w_i) >= len(w) − 1 (the gain per occurrence, nlp-zero's rule) *and*
@@ -30,10 +39,11 @@
 
 The lexicon's counts are the counts of the last Viterbi pass (words the last test drops
 are left out); its scores are the gains in nats. Parameters chosen on the PKU test set:
-pmi_cap 8, max_share 0.8, lexicon_cost 1, boundary_margin 6, min_pmi 1.5 (confirmed on
-PFR-1998 lines, not tuned on, and the small setting; the synthetic sample corpus prefers
-min_pmi 2); pmi_step 1.5 (PKU and PFR long-word recall against the F1 of the synthetic
-sample corpus); min_count is the ``ngram`` method's.
+pmi_cap 8, max_share 0.8, lexicon_cost 1, min_pmi 1.5 (confirmed on PFR-1998 lines, not
+tuned on, and the small setting; the synthetic sample corpus prefers min_pmi 2); pmi_step
+1.5 (PKU and PFR long-word recall against the F1 of the synthetic sample corpus);
+boundary_margin 0 is no choice (the surplus gain alone pays for the excess; larger margins
+trade F1 for long words); min_count is the ``ngram`` method's.
 """
 
 from __future__ import annotations
@@ -43,7 +53,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .._tables import MergeStack, merge_counts, run_lengths
+from .._malloc import trim_heap
+from .._tables import MergeStack, run_lengths
 from .._threads import map_blocks
 from ..text.chars import ALNUM, HAN
 from ..text.progress import Progress
@@ -91,7 +102,7 @@ class UnigramFinder(_Finder):
     def __init__(self, min_count: int = 3, min_pmi: float = 1.5, pmi_step: float = 1.5,
                  pmi_cap: float = 8.0, max_len: int = 32, max_share: float = 0.8,
                  lexicon_cost: float = 1.0, iterations: int = 5, partitions: int = 2,
-                 boundary_margin: float = 6.0,
+                 boundary_margin: float = 0.0,
                  unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         super().__init__(_check_real("unknown_score", unknown_score, high=0.0))
         self.min_count = _check_int("min_count", min_count, 1, 2**62)
@@ -148,15 +159,19 @@ class UnigramFinder(_Finder):
         empty = UK.key_table(np.zeros(0, np.uint64))
         prev_keys = np.zeros(0, np.uint64)  # frequent (L-1)-grams, L-1 >= 3
         prev_counts = np.zeros(0, np.int64)
+        n_prev = 0
+        tk = tv = work = None
         L = 3
         while True:
             emit = self.max_len >= L
             if L - 1 >= 3:
+                tk = tv = work = None  # the last round's key table goes first
                 tk, tv = UK.key_table(prev_keys)
-                row_chars = np.zeros((prev_keys.size, L - 1), np.int32)
+                n_prev, prev_keys = prev_keys.size, None  # the rows need only the count
+                row_chars = np.zeros((n_prev, L - 1), np.uint16)  # ids < 2^16
             else:
                 tk, tv = empty
-                row_chars = np.zeros((0, 2), np.int32)
+                row_chars = np.zeros((0, 2), np.uint16)
             n_parts = self.partitions if L <= FULL_SCANS + 2 and emit else 1
             kept = []
             for part in range(n_parts):
@@ -186,31 +201,35 @@ class UnigramFinder(_Finder):
                     keys.sort()
                     return run_lengths(keys), spans
 
-                stack = MergeStack(merge_counts)
+                stack = MergeStack(merge_exact)
                 for table, spans in map_blocks(work, enumerate(corpus.blocks(self.chars,
                                                                              progress))):
                     stack.push(table, table[0].size)
                     if spans is not None:
                         self._digit_spans.append(spans)
-                merged = stack.result()
-                if merged is not None:
-                    keep = merged[1] >= self.min_count
-                    kept.append((merged[0][keep], merged[1][keep]))
-                del stack, merged
-            if L - 1 >= 3 and prev_keys.size:
-                rows_ptr.append(np.arange(0, (L - 1) * prev_keys.size + 1, L - 1,
-                                          dtype=np.int64))
+                frequent = merged_at_least(stack, self.min_count)
+                if frequent is not None:
+                    kept.append(frequent)
+                del stack, frequent
+                trim_heap()
+            if L - 1 >= 3 and n_prev:
+                rows_ptr.append(np.arange(0, (L - 1) * n_prev + 1, L - 1, dtype=np.int64))
                 rows_chars.append(row_chars.reshape(-1))
                 rows_counts.append(prev_counts)
             if not emit or not kept:
                 break
             prev_keys = np.concatenate([k for k, _ in kept])
             prev_counts = np.concatenate([c for _, c in kept])
+            kept = []
             order = np.argsort(prev_keys, kind="stable")
             prev_keys, prev_counts = prev_keys[order], prev_counts[order]
+            del order
             if prev_keys.size == 0:
                 break
             L += 1
+        # the level state and the last round's arrays go before the table is assembled
+        levels.clear()
+        del work, tk, tv, row_chars, prev_keys, prev_counts, kept
         return _concat_rows(rows_ptr, rows_chars, rows_counts)
 
     # -- 2. candidates --------------------------------------------------------------------
@@ -220,27 +239,37 @@ class UnigramFinder(_Finder):
         return np.minimum(self.min_pmi + self.pmi_step * np.maximum(lengths - 2, 0),
                           self.pmi_cap)
 
-    def candidates(self, table: _WordTable) -> _WordTable:
+    def candidates(self, table: _WordTable) -> tuple[_WordTable, np.ndarray]:
+        """The candidate words, and per word the excess of the branching-entropy test
+        (:func:`_unigram_kernels.boundary_excess`: how much nVBE decoding prefers its best
+        split into other candidates; −inf where the test does not apply), which
+        :meth:`reestimate` weighs against the word's code-length gain."""
         n_chars = float(self.char_counts().sum())
-        keys = UK.row_keys(table.ptr, table.chars)
-        tk, tv = UK.key_table(keys)
-        keep = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv, n_chars,
-                                    self.min_pmi, self.pmi_step, self.pmi_cap, self.max_share)
-        if self.boundary_margin < 1e6:
-            aut = UK.autonomy(table.ptr, table.chars, table.counts, tk, tv)
-            rows = np.flatnonzero(keep)
-            keep[rows] = UK.boundary_keep(table.ptr, table.chars, rows, aut, keep.copy(),
-                                          tk, tv, self.boundary_margin, BOUNDARY_MIN_LEN)
-            del aut
+        boundary = self.boundary_margin < 1e6
+        tk, tv = UK.row_key_table(table.ptr, table.chars)
+        keep, aut = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv,
+                                         n_chars, self.min_pmi, self.pmi_step, self.pmi_cap,
+                                         self.max_share, boundary)
         del tk, tv
         words = table.subset(keep)
-        digits = self._digit_words(n_chars, keys[keep])
+        del keep
+        n = words.counts.size
+        if boundary:  # the parts of a split are candidates: their own key table serves
+            tk, tv = UK.row_key_table(words.ptr, words.chars)
+            excess = UK.boundary_excess(words.ptr, words.chars, np.arange(n), aut,
+                                        np.ones(n, np.bool_), tk, tv, BOUNDARY_MIN_LEN)
+            del tk, tv, aut
+        else:
+            excess = np.full(n, -np.inf)
+        words.chars, words.counts = words.chars.astype(np.int32), words.counts.astype(np.int64)
+        digits = self._digit_words(n_chars, UK.row_keys(words.ptr, words.chars))
         if digits is not None:
             ptr, chars, c = digits
             words = _WordTable(np.concatenate([words.ptr, words.ptr[-1] + ptr[1:]]),
                                np.concatenate([words.chars, chars]),
                                np.concatenate([words.counts, c]))
-        return words
+            excess = np.concatenate([excess, np.full(c.size, -np.inf)])
+        return words, excess
 
     def _digit_words(self, n_chars: float, known: np.ndarray) -> tuple | None:
         """Digit runs + the ideograph after them, for ideographs that follow digits with
@@ -317,7 +346,14 @@ class UnigramFinder(_Finder):
         progress = progress or Progress()
         corpus = Corpus.of(corpus)
         self._check_trained()
-        words = self.candidates(self.ngram_table(corpus, progress))
+        table = self.ngram_table(corpus, progress)
+        trim_heap()  # the counting rounds' small freed arrays, before the big ones come
+        words, excess = self.candidates(table)
+        del table
+        if np.isfinite(excess).any():
+            words = self.boundary_pass(
+                words, excess, lambda w: self.corpus_path_counts(w, corpus, progress),
+                progress, corpus.n_bytes)
         chunks = self.chunks(words, corpus, progress)
         chunk_cls = self.chars.id_classes[chunks.chars]
         return self.reestimate(words, lambda w: self.path_counts(chunks, w, chunk_cls),
@@ -330,12 +366,51 @@ class UnigramFinder(_Finder):
         ``chunks.counts`` times; *chunk_cls* are the classes of ``chunks.chars``."""
         if chunk_cls is None:
             chunk_cls = self.chars.id_classes[chunks.chars]
+        return UK.chunk_path_counts(chunks.ptr[:-1], chunks.ptr[1:], chunks.chars, chunk_cls,
+                                    chunks.counts, *self._viterbi_model(words))
+
+    def corpus_path_counts(self, words: _WordTable, corpus: Corpus,
+                           progress: Progress) -> np.ndarray:
+        """:meth:`path_counts` over every chunk occurrence of the corpus itself, block by
+        block, with no table of distinct chunks: the same counts (each chunk's Viterbi
+        path is its own), for a pass over many candidates, whose chunks are long and
+        mostly distinct (on Gutenberg 4.4 M distinct chunks, 22 M characters)."""
+        bounds = self.chunk_spans(words)
+        model = self._viterbi_model(words)
+        classes = self.chars.id_classes
+
+        def work(ids: np.ndarray) -> np.ndarray:
+            starts, ends = bounds(ids)
+            return UK.chunk_path_counts(starts, ends, ids, classes[ids],
+                                        np.ones(starts.size, np.int64), *model)
+
+        total = np.zeros(words.counts.size, np.int64)
+        for counts in map_blocks(work, corpus.blocks(self.chars, progress)):
+            total += counts
+        return total
+
+    def _viterbi_model(self, words: _WordTable) -> tuple:
+        """The unigram model of *words* as :func:`_unigram_kernels.chunk_path_counts` reads
+        it: their key table, ln p(w) = ln count − ln total, the longest word, the unknown
+        character's score and the number of words."""
         keys, lens, vals = words.table()
         logp = np.log(np.maximum(words.counts, 1)) - math.log(
             max(1.0, float(words.counts.sum())))
-        return UK.chunk_path_counts(chunks.ptr, chunks.chars, chunk_cls, chunks.counts,
-                                    keys, lens, vals, logp, int(words.lengths.max(initial=1)),
-                                    self.unknown_score, words.counts.size)
+        return (keys, lens, vals, logp, int(words.lengths.max(initial=1)), self.unknown_score,
+                words.counts.size)
+
+    def boundary_pass(self, words: _WordTable, excess: np.ndarray,
+                      path_counts: Callable[[_WordTable], np.ndarray],
+                      progress: Progress, total_bytes: int | None = None) -> _WordTable:
+        """The candidates *words* that pass the branching-entropy test
+        (:meth:`boundary_keep`), their *excess* (:meth:`candidates`) weighed against the
+        model of one count ``path_counts(words)`` over the corpus (*total_bytes* read)."""
+        progress.stage("branching-entropy test (one Viterbi pass)", total_bytes)
+        char_cost = math.log(max(2, int(np.count_nonzero(self.char_counts()))))
+        keep = self.boundary_keep(words, excess, path_counts(words), char_cost)
+        progress.note(f"branching-entropy test: {int((~keep).sum())} of {keep.size} "
+                      "candidates cut")
+        return words.subset(keep)
 
     def reestimate(self, words: _WordTable,
                    path_counts: Callable[[_WordTable], np.ndarray],
@@ -369,6 +444,49 @@ class UnigramFinder(_Finder):
                 break
         return self._lexicon(words, gain)
 
+    def boundary_keep(self, words: _WordTable, excess: np.ndarray, counts: np.ndarray,
+                      char_cost: float) -> np.ndarray:
+        """keep[w] of the branching-entropy test, paid in code length: w goes when nVBE
+        decoding prefers its best split into other candidates by more (*excess*, nats)
+        than ``boundary_margin`` + its surplus gain g(w) − (len(w) − 1), with g(w) =
+        ln p(w) − Σ ln p(w_i) the nats an occurrence saves spelt whole rather than as its
+        best split w_1..w_k into other words, in the unigram model of *counts* (the
+        best-path counts of all the candidates; :func:`_unigram_kernels.prune`), and
+        len(w) − 1 the gain the redundancy test asks of every word. A compound whose
+        occurrences are cheaper whole by more than its parts are more autonomous stays."""
+        tk, tv = UK.key_table(UK.row_keys(words.ptr, words.chars))
+        _, gain, _ = UK.prune(words.ptr, words.chars, counts.astype(np.float64), tk, tv,
+                              self.unknown_score, char_cost, self.lexicon_cost)
+        surplus = gain - (words.lengths - 1)
+        return ~(excess > self.boundary_margin + surplus)
+
+
+def merge_exact(a_keys: np.ndarray, a_counts: np.ndarray, b_keys: np.ndarray,
+                b_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``merge_counts`` with the output allocated at its exact size (a
+    :class:`MergeStack` merge)."""
+    return UK.merge_at_least(a_keys, a_counts, b_keys, b_counts, 1)
+
+
+def merged_at_least(stack: MergeStack, min_count: int) -> tuple | None:
+    """The tables of *stack* merged (emptying it), only the keys counted *min_count* times
+    or more; the last merge keeps only those, so the full merged table (all the
+    distinct keys, most of them rare) is never built."""
+    tables = [table for _, table in stack.stack]
+    stack.stack.clear()
+    if not tables:
+        return None
+    while len(tables) > 2:
+        b, a = tables.pop(), tables.pop()
+        tables.append(merge_exact(*a, *b))
+        del a, b
+    if len(tables) == 1:
+        keys, counts = tables.pop()
+        keep = counts >= min_count
+        return keys[keep], counts[keep]
+    b, a = tables.pop(), tables.pop()
+    return UK.merge_at_least(*a, *b, min_count)
+
 
 def _code_length(counts: np.ndarray) -> float:
     """N ln N − Σ c ln c: nats to spell the corpus with these word counts (unigram ML)."""
@@ -385,10 +503,34 @@ def _digit_ids(chars) -> np.ndarray:
     return out
 
 
+def table_arrays(n_rows: int, n_ids: int, top_count: int) -> _WordTable:
+    """Empty arrays for an n-gram table of *n_rows* rows, *n_ids* ids in all and counts up
+    to *top_count*: uint16 ids (character ids are below 2^16), int32 row pointers and
+    counts where they fit (10 bytes a row and 2 an id less than int64 and int32; the
+    kernels read them as exact integers either way, and the candidates taken from the
+    table get int32 ids and int64 counts again)."""
+    small = np.iinfo(np.int32).max
+    return _WordTable(np.empty(n_rows + 1, np.int32 if n_ids <= small else np.int64),
+                      np.empty(n_ids, np.uint16),
+                      np.empty(n_rows, np.int32 if top_count <= small else np.int64))
+
+
 def _concat_rows(ptrs: list[np.ndarray], chars: list[np.ndarray],
                  counts: list[np.ndarray]) -> _WordTable:
-    out_ptr = [ptrs[0]]
-    for p in ptrs[1:]:
-        out_ptr.append(out_ptr[-1][-1] + p[1:])
-    return _WordTable(np.concatenate(out_ptr), np.concatenate(chars).astype(np.int32),
-                      np.concatenate(counts).astype(np.int64))
+    """The CSR pieces as one table; the lists are emptied as their pieces are copied, so
+    at most one piece is held twice."""
+    n_rows = sum(p.size - 1 for p in ptrs)
+    n_ids = sum(c.size for c in chars)
+    top = max((int(k.max()) for k in counts if k.size), default=0)
+    out = table_arrays(n_rows, n_ids, top)
+    out.ptr[0] = 0
+    row = at = 0
+    while ptrs:
+        p, c, k = ptrs.pop(0), chars.pop(0), counts.pop(0)
+        n = p.size - 1
+        out.ptr[row + 1:row + n + 1] = at + p[1:]
+        out.chars[at:at + c.size] = c
+        out.counts[row:row + n] = k
+        row, at = row + n, at + c.size
+        del p, c, k
+    return out
