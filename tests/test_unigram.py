@@ -326,6 +326,20 @@ def test_cli_unigram_is_the_default(cli, tmp_path):
     assert words == discover(path).words
 
 
+def reference_candidates(finder: UnigramFinder, table) -> np.ndarray:
+    """The candidate mask by its definition, in plain Python and numpy: one character, or
+    cohesion at the length's threshold and no one-character extension holding 0.8 of the
+    occurrences (the finder's max_share)."""
+    counts = table.counts.astype(np.float64)
+    coh, prefix, suffix = split_stats(table, counts, float(finder.char_counts().sum()))
+    share = np.zeros(counts.size)
+    for parent in (prefix, suffix):
+        has = parent >= 0
+        np.maximum.at(share, parent[has], counts[has] / counts[parent[has]])
+    lengths = table.lengths
+    return (lengths == 1) | ((coh >= finder.thresholds(lengths)) & (share < finder.max_share))
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_candidate_selection_matches_its_definition(seed):
     """select_candidates (one fused pass) = cohesion threshold and extension share computed
@@ -333,23 +347,16 @@ def test_candidate_selection_matches_its_definition(seed):
     text = generated_corpus(seed, 1500, "子丑寅卯辰巳午")
     finder = UnigramFinder(min_count=2).train([text])
     table = finder.ngram_table(Corpus.of([text]), Progress())
-    counts = table.counts.astype(np.float64)
     n_chars = float(finder.char_counts().sum())
     tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
-    coh, prefix, suffix = split_stats(table, counts, n_chars)
-    share = np.zeros(counts.size)
-    for parent in (prefix, suffix):
-        has = parent >= 0
-        np.maximum.at(share, parent[has], counts[has] / counts[parent[has]])
-    lengths = table.lengths
-    expected = (lengths == 1) | ((coh >= finder.thresholds(lengths)) & (share < 0.8))
+    expected = reference_candidates(finder, table)
     for with_autonomy in (False, True):
         got, aut = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv, n_chars,
                                         finder.min_pmi, finder.pmi_step, finder.pmi_cap, 0.8,
                                         with_autonomy)
         assert np.array_equal(got, expected)
         assert aut.size == (got.sum() if with_autonomy else 0)
-    assert got.sum() > (lengths == 1).sum()  # some multi-character candidates
+    assert got.sum() > (table.lengths == 1).sum()  # some multi-character candidates
 
 
 @pytest.mark.parametrize("args, option, owner", [
@@ -535,15 +542,7 @@ def test_candidates_match_plain_python_definition(seed):
     text = generated_corpus(seed, 400, "子丑寅卯辰")
     finder = UnigramFinder(min_count=2, max_len=6).train([text])
     table = finder.ngram_table(Corpus.of([text]), Progress())
-    counts = table.counts.astype(np.float64)
-    n_chars = float(finder.char_counts().sum())
-    coh, prefix, suffix = split_stats(table, counts, n_chars)
-    share = np.zeros(counts.size)
-    for parent in (prefix, suffix):
-        has = parent >= 0
-        np.maximum.at(share, parent[has], counts[has] / counts[parent[has]])
-    lengths = table.lengths
-    first = (lengths == 1) | ((coh >= finder.thresholds(lengths)) & (share < 0.8))
+    first = reference_candidates(finder, table)
     names = table.words(finder.chars)
     ref = reference_autonomy(table_words(finder, table))
     usable = {w for w, k in zip(names, first) if k}
