@@ -243,7 +243,7 @@ class UnigramFinder(_Finder):
         """The candidate words, and per word the excess of the branching-entropy test
         (:func:`_unigram_kernels.boundary_excess`: how much nVBE decoding prefers its best
         split into other candidates; −inf where the test does not apply), which
-        :meth:`reestimate` weighs against the word's code-length gain."""
+        :meth:`boundary_keep` weighs against the word's code-length gain."""
         n_chars = float(self.char_counts().sum())
         boundary = self.boundary_margin < 1e6
         tk, tv = UK.row_key_table(table.ptr, table.chars)
