@@ -14,21 +14,31 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import functools
 
 _M_TRIM_THRESHOLD = -1
 _M_MMAP_THRESHOLD = -3
 
 
-def release_freed_memory() -> bool:
-    """Pin glibc's mmap (8 MB) and trim (16 MB) thresholds; True when it took effect."""
+@functools.cache
+def _libc() -> ctypes.CDLL | None:
+    """The C library, loaded once (``find_library`` runs ``ldconfig``); None if absent."""
     name = ctypes.util.find_library("c")
     if not name:
-        return False
+        return None
     try:
-        libc = ctypes.CDLL(name)
-        return bool(libc.mallopt(_M_MMAP_THRESHOLD, 1 << 23)
+        return ctypes.CDLL(name)
+    except OSError:
+        return None
+
+
+def release_freed_memory() -> bool:
+    """Pin glibc's mmap (8 MB) and trim (16 MB) thresholds; True when it took effect."""
+    libc = _libc()
+    try:
+        return bool(libc is not None and libc.mallopt(_M_MMAP_THRESHOLD, 1 << 23)
                     and libc.mallopt(_M_TRIM_THRESHOLD, 1 << 24))
-    except (OSError, AttributeError):
+    except AttributeError:  # a C library without glibc's mallopt
         return False
 
 
@@ -37,10 +47,8 @@ def trim_heap() -> bool:
     freed small arrays leave holes that later large (mapped) arrays cannot reuse. Cheap
     and harmless, so library code may call it between stages; False where glibc is
     absent."""
-    name = ctypes.util.find_library("c")
-    if not name:
-        return False
+    libc = _libc()
     try:
-        return bool(ctypes.CDLL(name).malloc_trim(0))
-    except (OSError, AttributeError):
+        return bool(libc is not None and libc.malloc_trim(0))
+    except AttributeError:  # a C library without glibc's malloc_trim
         return False
