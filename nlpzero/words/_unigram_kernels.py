@@ -30,6 +30,19 @@ def _home(key, cap):
     return np.int64((h * np.uint64(cap)) >> np.uint64(32))
 
 
+@njit(cache=True, inline="always")
+def _put(tk, tv, key, row):
+    """key -> row in a :func:`key_table` (linear probing from its home slot)."""
+    cap = tk.shape[0]
+    s = _home(key, cap)
+    while tk[s] != EMPTY and tk[s] != key:
+        s += 1
+        if s == cap:
+            s = 0
+    tk[s] = key
+    tv[s] = row
+
+
 @njit(cache=True)
 def key_table(keys):
     """Open-addressing map key -> row (linear probing, at most two thirds full, 12 bytes a
@@ -38,13 +51,7 @@ def key_table(keys):
     tk = np.zeros(cap, np.uint64)
     tv = np.full(cap, -1, np.int32)
     for r in range(keys.shape[0]):
-        s = _home(keys[r], cap)
-        while tk[s] != EMPTY and tk[s] != keys[r]:
-            s += 1
-            if s == cap:
-                s = 0
-        tk[s] = keys[r]
-        tv[s] = r
+        _put(tk, tv, keys[r], r)
     return tk, tv
 
 
@@ -59,14 +66,7 @@ def row_key_table(ptr, chars):
     tk = np.zeros(cap, np.uint64)
     tv = np.full(cap, -1, np.int32)
     for r in range(n):
-        key = seq_key(chars, ptr[r], ptr[r + 1])
-        s = _home(key, cap)
-        while tk[s] != EMPTY and tk[s] != key:
-            s += 1
-            if s == cap:
-                s = 0
-        tk[s] = key
-        tv[s] = r
+        _put(tk, tv, seq_key(chars, ptr[r], ptr[r + 1]), r)
     return tk, tv
 
 

@@ -435,10 +435,7 @@ class UnigramFinder(_Finder):
             words = words.subset(seen, counts)
             done = previous - per_char < TOLERANCE * per_char or it + 1 == self.iterations
             previous = per_char
-            keys = UK.row_keys(words.ptr, words.chars)
-            tk, tv = UK.key_table(keys)
-            keep, gain, _ = UK.prune(words.ptr, words.chars, words.counts.astype(np.float64),
-                                     tk, tv, self.unknown_score, char_cost, self.lexicon_cost)
+            keep, gain = self._prune(words, words.counts, char_cost)
             words, gain = words.subset(keep), gain[keep]
             if done:
                 break
@@ -454,11 +451,18 @@ class UnigramFinder(_Finder):
         best-path counts of all the candidates; :func:`_unigram_kernels.prune`), and
         len(w) − 1 the gain the redundancy test asks of every word. A compound whose
         occurrences are cheaper whole by more than its parts are more autonomous stays."""
-        tk, tv = UK.key_table(UK.row_keys(words.ptr, words.chars))
-        _, gain, _ = UK.prune(words.ptr, words.chars, counts.astype(np.float64), tk, tv,
-                              self.unknown_score, char_cost, self.lexicon_cost)
+        _, gain = self._prune(words, counts, char_cost)
         surplus = gain - (words.lengths - 1)
         return ~(excess > self.boundary_margin + surplus)
+
+    def _prune(self, words: _WordTable, counts: np.ndarray,
+               char_cost: float) -> tuple[np.ndarray, np.ndarray]:
+        """:func:`_unigram_kernels.prune` of *words* in the unigram model of *counts*: the
+        redundancy test's keep[w] and each word's gain (nats) over its best split."""
+        tk, tv = UK.row_key_table(words.ptr, words.chars)
+        keep, gain, _ = UK.prune(words.ptr, words.chars, counts.astype(np.float64), tk, tv,
+                                 self.unknown_score, char_cost, self.lexicon_cost)
+        return keep, gain
 
 
 def merge_exact(a_keys: np.ndarray, a_counts: np.ndarray, b_keys: np.ndarray,
