@@ -566,3 +566,39 @@ def test_row_key_table_is_the_key_table_of_the_row_keys():
         assert sorted(tk[tk != 0].tolist()) == sorted(keys.tolist())
         assert [UK.key_row(tk, tv, k) for k in keys] == list(range(keys.size))
         assert UK.key_row(tk, tv, np.uint64(12345)) == -1
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_chunk_path_counts_follow_the_segmenters_paths(seed):
+    """chunk_path_counts over its path_table counts the words of the lexicon's own Viterbi
+    (path_words over the lexicon's hash table): the same paths, ties included (counts are
+    powers of two, so many paths score alike), letter/digit runs whole, a repeated word
+    counted under its first row, and each chunk weighted by its count."""
+    from nlpzero.words import _lexicon_kernels as LK
+
+    rng = random.Random(seed)
+    n_ids = 8  # ids 7 and 8 are letters (class 2), the rest ideographs (class 1)
+    cls_of = np.array([0] + [1] * 6 + [2, 2], np.int8)
+    words = [[rng.randint(1, n_ids) for _ in range(rng.randint(1, 7))] for _ in range(60)]
+    words.append(list(words[5]))  # a repeated word: its first row takes the counts
+    ptr = np.zeros(len(words) + 1, np.int64)
+    np.cumsum([len(w) for w in words], out=ptr[1:])
+    table = _WordTable(ptr, np.array([c for w in words for c in w], np.int32),
+                       np.array([2 ** rng.randint(0, 6) for _ in words], np.int64))
+    logp = np.log(table.counts) - math.log(float(table.counts.sum()))
+    keys, lens, vals = table.table()
+    max_len = int(table.lengths.max())
+    chunks = [np.array([rng.randint(1, n_ids) for _ in range(rng.randint(1, 40))], np.int32)
+              for _ in range(30)]
+    weights = np.array([rng.randint(1, 5) for _ in chunks], np.int64)
+    expected = np.zeros(len(words), np.int64)
+    for chunk, weight in zip(chunks, weights):
+        on_path = LK.path_words(chunk, cls_of[chunk], keys, lens, vals, logp, max_len, -20.0)
+        expected += weight * np.bincount(on_path[on_path >= 0], minlength=len(words))
+    chars = np.concatenate(chunks)
+    ends = np.cumsum([c.size for c in chunks])
+    got = UK.chunk_path_counts(ends - [c.size for c in chunks], ends, chars, cls_of[chars],
+                               weights, UK.path_table(table.ptr, table.chars), logp, max_len,
+                               -20.0, len(words))
+    assert np.array_equal(got, expected)
+    assert got[len(words) - 1] == 0 and expected.sum() > 0

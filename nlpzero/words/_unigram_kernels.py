@@ -14,9 +14,9 @@ import math
 import numpy as np
 from numba import njit
 
-from .._hashing import GOLDEN, seq_key
+from .._hashing import GOLDEN, extend_key, seq_key
 from ._discovery_kernels import pair_in
-from ._lexicon_kernels import EMPTY, best_path
+from ._lexicon_kernels import EMPTY
 
 NEG = -1e300
 
@@ -303,12 +303,68 @@ def chunk_joins(ids, is_alnum, rank, bits, top, pair_set):
     return join
 
 
+@njit(cache=True)
+def path_table(ptr, chars):
+    """The lookup :func:`chunk_path_counts` walks: every prefix of every row of a CSR
+    string table by its lexicon key and length, with the row of the string when it is
+    a row itself (the first such row), else -1 — the entries of the lexicon's
+    ``build_table``, in one array of two 8-byte words a slot (key; length << 32 | row + 1)
+    so that a probe reads one cache line where the lexicon's three arrays read three.
+    At most two thirds full (every prefix costs an id), 24 bytes an id."""
+    n = ptr.shape[0] - 1
+    cap = max(16, chars.shape[0] + chars.shape[0] // 2 + 1)
+    tab = np.zeros(2 * cap, np.uint64)
+    for w in range(n):
+        key = EMPTY
+        start = ptr[w]
+        m = ptr[w + 1] - start
+        for L in range(m):
+            key = extend_key(key, L, chars[start + L])
+            length = np.uint64(L + 1)
+            s = _home(key, cap)
+            while tab[2 * s] != EMPTY and not (tab[2 * s] == key
+                                               and (tab[2 * s + 1] >> np.uint64(32)) == length):
+                s += 1
+                if s == cap:
+                    s = 0
+            if tab[2 * s] == EMPTY:
+                tab[2 * s] = key
+                tab[2 * s + 1] = length << np.uint64(32)
+            if m - 1 == L and (tab[2 * s + 1] & np.uint64(0xFFFFFFFF)) == 0:
+                tab[2 * s + 1] |= np.uint64(w + 1)
+    return tab
+
+
+@njit(cache=True, inline="always")
+def _path_find(tab, cap, key, length):
+    """(found, row) of the prefix (*key*, *length*) in a :func:`path_table`: found is
+    False when no word starts so; row is -1 for a prefix that is no word."""
+    s = _home(key, cap)
+    want = np.uint64(length)
+    while True:
+        k = tab[2 * s]
+        if k == EMPTY:
+            return False, np.int64(-1)
+        if k == key:
+            meta = tab[2 * s + 1]
+            if (meta >> np.uint64(32)) == want:
+                return True, np.int64(meta & np.uint64(0xFFFFFFFF)) - 1
+        s += 1
+        if s == cap:
+            s = 0
+
+
 @njit(cache=True, nogil=True)
-def chunk_path_counts(starts, ends, chars, cls, weights, keys, lens, vals, logp, max_len,
+def chunk_path_counts(starts, ends, chars, cls, weights, tab, logp, max_len,
                       unknown_score, n_words):
     """Unigram Viterbi over each chunk chars[starts[r]:ends[r]] (no word crosses a chunk's
-    ends); each word on a chunk's best path counts *weights[r]* times."""
+    ends); each word on a chunk's best path counts *weights[r]* times. *tab* is the
+    :func:`path_table` of the words. The path is the segmenter's
+    (:func:`_lexicon_kernels.best_path`, the same edges in the same order, so ties break
+    the same way): lexicon words (score ln p), a single ideograph or a whole letter/digit
+    run (*unknown_score*); no word ends inside a letter/digit run."""
     out = np.zeros(n_words, np.int64)
+    cap = tab.shape[0] // 2
     longest = 1
     for r in range(starts.shape[0]):
         longest = max(longest, ends[r] - starts[r])
@@ -316,10 +372,41 @@ def chunk_path_counts(starts, ends, chars, cls, weights, keys, lens, vals, logp,
     back = np.zeros(longest + 1, np.int64)
     via = np.empty(longest + 1, np.int64)
     for r in range(starts.shape[0]):
-        s, e = starts[r], ends[r]
-        L = e - s
-        best_path(chars[s:e], cls[s:e], np.int64(0), L, keys, lens, vals, logp, max_len,
-                  unknown_score, score, back, via)
+        s0, end = starts[r], ends[r]
+        L = end - s0
+        for i in range(L + 1):
+            score[i] = NEG
+        score[0] = 0.0
+        for i in range(L):
+            if score[i] == NEG:
+                continue
+            base = score[i]
+            key = EMPTY
+            stop = min(L, i + max_len)
+            for j in range(i, stop):
+                c = chars[s0 + j]
+                key = extend_key(key, j - i, c)
+                if c <= 0:
+                    break
+                found, w = _path_find(tab, cap, key, j - i + 1)
+                if not found:
+                    break
+                e = j + 1
+                if w >= 0 and (e == L or not (cls[s0 + e] == 2 and cls[s0 + e - 1] == 2)):
+                    cand = base + logp[w]
+                    if cand > score[e]:
+                        score[e] = cand
+                        back[e] = i
+                        via[e] = w
+            e = i + 1
+            if cls[s0 + i] == 2:
+                while e < L and cls[s0 + e] == 2:
+                    e += 1
+            cand = base + unknown_score
+            if cand > score[e]:
+                score[e] = cand
+                back[e] = i
+                via[e] = -1
         p = L
         while p > 0:
             if via[p] >= 0:

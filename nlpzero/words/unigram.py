@@ -391,13 +391,12 @@ class UnigramFinder(_Finder):
 
     def _viterbi_model(self, words: _WordTable) -> tuple:
         """The unigram model of *words* as :func:`_unigram_kernels.chunk_path_counts` reads
-        it: their key table, ln p(w) = ln count − ln total, the longest word, the unknown
-        character's score and the number of words."""
-        keys, lens, vals = words.table()
+        it: their :func:`_unigram_kernels.path_table`, ln p(w) = ln count − ln total, the
+        longest word, the unknown character's score and the number of words."""
         logp = np.log(np.maximum(words.counts, 1)) - math.log(
             max(1.0, float(words.counts.sum())))
-        return (keys, lens, vals, logp, int(words.lengths.max(initial=1)), self.unknown_score,
-                words.counts.size)
+        return (UK.path_table(words.ptr, words.chars), logp,
+                int(words.lengths.max(initial=1)), self.unknown_score, words.counts.size)
 
     def boundary_pass(self, words: _WordTable, excess: np.ndarray,
                       path_counts: Callable[[_WordTable], np.ndarray],
