@@ -9,9 +9,8 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
-import numpy as np
-
 T = TypeVar("T")
+S = TypeVar("S")
 
 
 def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
@@ -50,7 +49,7 @@ def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                 worker.join(0.01)
 
 
-def map_blocks(fn: Callable[[np.ndarray], T], blocks: Iterable[np.ndarray],
+def map_blocks(fn: Callable[[S], T], blocks: Iterable[S],
                workers: int = 2) -> Iterator[T]:
     """``map(fn, blocks)`` on a small thread pool, results in block order.
 

@@ -366,8 +366,20 @@ class UnigramFinder(_Finder):
         ``chunks.counts`` times; *chunk_cls* are the classes of ``chunks.chars``."""
         if chunk_cls is None:
             chunk_cls = self.chars.id_classes[chunks.chars]
-        return UK.chunk_path_counts(chunks.ptr[:-1], chunks.ptr[1:], chunks.chars, chunk_cls,
-                                    chunks.counts, *self._viterbi_model(words))
+        model = self._viterbi_model(words)
+        starts, ends = chunks.ptr[:-1], chunks.ptr[1:]
+
+        def count(rows: slice) -> np.ndarray:
+            return UK.chunk_path_counts(starts[rows], ends[rows], chunks.chars, chunk_cls,
+                                        chunks.counts[rows], *model)
+
+        # the chunks in two runs of about as many characters, one a core (the counts of
+        # the runs add up: integers, so the order of the sum does not matter)
+        half = int(np.searchsorted(ends, chunks.chars.size // 2))
+        total = np.zeros(words.counts.size, np.int64)
+        for counts in map_blocks(count, [slice(0, half), slice(half, starts.size)]):
+            total += counts
+        return total
 
     def corpus_path_counts(self, words: _WordTable, corpus: Corpus,
                            progress: Progress) -> np.ndarray:
