@@ -15,10 +15,16 @@ import numpy as np
 from numba import njit
 
 from .._hashing import GOLDEN, extend_key, seq_key
+from .._prefetch import prefetch
 from ._discovery_kernels import pair_in
 from ._lexicon_kernels import EMPTY
 
 NEG = -1e300
+#: The Viterbi passes prefetch the table slots of the prefixes (2 to PREFETCH_LEN ids) that
+#: start PREFETCH_AHEAD positions ahead: a walk's probes mostly miss the cache, and so
+#: they overlap (about a quarter off the Gutenberg boundary pass).
+PREFETCH_AHEAD = 16
+PREFETCH_LEN = 4
 
 
 @njit(cache=True, inline="always")
@@ -132,11 +138,19 @@ def level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, e
     nxt = np.empty(m if emit and keep_active else 0, np.int32)
     k = 0
     a = 0
+    lookup = update and L - 1 >= 3
+    cap = tk.shape[0]
     for t in range(m - 1, -1, -1):
         i = t if scan_all else active[t]
+        if lookup and t >= PREFETCH_AHEAD:  # the probe of a position ahead (leftwards)
+            q = t - PREFETCH_AHEAD if scan_all else active[t - PREFETCH_AHEAD]
+            if q + L - 1 <= n and lvl[q] >= L - 2 and lvl[q + 1] >= L - 2:
+                s = _home(seq_key(ids, q, q + L - 1), cap)
+                prefetch(tk, s)
+                prefetch(tv, s)
         if i + 1 >= n:
             continue
-        if update and L - 1 >= 3 and lvl[i] >= L - 2 and lvl[i + 1] >= L - 2:
+        if lookup and lvl[i] >= L - 2 and lvl[i + 1] >= L - 2:
             r = key_row(tk, tv, seq_key(ids, i, i + L - 1))
             if r >= 0:
                 lvl[i] = L - 1
@@ -365,6 +379,7 @@ def chunk_path_counts(starts, ends, chars, cls, weights, tab, logp, max_len,
     run (*unknown_score*); no word ends inside a letter/digit run."""
     out = np.zeros(n_words, np.int64)
     cap = tab.shape[0] // 2
+    n = chars.shape[0]
     longest = 1
     for r in range(starts.shape[0]):
         longest = max(longest, ends[r] - starts[r])
@@ -378,6 +393,13 @@ def chunk_path_counts(starts, ends, chars, cls, weights, tab, logp, max_len,
             score[i] = NEG
         score[0] = 0.0
         for i in range(L):
+            q = s0 + i + PREFETCH_AHEAD
+            if q + PREFETCH_LEN <= n:
+                k = EMPTY
+                for t in range(PREFETCH_LEN):
+                    k = extend_key(k, t, chars[q + t])
+                    if t >= 1:
+                        prefetch(tab, 2 * _home(k, cap))
             if score[i] == NEG:
                 continue
             base = score[i]
