@@ -13,7 +13,7 @@ import pytest
 from nlpzero._tables import merge_counts
 from nlpzero.errors import InputError
 from nlpzero.words.discovery import Corpus, NgramFinder, PairFinder, Progress, _WordTable, discover
-from nlpzero.words.ngrams import NgramCounts, unpack
+from nlpzero.words.ngrams import NgramCounts, sort_keys, unpack
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data_samples"
 
@@ -313,3 +313,24 @@ def test_pair_counter_equals_brute_force(dense_ids):
 def test_a_missing_path_is_a_clear_error():
     with pytest.raises(InputError, match="no such file"):
         discover("missing.txt")
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_sort_keys_equals_numpy_sort(seed):
+    """The radix sort gives numpy's sorted array: random 64-bit keys, packed n-gram keys
+    (constant low bytes: skipped passes), many repeats, all equal, and short arrays."""
+    rng = np.random.default_rng(seed)
+    ids = lambda n: rng.integers(1, 300, n).astype(np.uint64)  # noqa: E731
+    cases = [
+        rng.integers(0, 2**63, 5000, dtype=np.int64).astype(np.uint64) * np.uint64(2)
+        + rng.integers(0, 2, 5000).astype(np.uint64),  # the top and bottom bits too
+        (ids(4000) << np.uint64(48)) | (ids(4000) << np.uint64(32)) | (ids(4000) << np.uint64(16)),
+        np.full(3000, 0xFFFF000000000000, np.uint64),
+        rng.integers(0, 4, 2500).astype(np.uint64),
+        rng.integers(0, 2**40, 700).astype(np.uint64),
+        np.zeros(0, np.uint64),
+    ]
+    for keys in cases:
+        got = keys.copy()
+        sort_keys(got)
+        assert np.array_equal(got, np.sort(keys))

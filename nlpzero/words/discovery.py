@@ -45,7 +45,7 @@ from ..text.progress import Progress
 from . import _discovery_kernels as DK
 from . import _lexicon_kernels as LK
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
-from .ngrams import NgramCounts, PairCounter, sub_key, unpack
+from .ngrams import NgramCounts, PairCounter, sort_keys, sub_key, unpack
 
 METHODS = ("unigram", "ngram", "nlpzero")
 
@@ -402,7 +402,7 @@ def _count_blocks(count: Callable[[np.ndarray], np.ndarray], corpus: Corpus, cha
             if partitions > 1:
                 mixed = (keys * GOLDEN) >> np.uint64(40)
                 keys = keys[mixed % np.uint64(partitions) == part]
-            keys.sort()
+            sort_keys(keys)
             return run_lengths(keys)
 
         stack = MergeStack(merge_counts)
@@ -458,7 +458,7 @@ def block_span_counts(spans: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray
     table of packed keys, the longer ones as a string table (keys, counts, ptr, chars)."""
     starts, ends = spans(ids)
     short, long_rows = DK.short_span_keys(ids, starts, ends, 4)
-    short.sort()
+    sort_keys(short)
     return run_lengths(short), DK.count_spans(ids, starts[long_rows], ends[long_rows])
 
 
