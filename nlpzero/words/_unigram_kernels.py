@@ -368,18 +368,67 @@ def _path_find(tab, cap, key, length):
             s = 0
 
 
+@njit(cache=True, nogil=True, inline="always")
+def chunk_best_path(chars, cls, s0, L, tab, logp, max_len, unknown_score, score, back,
+                    via):
+    """The unigram max-probability path of the chunk chars[s0:s0+L] over a
+    :func:`path_table` *tab*: the segmenter's (:func:`_lexicon_kernels.best_path`, the
+    same edges in the same order, so ties break the same way): lexicon words (score
+    ln p), a single ideograph or a whole letter/digit run (*unknown_score*); no word ends
+    inside a letter/digit run. Fills back[1..L] (where the word ending there starts) and
+    via[1..L] (its row, -1 for a fallback). The probes of the prefixes a few positions
+    ahead are prefetched (they may lie past the chunk: harmless)."""
+    cap = tab.shape[0] // 2
+    n = chars.shape[0]
+    for i in range(L + 1):
+        score[i] = NEG
+    score[0] = 0.0
+    for i in range(L):
+        q = s0 + i + PREFETCH_AHEAD
+        if q + PREFETCH_LEN <= n:
+            k = EMPTY
+            for t in range(PREFETCH_LEN):
+                k = extend_key(k, t, chars[q + t])
+                if t >= 1:
+                    prefetch(tab, 2 * _home(k, cap))
+        if score[i] == NEG:
+            continue
+        base = score[i]
+        key = EMPTY
+        stop = min(L, i + max_len)
+        for j in range(i, stop):
+            c = chars[s0 + j]
+            key = extend_key(key, j - i, c)
+            if c <= 0:
+                break
+            found, w = _path_find(tab, cap, key, j - i + 1)
+            if not found:
+                break
+            e = j + 1
+            if w >= 0 and (e == L or not (cls[s0 + e] == 2 and cls[s0 + e - 1] == 2)):
+                cand = base + logp[w]
+                if cand > score[e]:
+                    score[e] = cand
+                    back[e] = i
+                    via[e] = w
+        e = i + 1
+        if cls[s0 + i] == 2:
+            while e < L and cls[s0 + e] == 2:
+                e += 1
+        cand = base + unknown_score
+        if cand > score[e]:
+            score[e] = cand
+            back[e] = i
+            via[e] = -1
+
+
 @njit(cache=True, nogil=True)
 def chunk_path_counts(starts, ends, chars, cls, weights, tab, logp, max_len,
                       unknown_score, n_words):
-    """Unigram Viterbi over each chunk chars[starts[r]:ends[r]] (no word crosses a chunk's
-    ends); each word on a chunk's best path counts *weights[r]* times. *tab* is the
-    :func:`path_table` of the words. The path is the segmenter's
-    (:func:`_lexicon_kernels.best_path`, the same edges in the same order, so ties break
-    the same way): lexicon words (score ln p), a single ideograph or a whole letter/digit
-    run (*unknown_score*); no word ends inside a letter/digit run."""
+    """Unigram Viterbi (:func:`chunk_best_path`) over each chunk chars[starts[r]:ends[r]]
+    (no word crosses a chunk's ends); each word on a chunk's best path counts
+    *weights[r]* times. *tab* is the :func:`path_table` of the words."""
     out = np.zeros(n_words, np.int64)
-    cap = tab.shape[0] // 2
-    n = chars.shape[0]
     longest = 1
     for r in range(starts.shape[0]):
         longest = max(longest, ends[r] - starts[r])
@@ -387,48 +436,9 @@ def chunk_path_counts(starts, ends, chars, cls, weights, tab, logp, max_len,
     back = np.zeros(longest + 1, np.int64)
     via = np.empty(longest + 1, np.int64)
     for r in range(starts.shape[0]):
-        s0, end = starts[r], ends[r]
-        L = end - s0
-        for i in range(L + 1):
-            score[i] = NEG
-        score[0] = 0.0
-        for i in range(L):
-            q = s0 + i + PREFETCH_AHEAD
-            if q + PREFETCH_LEN <= n:
-                k = EMPTY
-                for t in range(PREFETCH_LEN):
-                    k = extend_key(k, t, chars[q + t])
-                    if t >= 1:
-                        prefetch(tab, 2 * _home(k, cap))
-            if score[i] == NEG:
-                continue
-            base = score[i]
-            key = EMPTY
-            stop = min(L, i + max_len)
-            for j in range(i, stop):
-                c = chars[s0 + j]
-                key = extend_key(key, j - i, c)
-                if c <= 0:
-                    break
-                found, w = _path_find(tab, cap, key, j - i + 1)
-                if not found:
-                    break
-                e = j + 1
-                if w >= 0 and (e == L or not (cls[s0 + e] == 2 and cls[s0 + e - 1] == 2)):
-                    cand = base + logp[w]
-                    if cand > score[e]:
-                        score[e] = cand
-                        back[e] = i
-                        via[e] = w
-            e = i + 1
-            if cls[s0 + i] == 2:
-                while e < L and cls[s0 + e] == 2:
-                    e += 1
-            cand = base + unknown_score
-            if cand > score[e]:
-                score[e] = cand
-                back[e] = i
-                via[e] = -1
+        L = ends[r] - starts[r]
+        chunk_best_path(chars, cls, starts[r], L, tab, logp, max_len, unknown_score, score,
+                        back, via)
         p = L
         while p > 0:
             if via[p] >= 0:
