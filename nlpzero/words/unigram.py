@@ -218,12 +218,12 @@ class UnigramFinder(_Finder):
                 rows_counts.append(prev_counts)
             if not emit or not kept:
                 break
-            prev_keys = np.concatenate([k for k, _ in kept])
-            prev_counts = np.concatenate([c for _, c in kept])
-            kept = []
-            order = np.argsort(prev_keys, kind="stable")
-            prev_keys, prev_counts = prev_keys[order], prev_counts[order]
-            del order
+            # each partition's keys are sorted and the partitions' keys are disjoint: merge
+            while len(kept) > 1:  # them (a stable argsort of all took ~100 ns a key)
+                b, a = kept.pop(), kept.pop()
+                kept.append(UK.merge_at_least(*a, *b, 1))
+                del a, b
+            prev_keys, prev_counts = kept.pop()
             if prev_keys.size == 0:
                 break
             L += 1
