@@ -94,6 +94,15 @@ def key_row(tk, tv, key):
     return -1
 
 
+@njit(cache=True, inline="always")
+def _prefetch_row(tk, tv, key):
+    """Prefetch the home slot of *key* in a :func:`key_table` (both arrays): a probe a
+    few rows ahead then finds its cache lines loaded."""
+    s = _home(key, tk.shape[0])
+    prefetch(tk, s)
+    prefetch(tv, s)
+
+
 @njit(cache=True)
 def row_keys(ptr, chars):
     """Lexicon key of every row of a CSR string table."""
@@ -519,6 +528,10 @@ def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pm
         hl = np.zeros(m)
         for r in range(lo[L + 1], lo[L + 2]):  # the rows one longer: to their parents
             p = ptr[r]
+            if L > 1 and r + PREFETCH_AHEAD < lo[L + 2]:
+                q = ptr[r + PREFETCH_AHEAD]
+                _prefetch_row(tk, tv, seq_key(chars, q, q + L))
+                _prefetch_row(tk, tv, seq_key(chars, q + 1, q + L + 1))
             if L == 1:
                 a = one[chars[p]]
                 b = one[chars[p + 1]]
@@ -561,6 +574,12 @@ def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pm
         prev = lo[L - 1] if L >= 2 else 0
         for r in range(base, base + size):
             p = ptr[r]
+            if L >= 3 and r + PREFETCH_AHEAD < base + size:  # the splits' parts, ahead
+                q = ptr[r + PREFETCH_AHEAD]
+                for s in range(2, L):
+                    _prefetch_row(tk, tv, seq_key(chars, q, q + s))
+                for s in range(1, L - 1):
+                    _prefetch_row(tk, tv, seq_key(chars, q + s, q + L))
             out = 0.0
             if L < 2:
                 keep[r] = True
