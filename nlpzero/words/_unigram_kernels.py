@@ -25,10 +25,6 @@ NEG = -1e300
 #: they overlap (about a quarter off the Gutenberg boundary pass).
 PREFETCH_AHEAD = 16
 PREFETCH_LEN = 4
-#: Merges of at most this many keys in all write into a buffer for both inputs and copy
-#: the result out (one merge pass and a copy; at most 32 MB held twice), larger ones count
-#: first and write the exact output (two passes, no buffer).
-ONE_PASS_MERGE = 1 << 21
 
 
 @njit(cache=True, inline="always")
@@ -697,11 +693,6 @@ def merge_at_least(a_keys, a_counts, b_keys, b_counts, min_count):
     the keys whose count is *min_count* or more (1: all). Two passes, the first only
     counts, so the output is allocated at its exact size: no buffer for the rows of both
     inputs (``merge_counts``' bound) and no copy of it."""
-    if a_keys.shape[0] + b_keys.shape[0] <= ONE_PASS_MERGE:  # small: one pass, then copy
-        keys = np.empty(a_keys.shape[0] + b_keys.shape[0], np.uint64)
-        counts = np.empty(keys.shape[0], np.int64)
-        m = _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, True)
-        return keys[:m].copy(), counts[:m].copy()
     keys = np.empty(0, np.uint64)
     counts = np.empty(0, np.int64)
     m = _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, False)
