@@ -357,7 +357,9 @@ class UnigramFinder(_Finder):
             words = self.boundary_pass(
                 words, excess, lambda w: self.corpus_path_counts(w, corpus, progress),
                 progress, corpus.n_bytes)
+            trim_heap()  # the pass's per-block arrays
         chunks = self.chunks(words, corpus, progress)
+        trim_heap()  # the cut's per-block tables
         chunk_cls = self.chars.id_classes[chunks.chars]
         return self.reestimate(words, lambda w: self.path_counts(chunks, w, chunk_cls),
                                progress, lambda w: self.path_pairs(chunks, w, chunk_cls))
