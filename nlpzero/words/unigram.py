@@ -19,7 +19,8 @@
 3. **Re-estimation.** The corpus is segmented with the candidates (unigram Viterbi, word
    score ln count − ln total) and the words on the best paths are counted. The first
    count decides the branching-entropy test: a candidate goes when its excess is more
-   than ``boundary_margin`` + its surplus gain, g(w) − (len(w) − 1), with g(w) =
+   than its surplus gain, g(w) − (len(w) − 1), plus ``boundary_margin`` if it has four
+   characters or more (``MARGIN_MIN_LEN``), with g(w) =
    ln p(w) − Σ ln p(w_i) what an occurrence saves spelt whole rather than as its best
    split w_1..w_k into other words (the whole's code length against its parts', in the
    model of all candidates) and len(w) − 1 the gain the redundancy test below asks of
@@ -33,17 +34,26 @@
    the exact drop of the corpus code length N ln N − Σ c ln c from keeping w pays for
    spelling w in the lexicon, ``lexicon_cost`` · len(w) · ln(#characters) nats (MDL).
    Re-count and test repeat until the code length per character (corpus + lexicon)
-   falls by less than 0.1 %, at most ``iterations`` times. The Viterbi passes run on the
-   corpus's distinct *chunks*: it is cut wherever no candidate spans two neighbours, so a
-   text's best path is its chunks' paths end to end, and one pass collects the chunks.
+   falls by less than 0.1 %, at most ``iterations`` times. After the first round, the
+   one-character words that follow each other on the best paths are counted, and a pair
+   ab seen ``min_count`` times becomes a word when its cohesion as tokens,
+   ln(T c(ab) / (c(a) c(b))) with T the words on the paths, reaches min_pmi (and 1 nat):
+   characters too frequent inside longer words to be cohesive as characters (国有, 人大,
+   工人) can be as the tokens left over (:meth:`UnigramFinder.pair_words`). The Viterbi
+   passes run on the corpus's distinct *chunks*: it is cut wherever no candidate spans two
+   neighbours, so a text's best path is its chunks' paths end to end, and one pass
+   collects the chunks (the pairs are counted inside chunks: a pair at a cut is one no
+   candidate contains).
 
 The lexicon's counts are the counts of the last Viterbi pass (words the last test drops
 are left out); its scores are the gains in nats. Parameters chosen on the PKU test set:
 pmi_cap 8, max_share 0.8, lexicon_cost 1, min_pmi 1.5 (confirmed on PFR-1998 lines, not
 tuned on, and the small setting; the synthetic sample corpus prefers min_pmi 2); pmi_step
 1.5 (PKU and PFR long-word recall against the F1 of the synthetic sample corpus);
-boundary_margin 0 is no choice (the surplus gain alone pays for the excess; larger margins
-trade F1 for long words); min_count is the ``ngram`` method's.
+boundary_margin 4 for candidates of four or more characters (PKU's 4-character recall
+against its F1; the small setting, PFR and the sample corpus checked, not tuned on; a margin
+for 3-character candidates too costs the sample corpus F1); min_count is the ``ngram``
+method's. The pair step has no parameter of its own (min_pmi, min_count).
 """
 
 from __future__ import annotations
