@@ -69,10 +69,11 @@ def discover(
         callback=number(0, 1e6))] = 1.0,
     boundary_margin: Annotated[float, typer.Option(
         help="[unigram] Drop a candidate of 3+ characters when cutting it into other "
-        "candidates raises the branching-entropy score Σ a(part) len(part) by more than this "
-        "plus the nats one occurrence saves spelt whole rather than as its best split, "
-        "beyond the len − 1 every word must save (1000000 = never).",
-        callback=number(0, 1e6))] = 0.0,
+        "candidates raises the branching-entropy score Σ a(part) len(part) by more than "
+        "the nats one occurrence saves spelt whole rather than as its best split, beyond "
+        "the len − 1 every word must save, plus this margin for candidates of 4+ "
+        "characters (3-character ones get none; 1000000 = never drop).",
+        callback=number(0, 1e6))] = 4.0,
     iterations: Annotated[Optional[int], typer.Option(  # noqa: UP045
         min=1, max=50, help="Re-count rounds [unigram: at most 5, until the code length stops "
         "falling; ngram: 2].")] = None,

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from nlpzero.errors import InputError
+from nlpzero.text.chars import HAN
 from nlpzero.text.progress import Progress
 from nlpzero.words import _unigram_kernels as UK
 from nlpzero.words.discovery import Corpus, _WordTable, discover
@@ -502,7 +503,9 @@ def test_boundary_keep_matches_reference(seed):
                            boundary_margin=margin)
     keep = finder.boundary_keep(table, excess, np.array(counts, np.int64), math.log(6))
     _, gains, _ = reference_prune(words, counts, -20.0, math.log(6), lexicon_cost)
-    expected = [not x > margin + g - (len(w) - 1) for w, x, g in zip(words, excess, gains)]
+    # the margin is for candidates of four characters or more; three-character ones get none
+    expected = [not x > (margin if len(w) >= 4 else 0.0) + g - (len(w) - 1)
+                for w, x, g in zip(words, excess, gains)]
     assert keep.tolist() == expected
     assert 0 < int(keep.sum()) < keep.size
 
@@ -528,7 +531,10 @@ def test_survivors_chunks_give_the_same_lexicon():
     narrow = finder.chunks(survivors, corpus, Progress())
     assert narrow.chars.size < wide.chars.size
     assert np.array_equal(finder.path_counts(narrow, survivors), wide_counts(survivors))
-    expected = finder.reestimate(survivors, wide_counts, Progress())
+    # the pairs of one-character words are read off the survivors' chunks (a pair at a
+    # cut between them is one no candidate contains), as find() does
+    expected = finder.reestimate(survivors, wide_counts, Progress(),
+                                 lambda w: finder.path_pairs(narrow, w))
     got = finder.find(corpus)
     assert got.words == expected.words
     assert np.array_equal(got.counts, expected.counts)
@@ -566,6 +572,136 @@ def test_row_key_table_is_the_key_table_of_the_row_keys():
         assert sorted(tk[tk != 0].tolist()) == sorted(keys.tolist())
         assert [UK.key_row(tk, tv, k) for k in keys] == list(range(keys.size))
         assert UK.key_row(tk, tv, np.uint64(12345)) == -1
+
+
+# --- pairs of one-character words on the best paths ---------------------------------------
+
+
+def reference_path_pairs(chunks: list[str], weights: list[int], words: list[str],
+                         counts: list[int], unknown: float) -> Counter:
+    """Plain Python: each chunk's unigram Viterbi path (ln count − ln total a word, an
+    unknown character *unknown*, ties keep the first path found, words before the
+    fallback), and how often one one-character word follows another on those paths."""
+    total = max(1.0, float(sum(counts)))
+    logp = {w: math.log(max(c, 1)) - math.log(total) for w, c in zip(words, counts)}
+    longest = max(len(w) for w in words)
+    out: Counter = Counter()
+    for text, weight in zip(chunks, weights):
+        n = len(text)
+        score = [-math.inf] * (n + 1)
+        back = [0] * (n + 1)
+        via: list = [None] * (n + 1)
+        score[0] = 0.0
+        for i in range(n):
+            for j in range(i + 1, min(n, i + longest) + 1):
+                w = text[i:j]
+                if w in logp and score[i] + logp[w] > score[j]:
+                    score[j], back[j], via[j] = score[i] + logp[w], i, w
+            if score[i] + unknown > score[i + 1]:
+                score[i + 1], back[i + 1], via[i + 1] = score[i] + unknown, i, None
+        path = []
+        p = n
+        while p > 0:
+            path.append(via[p])
+            p = back[p]
+        path.reverse()
+        for a, b in zip(path, path[1:]):
+            if a is not None and b is not None and len(a) == 1 and len(b) == 1:
+                out[a + b] += weight
+    return out
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_path_pairs_match_reference(seed):
+    rng = random.Random(seed)
+    alphabet = "甲乙丙丁戊己"
+    words = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))
+                    for _ in range(25)} | set(alphabet[:-1]))  # 己 alone is unknown
+    counts = [rng.choice([1, 2, 5, 20, 100]) for _ in words]
+    chunks = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+              for _ in range(60)]
+    weights = [rng.randint(1, 4) for _ in chunks]
+    ids = {ch: i + 1 for i, ch in enumerate(alphabet)}
+
+    def csr(strings: list[str], values: list[int]) -> _WordTable:
+        ptr = np.zeros(len(strings) + 1, np.int64)
+        np.cumsum([len(w) for w in strings], out=ptr[1:])
+        return _WordTable(ptr, np.array([ids[ch] for w in strings for ch in w], np.int32),
+                          np.array(values, np.int64))
+
+    table, chunk_table = csr(words, counts), csr(chunks, weights)
+    finder = UnigramFinder(unknown_score=-20.0)
+    keys, got = finder.path_pairs(chunk_table, table,
+                                  np.full(chunk_table.chars.size, HAN, np.uint8))
+    assert np.all(np.diff(keys) > 0)
+    n = len(words)
+    found = Counter({words[k // n] + words[k % n]: int(c) for k, c in zip(keys, got)})
+    expected = reference_path_pairs(chunks, weights, words, counts, -20.0)
+    assert found == expected
+    assert sum(expected.values()) > 0
+
+
+def test_pair_words_hand_computed():
+    """ab becomes a word when seen min_count times and ln(T c(ab) / (c(a) c(b))) reaches
+    min_pmi (and 1 nat), T the words on the paths; a pair that is a word already does not."""
+    words = ["甲", "乙", "丙", "丁", "乙丙"]
+    counts = [40, 30, 50, 20, 60]  # T = 200
+    ptr = np.array([0, 1, 2, 3, 4, 6], np.int64)
+    ids = {"甲": 1, "乙": 2, "丙": 3, "丁": 4}
+    table = _WordTable(ptr, np.array([ids[c] for w in words for c in w], np.int32),
+                       np.array(counts, np.int64))
+    n = len(words)
+    pairs = {("甲", "乙"): 30,  # ln(200·30 / (40·30)) = ln 5 = 1.61: a word
+             ("乙", "甲"): 26,  # ln(200·26 / 1200) = 1.47 < 1.5: no
+             ("丙", "丁"): 2,   # ln(200·2 / 1000) < 0, and twice: no
+             ("丁", "甲"): 2,   # ln(200·2 / 800) < 0: no
+             ("丁", "丁"): 3,   # ln(200·3 / 400) = 0.41: no
+             ("乙", "丙"): 25}  # a word already
+    keys = np.array(sorted(words.index(a) * n + words.index(b) for a, b in pairs), np.int64)
+    back = {words.index(a) * n + words.index(b): c for (a, b), c in pairs.items()}
+    got = UnigramFinder(min_pmi=1.5, min_count=3).pair_words(
+        table, keys, np.array([back[k] for k in keys], np.int64))
+    assert got.ptr.tolist() == [0, 2]
+    assert got.chars.tolist() == [1, 2] and got.counts.tolist() == [30]
+    got = UnigramFinder(min_pmi=1.4, min_count=3).pair_words(
+        table, keys, np.array([back[k] for k in keys], np.int64))
+    assert got.chars.tolist() == [1, 2, 2, 1] and got.counts.tolist() == [30, 26]
+    got = UnigramFinder(min_pmi=-5.0, min_count=2).pair_words(  # 1 nat at least
+        table, keys, np.array([back[k] for k in keys], np.int64))
+    assert got.chars.tolist() == [1, 2, 2, 1] and got.counts.tolist() == [30, 26]
+
+
+def test_pair_of_characters_cohesive_only_as_tokens_becomes_a_word():
+    """甲 and 乙 are frequent inside 甲丙丁 and 戊己乙, so 甲乙 (1 % of the lines, and inside
+    庚甲乙辛) is not cohesive as characters and is no candidate; on the best paths 甲 and 乙
+    are left as tokens almost only there, so the pair step makes 甲乙 a word."""
+    rng = random.Random(3)
+    pool = [chr(c) for c in range(0x4E00 + 500, 0x4E00 + 900)]
+    rng.shuffle(pool)
+    vocab = ["".join(pool[i:i + n]) for i, n in zip(range(0, 240, 3), [1, 2, 3] * 80)]
+    weights = [1.0 / (r + 1) for r in range(len(vocab))]
+    lines = []
+    for _ in range(6000):
+        words = rng.choices(vocab, weights, k=rng.randint(3, 8))
+        r = rng.random()
+        extra = ("甲丙丁" if r < 0.25 else "戊己乙" if r < 0.5 else "甲乙" if r < 0.51
+                 else "庚甲乙辛" if r < 0.52 else None)
+        if extra:
+            words.insert(rng.randrange(len(words) + 1), extra)
+        lines.append("".join(words) + "。")
+    finder = UnigramFinder().train(lines)
+    corpus = Corpus.of(lines)
+    words, excess = finder.candidates(finder.ngram_table(corpus, Progress()))
+    assert "甲乙" not in words.words(finder.chars)
+    survivors = finder.boundary_pass(
+        words, excess, lambda w: finder.corpus_path_counts(w, corpus, Progress()), Progress())
+    chunks = finder.chunks(survivors, corpus, Progress())
+    without = finder.reestimate(survivors, lambda w: finder.path_counts(chunks, w), Progress())
+    lexicon = finder.find(corpus)
+    assert "甲乙" not in without and "甲乙" in lexicon
+    assert {"甲丙丁", "戊己乙", "庚甲乙辛"} <= set(lexicon.words)
+    line = next(ln for ln in lines if "甲乙" in ln and "庚" not in ln)
+    assert "甲乙" in Segmenter(lexicon).tokenize(line)
 
 
 @pytest.mark.parametrize("seed", range(4))

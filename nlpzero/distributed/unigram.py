@@ -22,7 +22,9 @@
    into buckets that stay on the workers.
 5. **Re-estimation**: :meth:`~UnigramFinder.reestimate` runs on the driver on the words
    only; each pass's :meth:`~UnigramFinder.path_counts` is a map over the chunk buckets
-   (the words broadcast) whose counts are added on the workers.
+   (the words broadcast) whose counts are added on the workers, and so is the count of
+   neighbouring one-character words (:meth:`~UnigramFinder.path_pairs`), whose tables
+   are merged on the driver.
 
 Counts are integers summed in another order, and every table is sorted or ordered as in
 one pass over the corpus, so the lexicon is byte-identical to the single-process one.
@@ -50,6 +52,7 @@ from ..words.unigram import (
     UnigramFinder,
     _digit_ids,
     merge_exact,
+    merge_pairs,
     merged_at_least,
     table_arrays,
 )
@@ -351,6 +354,11 @@ def _path_counts(finder: UnigramFinder, bucket: tuple, words: _WordTable) -> np.
     return finder.path_counts(chunks, words, cls)
 
 
+def _path_pairs(finder: UnigramFinder, bucket: tuple, words: _WordTable) -> tuple:
+    chunks, cls = bucket
+    return finder.path_pairs(chunks, words, cls)
+
+
 class DaskUnigramFinder(_Distributed, UnigramFinder):
     """:class:`~nlpzero.words.unigram.UnigramFinder` whose corpus passes run on Dask."""
 
@@ -371,10 +379,15 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
             words_f = job.scatter(_WordTable(words.ptr, words.chars, words.counts))
             return job.sum_of([job.submit(_path_counts, plain, b, words_f) for b in chunks])
 
+        def path_pairs(words: _WordTable) -> tuple:
+            words_f = job.scatter(_WordTable(words.ptr, words.chars, words.counts))
+            return merge_pairs(job.gather([job.submit(_path_pairs, plain, b, words_f)
+                                           for b in chunks]))
+
         if np.isfinite(excess).any():
             words = self.boundary_pass(words, excess, path_counts, progress)
             chunks = self._chunks(words)  # path_counts now reads the survivors' chunks
-        return self.reestimate(words, path_counts, progress)
+        return self.reestimate(words, path_counts, progress, path_pairs)
 
     def _candidates(self, plain: Any, first: list) -> Any:
         """Count the n-gram levels (step 2); a future of the candidates (step 3). *first*:

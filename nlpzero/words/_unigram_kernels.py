@@ -456,6 +456,71 @@ def chunk_path_counts(starts, ends, chars, cls, weights, tab, logp, max_len,
     return out
 
 
+@njit(cache=True, nogil=True)
+def _add_pair(tk, tv, key, c):
+    """tv[key] += c in an open-addressing table (linear probing; *tk* 0 = empty)."""
+    cap = tk.shape[0]
+    s = _home(key, cap)
+    while tk[s] != EMPTY and tk[s] != key:
+        s += 1
+        if s == cap:
+            s = 0
+    if tk[s] == EMPTY:
+        tk[s] = key
+        tv[s] = c
+        return 1
+    tv[s] += c
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def chunk_path_pairs(starts, ends, chars, cls, weights, tab, logp, max_len, unknown_score,
+                     single):
+    """The unigram Viterbi paths of :func:`chunk_path_counts` (*tab* the words'
+    :func:`path_table`), read for their adjacent one-character words: how often word a is
+    followed by word b on the chunks' best paths (each chunk *weights[r]* times), for the
+    words with ``single[a]`` and ``single[b]``. Returns (a · n + b + 1, count) for
+    n = ``single.shape[0]``, unsorted."""
+    n = single.shape[0]
+    longest = 1
+    for r in range(starts.shape[0]):
+        longest = max(longest, ends[r] - starts[r])
+    score = np.empty(longest + 1)
+    back = np.zeros(longest + 1, np.int64)
+    via = np.empty(longest + 1, np.int64)
+    tk = np.zeros(1024, np.uint64)
+    tv = np.zeros(1024, np.int64)
+    used = 0
+    for r in range(starts.shape[0]):
+        L = ends[r] - starts[r]
+        chunk_best_path(chars, cls, starts[r], L, tab, logp, max_len, unknown_score, score,
+                        back, via)
+        p = L
+        after = -1  # the word after the one ending at p
+        while p > 0:
+            w = via[p]
+            if w >= 0 and after >= 0 and single[w] and single[after]:
+                used += _add_pair(tk, tv, np.uint64(w * n + after + 1), weights[r])
+                if 3 * used > 2 * tk.shape[0]:  # at most two thirds full
+                    ok = np.zeros(2 * tk.shape[0], np.uint64)
+                    ov = np.zeros(2 * tk.shape[0], np.int64)
+                    for t in range(tk.shape[0]):
+                        if tk[t] != EMPTY:
+                            _add_pair(ok, ov, tk[t], tv[t])
+                    tk, tv = ok, ov
+            after = w
+            p = back[p]
+    m = 0
+    out_k = np.empty(used, np.int64)
+    out_c = np.empty(used, np.int64)
+    for t in range(tk.shape[0]):
+        if tk[t] != EMPTY:
+            out_k[m] = np.int64(tk[t]) - 1
+            out_c[m] = tv[t]
+            m += 1
+    return out_k, out_c
+
+
 @njit(cache=True)
 def char_rows(ptr, chars):
     """rows[id]: the row of the one-character string *id* in a CSR string table, or -1 (a

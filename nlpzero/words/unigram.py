@@ -19,7 +19,8 @@
 3. **Re-estimation.** The corpus is segmented with the candidates (unigram Viterbi, word
    score ln count − ln total) and the words on the best paths are counted. The first
    count decides the branching-entropy test: a candidate goes when its excess is more
-   than ``boundary_margin`` + its surplus gain, g(w) − (len(w) − 1), with g(w) =
+   than its surplus gain, g(w) − (len(w) − 1), plus ``boundary_margin`` if it has four
+   characters or more (``MARGIN_MIN_LEN``), with g(w) =
    ln p(w) − Σ ln p(w_i) what an occurrence saves spelt whole rather than as its best
    split w_1..w_k into other words (the whole's code length against its parts', in the
    model of all candidates) and len(w) − 1 the gain the redundancy test below asks of
@@ -33,17 +34,26 @@
    the exact drop of the corpus code length N ln N − Σ c ln c from keeping w pays for
    spelling w in the lexicon, ``lexicon_cost`` · len(w) · ln(#characters) nats (MDL).
    Re-count and test repeat until the code length per character (corpus + lexicon)
-   falls by less than 0.1 %, at most ``iterations`` times. The Viterbi passes run on the
-   corpus's distinct *chunks*: it is cut wherever no candidate spans two neighbours, so a
-   text's best path is its chunks' paths end to end, and one pass collects the chunks.
+   falls by less than 0.1 %, at most ``iterations`` times. After the first round, the
+   one-character words that follow each other on the best paths are counted, and a pair
+   ab seen ``min_count`` times becomes a word when its cohesion as tokens,
+   ln(T c(ab) / (c(a) c(b))) with T the words on the paths, reaches min_pmi (and 1 nat):
+   characters too frequent inside longer words to be cohesive as characters (国有, 人大,
+   工人) can be as the tokens left over (:meth:`UnigramFinder.pair_words`). The Viterbi
+   passes run on the corpus's distinct *chunks*: it is cut wherever no candidate spans two
+   neighbours, so a text's best path is its chunks' paths end to end, and one pass
+   collects the chunks (the pairs are counted inside chunks: a pair at a cut is one no
+   candidate contains).
 
 The lexicon's counts are the counts of the last Viterbi pass (words the last test drops
 are left out); its scores are the gains in nats. Parameters chosen on the PKU test set:
 pmi_cap 8, max_share 0.8, lexicon_cost 1, min_pmi 1.5 (confirmed on PFR-1998 lines, not
 tuned on, and the small setting; the synthetic sample corpus prefers min_pmi 2); pmi_step
 1.5 (PKU and PFR long-word recall against the F1 of the synthetic sample corpus);
-boundary_margin 0 is no choice (the surplus gain alone pays for the excess; larger margins
-trade F1 for long words); min_count is the ``ngram`` method's.
+boundary_margin 4 for candidates of four or more characters (PKU's 4-character recall
+against its F1; the small setting, PFR and the sample corpus checked, not tuned on; a margin
+for 3-character candidates too costs the sample corpus F1); min_count is the ``ngram``
+method's. The pair step has no parameter of its own (min_pmi, min_count).
 """
 
 from __future__ import annotations
@@ -71,6 +81,9 @@ FULL_SCANS = 3
 #: Shortest candidate the branching-entropy test may cut (a 2-character word's only split
 #: is into characters, which that test favours too often).
 BOUNDARY_MIN_LEN = 3
+#: Shortest candidate whose branching-entropy test allows ``boundary_margin`` (shorter
+#: ones, of three characters, are tested with no margin).
+MARGIN_MIN_LEN = 4
 #: Longest word the lexicon's hash table stores (its lengths are int16).
 MAX_LEN_LIMIT = 1024
 
@@ -102,7 +115,7 @@ class UnigramFinder(_Finder):
     def __init__(self, min_count: int = 3, min_pmi: float = 1.5, pmi_step: float = 1.5,
                  pmi_cap: float = 8.0, max_len: int = 32, max_share: float = 0.8,
                  lexicon_cost: float = 1.0, iterations: int = 5, partitions: int = 2,
-                 boundary_margin: float = 0.0,
+                 boundary_margin: float = 4.0,
                  unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         super().__init__(_check_real("unknown_score", unknown_score, high=0.0))
         self.min_count = _check_int("min_count", min_count, 1, 2**62)
@@ -355,10 +368,12 @@ class UnigramFinder(_Finder):
             words = self.boundary_pass(
                 words, excess, lambda w: self.corpus_path_counts(w, corpus, progress),
                 progress, corpus.n_bytes)
+            trim_heap()  # the pass's per-block arrays
         chunks = self.chunks(words, corpus, progress)
+        trim_heap()  # the cut's per-block tables
         chunk_cls = self.chars.id_classes[chunks.chars]
         return self.reestimate(words, lambda w: self.path_counts(chunks, w, chunk_cls),
-                               progress)
+                               progress, lambda w: self.path_pairs(chunks, w, chunk_cls))
 
     def path_counts(self, chunks: _WordTable, words: _WordTable,
                     chunk_cls: np.ndarray | None = None) -> np.ndarray:
@@ -381,6 +396,19 @@ class UnigramFinder(_Finder):
         for counts in map_blocks(count, [slice(0, half), slice(half, starts.size)]):
             total += counts
         return total
+
+    def path_pairs(self, chunks: _WordTable, words: _WordTable,
+                   chunk_cls: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """How often one one-character word of *words* follows another on the best paths
+        of the distinct *chunks* (:meth:`path_counts`' paths): the pairs as a · n + b (n
+        words, a before b), sorted, and their counts."""
+        if chunk_cls is None:
+            chunk_cls = self.chars.id_classes[chunks.chars]
+        keys, counts = UK.chunk_path_pairs(chunks.ptr[:-1], chunks.ptr[1:], chunks.chars,
+                                           chunk_cls, chunks.counts,
+                                           *self._viterbi_model(words)[:-1],
+                                           words.lengths == 1)
+        return merge_pairs([(keys, counts)])
 
     def corpus_path_counts(self, words: _WordTable, corpus: Corpus,
                            progress: Progress) -> np.ndarray:
@@ -426,9 +454,13 @@ class UnigramFinder(_Finder):
 
     def reestimate(self, words: _WordTable,
                    path_counts: Callable[[_WordTable], np.ndarray],
-                   progress: Progress) -> Lexicon:
+                   progress: Progress,
+                   path_pairs: Callable[[_WordTable], tuple] | None = None) -> Lexicon:
         """Step 3 on the candidates *words*: ``path_counts(words)`` re-counts them over the
-        corpus (its chunks), then 去冗 + MDL, until the code length stops falling."""
+        corpus (its chunks), then 去冗 + MDL, until the code length stops falling. After
+        the first round, ``path_pairs(words)`` (:meth:`path_pairs`) counts the
+        one-character words that follow each other on the paths, and the pairs cohesive
+        as tokens join the words (:meth:`pair_words`) for the next rounds."""
         n_chars = float(self.char_counts().sum())
         char_cost = math.log(max(2, int(np.count_nonzero(self.char_counts()))))
         previous = math.inf
@@ -451,7 +483,36 @@ class UnigramFinder(_Finder):
             words, gain = words.subset(keep), gain[keep]
             if done:
                 break
+            if it == 0 and path_pairs is not None and self.max_len >= 2:
+                new = self.pair_words(words, *path_pairs(words))
+                progress.note(f"{new.counts.size} pairs of one-character words added")
+                words = _stack_tables(words, new)
+                gain = np.concatenate([gain, np.zeros(new.counts.size)])
         return self._lexicon(words, gain)
+
+    def pair_words(self, words: _WordTable, pairs: np.ndarray,
+                   counts: np.ndarray) -> _WordTable:
+        """Two-character words from the neighbours on the best paths (*pairs* a · n + b
+        of one-character words of *words*, n of them, sorted, with their *counts*): ab,
+        seen ``min_count`` times, when its cohesion as tokens, ln(T c(ab) / (c(a) c(b)))
+        with T the words on the paths, reaches the cohesion a two-character candidate
+        needs (min_pmi, as ``thresholds``) and the gain the redundancy test asks (1 nat),
+        and ab is not a word already. A pair of characters too frequent apart to be
+        cohesive as characters (国有, 人大, 工人: 国 and 人 are mostly inside longer words)
+        can be cohesive as the tokens that are left. Each gets its pair count."""
+        n = words.counts.size
+        a, b = pairs // n, pairs % n
+        c = words.counts.astype(np.float64)
+        with np.errstate(divide="ignore"):
+            pmi = np.log(counts * float(c.sum()) / (c[a] * c[b]))
+        need = max(1.0, float(self.thresholds(np.array([2]))[0]))
+        ok = np.flatnonzero((counts >= self.min_count) & (pmi >= need))
+        ptr = np.arange(0, 2 * ok.size + 1, 2, dtype=np.int64)
+        chars = np.empty(2 * ok.size, np.int32)
+        chars[0::2] = words.chars[words.ptr[a[ok]]]
+        chars[1::2] = words.chars[words.ptr[b[ok]]]
+        new = ~np.isin(UK.row_keys(ptr, chars), UK.row_keys(words.ptr, words.chars))
+        return _WordTable(ptr, chars, counts[ok].astype(np.int64)).subset(new)
 
     def boundary_keep(self, words: _WordTable, excess: np.ndarray, counts: np.ndarray,
                       char_cost: float) -> np.ndarray:
@@ -465,7 +526,8 @@ class UnigramFinder(_Finder):
         occurrences are cheaper whole by more than its parts are more autonomous stays."""
         _, gain = self._prune(words, counts, char_cost)
         surplus = gain - (words.lengths - 1)
-        return ~(excess > self.boundary_margin + surplus)
+        margin = np.where(words.lengths >= MARGIN_MIN_LEN, self.boundary_margin, 0.0)
+        return ~(excess > margin + surplus)
 
     def _prune(self, words: _WordTable, counts: np.ndarray,
                char_cost: float) -> tuple[np.ndarray, np.ndarray]:
@@ -482,6 +544,25 @@ def merge_exact(a_keys: np.ndarray, a_counts: np.ndarray, b_keys: np.ndarray,
     """``merge_counts`` with the output allocated at its exact size (a
     :class:`MergeStack` merge)."""
     return UK.merge_at_least(a_keys, a_counts, b_keys, b_counts, 1)
+
+
+def merge_pairs(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
+    """(keys, counts) tables (any order) as one: distinct keys sorted, counts summed."""
+    keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.int64)
+    counts = np.concatenate([c for _, c in parts]) if parts else np.zeros(0, np.int64)
+    order = np.argsort(keys, kind="stable")
+    keys, counts = keys[order], counts[order]
+    if keys.size == 0:
+        return keys, counts
+    first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
+    return keys[first], np.add.reduceat(counts, first)
+
+
+def _stack_tables(a: _WordTable, b: _WordTable) -> _WordTable:
+    """The rows of *a*, then those of *b*."""
+    return _WordTable(np.concatenate([a.ptr, a.ptr[-1] + b.ptr[1:]]),
+                      np.concatenate([a.chars, b.chars.astype(a.chars.dtype)]),
+                      np.concatenate([a.counts, b.counts.astype(a.counts.dtype)]))
 
 
 def merged_at_least(stack: MergeStack, min_count: int) -> tuple | None:
