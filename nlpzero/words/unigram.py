@@ -391,9 +391,8 @@ class UnigramFinder(_Finder):
 
         # the chunks in two runs of about as many characters, one a core (the counts of
         # the runs add up: integers, so the order of the sum does not matter)
-        half = int(np.searchsorted(ends, chunks.chars.size // 2))
         total = np.zeros(words.counts.size, np.int64)
-        for counts in map_blocks(count, [slice(0, half), slice(half, starts.size)]):
+        for counts in map_blocks(count, _halves(chunks)):
             total += counts
         return total
 
@@ -404,11 +403,16 @@ class UnigramFinder(_Finder):
         words, a before b), sorted, and their counts."""
         if chunk_cls is None:
             chunk_cls = self.chars.id_classes[chunks.chars]
-        keys, counts = UK.chunk_path_pairs(chunks.ptr[:-1], chunks.ptr[1:], chunks.chars,
-                                           chunk_cls, chunks.counts,
-                                           *self._viterbi_model(words)[:-1],
-                                           words.lengths == 1)
-        return merge_pairs([(keys, counts)])
+        model = self._viterbi_model(words)[:-1]
+        single = words.lengths == 1
+
+        def count(rows: slice) -> tuple[np.ndarray, np.ndarray]:
+            return UK.chunk_path_pairs(chunks.ptr[:-1][rows], chunks.ptr[1:][rows],
+                                       chunks.chars, chunk_cls, chunks.counts[rows], *model,
+                                       single)
+
+        # one half of the chunks a core, as path_counts; merge_pairs sums the halves' counts
+        return merge_pairs(list(map_blocks(count, _halves(chunks))))
 
     def corpus_path_counts(self, words: _WordTable, corpus: Corpus,
                            progress: Progress) -> np.ndarray:
@@ -563,6 +567,12 @@ def _stack_tables(a: _WordTable, b: _WordTable) -> _WordTable:
     return _WordTable(np.concatenate([a.ptr, a.ptr[-1] + b.ptr[1:]]),
                       np.concatenate([a.chars, b.chars.astype(a.chars.dtype)]),
                       np.concatenate([a.counts, b.counts.astype(a.counts.dtype)]))
+
+
+def _halves(chunks: _WordTable) -> list[slice]:
+    """The rows of *chunks* in two runs of about as many characters."""
+    half = int(np.searchsorted(chunks.ptr[1:], chunks.chars.size // 2))
+    return [slice(0, half), slice(half, chunks.counts.size)]
 
 
 def merged_at_least(stack: MergeStack, min_count: int) -> tuple | None:
