@@ -13,7 +13,7 @@ import pytest
 from nlpzero._tables import merge_counts
 from nlpzero.errors import InputError
 from nlpzero.words.discovery import Corpus, NgramFinder, PairFinder, Progress, _WordTable, discover
-from nlpzero.words.ngrams import NgramCounts, sort_keys, unpack
+from nlpzero.words.ngrams import NgramCounts, sort_keys, sort_keys_with, unpack
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data_samples"
 
@@ -334,3 +334,7 @@ def test_sort_keys_equals_numpy_sort(seed):
         got = keys.copy()
         sort_keys(got)
         assert np.array_equal(got, np.sort(keys))
+        # the tail of one buffer as the scratch (as the counting kernels use it)
+        both = np.concatenate([keys, rng.integers(0, 2**40, keys.size).astype(np.uint64)])
+        sort_keys_with(both[:keys.size], both[keys.size:])
+        assert np.array_equal(both[:keys.size], np.sort(keys))

@@ -18,6 +18,7 @@ from .._hashing import GOLDEN, extend_key, seq_key
 from .._prefetch import prefetch
 from ._discovery_kernels import pair_in
 from ._lexicon_kernels import EMPTY
+from .ngrams import sort_keys, sort_keys_with
 
 NEG = -1e300
 #: The Viterbi passes prefetch the table slots of the prefixes (2 to PREFETCH_LEN ids) that
@@ -128,6 +129,32 @@ def init_levels(ids, is_han, rank, bits, top, pair_set):
 @njit(cache=True, nogil=True)
 def level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, emit,
                 update, part, n_parts):
+    """:func:`_level_round`'s keys (unsorted) and positions."""
+    out, nxt, k = _level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars,
+                               emit, update, part, n_parts)
+    return out[:k], nxt
+
+
+@njit(cache=True, nogil=True)
+def level_round_sorted(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, emit,
+                       update, part, n_parts):
+    """:func:`level_round` with its keys sorted (:func:`ngrams.sort_keys`); the unused tail
+    of the keys' buffer (one slot a position visited) serves as the sort's scratch when it
+    is long enough (it is when the keys are split into partitions), so the radix sort
+    takes no more memory than an in-place sort."""
+    out, nxt, k = _level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars,
+                               emit, update, part, n_parts)
+    keys = out[:k]
+    if 2 * k <= out.shape[0]:
+        sort_keys_with(keys, out[k:2 * k])
+    else:
+        sort_keys(keys)
+    return keys, nxt
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, emit,
+                 update, part, n_parts):
     """One apriori round over a block, right to left: over every position when *scan_all*,
     else over the *active* positions (ascending; those whose (L−1)-gram was counted last
     round — the same set, but stored lists cost 4 bytes a position, so they are kept only
@@ -139,7 +166,8 @@ def level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, e
     ids); only when *update* (the first of *n_parts* passes). Then, if *emit*, the key of
     the L-gram at every i whose (L−1)-grams at i and i+1 are frequent is returned
     (unsorted) when it falls in hash partition *part* of *n_parts*, with all those
-    positions (ascending) if *keep_active*, else an empty list.
+    positions (ascending) if *keep_active*, else an empty list: (the keys' buffer, the
+    positions, the number of keys).
     """
     n = ids.shape[0]
     m = n if scan_all else active.shape[0]
@@ -174,8 +202,8 @@ def level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, e
                 nxt[a] = i
                 a += 1
     if not keep_active:
-        return out[:k], nxt
-    return out[:k], nxt[:a][::-1].copy()
+        return out, nxt, k
+    return out, nxt[:a][::-1].copy(), k
 
 
 @njit(cache=True, nogil=True)

@@ -49,6 +49,16 @@ def ngram_keys(ids, max_n):
     return out[:m]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _radix_pass(src, dst, shift, off, n):
+    """One stable scatter of :func:`sort_keys_with` by the byte at *shift*."""
+    for i in range(n):
+        k = src[i]
+        b = np.int64((k >> shift) & np.uint64(255))
+        dst[off[b]] = k
+        off[b] += 1
+
+
 @njit(cache=True, nogil=True)
 def sort_keys(keys):
     """Sort uint64 *keys* in place, as ``keys.sort()`` does (the same array results), by
@@ -56,17 +66,25 @@ def sort_keys(keys):
     scatter pass per byte, skipped where every key has the same byte (the zero low fields
     of packed n-gram keys). numpy's comparison sort takes 50-95 ns a key on this
     project's block tables (1.4 M keys), this 17-35. Short arrays go to ``np.sort``. Needs
-    a buffer as large as *keys*."""
+    a buffer as large as *keys* (:func:`sort_keys_with` takes the caller's)."""
+    sort_keys_with(keys, np.empty(keys.shape[0] if keys.shape[0] >= 1024 else 0, np.uint64))
+
+
+@njit(cache=True, nogil=True)
+def sort_keys_with(keys, buf):
+    """:func:`sort_keys` with *buf* (at least as long as *keys*, not overlapping it) as
+    its scratch space."""
     n = keys.shape[0]
     if n < 1024:
         keys.sort()
         return
+    if buf.shape[0] < n:
+        raise ValueError("sort_keys_with: buffer too short")
     hist = np.zeros((8, 256), np.int64)
     for i in range(n):
         k = keys[i]
         for d in range(8):
             hist[d, np.int64((k >> np.uint64(8 * d)) & np.uint64(255))] += 1
-    buf = np.empty_like(keys)
     flips = 0
     off = np.empty(256, np.int64)
     for d in range(8):
@@ -80,17 +98,13 @@ def sort_keys(keys):
         for b in range(256):
             off[b] = total
             total += hist[d, b]
-        src = keys if flips % 2 == 0 else buf
-        dst = buf if flips % 2 == 0 else keys
-        shift = np.uint64(8 * d)
-        for i in range(n):
-            k = src[i]
-            b = np.int64((k >> shift) & np.uint64(255))
-            dst[off[b]] = k
-            off[b] += 1
+        if flips % 2 == 0:
+            _radix_pass(keys, buf, np.uint64(8 * d), off, n)
+        else:
+            _radix_pass(buf, keys, np.uint64(8 * d), off, n)
         flips += 1
     if flips % 2 == 1:
-        keys[:] = buf
+        keys[:] = buf[:n]
 
 
 #: Pairs of character ids below this are counted in a dense matrix (DENSE_IDS² uint32,
@@ -123,6 +137,36 @@ def count_pairs_dense(ids, char_counts, pair_counts, dense_ids):
     return overflow[:m]
 
 
+@njit(cache=True, nogil=True)
+def count_pairs_sorted(ids, char_counts, pair_counts, dense_ids):
+    """:func:`count_pairs_dense` with the overflow keys sorted (:func:`sort_keys`), the
+    unused tail of their buffer (a slot a character) as the sort's scratch when it is
+    long enough, so the sort takes no more memory than an in-place one."""
+    n = ids.shape[0]
+    overflow = np.empty(n, dtype=np.uint64)
+    m = 0
+    for i in range(n):
+        a = ids[i]
+        if a <= 0:
+            continue
+        char_counts[a] += 1
+        if i + 1 < n:
+            b = ids[i + 1]
+            if b > 0:
+                if a < dense_ids and b < dense_ids:
+                    pair_counts[a * dense_ids + b] += 1
+                else:
+                    overflow[m] = (np.uint64(a) << np.uint64(48)) | (
+                        np.uint64(b) << np.uint64(32))
+                    m += 1
+    keys = overflow[:m]
+    if 2 * m <= n:
+        sort_keys_with(keys, overflow[m:2 * m])
+    else:
+        sort_keys(keys)
+    return keys
+
+
 class PairCounter:
     """Characters and adjacent pairs of a corpus, counted block by block.
 
@@ -142,8 +186,7 @@ class PairCounter:
         self.n_chars += ids.size
         if self.n_chars > np.iinfo(np.uint32).max and self.pairs.dtype == np.uint32:
             self.pairs = self.pairs.astype(np.uint64)  # a count could now pass 2^32
-        overflow = count_pairs_dense(ids, self.chars, self.pairs, self.dense_ids)
-        sort_keys(overflow)
+        overflow = count_pairs_sorted(ids, self.chars, self.pairs, self.dense_ids)
         table = run_lengths(overflow)
         self.rest.push(table, table[0].size)
 

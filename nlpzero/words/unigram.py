@@ -206,12 +206,12 @@ class UnigramFinder(_Finder):
                         spans = None
                     lvl, active = levels[b]
                     # the first FULL_SCANS levels scan every position; later ones keep a list
-                    keys, nxt = UK.level_round(ids, lvl, active, L <= FULL_SCANS + 2,
-                                               part == 0 and L >= FULL_SCANS + 2, L, tk, tv,
-                                               row_chars, emit, part == 0, part, n_parts)
+                    keys, nxt = UK.level_round_sorted(ids, lvl, active, L <= FULL_SCANS + 2,
+                                                      part == 0 and L >= FULL_SCANS + 2, L,
+                                                      tk, tv, row_chars, emit, part == 0,
+                                                      part, n_parts)
                     if part == 0:
                         levels[b] = (lvl, nxt)
-                    sort_keys(keys)
                     return run_lengths(keys), spans
 
                 stack = MergeStack(merge_exact)
