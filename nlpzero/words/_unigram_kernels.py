@@ -38,14 +38,22 @@ def _home(key, cap):
 
 
 @njit(cache=True, inline="always")
-def _put(tk, tv, key, row):
-    """key -> row in a :func:`key_table` (linear probing from its home slot)."""
+def _slot(tk, key):
+    """The slot of *key* in an open-addressing table, or the empty slot where it goes
+    (linear probing from its home slot)."""
     cap = tk.shape[0]
     s = _home(key, cap)
     while tk[s] != EMPTY and tk[s] != key:
         s += 1
         if s == cap:
             s = 0
+    return s
+
+
+@njit(cache=True, inline="always")
+def _put(tk, tv, key, row):
+    """key -> row in a :func:`key_table`."""
+    s = _slot(tk, key)
     tk[s] = key
     tv[s] = row
 
@@ -486,13 +494,8 @@ def chunk_path_counts(starts, ends, chars, cls, weights, tab, logp, max_len,
 
 @njit(cache=True, nogil=True)
 def _add_pair(tk, tv, key, c):
-    """tv[key] += c in an open-addressing table (linear probing; *tk* 0 = empty)."""
-    cap = tk.shape[0]
-    s = _home(key, cap)
-    while tk[s] != EMPTY and tk[s] != key:
-        s += 1
-        if s == cap:
-            s = 0
+    """tv[key] += c in an open-addressing table (*tk* 0 = empty); 1 if *key* is new."""
+    s = _slot(tk, key)
     if tk[s] == EMPTY:
         tk[s] = key
         tv[s] = c

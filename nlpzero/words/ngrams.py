@@ -114,34 +114,11 @@ DENSE_IDS = 2048
 
 
 @njit(cache=True, nogil=True)
-def count_pairs_dense(ids, char_counts, pair_counts, dense_ids):
-    """Add a block's characters and adjacent pairs to dense counts; return the packed keys
-    of the pairs that do not fit the dense matrix (to be sorted and counted)."""
-    n = ids.shape[0]
-    overflow = np.empty(n, dtype=np.uint64)
-    m = 0
-    for i in range(n):
-        a = ids[i]
-        if a <= 0:
-            continue
-        char_counts[a] += 1
-        if i + 1 < n:
-            b = ids[i + 1]
-            if b > 0:
-                if a < dense_ids and b < dense_ids:
-                    pair_counts[a * dense_ids + b] += 1
-                else:
-                    overflow[m] = (np.uint64(a) << np.uint64(48)) | (
-                        np.uint64(b) << np.uint64(32))
-                    m += 1
-    return overflow[:m]
-
-
-@njit(cache=True, nogil=True)
 def count_pairs_sorted(ids, char_counts, pair_counts, dense_ids):
-    """:func:`count_pairs_dense` with the overflow keys sorted (:func:`sort_keys`), the
-    unused tail of their buffer (a slot a character) as the sort's scratch when it is
-    long enough, so the sort takes no more memory than an in-place one."""
+    """Add a block's characters and adjacent pairs to dense counts; return the packed keys
+    of the pairs that do not fit the dense matrix, sorted (:func:`sort_keys`) with the
+    unused tail of their buffer (a slot a character) as the sort's scratch when it is long
+    enough, so the sort takes no more memory than an in-place one."""
     n = ids.shape[0]
     overflow = np.empty(n, dtype=np.uint64)
     m = 0
