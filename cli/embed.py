@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from enum import Enum
 from typing import Annotated, Optional
 
@@ -85,8 +86,10 @@ def embed(
     ridge: Annotated[float, typer.Option(
         help="weighted: penalty ridge * (|W|² + |C|²); it steadies rare words' vectors.",
         callback=number(0, 1e6))] = 0.3,
-    threads: Annotated[int, typer.Option(
-        min=1, help="Numba threads (the Lanczos products run on one).")] = 1,
+    threads: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        min=1, max=256, help="Threads for the weighted method's Lanczos products and fit "
+        "(default: every core this process may use); the vectors are the same bits for any "
+        "number.", show_default=False)] = None,
     seed: SeedOpt = SEED,
     npy: Annotated[Optional[str], typer.Option(  # noqa: UP045
         help="Also write PREFIX.npy (float32) and PREFIX.vocab.txt (word, count).",
@@ -138,6 +141,9 @@ def embed(
             from nlpzero.vectors.projector import projector_paths
 
             projected = tuple(outputs.add(p) for p in projector_paths(projector))
+        if threads is None:
+            threads = min(256, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                          else (os.cpu_count() or 1))
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         with log.progress() as progress:
             progress.stage("counting co-occurrences", None)
@@ -164,7 +170,7 @@ def embed(
                         truncate_weight, context_power=context_power, shift=shift,
                         eigen_power=eigen_power, tol=tol, seed=seed,
                         progress=log.notes(), sweeps=sweeps, cg_steps=cg_steps, ridge=ridge,
-                        release_counts=True)
+                        release_counts=True, threads=threads)
         vectors = Embedding(counted.vocab.words, trained.vectors)
         modules = None
         if projector and clusters:

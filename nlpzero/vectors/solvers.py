@@ -31,7 +31,7 @@ Three solvers:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -151,15 +151,27 @@ DENSE_SIZE = 600
 
 
 def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
-                   tol: float = 1e-6) -> Eigenpairs:
+                   tol: float = 1e-6, threads: int = 1) -> Eigenpairs:
     """The k largest (algebraic) eigenpairs of a symmetric Triangle.
 
     Implicitly restarted Lanczos (ARPACK through ``scipy.sparse.linalg.eigsh``) with
     convergence tolerance *tol* on the Ritz values, started from a Gaussian vector drawn
     from *seed*; small matrices are decomposed densely. The residual of every pair is
     measured afterwards (one more product per pair), so convergence is checked, not assumed.
+    A PairMatrix's products run on *threads* threads (the same bits on any number).
     """
+    with Pieces(threads if isinstance(matrix, PairMatrix) else 1) as pool:
+        return _top_eigenpairs(matrix, k, seed, tol, pool)
+
+
+def _top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int, tol: float,
+                    pool: Pieces) -> Eigenpairs:
     from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+
+    def product(x: np.ndarray) -> np.ndarray:
+        if isinstance(matrix, PairMatrix):
+            return matrix.matvec(x, pool)
+        return matrix.matvec(x)
 
     n = matrix.size
     k = min(k, n)
@@ -173,7 +185,7 @@ def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
 
         def times(x: np.ndarray) -> np.ndarray:
             counter[0] += 1
-            return matrix.matvec(x)
+            return product(x)
 
         operator = LinearOperator((n, n), matvec=times, dtype=np.float64)
         start = np.random.default_rng(seed).standard_normal(n)
@@ -188,9 +200,44 @@ def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
         values, vectors = values[order], vectors[:, order]
         products = counter[0]
     scale = max(abs(float(values[0])), np.finfo(np.float64).tiny) if k else 1.0
-    residuals = np.array([np.linalg.norm(matrix.matvec(vectors[:, i]) - values[i] * vectors[:, i])
+    residuals = np.array([np.linalg.norm(product(vectors[:, i]) - values[i] * vectors[:, i])
                           for i in range(k)]) / scale
     return Eigenpairs(values, vectors.astype(np.float32), residuals, products)
+
+
+#: The most threads a fit accepts (the work is cut into ROW_BLOCKS + tiles pieces anyway).
+MAX_THREADS = 256
+
+#: Row blocks a pass over the pair matrix is cut into (for the threads to share out).
+ROW_BLOCKS = 64
+
+
+class Pieces:
+    """Runs a pass's pieces on up to *threads* threads; the kernels release the GIL. Each
+    piece writes its own rows, so the result does not depend on the thread count or on
+    which thread runs which piece; values a piece returns come back in piece order."""
+
+    def __init__(self, threads: int = 1) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.threads = max(1, int(threads))
+        self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+
+    def run(self, kernel, pieces: list[tuple]) -> list:
+        if self._pool is None or len(pieces) < 2:
+            return [kernel(*args) for args in pieces]
+        return list(self._pool.map(lambda args: kernel(*args), pieces))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Pieces:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 #: Columns per tile of the weighted fit's pair matrix: the three V x d float32 arrays a pass
@@ -211,13 +258,34 @@ class PairMatrix:
     size: int
     tile: int
 
-    def matvec(self, x: np.ndarray) -> np.ndarray:
-        """(P + Pᵀ) x, P the positive part of the target (the spectral start's PPMI)."""
-        from ._solver_kernels import tiled_positive_matvec
+    _blocks: np.ndarray | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def blocks(self) -> np.ndarray:
+        """Row cut points of the gather pieces (:data:`ROW_BLOCKS` blocks of about equal
+        numbers of pairs; they depend on the pairs only, never on the thread count)."""
+        if self._blocks is None:
+            from ._solver_kernels import row_blocks
+
+            self._blocks = row_blocks(self.indptr, self.size, ROW_BLOCKS)
+        return self._blocks
+
+    @property
+    def tiles(self) -> int:
+        return (self.indptr.shape[0] - 1) // max(self.size, 1)
+
+    def matvec(self, x: np.ndarray, pool: Pieces | None = None) -> np.ndarray:
+        """(P + Pᵀ) x, P the positive part of the target (the spectral start's PPMI); the
+        same bits on any number of threads (each row is summed in one fixed order)."""
+        from ._solver_kernels import positive_gather, positive_scatter
+
+        pool = pool or Pieces(1)
+        x = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
         y = np.empty(self.size, np.float64)
-        tiled_positive_matvec(self.indptr, self.cols, self.target,
-                              np.ascontiguousarray(x, dtype=np.float64).reshape(-1), y)
+        args = (self.indptr, self.cols, self.target, x, y)
+        edges = self.blocks.tolist()
+        pool.run(positive_gather, [(*args, lo, hi) for lo, hi in zip(edges[:-1], edges[1:])])
+        pool.run(positive_scatter, [(*args, k) for k in range(self.tiles)])
         return y
 
     def dense(self) -> np.ndarray:
@@ -261,21 +329,54 @@ def weight_table(x_max: float, alpha: float) -> np.ndarray:
         np.float32)
 
 
+class _WeightedPasses:
+    """The weighted fit's two passes over the pair matrix, each as gather pieces (blocks of
+    rows) then scatter pieces (column tiles) run on a :class:`Pieces` pool."""
+
+    def __init__(self, matrix: PairMatrix, x_max: float, alpha: float, ridge: float,
+                 pool: Pieces) -> None:
+        self.m = matrix
+        self.weights = (weight_table(x_max, alpha), float(x_max), float(alpha))
+        self.ridge = np.float32(ridge)
+        self.pool = pool
+        edges = matrix.blocks.tolist()
+        self.blocks = list(zip(edges[:-1], edges[1:]))
+
+    def residual(self, x: np.ndarray, y: np.ndarray, r: np.ndarray) -> float:
+        """r = b - A x for every row of x (y the fixed side); returns L(x, y)."""
+        from ._solver_kernels import residual_gather, residual_scatter
+
+        m = self.m
+        head = (m.indptr, m.cols, m.target, m.counts, *self.weights, x, y)
+        losses = self.pool.run(residual_gather,
+                               [(*head, self.ridge, r, lo, hi) for lo, hi in self.blocks])
+        losses += self.pool.run(residual_scatter, [(*head, r, k) for k in range(m.tiles)])
+        return math.fsum(losses)
+
+    def apply(self, y: np.ndarray, x: np.ndarray, out: np.ndarray) -> None:
+        """out_i = A_i x_i for every row (A_i from the fixed side y)."""
+        from ._solver_kernels import apply_gather, apply_scatter
+
+        m = self.m
+        head = (m.indptr, m.cols, m.counts, *self.weights, y)
+        self.pool.run(apply_gather, [(*head, self.ridge, x, out, lo, hi)
+                                     for lo, hi in self.blocks])
+        self.pool.run(apply_scatter, [(*head, x, out, k) for k in range(m.tiles)])
+
+
 def weighted_loss(matrix: PairMatrix, w: np.ndarray, c: np.ndarray, x_max: float = 100.0,
                   alpha: float = 0.75, ridge: float = 0.0) -> float:
     """L(W, C) = Σ_{i<j} λ_ij [(<w_i, c_j> - t_ij)² + (<w_j, c_i> - t_ij)²]
     + ridge (‖W‖² + ‖C‖²) over the observed pairs, λ_ij = min(1, (X_ij / x_max)^α)."""
-    from ._solver_kernels import weighted_residual
-
-    r = np.empty_like(w)
-    return float(weighted_residual(matrix.indptr, matrix.cols, matrix.target, matrix.counts,
-                                   weight_table(x_max, alpha), float(x_max), float(alpha),
-                                   w, c, np.float32(ridge), r))
+    with Pieces(1) as pool:
+        return _WeightedPasses(matrix, x_max, alpha, ridge, pool).residual(
+            w, c, np.empty_like(w))
 
 
 def weighted_fit(matrix: PairMatrix, w: np.ndarray, c: np.ndarray, sweeps: int = 3,
                  cg_steps: int = 3, x_max: float = 100.0, alpha: float = 0.75,
-                 ridge: float = 0.0, progress: Progress | None = None) -> list[float]:
+                 ridge: float = 0.0, progress: Progress | None = None,
+                 threads: int = 1) -> list[float]:
     """Minimise :func:`weighted_loss` over W and C (float32, V x d, updated in place) by
     alternating least squares: with C fixed every row w_i solves its own normal equations
     (Σ_j λ_ij c_j c_jᵀ + ridge I) w_i = Σ_j λ_ij t_ij c_j by *cg_steps* conjugate-gradient
@@ -283,41 +384,31 @@ def weighted_fit(matrix: PairMatrix, w: np.ndarray, c: np.ndarray, sweeps: int =
 
     Every CG step takes the exact line minimum along its direction, so the loss never
     increases; the loss before each half-sweep and at the end is returned (and logged).
-    Deterministic: no randomness, serial kernels.
+    Deterministic: no randomness, and the passes run on *threads* threads in pieces that
+    each write their own rows (every row, and the loss, summed in one fixed order), so the
+    result is the same bits for any thread count.
     """
-    from ._solver_kernels import (
-        cg_rows_step,
-        row_norms_squared,
-        weighted_apply,
-        weighted_residual,
-    )
+    from ._solver_kernels import cg_rows_step, row_norms_squared
 
-    lut = weight_table(x_max, alpha)
-    args = (matrix.indptr, matrix.cols)
     r = np.empty_like(w)
     p = np.empty_like(w)
     q = np.empty_like(w)
     rr = np.empty(w.shape[0], np.float64)
-    ridge32 = np.float32(ridge)
     losses: list[float] = []
-
-    def residual(x: np.ndarray, y: np.ndarray) -> float:
-        return float(weighted_residual(*args, matrix.target, matrix.counts, lut, float(x_max),
-                                       float(alpha), x, y, ridge32, r))
-
-    for sweep in range(sweeps):
-        for x, y in ((w, c), (c, w)):
-            losses.append(residual(x, y))
-            p[:] = r
-            row_norms_squared(r, rr)
-            for _ in range(cg_steps):
-                weighted_apply(*args, matrix.counts, lut, float(x_max), float(alpha), y, ridge32,
-                               p, q)
-                cg_rows_step(x, r, p, q, rr)
-        if progress is not None:
-            progress.note(f"weighted fit: sweep {sweep + 1}, loss {losses[-2]:.6g} -> "
-                          f"{losses[-1]:.6g}")
-    losses.append(residual(w, c))
+    with Pieces(threads) as pool:
+        passes = _WeightedPasses(matrix, x_max, alpha, ridge, pool)
+        for sweep in range(sweeps):
+            for x, y in ((w, c), (c, w)):
+                losses.append(passes.residual(x, y, r))
+                p[:] = r
+                row_norms_squared(r, rr)
+                for _ in range(cg_steps):
+                    passes.apply(y, p, q)
+                    cg_rows_step(x, r, p, q, rr)
+            if progress is not None:
+                progress.note(f"weighted fit: sweep {sweep + 1}, loss {losses[-2]:.6g} -> "
+                              f"{losses[-1]:.6g}")
+        losses.append(passes.residual(w, c, r))
     if progress is not None:
         progress.note(f"weighted fit: {sweeps} sweeps of {cg_steps} CG steps, loss "
                       f"{losses[0]:.6g} -> {losses[-1]:.6g}")
@@ -341,7 +432,7 @@ def balanced_factors(w: np.ndarray, c: np.ndarray,
 def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alpha: float,
                     context_power: float, shift: float, eigen_power: float, tol: float,
                     seed: int, progress: Progress | None, sweeps: int, cg_steps: int,
-                    ridge: float, release_counts: bool) -> Trained:
+                    ridge: float, release_counts: bool, threads: int) -> Trained:
     """The weighted method: one tiled copy of the pairs (target, count) serves both the
     Lanczos start (its positive part) and the weighted fit."""
     n_words = len(cooc.vocab)
@@ -351,7 +442,7 @@ def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alph
     if release_counts:
         empty = np.zeros(0, np.int32)
         cooc.rows, cooc.cols, cooc.counts = empty, empty.copy(), empty.copy()
-    pairs = top_eigenpairs(matrix, min(dim, n_words), seed, tol)
+    pairs = top_eigenpairs(matrix, min(dim, n_words), seed, tol, threads)
     residual = float(pairs.residuals.max()) if pairs.residuals.size else 0.0
     if progress is not None:
         progress.note(f"Lanczos: {pairs.values.size} eigenpairs, {pairs.products} "
@@ -365,7 +456,8 @@ def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alph
     c = w.copy()
     if shift:  # the fit's target only: the start above is the unshifted PPMI's eigenpairs
         matrix.target -= np.float32(shift)
-    losses = weighted_fit(matrix, w, c, sweeps, cg_steps, x_max, alpha, ridge, progress)
+    losses = weighted_fit(matrix, w, c, sweeps, cg_steps, x_max, alpha, ridge, progress,
+                          threads)
     del matrix
     left, right, singular = balanced_factors(w, c, eigen_power)
     del w, c
@@ -432,6 +524,7 @@ def train(
     cg_steps: int = 2,
     ridge: float = DEFAULT_RIDGE,
     release_counts: bool = False,
+    threads: int = 1,
 ) -> Trained:
     """Fit the vectors; see the module docstring for the two methods.
 
@@ -442,6 +535,8 @@ def train(
     Each AdaGrad epoch's mean loss goes to ``progress.note``. With ``release_counts`` the
     weighted method empties ``cooc.rows``, ``cols`` and ``counts`` once it holds its own
     (tiled) copy, so the pairs are not in memory twice (the command line uses this).
+    ``threads`` (weighted): threads for the Lanczos products and the fit's passes; the
+    vectors are the same bits for any number.
     """
     from ._solver_kernels import adagrad_epoch
 
@@ -477,6 +572,9 @@ def train(
     if epochs is not None and epochs < 0:
         raise ValueError("epochs must not be negative")
     check_weighted_options(sweeps, cg_steps, ridge)
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not (
+            1 <= threads <= MAX_THREADS):
+        raise ValueError(f"threads must be a whole number from 1 to {MAX_THREADS}")
     if epochs is None:
         epochs = 30 if method == "adagrad" else 0
     if context_power is None:
@@ -485,7 +583,7 @@ def train(
     if method == "weighted":
         return _train_weighted(cooc, dim, model, x_max, alpha, context_power, shift,
                                eigen_power, tol, seed, progress, sweeps, cg_steps, ridge,
-                               release_counts)
+                               release_counts, threads)
     target = cooc.pmi(context_power, np.float32)
     if shift:
         target -= np.float32(shift)
