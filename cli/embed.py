@@ -45,6 +45,14 @@ def embed(
     window: Annotated[int, typer.Option(
         min=1, help="Words on each side (uniform; at most the longest line matters).")] = 10,
     min_count: Annotated[int, typer.Option(min=1, help="Minimum word count.")] = 5,
+    dynamic_window: Annotated[bool, typer.Option(
+        help="word2vec's dynamic window: a pair d words apart counts window - d + 1 "
+        "(x_max is then scaled by the window); --window at most 1000.")] = False,
+    subsample: Annotated[float, typer.Option(
+        help="Drop frequent words' tokens before counting, keeping each with probability "
+        "min(1, sqrt(t/f) + t/f) for a word of frequency f (word2vec's -sample t; 0 keeps "
+        "all); decided by a hash of the line and the place in it, not by --seed.",
+        callback=number(0, 1))] = 0.0,
     method: Annotated[Method, typer.Option(
         help="weighted (default): the spectral fit, then Su's count-weighted fit of the "
              "PMI, weight min(1, (X/x_max)^alpha), by alternating least squares; spectral: "
@@ -116,6 +124,11 @@ def embed(
         refuse(ctx, "truncate_weight", "--method adagrad (weighted always caps the weight at 1)")
     if projector is None:
         refuse(ctx, "clusters", "--projector")
+    from nlpzero.vectors.cooccurrence import MAX_DYNAMIC_WINDOW
+
+    if dynamic_window and window > MAX_DYNAMIC_WINDOW:
+        raise typer.BadParameter(f"the dynamic window takes at most {MAX_DYNAMIC_WINDOW}",
+                                 param_hint="'--window'")
     paths = resolve_inputs(corpus, dask)
     log = Log(quiet)
     with failures():
@@ -151,14 +164,19 @@ def embed(
                 from nlpzero.distributed import cooccur as cooccur_on_dask
 
                 counted, peaks = cooccur_on_dask(paths, dask, window, min_count, errors.value,
-                                                 progress)
+                                                 progress, dynamic=dynamic_window,
+                                                 subsample_t=subsample)
             else:
-                counted = cooccur(paths[0], window, min_count, errors.value, progress)
+                counted = cooccur(paths[0], window, min_count, errors.value, progress,
+                                  dynamic_window, subsample)
         if dask is not None:
             log_workers(log, peaks)
         n_words = len(counted.vocab)
         log.info(f"{counted.n_tokens:,} tokens, {n_words:,} words (min count {min_count}), "
-                 f"{counted.nnz:,} word pairs (window {window}) in {log.elapsed():.1f} s")
+                 f"{counted.nnz:,} word pairs (window {window}"
+                 f"{', dynamic' if dynamic_window else ''}"
+                 f"{f', subsample {subsample:g}' if subsample else ''}) in "
+                 f"{log.elapsed():.1f} s")
         if dim is not None and dim > max_dim(n_words):
             log.info(f"dim {dim} is more than the {n_words:,} words: using {max_dim(n_words)}")
             dim = max_dim(n_words)

@@ -138,3 +138,31 @@ def test_vector_files_with_nan_or_garbage_are_clear_errors(cli, write_file) -> N
     short = write_file("short.txt", "2 2\na 1 2\nb 1\n")
     cli.assert_runtime_error(cli.invoke("analogy", short, "a", "b", "a"), "line 3")
     cli.assert_runtime_error(cli.invoke("similar", write_file("empty.txt", ""), "a"), "empty")
+
+
+def test_embed_bad_counting_and_thread_options(cli, write_file) -> None:
+    path = write_file("corpus.txt", "a b c\nb c a\n")
+    base = ("embed", path, "--min-count", "1")
+    for value in ("nan", "-nan", "inf", "-inf", "-1e-3", "1.5", "1e400", "x", ""):
+        cli.assert_usage_error(cli.invoke(*base, "--subsample", value), "--subsample")
+    cli.assert_usage_error(cli.invoke(*base, "--dynamic-window", "--window", "1001"),
+                           "--window")
+    cli.assert_usage_error(cli.invoke(*base, "--dynamic-window", "--window", str(2**63)),
+                           "--window")
+    for value in ("0", "-1", "257", str(2**64), "1.5", "x"):
+        cli.assert_usage_error(cli.invoke(*base, "--threads", value), "--threads")
+
+
+def test_embed_counting_options_and_threads(cli, data_dir: Path) -> None:
+    """--dynamic-window and --subsample reach the counts (the log says so, the vectors
+    change); any --threads writes the same bytes."""
+    gold = data_dir / "corpus.gold.txt"
+    args = ("embed", gold, "--min-count", "2", "--dim", "8")
+    plain = cli.invoke(*args, "--threads", "1")
+    counted = cli.invoke(*args, "--dynamic-window", "--subsample", "1e-3", "--threads", "1")
+    assert plain.exit_code == 0 and counted.exit_code == 0, counted.output
+    assert "dynamic" in counted.stderr and "subsample 0.001" in counted.stderr
+    assert counted.stdout != plain.stdout
+    assert cli.invoke(*args, "--dynamic-window", "--subsample", "1e-3",
+                      "--threads", "3").stdout == counted.stdout
+    assert cli.invoke(*args, "--threads", "2").stdout == plain.stdout

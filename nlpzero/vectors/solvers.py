@@ -535,6 +535,7 @@ def train(
     Each AdaGrad epoch's mean loss goes to ``progress.note``. With ``release_counts`` the
     weighted method empties ``cooc.rows``, ``cols`` and ``counts`` once it holds its own
     (tiled) copy, so the pairs are not in memory twice (the command line uses this).
+    With dynamic-window counts (``cooc.dynamic``) x_max is multiplied by the window.
     ``threads`` (weighted): threads for the Lanczos products and the fit's passes; the
     vectors are the same bits for any number.
     """
@@ -580,6 +581,9 @@ def train(
     if context_power is None:
         context_power = 1.0 if method == "adagrad" else 0.75
     rng = np.random.default_rng(seed)
+    # dynamic-window counts add `window` per co-occurrence at distance 1: x_max is in
+    # co-occurrences, so the weight min(1, (X / x_max)^α) compares X / window with it
+    x_max = x_max * cooc.count_unit
     if method == "weighted":
         return _train_weighted(cooc, dim, model, x_max, alpha, context_power, shift,
                                eigen_power, tol, seed, progress, sweeps, cg_steps, ridge,
