@@ -46,13 +46,15 @@ def embed(
         min=1, help="Words on each side (uniform; at most the longest line matters).")] = 10,
     min_count: Annotated[int, typer.Option(min=1, help="Minimum word count.")] = 5,
     dynamic_window: Annotated[bool, typer.Option(
+        "--dynamic-window/--uniform-window",
         help="word2vec's dynamic window: a pair d words apart counts window - d + 1 "
-        "(x_max is then scaled by the window); --window at most 1000.")] = False,
+        "(x_max is then scaled by the window; --window at most 1000); uniform: every pair "
+        "in the window counts 1.")] = True,
     subsample: Annotated[float, typer.Option(
         help="Drop frequent words' tokens before counting, keeping each with probability "
         "min(1, sqrt(t/f) + t/f) for a word of frequency f (word2vec's -sample t; 0 keeps "
         "all); decided by a hash of the line and the place in it, not by --seed.",
-        callback=number(0, 1))] = 0.0,
+        callback=number(0, 1))] = 1e-4,
     method: Annotated[Method, typer.Option(
         help="weighted (default): the spectral fit, then Su's count-weighted fit of the "
              "PMI, weight min(1, (X/x_max)^alpha), by alternating least squares; spectral: "

@@ -153,16 +153,27 @@ def test_embed_bad_counting_and_thread_options(cli, write_file) -> None:
         cli.assert_usage_error(cli.invoke(*base, "--threads", value), "--threads")
 
 
+def test_subsampling_a_tiny_corpus_away_is_a_clear_error(cli, write_file) -> None:
+    path = write_file("corpus.txt", "a b c\nb c a\n" * 5)
+    cli.assert_runtime_error(cli.invoke("embed", path, "--min-count", "1"), "--subsample 0")
+    assert cli.invoke("embed", path, "--min-count", "1", "--subsample", "0").exit_code == 0
+
+
 def test_embed_counting_options_and_threads(cli, data_dir: Path) -> None:
-    """--dynamic-window and --subsample reach the counts (the log says so, the vectors
-    change); any --threads writes the same bytes."""
+    """The counting options reach the counts (the log says so, the vectors change); the
+    defaults are the dynamic window and subsampling 1e-4; any --threads writes the same
+    bytes."""
     gold = data_dir / "corpus.gold.txt"
     args = ("embed", gold, "--min-count", "2", "--dim", "8")
-    plain = cli.invoke(*args, "--threads", "1")
-    counted = cli.invoke(*args, "--dynamic-window", "--subsample", "1e-3", "--threads", "1")
-    assert plain.exit_code == 0 and counted.exit_code == 0, counted.output
-    assert "dynamic" in counted.stderr and "subsample 0.001" in counted.stderr
-    assert counted.stdout != plain.stdout
-    assert cli.invoke(*args, "--dynamic-window", "--subsample", "1e-3",
-                      "--threads", "3").stdout == counted.stdout
-    assert cli.invoke(*args, "--threads", "2").stdout == plain.stdout
+    default = cli.invoke(*args, "--threads", "1")
+    spelled = cli.invoke(*args, "--dynamic-window", "--subsample", "1e-4", "--threads", "1")
+    plain = cli.invoke(*args, "--uniform-window", "--subsample", "0", "--threads", "1")
+    assert default.exit_code == spelled.exit_code == plain.exit_code == 0, default.output
+    assert "dynamic, subsample 0.0001" in default.stderr
+    assert "dynamic" not in plain.stderr and "subsample" not in plain.stderr
+    assert default.stdout == spelled.stdout != plain.stdout
+    assert cli.invoke(*args, "--uniform-window", "--threads", "1").stdout not in (
+        default.stdout, plain.stdout)
+    assert cli.invoke(*args, "--threads", "3").stdout == default.stdout
+    assert cli.invoke(*args, "--uniform-window", "--subsample", "0",
+                      "--threads", "2").stdout == plain.stdout

@@ -176,8 +176,8 @@ def test_cli_byte_identical(cli, address, data_dir, tmp_path):
     for args in (["discover", corpus],
                  ["segment", corpus, "-l", data_dir / "lexicon.tsv"],
                  ["embed", gold, "--min-count", "2", "--dim", "16", "--seed", "3"],
-                 ["embed", gold, "--min-count", "2", "--dim", "16", "--dynamic-window",
-                  "--subsample", "1e-3"],
+                 ["embed", gold, "--min-count", "2", "--dim", "16", "--uniform-window",
+                  "--subsample", "0"],
                  ["templates", gold, "--min-proba", "1e-4"]):
         single, dask = tmp_path / "single", tmp_path / "dask"
         assert cli.invoke(*args, "-q", "-o", single).exit_code == 0

@@ -550,6 +550,9 @@ def train(
     if cooc.nnz == 0:
         from ..errors import InputError
 
+        if cooc.subsample > 0:
+            raise InputError("no co-occurring word pairs left after subsampling (a small "
+                             "corpus has only frequent words: try --subsample 0)")
         raise InputError("no co-occurring word pairs: every line has fewer than two "
                          "in-vocabulary words")
     if x_max <= 0 or not math.isfinite(x_max):
