@@ -324,34 +324,37 @@ def row_norms_squared(r, out):
 
 
 @njit(cache=True)
-def tile_pairs(rows, cols, counts, target, log_marginal, log_total, shift, n, tile):
-    """The pairs (sorted by row, then column) reordered by (column tile, row, column), with
-    their target: ``target`` - shift when given (one value a pair), else PMI - shift =
-    log X - log Z - m_i - m_j - shift computed on the way (no separate target array):
-    returns (indptr, cols, target, counts) with
+def tile_pairs(row_ptr, cols, counts, target, log_marginal, log_total, shift, n, tile):
+    """The pairs (sorted by row, then column; row a's are row_ptr[a] .. row_ptr[a + 1])
+    reordered by (column tile, row, column), with their target: ``target`` - shift when
+    given (one value a pair), else PMI - shift = log X - log Z - m_i - m_j - shift computed
+    on the way (no separate target array): returns (indptr, cols, target, counts) with
     indptr[k * n + a] .. indptr[k * n + a + 1] the pairs of row a whose column c has
-    c // tile == k."""
+    c // tile == k. (Row pointers, not a row per pair: the caller can free its rows first.)"""
     tiles = (n + tile - 1) // tile
     ptr = np.zeros(tiles * n + 1, np.int64)
-    for p in range(rows.shape[0]):
-        ptr[(cols[p] // tile) * n + rows[p] + 1] += 1
+    for a in range(n):
+        for p in range(row_ptr[a], row_ptr[a + 1]):
+            ptr[(cols[p] // tile) * n + a + 1] += 1
     for k in range(tiles * n):
         ptr[k + 1] += ptr[k]
     fill = ptr[:-1].copy()
     out_cols = np.empty(cols.shape[0], np.int32)
     out_target = np.empty(cols.shape[0], np.float32)
     out_counts = np.empty(cols.shape[0], np.int32)
-    for p in range(rows.shape[0]):
-        cell = (cols[p] // tile) * n + rows[p]
-        q = fill[cell]
-        fill[cell] = q + 1
-        out_cols[q] = cols[p]
-        if target.shape[0] == rows.shape[0]:
-            out_target[q] = target[p] - shift
-        else:
-            out_target[q] = (np.log(np.float64(counts[p])) - log_total
-                             - log_marginal[rows[p]] - log_marginal[cols[p]] - shift)
-        out_counts[q] = counts[p]
+    given = target.shape[0] == cols.shape[0]
+    for a in range(n):
+        for p in range(row_ptr[a], row_ptr[a + 1]):
+            cell = (cols[p] // tile) * n + a
+            q = fill[cell]
+            fill[cell] = q + 1
+            out_cols[q] = cols[p]
+            if given:
+                out_target[q] = target[p] - shift
+            else:
+                out_target[q] = (np.log(np.float64(counts[p])) - log_total
+                                 - log_marginal[a] - log_marginal[cols[p]] - shift)
+            out_counts[q] = counts[p]
     return ptr, out_cols, out_target, out_counts
 
 

@@ -300,20 +300,24 @@ class PairMatrix:
         return m
 
 
-def pair_matrix(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, size: int, *,
+def pair_matrix(rows: np.ndarray | None, cols: np.ndarray, counts: np.ndarray, size: int, *,
                 target: np.ndarray | None = None, log_marginal: np.ndarray | None = None,
-                log_total: float = 0.0, shift: float = 0.0, tile: int = TILE) -> PairMatrix:
+                log_total: float = 0.0, shift: float = 0.0, tile: int = TILE,
+                row_ptr: np.ndarray | None = None) -> PairMatrix:
     """The PairMatrix of pairs (rows[k] < cols[k]) sorted by (row, col), as
-    :class:`Cooccurrence` stores them. The target is *target* - shift when given, else the
-    PMI log X - log_total - m_i - m_j - shift, m = *log_marginal*
+    :class:`Cooccurrence` stores them (or, instead of *rows*, their CSR row pointers
+    *row_ptr*, so that the caller's rows can be freed first). The target is *target* - shift
+    when given, else the PMI log X - log_total - m_i - m_j - shift, m = *log_marginal*
     (:meth:`Cooccurrence.log_marginals`), computed while the pairs are reordered."""
-    from ._solver_kernels import tile_pairs
+    from ._solver_kernels import tile_pairs, triangle_indptr
 
     if target is None and log_marginal is None:
         raise ValueError("pair_matrix needs a target or the log marginals")
+    if row_ptr is None:
+        row_ptr = triangle_indptr(rows, size)
     tile = max(1, min(tile, size))
     indptr, cols32, target32, counts32 = tile_pairs(
-        rows, cols, np.ascontiguousarray(counts, dtype=np.int32),
+        row_ptr, cols, np.ascontiguousarray(counts, dtype=np.int32),
         np.zeros(0, np.float32) if target is None else np.ascontiguousarray(target,
                                                                             dtype=np.float32),
         np.zeros(size, np.float64) if log_marginal is None else np.ascontiguousarray(
@@ -435,10 +439,17 @@ def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alph
                     ridge: float, release_counts: bool, threads: int) -> Trained:
     """The weighted method: one tiled copy of the pairs (target, count) serves both the
     Lanczos start (its positive part) and the weighted fit."""
+    from ._solver_kernels import triangle_indptr
+
     n_words = len(cooc.vocab)
-    matrix = pair_matrix(cooc.rows, cooc.cols, cooc.counts, n_words,
+    row_ptr = triangle_indptr(cooc.rows, n_words)
+    log_total = math.log(cooc.total_pairs)
+    if release_counts:  # the rows go before the tiled copy is made (4 bytes a pair less)
+        cooc.rows = np.zeros(0, np.int32)
+    matrix = pair_matrix(None, cooc.cols, cooc.counts, n_words,
                          log_marginal=cooc.log_marginals(context_power),
-                         log_total=math.log(cooc.total_pairs))
+                         log_total=log_total, row_ptr=row_ptr)
+    del row_ptr
     if release_counts:
         empty = np.zeros(0, np.int32)
         cooc.rows, cooc.cols, cooc.counts = empty, empty.copy(), empty.copy()
