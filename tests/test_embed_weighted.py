@@ -410,3 +410,22 @@ def test_row_blocks_cover_the_rows_in_order() -> None:
     edges = m.blocks
     assert edges[0] == 0 and edges[-1] == 120 and np.all(np.diff(edges) > 0)
     assert len(edges) - 1 <= ROW_BLOCKS
+
+
+@pytest.mark.parametrize("tile", [1, 2, 7, 40, 500])
+def test_the_in_place_pair_matrix_is_the_copied_one(tile: int, zipf_lines) -> None:
+    """Permuting the Cooccurrence's columns and counts into the tiled order in place gives
+    exactly the matrix the copying path builds (indptr, columns, counts, PMI target)."""
+    cooc = cooccur(zipf_lines(150, 7), window=4, min_count=2)
+    n = len(cooc.vocab)
+    args = dict(log_marginal=cooc.log_marginals(0.75), log_total=math.log(cooc.total_pairs),
+                shift=0.5, tile=tile)
+    copied = pair_matrix(cooc.rows, cooc.cols, cooc.counts, n, **args)
+    cols, counts = cooc.cols.copy(), cooc.counts.copy()
+    moved = pair_matrix(cooc.rows, cols, counts, n, in_place=True, **args)
+    assert moved.cols is cols and moved.counts is counts
+    for name in ("indptr", "cols", "counts", "target"):
+        np.testing.assert_array_equal(getattr(moved, name), getattr(copied, name))
+    with pytest.raises(ValueError, match="int32"):
+        pair_matrix(cooc.rows, cooc.cols.astype(np.int64), cooc.counts, n, in_place=True,
+                    **args)

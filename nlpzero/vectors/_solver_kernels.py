@@ -358,6 +358,67 @@ def tile_pairs(row_ptr, cols, counts, target, log_marginal, log_total, shift, n,
     return ptr, out_cols, out_target, out_counts
 
 
+@njit(cache=True)
+def tile_pairs_in_place(row_ptr, cols, counts, log_marginal, log_total, shift, n, tile):
+    """:func:`tile_pairs` for the PMI target, reusing *cols* and *counts* (int32, sorted by
+    row then column, row a's at row_ptr[a] .. row_ptr[a + 1]): they are permuted into the
+    tiled order in place, and the target is the only new pair-sized array. Returns
+    (indptr, target).
+
+    The pairs of one row in one column tile are a run in the sorted order, so a pair's
+    destination is the start of its cell in the tiled order plus its place in the run;
+    the permutation is applied cycle by cycle, a bit per pair marking the placed ones."""
+    tiles = (n + tile - 1) // tile
+    nnz = cols.shape[0]
+    ptr = np.zeros(tiles * n + 1, np.int64)
+    run = np.empty(tiles * n, np.int64)  # where each cell's run starts in the sorted order
+    target = np.empty(nnz, np.float32)
+    for a in range(n):
+        for p in range(row_ptr[a], row_ptr[a + 1]):
+            cell = (cols[p] // tile) * n + a
+            if ptr[cell + 1] == 0:
+                run[cell] = p
+            ptr[cell + 1] += 1
+            target[p] = (np.log(np.float64(counts[p])) - log_total - log_marginal[a]
+                         - log_marginal[cols[p]] - shift)
+    for k in range(tiles * n):
+        ptr[k + 1] += ptr[k]
+    placed = np.zeros((nnz >> 3) + 1, np.uint8)
+    for start in range(nnz):
+        if placed[start >> 3] & (1 << (start & 7)):
+            continue
+        col = cols[start]
+        count = counts[start]
+        value = target[start]
+        src = start
+        while True:
+            # the carried pair came from src: find its row, hence its cell and destination
+            lo = 0
+            hi = n
+            while hi - lo > 1:  # the last row with row_ptr[row] <= src
+                mid = (lo + hi) >> 1
+                if row_ptr[mid] <= src:
+                    lo = mid
+                else:
+                    hi = mid
+            cell = (col // tile) * n + lo
+            d = ptr[cell] + (src - run[cell])
+            placed[d >> 3] |= np.uint8(1 << (d & 7))
+            next_col = cols[d]
+            next_count = counts[d]
+            next_value = target[d]
+            cols[d] = col
+            counts[d] = count
+            target[d] = value
+            if d == start:
+                break
+            col = next_col
+            count = next_count
+            value = next_value
+            src = d
+    return ptr, target
+
+
 @njit(cache=True, nogil=True)
 def positive_gather(indptr, cols, target, x, y, lo, hi):
     """Rows lo..hi-1 of y = (P + Pᵀ) x, their own entries' half: y_a = Σ_{b > a} P_ab x_b,

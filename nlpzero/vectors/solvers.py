@@ -9,7 +9,7 @@ Three solvers:
   separate word and context vectors W, C by alternating least squares: with C fixed each
   row w_i solves its own weighted normal equations by a few conjugate-gradient steps
   (exact line minima, so the loss never increases), then C with W fixed. The target is the
-  full context-smoothed PMI minus a shift (default 1 nat, as SGNS's log k) on the observed
+  full context-smoothed PMI minus a shift (default 2 nats, as SGNS's log k) on the observed
   pairs (negative values included; the spectral start is the unshifted PPMI), the weight
   λ_ij = min(1, (X_ij / x_max)^α), plus ridge·(‖W‖² + ‖C‖²) (default 0.3: it shrinks the
   rows with little total weight, i.e. rare words, more than frequent ones). The fitted
@@ -47,10 +47,12 @@ MODELS = (0, 1, 2)
 #: token set, confirmed on the nlpzero-segment set).
 DEFAULT_RIDGE = 0.3
 
-#: The weighted fit's default target shift: it fits PMI - 1 nat (SGNS fits PMI - log k), so
-#: pairs that co-occur less than e times chance get negative targets (chosen on the jieba
-#: token set, confirmed on the nlpzero-segment set). The spectral start stays unshifted.
-DEFAULT_SHIFT = 1.0
+#: The weighted fit's default target shift: it fits PMI - 2 nats (SGNS with k negatives fits
+#: PMI - log k; gensim's default k = 5 is 1.6 nats), so pairs that co-occur less than e² times
+#: chance get negative targets. With the command line's word2vec-style counts (dynamic
+#: window, subsampling 1e-4) 2 was chosen over 1 and log 5 on the jieba token set and
+#: confirmed on the nlpzero-segment set (issue 12). The spectral start stays unshifted.
+DEFAULT_SHIFT = 2.0
 
 
 def default_dim(n_words: int) -> int:
@@ -303,12 +305,15 @@ class PairMatrix:
 def pair_matrix(rows: np.ndarray | None, cols: np.ndarray, counts: np.ndarray, size: int, *,
                 target: np.ndarray | None = None, log_marginal: np.ndarray | None = None,
                 log_total: float = 0.0, shift: float = 0.0, tile: int = TILE,
-                row_ptr: np.ndarray | None = None) -> PairMatrix:
+                row_ptr: np.ndarray | None = None, in_place: bool = False) -> PairMatrix:
     """The PairMatrix of pairs (rows[k] < cols[k]) sorted by (row, col), as
     :class:`Cooccurrence` stores them (or, instead of *rows*, their CSR row pointers
     *row_ptr*, so that the caller's rows can be freed first). The target is *target* - shift
     when given, else the PMI log X - log_total - m_i - m_j - shift, m = *log_marginal*
-    (:meth:`Cooccurrence.log_marginals`), computed while the pairs are reordered."""
+    (:meth:`Cooccurrence.log_marginals`), computed while the pairs are reordered.
+    With *in_place* (the PMI target; *cols* and *counts* int32) the matrix takes *cols* and
+    *counts* over, permuted into the tiled order: only the target is a new pair-sized array.
+    """
     from ._solver_kernels import tile_pairs, triangle_indptr
 
     if target is None and log_marginal is None:
@@ -316,6 +321,17 @@ def pair_matrix(rows: np.ndarray | None, cols: np.ndarray, counts: np.ndarray, s
     if row_ptr is None:
         row_ptr = triangle_indptr(rows, size)
     tile = max(1, min(tile, size))
+    if in_place:
+        from ._solver_kernels import tile_pairs_in_place
+
+        if target is not None or log_marginal is None:
+            raise ValueError("an in-place pair matrix computes the PMI target")
+        if cols.dtype != np.int32 or counts.dtype != np.int32:
+            raise ValueError("an in-place pair matrix needs int32 columns and counts")
+        indptr, target32 = tile_pairs_in_place(
+            row_ptr, cols, counts, np.ascontiguousarray(log_marginal, dtype=np.float64),
+            float(log_total), float(shift), size, tile)
+        return PairMatrix(indptr, cols, target32, counts, size, tile)
     indptr, cols32, target32, counts32 = tile_pairs(
         row_ptr, cols, np.ascontiguousarray(counts, dtype=np.int32),
         np.zeros(0, np.float32) if target is None else np.ascontiguousarray(target,
@@ -438,7 +454,9 @@ def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alph
                     seed: int, progress: Progress | None, sweeps: int, cg_steps: int,
                     ridge: float, release_counts: bool, threads: int) -> Trained:
     """The weighted method: one tiled copy of the pairs (target, count) serves both the
-    Lanczos start (its positive part) and the weighted fit."""
+    Lanczos start (its positive part) and the weighted fit. With *release_counts* it is made
+    from the Cooccurrence's own arrays (rows freed first, columns and counts permuted in
+    place), which are left empty."""
     from ._solver_kernels import triangle_indptr
 
     n_words = len(cooc.vocab)
@@ -446,9 +464,13 @@ def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alph
     log_total = math.log(cooc.total_pairs)
     if release_counts:  # the rows go before the tiled copy is made (4 bytes a pair less)
         cooc.rows = np.zeros(0, np.int32)
+    # released: the tiled matrix takes the columns and counts over (permuted in place), so
+    # only its target is a new pair-sized array
     matrix = pair_matrix(None, cooc.cols, cooc.counts, n_words,
                          log_marginal=cooc.log_marginals(context_power),
-                         log_total=log_total, row_ptr=row_ptr)
+                         log_total=log_total, row_ptr=row_ptr,
+                         in_place=release_counts and cooc.cols.dtype == np.int32
+                         and cooc.counts.dtype == np.int32)
     del row_ptr
     if release_counts:
         empty = np.zeros(0, np.int32)
@@ -540,7 +562,7 @@ def train(
     """Fit the vectors; see the module docstring for the two methods.
 
     ``context_power`` (default 0.75 for ``spectral``, 1 = plain PMI for ``adagrad``) smooths
-    the context distribution; ``shift`` (default 1 for ``weighted``, 0 otherwise) is
+    the context distribution; ``shift`` (default 2 for ``weighted``, 0 otherwise) is
     subtracted from the target (log k of SGNS); for ``weighted`` it shifts the fitted target
     only, not the (positive-part) spectral start.
     Each AdaGrad epoch's mean loss goes to ``progress.note``. With ``release_counts`` the
