@@ -171,6 +171,9 @@ def embed(
             else:
                 counted = cooccur(paths[0], window, min_count, errors.value, progress,
                                   dynamic_window, subsample)
+        from nlpzero._malloc import trim_heap
+
+        trim_heap()  # reading's small freed objects, before the solver's big arrays
         if dask is not None:
             log_workers(log, peaks)
         n_words = len(counted.vocab)

@@ -429,3 +429,25 @@ def test_the_in_place_pair_matrix_is_the_copied_one(tile: int, zipf_lines) -> No
     with pytest.raises(ValueError, match="int32"):
         pair_matrix(cooc.rows, cooc.cols.astype(np.int64), cooc.counts, n, in_place=True,
                     **args)
+
+
+def test_narrow_counts_do_not_change_the_fit() -> None:
+    """uint16 counts capped at 65 535 give the same weights (a count at or above x_max
+    weighs 1 either way), hence the same bits; a larger x_max keeps the int32 counts."""
+    m, plain = random_pairs(60, 0.3, 31, tile=7)
+    m.counts[::5] = 70_000 + np.arange(m.counts[::5].size, dtype=np.int32)  # above the cap
+    wide = pair_matrix(plain.rows, plain.cols, plain.counts, 60, target=plain.target, tile=7)
+    wide.counts = m.counts.copy()
+    m.narrow_counts(100.0)
+    assert m.counts.dtype == np.uint16 and m.counts.max() == 65535
+    rng = np.random.default_rng(32)
+    w0 = rng.normal(size=(60, 4)).astype(np.float32)
+    c0 = rng.normal(size=(60, 4)).astype(np.float32)
+    runs = []
+    for matrix in (wide, m):
+        w, c = w0.copy(), c0.copy()
+        runs.append((weighted_fit(matrix, w, c, sweeps=1, cg_steps=2, x_max=100.0), w, c))
+    assert runs[0][0] == runs[1][0]
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    wide.narrow_counts(1e5)
+    assert wide.counts.dtype == np.int32

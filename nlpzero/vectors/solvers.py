@@ -256,7 +256,7 @@ class PairMatrix:
     indptr: np.ndarray  # int64, tiles * size + 1
     cols: np.ndarray  # int32
     target: np.ndarray  # float32
-    counts: np.ndarray  # int32
+    counts: np.ndarray  # int32, or uint16 capped at 65535 (see :meth:`narrow_counts`)
     size: int
     tile: int
 
@@ -271,6 +271,15 @@ class PairMatrix:
 
             self._blocks = row_blocks(self.indptr, self.size, ROW_BLOCKS)
         return self._blocks
+
+    def narrow_counts(self, x_max: float) -> None:
+        """Store the counts as uint16, capped at 65 535, when x_max <= 65 535: a count at or
+        above x_max has weight 1 either way, so the fit is unchanged (2 bytes a pair
+        less)."""
+        if self.counts.dtype == np.int32 and x_max <= np.iinfo(np.uint16).max:
+            narrow = np.empty(self.counts.shape[0], np.uint16)
+            np.minimum(self.counts, np.iinfo(np.uint16).max, out=narrow, casting="unsafe")
+            self.counts = narrow
 
     @property
     def tiles(self) -> int:
@@ -475,6 +484,7 @@ def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alph
     if release_counts:
         empty = np.zeros(0, np.int32)
         cooc.rows, cooc.cols, cooc.counts = empty, empty.copy(), empty.copy()
+        matrix.narrow_counts(x_max)  # the int32 counts are freed here
     pairs = top_eigenpairs(matrix, min(dim, n_words), seed, tol, threads)
     residual = float(pairs.residuals.max()) if pairs.residuals.size else 0.0
     if progress is not None:
