@@ -335,7 +335,10 @@ def cooccur(
     (``dynamic`` window weights and frequent-word subsampling ``subsample_t``: see the
     module docstring)."""
     check_counting_options(window, dynamic, subsample_t)
+    from .._malloc import trim_heap
+
     vocab, ids = read_corpus(source, min_count, errors, progress)
+    trim_heap()  # the reader's freed word strings, before the pair tables
     ids = subsample(ids, vocab.counts, subsample_t)
     rows, cols, counts = count_pair_rows(ids, len(vocab), window, dynamic=dynamic)
     del ids
