@@ -31,7 +31,9 @@ Three solvers:
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -225,7 +227,7 @@ class Pieces:
         self.threads = max(1, int(threads))
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
 
-    def run(self, kernel, pieces: list[tuple]) -> list:
+    def run(self, kernel: Callable[..., Any], pieces: list[tuple]) -> list[Any]:
         if self._pool is None or len(pieces) < 2:
             return [kernel(*args) for args in pieces]
         return list(self._pool.map(lambda args: kernel(*args), pieces))
