@@ -139,7 +139,7 @@ def residual_of(stderr: str) -> str:
 
 def bench_set(name: str, corpus: Path, seeds: list[int], methods: list[str]) -> list[str]:
     out_dir = CACHE / "vectors"
-    out_dir.mkdir(exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
     rows, runs = [], {}
     for method in methods:
         runs[method] = []
