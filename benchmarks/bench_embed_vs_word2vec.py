@@ -3,13 +3,16 @@
 Run from the repository root (an hour or more on 2 shared cores; gensim dominates)::
 
     python benchmarks/bench_embed_vs_word2vec.py [--seeds 0,1,2] [--sets segment,jieba]
-        [--methods weighted,spectral]
+        [--methods weighted,spectral] [--tokens jieba=PATH,segment=PATH]
 
 Token sets (built once, cached under $TMPDIR/nlpzero-embed-accept/):
 
 - ``segment``: the whole xwlb news corpus (../shared/data/raw/xwlb_news/xwlb_news.txt.xz),
   a lexicon from ``nlpzero discover`` and the text segmented by ``nlpzero segment``;
 - ``jieba``: its first 150 000 lines segmented by ``jieba.cut(line, HMM=False)``.
+
+``--tokens NAME=PATH,...`` uses token files made elsewhere instead (any set name; jieba is
+then not needed).
 
 On each set, in its own subprocess timed by ``/usr/bin/time`` (wall seconds, user + system
 CPU seconds and peak RSS of the whole process: start-up, reading, counting, solving,
@@ -136,7 +139,7 @@ def residual_of(stderr: str) -> str:
 
 def bench_set(name: str, corpus: Path, seeds: list[int], methods: list[str]) -> list[str]:
     out_dir = CACHE / "vectors"
-    out_dir.mkdir(exist_ok=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
     rows, runs = [], {}
     for method in methods:
         runs[method] = []
@@ -200,11 +203,14 @@ def main() -> None:
     parser.add_argument("--sets", default="segment,jieba")
     parser.add_argument("--methods", default="weighted,spectral",
                         help="embed --method values to run (each with every seed)")
+    parser.add_argument("--tokens", default="",
+                        help="NAME=PATH,...: token files to use instead of building them")
     args = parser.parse_args()
-    require_peers(("gensim", "gensim"), ("jieba", "jieba"))
-    require_data(XWLB, EVAL)
+    given = dict(item.split("=", 1) for item in args.tokens.split(",") if item)
+    require_peers(("gensim", "gensim"), *([] if given else [("jieba", "jieba")]))
+    require_data(EVAL, *([] if given else [XWLB]))
     seeds = [int(s) for s in args.seeds.split(",")]
-    sets = prepare()
+    sets = {name: Path(path) for name, path in given.items()} if given else prepare()
     for name in args.sets.split(","):
         if name not in sets:
             sys.exit(f"unknown token set {name!r}: choose from {', '.join(sets)}")

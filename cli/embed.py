@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import os
 from enum import Enum
 from typing import Annotated, Optional
 
@@ -44,6 +45,16 @@ def embed(
     window: Annotated[int, typer.Option(
         min=1, help="Words on each side (uniform; at most the longest line matters).")] = 10,
     min_count: Annotated[int, typer.Option(min=1, help="Minimum word count.")] = 5,
+    dynamic_window: Annotated[bool, typer.Option(
+        "--dynamic-window/--uniform-window",
+        help="word2vec's dynamic window: a pair d words apart counts window - d + 1 "
+        "(x_max is then scaled by the window; --window at most 1000); uniform: every pair "
+        "in the window counts 1.")] = True,
+    subsample: Annotated[float, typer.Option(
+        help="Drop frequent words' tokens before counting, keeping each with probability "
+        "min(1, sqrt(t/f) + t/f) for a word of frequency f (word2vec's -sample t; 0 keeps "
+        "all); decided by a hash of the line and the place in it, not by --seed.",
+        callback=number(0, 1))] = 1e-4,
     method: Annotated[Method, typer.Option(
         help="weighted (default): the spectral fit, then Su's count-weighted fit of the "
              "PMI, weight min(1, (X/x_max)^alpha), by alternating least squares; spectral: "
@@ -67,7 +78,7 @@ def embed(
         help="Context-distribution smoothing P(j)^a (default 0.75 spectral, 1 adagrad).",
         show_default=False, callback=number(0, 10))] = None,
     shift: Annotated[Optional[float], typer.Option(  # noqa: UP045
-        help="Subtract this from the PMI target (default 1 weighted: the fit only, not its "
+        help="Subtract this from the PMI target (default 2 weighted: the fit only, not its "
         "spectral start; 0 otherwise).", show_default=False,
         callback=number(-100, 100))] = None,
     eigen_power: Annotated[float, typer.Option(
@@ -85,8 +96,10 @@ def embed(
     ridge: Annotated[float, typer.Option(
         help="weighted: penalty ridge * (|W|² + |C|²); it steadies rare words' vectors.",
         callback=number(0, 1e6))] = 0.3,
-    threads: Annotated[int, typer.Option(
-        min=1, help="Numba threads (the Lanczos products run on one).")] = 1,
+    threads: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        min=1, max=256, help="Threads for the weighted method's Lanczos products and fit "
+        "(default: every core this process may use); the vectors are the same bits for any "
+        "number.", show_default=False)] = None,
     seed: SeedOpt = SEED,
     npy: Annotated[Optional[str], typer.Option(  # noqa: UP045
         help="Also write PREFIX.npy (float32) and PREFIX.vocab.txt (word, count).",
@@ -113,6 +126,11 @@ def embed(
         refuse(ctx, "truncate_weight", "--method adagrad (weighted always caps the weight at 1)")
     if projector is None:
         refuse(ctx, "clusters", "--projector")
+    from nlpzero.vectors.cooccurrence import MAX_DYNAMIC_WINDOW
+
+    if dynamic_window and window > MAX_DYNAMIC_WINDOW:
+        raise typer.BadParameter(f"the dynamic window takes at most {MAX_DYNAMIC_WINDOW}",
+                                 param_hint="'--window'")
     paths = resolve_inputs(corpus, dask)
     log = Log(quiet)
     with failures():
@@ -138,6 +156,9 @@ def embed(
             from nlpzero.vectors.projector import projector_paths
 
             projected = tuple(outputs.add(p) for p in projector_paths(projector))
+        if threads is None:
+            threads = min(256, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+                          else (os.cpu_count() or 1))
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         with log.progress() as progress:
             progress.stage("counting co-occurrences", None)
@@ -145,14 +166,22 @@ def embed(
                 from nlpzero.distributed import cooccur as cooccur_on_dask
 
                 counted, peaks = cooccur_on_dask(paths, dask, window, min_count, errors.value,
-                                                 progress)
+                                                 progress, dynamic=dynamic_window,
+                                                 subsample_t=subsample)
             else:
-                counted = cooccur(paths[0], window, min_count, errors.value, progress)
+                counted = cooccur(paths[0], window, min_count, errors.value, progress,
+                                  dynamic_window, subsample)
+        from nlpzero._malloc import trim_heap
+
+        trim_heap()  # reading's small freed objects, before the solver's big arrays
         if dask is not None:
             log_workers(log, peaks)
         n_words = len(counted.vocab)
         log.info(f"{counted.n_tokens:,} tokens, {n_words:,} words (min count {min_count}), "
-                 f"{counted.nnz:,} word pairs (window {window}) in {log.elapsed():.1f} s")
+                 f"{counted.nnz:,} word pairs (window {window}"
+                 f"{', dynamic' if dynamic_window else ''}"
+                 f"{f', subsample {subsample:g}' if subsample else ''}) in "
+                 f"{log.elapsed():.1f} s")
         if dim is not None and dim > max_dim(n_words):
             log.info(f"dim {dim} is more than the {n_words:,} words: using {max_dim(n_words)}")
             dim = max_dim(n_words)
@@ -164,7 +193,7 @@ def embed(
                         truncate_weight, context_power=context_power, shift=shift,
                         eigen_power=eigen_power, tol=tol, seed=seed,
                         progress=log.notes(), sweeps=sweeps, cg_steps=cg_steps, ridge=ridge,
-                        release_counts=True)
+                        release_counts=True, threads=threads)
         vectors = Embedding(counted.vocab.words, trained.vectors)
         modules = None
         if projector and clusters:

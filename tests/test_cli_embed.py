@@ -138,3 +138,42 @@ def test_vector_files_with_nan_or_garbage_are_clear_errors(cli, write_file) -> N
     short = write_file("short.txt", "2 2\na 1 2\nb 1\n")
     cli.assert_runtime_error(cli.invoke("analogy", short, "a", "b", "a"), "line 3")
     cli.assert_runtime_error(cli.invoke("similar", write_file("empty.txt", ""), "a"), "empty")
+
+
+def test_embed_bad_counting_and_thread_options(cli, write_file) -> None:
+    path = write_file("corpus.txt", "a b c\nb c a\n")
+    base = ("embed", path, "--min-count", "1")
+    for value in ("nan", "-nan", "inf", "-inf", "-1e-3", "1.5", "1e400", "x", ""):
+        cli.assert_usage_error(cli.invoke(*base, "--subsample", value), "--subsample")
+    cli.assert_usage_error(cli.invoke(*base, "--dynamic-window", "--window", "1001"),
+                           "--window")
+    cli.assert_usage_error(cli.invoke(*base, "--dynamic-window", "--window", str(2**63)),
+                           "--window")
+    for value in ("0", "-1", "257", str(2**64), "1.5", "x"):
+        cli.assert_usage_error(cli.invoke(*base, "--threads", value), "--threads")
+
+
+def test_subsampling_a_tiny_corpus_away_is_a_clear_error(cli, write_file) -> None:
+    path = write_file("corpus.txt", "a b c\nb c a\n" * 5)
+    cli.assert_runtime_error(cli.invoke("embed", path, "--min-count", "1"), "--subsample 0")
+    assert cli.invoke("embed", path, "--min-count", "1", "--subsample", "0").exit_code == 0
+
+
+def test_embed_counting_options_and_threads(cli, data_dir: Path) -> None:
+    """The counting options reach the counts (the log says so, the vectors change); the
+    defaults are the dynamic window and subsampling 1e-4; any --threads writes the same
+    bytes."""
+    gold = data_dir / "corpus.gold.txt"
+    args = ("embed", gold, "--min-count", "2", "--dim", "8")
+    default = cli.invoke(*args, "--threads", "1")
+    spelled = cli.invoke(*args, "--dynamic-window", "--subsample", "1e-4", "--threads", "1")
+    plain = cli.invoke(*args, "--uniform-window", "--subsample", "0", "--threads", "1")
+    assert default.exit_code == spelled.exit_code == plain.exit_code == 0, default.output
+    assert "dynamic, subsample 0.0001" in default.stderr
+    assert "dynamic" not in plain.stderr and "subsample" not in plain.stderr
+    assert default.stdout == spelled.stdout != plain.stdout
+    assert cli.invoke(*args, "--uniform-window", "--threads", "1").stdout not in (
+        default.stdout, plain.stdout)
+    assert cli.invoke(*args, "--threads", "3").stdout == default.stdout
+    assert cli.invoke(*args, "--uniform-window", "--subsample", "0",
+                      "--threads", "2").stdout == plain.stdout

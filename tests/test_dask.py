@@ -88,13 +88,20 @@ def test_segment_identical(address, data_dir, tmp_path):
     assert out.getvalue() == expected.getvalue()
 
 
-def test_cooccur_identical(address, data_dir, tmp_path):
+@pytest.mark.parametrize("dynamic, subsample", [(False, 0.0), (True, 1e-3), (False, 1e-2)])
+def test_cooccur_identical(address, data_dir, tmp_path, dynamic, subsample):
+    """The same counts, also with the dynamic window and subsampling (decided per line by a
+    hash, so 8 ranges drop the single process's tokens)."""
     import nlpzero.distributed as D
     from nlpzero.vectors.cooccurrence import cooccur
 
     corpus = data_dir / "corpus.gold.txt"
-    expected = cooccur(corpus, 5, 2)
-    got, _ = D.cooccur([corpus], address, 5, 2, chunk_bytes=CHUNK)
+    expected = cooccur(corpus, 5, 2, dynamic=dynamic, subsample_t=subsample)
+    got, _ = D.cooccur([corpus], address, 5, 2, chunk_bytes=CHUNK, dynamic=dynamic,
+                       subsample_t=subsample)
+    if subsample:  # it does drop tokens
+        assert expected.counts.sum() < cooccur(corpus, 5, 2, dynamic=dynamic).counts.sum()
+    assert (got.dynamic, got.subsample) == (dynamic, subsample)
     assert got.vocab.words == expected.vocab.words
     assert np.array_equal(got.vocab.counts, expected.vocab.counts)
     for name in ("rows", "cols", "counts"):
@@ -169,6 +176,8 @@ def test_cli_byte_identical(cli, address, data_dir, tmp_path):
     for args in (["discover", corpus],
                  ["segment", corpus, "-l", data_dir / "lexicon.tsv"],
                  ["embed", gold, "--min-count", "2", "--dim", "16", "--seed", "3"],
+                 ["embed", gold, "--min-count", "2", "--dim", "16", "--uniform-window",
+                  "--subsample", "0"],
                  ["templates", gold, "--min-proba", "1e-4"]):
         single, dask = tmp_path / "single", tmp_path / "dask"
         assert cli.invoke(*args, "-q", "-o", single).exit_code == 0

@@ -381,3 +381,171 @@ def test_pair_count_merge_is_exact_size_and_refuses_int32_overflow() -> None:
     rows, cols = split_keys(np.array([0, 7, 3 * 1000 + 999], np.int64), 1000)
     assert rows.tolist() == [0, 0, 3] and cols.tolist() == [0, 7, 999]
     assert rows.dtype == cols.dtype == np.int32
+
+
+# --- word2vec's counting tricks: dynamic window, frequent-word subsampling --------------------
+
+M64 = (1 << 64) - 1
+
+
+def mix(x: int) -> int:
+    """splitmix64's finaliser, in plain Python integers."""
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & M64
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & M64
+    return x ^ (x >> 31)
+
+
+def reference_subsample(lines: list[list[int]], counts: list[int], t: float, key: int):
+    """Plain Python: per line of word ids, hash (key, the line's ids), then keep the token at
+    place j when the top 32 bits of mix(h ^ (j + 1) * c1) fall below ⌊p · 2^32⌋,
+    p = min(1, √(t/f) + t/f)."""
+    total = sum(counts)
+    golden = 0x9E3779B97F4A7C15
+    kept = []
+    for line in lines:
+        h = mix(key ^ golden)
+        for i in line:
+            h = mix((h + (i + 1) * golden) & M64)
+        out = []
+        for j, i in enumerate(line):
+            f = counts[i] / total
+            p = min(1.0, math.sqrt(t / f) + t / f)
+            if (mix(h ^ (((j + 1) * 0xBF58476D1CE4E5B9) & M64)) >> 32) < min(
+                    math.floor(p * 2.0 ** 32), 1 << 32):
+                out.append(i)
+        kept.append(out)
+    return kept
+
+
+def reference_dynamic_counts(lines: list[list[str]], window: int) -> Counter:
+    """Plain Python: a pair d apart (d <= window, one line) adds window - d + 1."""
+    pairs: Counter = Counter()
+    for toks in lines:
+        for p, b in enumerate(toks):
+            for q in range(max(0, p - window), p):
+                if toks[q] != b:
+                    pairs[frozenset((toks[q], b))] += window - (p - q) + 1
+    return pairs
+
+
+def test_dynamic_window_counts_by_hand() -> None:
+    # a b c a, window 2: a-b at d=1 (2) and d=2 (b..a: 1); a-c at d=2 (1) and d=1 (2);
+    # b-c at d=1 (2); second line b c at d=1 (2)
+    cooc = cooccur(["a b c a", "b c", "x"], window=2, min_count=1, dynamic=True)
+    assert as_dict(cooc) == {frozenset("ab"): 3, frozenset("ac"): 3, frozenset("bc"): 4}
+    assert cooc.dynamic and cooc.count_unit == 2
+    # PMI only sees ratios: Z = 2 * 10
+    np.testing.assert_allclose(cooc.pmi()[0], math.log((3 / 20) / (2 / 7) ** 2))
+
+
+@pytest.mark.parametrize("window", [1, 4, 12])
+def test_dynamic_counts_agree_with_a_plain_python_reference(window: int) -> None:
+    rng = np.random.default_rng(30 + window)
+    words = [f"w{i}" for i in range(30)]
+    probs = 1 / np.arange(1, 31)
+    probs /= probs.sum()
+    lines = [" ".join(rng.choice(words, size=rng.integers(0, 25), p=probs))
+             for _ in range(150)]
+    unigram, _ = reference_counts(lines, window, 2)
+    kept = [[t for t in line.split() if t in unigram] for line in lines]
+    cooc = cooccur(lines, window=window, min_count=2, dynamic=True)
+    assert as_dict(cooc) == dict(reference_dynamic_counts(kept, window))
+    # a window wider than every line: the weights still use the window asked for
+    wide = cooccur(lines, window=500, min_count=2, dynamic=True)
+    assert as_dict(wide) == dict(reference_dynamic_counts(kept, 500))
+
+
+def test_subsampling_agrees_with_a_plain_python_reference() -> None:
+    from nlpzero.vectors.cooccurrence import SUBSAMPLE_KEY, subsample
+
+    rng = np.random.default_rng(40)
+    probs = 1 / np.arange(1, 21) ** 1.5
+    probs /= probs.sum()
+    lines = [rng.choice(20, size=rng.integers(0, 15), p=probs).tolist() for _ in range(300)]
+    counts = np.bincount(np.concatenate([np.array(x, int) for x in lines]), minlength=20)
+    ids = np.concatenate([np.array(x + [-2], np.int32) for x in lines])
+    for t in (1e-3, 1e-2, 0.05):
+        got = subsample(ids.copy(), counts, t)
+        want = reference_subsample(lines, counts.tolist(), t, SUBSAMPLE_KEY)
+        assert got.tolist() == [i for x in want for i in x + [-2]]
+        assert 0 < sum(map(len, want)) < counts.sum()
+    assert subsample(ids.copy(), counts, 0.0).tolist() == ids.tolist()
+
+
+def test_subsampling_keeps_words_at_their_rate_and_ignores_chunking() -> None:
+    from nlpzero.vectors.cooccurrence import keep_thresholds, subsample
+
+    rng = np.random.default_rng(41)
+    probs = 1 / np.arange(1, 51)
+    probs /= probs.sum()
+    lines = [rng.choice(50, size=rng.integers(1, 40), p=probs) for _ in range(4000)]
+    ids = np.concatenate([np.append(x, -2).astype(np.int32) for x in lines])
+    counts = np.bincount(ids[ids >= 0], minlength=50)
+    t = 2e-3
+    kept = subsample(ids.copy(), counts, t)
+    p = keep_thresholds(counts, t) / 2.0 ** 32
+    rate = np.bincount(kept[kept >= 0], minlength=50) / counts
+    # binomial: within 5 standard deviations of the keep probability for every word
+    assert np.all(np.abs(rate - p) <= 5 * np.sqrt(p * (1 - p) / counts) + 1e-12)
+    assert p[0] < 0.5 and p[-1] == 1.0
+    # pieces cut at line ends drop the same tokens as the whole
+    ends = np.flatnonzero(ids == -2) + 1
+    cuts = [0, int(ends[999]), int(ends[2499]), ids.size]
+    pieces = [subsample(ids[a:b].copy(), counts, t) for a, b in zip(cuts[:-1], cuts[1:])]
+    np.testing.assert_array_equal(np.concatenate(pieces), kept)
+
+
+def test_subsampled_counts_are_the_kept_tokens_counts() -> None:
+    """cooccur(subsample_t=t) counts the windows of exactly the tokens subsample keeps (the
+    line structure kept), and the vocabulary keeps the unsampled counts."""
+    from nlpzero.vectors.cooccurrence import subsample
+
+    rng = np.random.default_rng(42)
+    words = [f"w{i}" for i in range(25)]
+    probs = 1 / np.arange(1, 26)
+    probs /= probs.sum()
+    lines = [" ".join(rng.choice(words, size=rng.integers(0, 20), p=probs))
+             for _ in range(200)]
+    vocab, ids = read_corpus(lines, 2)
+    kept = subsample(ids.copy(), vocab.counts, 5e-3)
+    text = []
+    line: list[str] = []
+    for i in kept.tolist():
+        if i == -2:
+            text.append(" ".join(line))
+            line = []
+        else:
+            line.append(vocab.words[i])
+    text.append(" ".join(line))
+    _, pairs = reference_counts(text, 3, 1)
+    got = cooccur(lines, window=3, min_count=2, subsample_t=5e-3)
+    assert as_dict(got) == dict(pairs) and kept.size < ids.size
+    assert got.vocab.counts.tolist() == vocab.counts.tolist() and got.subsample == 5e-3
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"window": 1001, "dynamic": True}, "dynamic window"),
+    ({"subsample_t": -1e-3}, "subsample"),
+    ({"subsample_t": float("nan")}, "subsample"),
+    ({"subsample_t": float("inf")}, "subsample"),
+    ({"subsample_t": 1.5}, "subsample"),
+    ({"window": 0, "dynamic": True}, "window"),
+])
+def test_bad_counting_options(kwargs: dict, match: str) -> None:
+    with pytest.raises(ValueError, match=match):
+        cooccur(["a b c"], min_count=1, **kwargs)
+
+
+def test_dynamic_counts_scale_x_max_by_the_window() -> None:
+    """A dynamic count of window * X at distance 1 gets the weight a uniform count X gets:
+    on a corpus where every pair is adjacent the two fits are the same up to rounding."""
+    lines = ["a b", "c d", "a c", "b d", "a d"] * 40
+    uniform = train(cooccur(lines, window=1, min_count=1), dim=2, sweeps=1)
+    dynamic = cooccur(lines, window=1, min_count=1, dynamic=True)
+    assert dynamic.count_unit == 1
+    wide = cooccur(lines, window=5, min_count=1, dynamic=True)  # two-word lines: d = 1
+    assert wide.count_unit == 5 and (wide.counts == 5 * dynamic.counts).all()
+    np.testing.assert_allclose(train(wide, dim=2, sweeps=1).vectors, uniform.vectors,
+                               rtol=1e-4, atol=1e-5)

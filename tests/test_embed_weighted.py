@@ -12,6 +12,8 @@ import pytest
 from nlpzero.vectors.cooccurrence import Cooccurrence, cooccur
 from nlpzero.vectors.solvers import (
     DENSE_SIZE,
+    ROW_BLOCKS,
+    Pieces,
     balanced_factors,
     pair_matrix,
     top_eigenpairs,
@@ -360,3 +362,92 @@ def test_the_tiled_pmi_target_is_the_cooccurrence_pmi(zipf_lines) -> None:
         assert got.keys() == want.keys()
         np.testing.assert_allclose([got[k] for k in want], list(want.values()), rtol=1e-5,
                                    atol=1e-5)
+
+
+@pytest.mark.parametrize("tile", [3, 7, 200])
+def test_any_thread_count_gives_the_same_bits(tile: int) -> None:
+    """Every pass is cut into pieces that write their own rows, each row (and the loss)
+    summed in one fixed order: 1, 2 or 5 threads give identical eigenvectors, vectors and
+    losses (not merely close ones)."""
+    m, _ = random_pairs(200, 0.08, 21, tile=tile)
+    rng = np.random.default_rng(22)
+    w0 = rng.normal(size=(200, 6)).astype(np.float32)
+    c0 = rng.normal(size=(200, 6)).astype(np.float32)
+    x = rng.normal(size=200)
+    runs = []
+    for threads in (1, 2, 5):
+        w, c = w0.copy(), c0.copy()
+        losses = weighted_fit(m, w, c, sweeps=2, cg_steps=2, ridge=0.3, threads=threads)
+        with Pieces(threads) as pool:
+            product = m.matvec(x, pool)
+        runs.append((w, c, losses, product))
+    for w, c, losses, product in runs[1:]:
+        np.testing.assert_array_equal(w, runs[0][0])
+        np.testing.assert_array_equal(c, runs[0][1])
+        assert losses == runs[0][2]
+        np.testing.assert_array_equal(product, runs[0][3])
+    dense = m.dense()
+    np.testing.assert_allclose(runs[0][3], dense @ x, rtol=1e-6, atol=1e-6)
+
+
+def test_train_with_two_threads_is_the_one_thread_result(zipf_lines) -> None:
+    lines = zipf_lines(700, 5)
+    one = train(cooccur(lines, window=5, min_count=2), dim=12, threads=1)
+    two = train(cooccur(lines, window=5, min_count=2), dim=12, threads=2)
+    assert len(one.vectors) > DENSE_SIZE  # Lanczos, not the dense eigen-solver
+    np.testing.assert_array_equal(two.vectors, one.vectors)
+    assert two.losses == one.losses
+
+
+@pytest.mark.parametrize("threads", [0, -1, 257, True, 1.5])
+def test_bad_thread_counts(threads, zipf_lines) -> None:
+    with pytest.raises(ValueError, match="threads"):
+        train(cooccur(zipf_lines(50, 6), window=3, min_count=1), dim=4, threads=threads)
+
+
+def test_row_blocks_cover_the_rows_in_order() -> None:
+    m, plain = random_pairs(120, 0.2, 23, tile=9)
+    edges = m.blocks
+    assert edges[0] == 0 and edges[-1] == 120 and np.all(np.diff(edges) > 0)
+    assert len(edges) - 1 <= ROW_BLOCKS
+
+
+@pytest.mark.parametrize("tile", [1, 2, 7, 40, 500])
+def test_the_in_place_pair_matrix_is_the_copied_one(tile: int, zipf_lines) -> None:
+    """Permuting the Cooccurrence's columns and counts into the tiled order in place gives
+    exactly the matrix the copying path builds (indptr, columns, counts, PMI target)."""
+    cooc = cooccur(zipf_lines(150, 7), window=4, min_count=2)
+    n = len(cooc.vocab)
+    args = dict(log_marginal=cooc.log_marginals(0.75), log_total=math.log(cooc.total_pairs),
+                shift=0.5, tile=tile)
+    copied = pair_matrix(cooc.rows, cooc.cols, cooc.counts, n, **args)
+    cols, counts = cooc.cols.copy(), cooc.counts.copy()
+    moved = pair_matrix(cooc.rows, cols, counts, n, in_place=True, **args)
+    assert moved.cols is cols and moved.counts is counts
+    for name in ("indptr", "cols", "counts", "target"):
+        np.testing.assert_array_equal(getattr(moved, name), getattr(copied, name))
+    with pytest.raises(ValueError, match="int32"):
+        pair_matrix(cooc.rows, cooc.cols.astype(np.int64), cooc.counts, n, in_place=True,
+                    **args)
+
+
+def test_narrow_counts_do_not_change_the_fit() -> None:
+    """uint16 counts capped at 65 535 give the same weights (a count at or above x_max
+    weighs 1 either way), hence the same bits; a larger x_max keeps the int32 counts."""
+    m, plain = random_pairs(60, 0.3, 31, tile=7)
+    m.counts[::5] = 70_000 + np.arange(m.counts[::5].size, dtype=np.int32)  # above the cap
+    wide = pair_matrix(plain.rows, plain.cols, plain.counts, 60, target=plain.target, tile=7)
+    wide.counts = m.counts.copy()
+    m.narrow_counts(100.0)
+    assert m.counts.dtype == np.uint16 and m.counts.max() == 65535
+    rng = np.random.default_rng(32)
+    w0 = rng.normal(size=(60, 4)).astype(np.float32)
+    c0 = rng.normal(size=(60, 4)).astype(np.float32)
+    runs = []
+    for matrix in (wide, m):
+        w, c = w0.copy(), c0.copy()
+        runs.append((weighted_fit(matrix, w, c, sweeps=1, cg_steps=2, x_max=100.0), w, c))
+    assert runs[0][0] == runs[1][0]
+    np.testing.assert_array_equal(runs[0][1], runs[1][1])
+    wide.narrow_counts(1e5)
+    assert wide.counts.dtype == np.int32

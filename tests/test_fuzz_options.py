@@ -67,7 +67,10 @@ COMMANDS: dict[str, tuple[list[str], dict[str, st.SearchStrategy[str]]]] = {
         "--dim": INTS, "--window": INTS, "--min-count": INTS, "--epochs": INTS,
         "--x-max": FLOATS, "--alpha": FLOATS, "--model": INTS, "--context-power": FLOATS,
         "--shift": FLOATS, "--eigen-power": FLOATS, "--threads": INTS, "--seed": INTS,
-        "--tol": FLOATS, "--sweeps": INTS, "--cg-steps": INTS, "--ridge": FLOATS}),
+        "--tol": FLOATS, "--sweeps": INTS, "--cg-steps": INTS, "--ridge": FLOATS,
+        "--subsample": FLOATS}),
+    "embed-dynamic": (["embed", "{corpus}", "-q", "--min-count", "1", "--dynamic-window"], {
+        "--window": INTS, "--subsample": FLOATS, "--x-max": FLOATS, "--threads": INTS}),
     "embed-spectral": (["embed", "{corpus}", "-q", "--min-count", "1", "--method", "spectral"], {
         "--dim": INTS, "--epochs": INTS, "--eigen-power": FLOATS, "--tol": FLOATS,
         "--seed": INTS}),

@@ -420,10 +420,15 @@ def test_a_swallowed_signal_commits_no_output(monkeypatch: pytest.MonkeyPatch,
 def test_embed_huge_window_counts_like_the_longest_line(tmp_path: Path) -> None:
     corpus = tmp_path / "c.txt"
     corpus.write_text("a b c d\nb c d e f\na c e\n" * 3, encoding="utf-8")
-    huge = invoke("embed", corpus, "--min-count", "1", "--window", "100000000", "-q")
-    exact = invoke("embed", corpus, "--min-count", "1", "--window", "4", "-q")
+    huge = invoke("embed", corpus, "--min-count", "1", "--window", "100000000", "-q",
+                  "--uniform-window", "--subsample", "0")
+    exact = invoke("embed", corpus, "--min-count", "1", "--window", "4", "-q",
+                   "--uniform-window", "--subsample", "0")
     assert huge.exit_code == 0, huge.stderr
     assert huge.stdout == exact.stdout
+    # the dynamic window's weights grow with the window: it is capped, a usage error beyond
+    dynamic = invoke("embed", corpus, "--min-count", "1", "--window", "100000000", "-q")
+    assert dynamic.exit_code == 2 and "--window" in dynamic.stderr
 
 
 def test_count_pairs_progresses_with_any_window() -> None:
@@ -648,7 +653,7 @@ def test_embed_checks_npy_before_writing_anything(tmp_path: Path) -> None:
     assert result.exit_code == 1 and "does not exist" in flat(result.stderr)
     assert os.listdir(tmp_path) == ["c.txt"]
     result = invoke("embed", corpus, "--min-count", "1", "-q", "-o", tmp_path / "v.txt",
-                    "--npy", tmp_path / "p")
+                    "--npy", tmp_path / "p", "--subsample", "0")
     assert result.exit_code == 0, result.stderr
     assert sorted(os.listdir(tmp_path)) == ["c.txt", "p.npy", "p.vocab.txt", "v.txt"]
     assert np.load(tmp_path / "p.npy").shape[0] == 3

@@ -72,14 +72,16 @@ def segment(inputs: Inputs, address: str, lexicon: Any, out: TextIO,
 
 
 def cooccur(inputs: Inputs, address: str, window: int = 10, min_count: int = 5,
-            errors: str = "strict", progress: Any = None, chunk_bytes: int | None = None):
+            errors: str = "strict", progress: Any = None, chunk_bytes: int | None = None,
+            dynamic: bool = False, subsample_t: float = 0.0):
     """``nlpzero.vectors.cooccurrence.cooccur`` over *inputs* on Dask: (counts, worker peak RSS)."""
     from ..text.progress import Progress
     from . import vectors
 
     progress = progress or Progress()
     with job(inputs, address, progress, chunk_bytes) as j:
-        counted = vectors.cooccur(j, window, min_count, errors, progress)
+        counted = vectors.cooccur(j, window, min_count, errors, progress, dynamic,
+                                  subsample_t)
     return counted, j.peaks
 
 

@@ -5,7 +5,9 @@ Pass 1 counts each range's words with the position of their first appearance; bu
 vocabulary, in frequency order with ties by first appearance, is the single-process one.
 Pass 2 broadcasts the vocabulary, counts each range's window pairs (windows never cross a
 line, and ranges end at line ends) and reduces them in hash buckets; the driver receives
-the merged sparse matrix, on which the solver runs as usual.
+the merged sparse matrix, on which the solver runs as usual. Subsampling decides each
+token by a hash of its line and its place in the line, and ranges hold whole lines, so it
+drops the single process's tokens; dynamic weights depend on distances within a line only.
 """
 
 from __future__ import annotations
@@ -18,7 +20,13 @@ from typing import Any
 import numpy as np
 
 from ..errors import InputError
-from ..vectors.cooccurrence import Cooccurrence, Vocabulary, count_pairs
+from ..vectors.cooccurrence import (
+    Cooccurrence,
+    Vocabulary,
+    check_counting_options,
+    count_pairs,
+    subsample,
+)
 from .engine import Job, item, sorted_concat
 from .ranges import ByteRange, range_texts
 
@@ -73,12 +81,16 @@ def _reduce_words(min_count: int, *parts: tuple) -> tuple:
 class _VocabIndex:
     """The broadcast vocabulary; its word -> id dict is built once per worker."""
 
-    def __init__(self, words: list[str]) -> None:
+    def __init__(self, words: list[str], counts: np.ndarray | None = None,
+                 subsample_t: float = 0.0) -> None:
         self.words = words
+        self.counts = np.zeros(len(words), np.int64) if counts is None else counts
+        self.subsample_t = subsample_t
         self._ids: dict[str, int] | None = None
 
     def __getstate__(self) -> dict:
-        return {"words": self.words, "_ids": None}
+        return {"words": self.words, "counts": self.counts, "subsample_t": self.subsample_t,
+                "_ids": None}
 
     @property
     def ids(self) -> dict[str, int]:
@@ -91,7 +103,8 @@ class _VocabIndex:
         return self._ids
 
 
-def _range_pairs(rng: ByteRange, errors: str, vocab: _VocabIndex, window: int):
+def _range_pairs(rng: ByteRange, errors: str, vocab: _VocabIndex, window: int,
+                 dynamic: bool = False):
     get = vocab.ids.get
     parts = []
     for text, _ in range_texts(rng, errors):
@@ -99,19 +112,20 @@ def _range_pairs(rng: ByteRange, errors: str, vocab: _VocabIndex, window: int):
         ids = np.fromiter(map(get, tokens, itertools.repeat(-1)), np.int32, len(tokens))
         parts.append(ids[ids != -1])  # out-of-vocabulary tokens go before windowing
     ids = np.concatenate(parts) if parts else np.zeros(0, np.int32)
+    ids = subsample(ids, vocab.counts, vocab.subsample_t)
     # a range is small: a smaller table than the whole-corpus default bounds worker memory
-    keys, counts = count_pairs(ids, len(vocab.words), window, RANGE_TABLE_SLOTS)
+    keys, counts = count_pairs(ids, len(vocab.words), window, RANGE_TABLE_SLOTS, dynamic)
     return keys.view(np.uint64), counts
 
 
 def cooccur(job: Job, window: int = 10, min_count: int = 5, errors: str = "strict",
-            progress: Any = None) -> Cooccurrence:
+            progress: Any = None, dynamic: bool = False,
+            subsample_t: float = 0.0) -> Cooccurrence:
     """:func:`nlpzero.vectors.cooccurrence.cooccur` of the job's ranges: the same vocabulary (order
     included) and the same counts."""
     if min_count < 1:
         raise ValueError("min_count must be at least 1")
-    if window < 1:
-        raise ValueError("window must be at least 1")
+    check_counting_options(window, dynamic, subsample_t)
     if progress is not None:
         job.progress = progress
     n = job.n_buckets
@@ -131,11 +145,12 @@ def cooccur(job: Job, window: int = 10, min_count: int = 5, errors: str = "stric
                          "(lower --min-count)")
     order = np.lexsort((firsts, -counts))  # most frequent first, ties by first appearance
     vocab = Vocabulary([words[i] for i in order.tolist()], counts[order])
-    vocab_f = job.scatter(_VocabIndex(vocab.words))
+    vocab_f = job.scatter(_VocabIndex(vocab.words, vocab.counts, subsample_t))
     keys, pair_counts = sorted_concat(job.gather(job.count(
-        "counting co-occurrences", _range_pairs, errors, vocab_f, window)))
+        "counting co-occurrences", _range_pairs, errors, vocab_f, window, dynamic)))
     keys = keys.view(np.int64)
     n_words = len(vocab)
     rows = (keys // n_words).astype(np.int32)
     cols = (keys - rows.astype(np.int64) * n_words).astype(np.int32)
-    return Cooccurrence(vocab, rows, cols, pair_counts, window, int(vocab.total))
+    return Cooccurrence(vocab, rows, cols, pair_counts, window, int(vocab.total), dynamic,
+                        float(subsample_t))

@@ -19,15 +19,23 @@ LINE_END = -2
 _EMPTY = -1
 
 
+#: The largest count a table slot may reach (int32).
+COUNT_LIMIT = 2147483647
+
+
 @njit(cache=True)
 def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, used, lo=0,
-                       hi=-1):
+                       hi=-1, weight_window=0):
     """Add every unordered pair (i != j) within *window* in-vocabulary tokens to the table
-    (only the pairs whose smaller id lies in [lo, hi) when hi >= 0).
+    (only the pairs whose smaller id lies in [lo, hi) when hi >= 0). A pair at distance d
+    adds 1, or ``weight_window - d + 1`` when weight_window > 0 (word2vec's dynamic window:
+    the expected weight of a window drawn uniformly from 1..weight_window, times
+    weight_window; *window* is then at most weight_window).
 
     Counting starts at the later token ``ids[start]`` and stops early, before a token whose
     pairs could push the table past 70% full. Returns ``(next_start, used)``: the caller
-    drains the table and calls again from ``next_start`` until it equals ``len(ids)``.
+    drains the table and calls again from ``next_start`` until it equals ``len(ids)``;
+    next_start is -1 when a count would pass 2^31 - 1.
     """
     mask = table_keys.shape[0] - 1
     # one token adds at most min(window, n_words - 1) new pairs; the caller sizes the table
@@ -46,21 +54,71 @@ def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, us
                 break  # line end
             low = min(a, b)
             if a != b and low >= lo and (hi < 0 or low < hi):
+                inc = 1 if weight_window <= 0 else weight_window - (p - q) + 1
                 key = np.int64(a) * n_words + b if a < b else np.int64(b) * n_words + a
                 s = fibonacci_slot(key, 20, mask)
                 while True:
                     k = table_keys[s]
                     if k == key:
-                        table_counts[s] += 1
+                        if table_counts[s] > COUNT_LIMIT - inc:
+                            return -1, used
+                        table_counts[s] += inc
                         break
                     if k == _EMPTY:
                         table_keys[s] = key
-                        table_counts[s] = 1
+                        table_counts[s] = inc
                         used += 1
                         break
                     s = (s + 1) & mask
             q -= 1
     return ids.shape[0], used
+
+
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+@njit(cache=True, inline="always")
+def _mix(x):
+    """The splitmix64 finaliser (a bijection of 64-bit words)."""
+    x ^= x >> np.uint64(30)
+    x *= _MIX1
+    x ^= x >> np.uint64(27)
+    x *= _MIX2
+    x ^= x >> np.uint64(31)
+    return x
+
+
+@njit(cache=True)
+def subsample_tokens(ids, thresholds, key):
+    """Drop frequent words' tokens, in place; returns how many ids (tokens and line ends) are
+    kept at the front of *ids*.
+
+    The token at position j (from 0) of a line is kept when the top 32 bits of a hash of
+    (*key*, the line's in-vocabulary ids, j) are below ``thresholds[id]`` (keep probability
+    × 2^32). The decision depends on the line alone, never on where the corpus was cut into
+    pieces or on a generator's state; line ends are always kept."""
+    n = ids.shape[0]
+    out = 0
+    start = 0
+    while start < n:
+        end = start
+        h = _mix(np.uint64(key) ^ _GOLDEN)
+        while end < n and ids[end] >= 0:
+            h = _mix(h + (np.uint64(ids[end]) + np.uint64(1)) * _GOLDEN)
+            end += 1
+        for j in range(start, end):  # writes never overtake reads: out <= j
+            u = _mix(h ^ (np.uint64(j - start + 1) * _MIX1)) >> np.uint64(32)
+            if np.int64(u) < thresholds[ids[j]]:
+                ids[out] = ids[j]
+                out += 1
+        if end < n:
+            ids[out] = ids[end]  # the line end
+            out += 1
+            end += 1
+        start = end
+    return out
 
 
 @njit(cache=True)

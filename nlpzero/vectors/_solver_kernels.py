@@ -125,91 +125,160 @@ def pair_weight(count, lut, x_max, alpha):
     return np.float32((count / x_max) ** alpha)
 
 
-@njit(cache=True, fastmath=True)
-def weighted_residual(indptr, cols, target, counts, lut, x_max, alpha, w, c, ridge, r):
-    """r_i = b_i - A_i w_i (half the negative gradient in w_i) for every row; returns the
-    loss L(W, C) (float64 sums)."""
+# Both-core evaluation without float reductions in thread-dependent order: entry (a, b) of
+# the triangle adds to row a (its "gather" half: row a's own pairs, over every tile) and to
+# row b (its "scatter" half: b lies in the entry's column tile). A pass runs in two phases,
+# each split into pieces that write disjoint rows: first the gathers by blocks of rows (every
+# row receives its tiles in ascending order), then the scatters by column tile (every row of
+# tile k receives its pairs in ascending row order). So each output row is summed in one
+# fixed order, whatever the number of threads and whichever thread runs a piece; the loss is
+# summed per piece and the pieces' sums are added in piece order by the caller.
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def residual_gather(indptr, cols, target, counts, lut, x_max, alpha, w, c, ridge, r, lo, hi):
+    """Rows lo..hi-1: r_a = -ridge w_a + Σ_{b > a} λ_ab (t_ab - <w_a, c_b>) c_b; returns
+    their part of the loss, ridge (‖w_a‖² + ‖c_a‖²) + Σ λ_ab (t_ab - <w_a, c_b>)² (float64)."""
     n, dim = w.shape
     loss = 0.0
-    for i in range(n):
+    for a in range(lo, hi):
         for t in range(dim):
-            r[i, t] = -ridge * w[i, t]
-            loss += ridge * (np.float64(w[i, t]) * w[i, t] + np.float64(c[i, t]) * c[i, t])
-    # row a's own vectors and sums live in local buffers (no aliasing with the rows of b,
+            r[a, t] = -ridge * w[a, t]
+            loss += ridge * (np.float64(w[a, t]) * w[a, t] + np.float64(c[a, t]) * c[a, t])
+    # row a's own vector and sums live in local buffers (no aliasing with the rows of b,
     # so the inner loops vectorise)
     wa = np.empty(dim, np.float32)
-    ca = np.empty(dim, np.float32)
     acc = np.empty(dim, np.float32)
-    for cell in range(indptr.shape[0] - 1):
+    tiles = (indptr.shape[0] - 1) // n
+    for k in range(tiles):
+        for a in range(lo, hi):
+            cell = k * n + a
+            if indptr[cell] == indptr[cell + 1]:
+                continue
+            for t in range(dim):
+                wa[t] = w[a, t]
+                acc[t] = 0.0
+            for p in range(indptr[cell], indptr[cell + 1]):
+                cb = c[cols[p]]
+                lam = pair_weight(counts[p], lut, x_max, alpha)
+                d1 = np.float32(0.0)
+                for t in range(dim):
+                    d1 += wa[t] * cb[t]
+                e1 = target[p] - d1
+                loss += lam * (np.float64(e1) * e1)
+                s1 = lam * e1
+                for t in range(dim):
+                    acc[t] += s1 * cb[t]
+            for t in range(dim):
+                r[a, t] += acc[t]
+    return loss
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def residual_scatter(indptr, cols, target, counts, lut, x_max, alpha, w, c, r, k):
+    """Column tile k: r_b += λ_ab (t_ab - <w_b, c_a>) c_a for its entries (a, b); returns
+    Σ λ_ab (t_ab - <w_b, c_a>)² over them (float64)."""
+    n, dim = w.shape
+    loss = 0.0
+    ca = np.empty(dim, np.float32)
+    for a in range(n):
+        cell = k * n + a
         if indptr[cell] == indptr[cell + 1]:
             continue
-        a = cell % n
         for t in range(dim):
-            wa[t] = w[a, t]
             ca[t] = c[a, t]
-            acc[t] = 0.0
         for p in range(indptr[cell], indptr[cell + 1]):
             b = cols[p]
             lam = pair_weight(counts[p], lut, x_max, alpha)
             wb = w[b]
-            cb = c[b]
             rb = r[b]
-            d1 = np.float32(0.0)
             d2 = np.float32(0.0)
             for t in range(dim):
-                d1 += wa[t] * cb[t]
                 d2 += wb[t] * ca[t]
-            e1 = target[p] - d1
             e2 = target[p] - d2
-            loss += lam * (np.float64(e1) * e1 + np.float64(e2) * e2)
-            s1 = lam * e1
+            loss += lam * (np.float64(e2) * e2)
             s2 = lam * e2
             for t in range(dim):
-                acc[t] += s1 * cb[t]
-            for t in range(dim):
                 rb[t] += s2 * ca[t]
-        for t in range(dim):
-            r[a, t] += acc[t]
     return loss
 
 
-@njit(cache=True, fastmath=True)
-def weighted_apply(indptr, cols, counts, lut, x_max, alpha, c, ridge, x, y):
-    """y_i = A_i x_i for every row (the block-diagonal normal matrix with C fixed)."""
+@njit(cache=True, fastmath=True, nogil=True)
+def apply_gather(indptr, cols, counts, lut, x_max, alpha, c, ridge, x, y, lo, hi):
+    """Rows lo..hi-1: y_a = ridge x_a + Σ_{b > a} λ_ab <c_b, x_a> c_b."""
     n, dim = x.shape
-    for i in range(n):
+    for a in range(lo, hi):
         for t in range(dim):
-            y[i, t] = ridge * x[i, t]
+            y[a, t] = ridge * x[a, t]
     xa = np.empty(dim, np.float32)
-    ca = np.empty(dim, np.float32)
     acc = np.empty(dim, np.float32)
-    for cell in range(indptr.shape[0] - 1):
+    tiles = (indptr.shape[0] - 1) // n
+    for k in range(tiles):
+        for a in range(lo, hi):
+            cell = k * n + a
+            if indptr[cell] == indptr[cell + 1]:
+                continue
+            for t in range(dim):
+                xa[t] = x[a, t]
+                acc[t] = 0.0
+            for p in range(indptr[cell], indptr[cell + 1]):
+                cb = c[cols[p]]
+                lam = pair_weight(counts[p], lut, x_max, alpha)
+                d1 = np.float32(0.0)
+                for t in range(dim):
+                    d1 += cb[t] * xa[t]
+                s1 = lam * d1
+                for t in range(dim):
+                    acc[t] += s1 * cb[t]
+            for t in range(dim):
+                y[a, t] += acc[t]
+
+
+@njit(cache=True, fastmath=True, nogil=True)
+def apply_scatter(indptr, cols, counts, lut, x_max, alpha, c, x, y, k):
+    """Column tile k: y_b += λ_ab <c_a, x_b> c_a for its entries (a, b)."""
+    n, dim = x.shape
+    ca = np.empty(dim, np.float32)
+    for a in range(n):
+        cell = k * n + a
         if indptr[cell] == indptr[cell + 1]:
             continue
-        a = cell % n
         for t in range(dim):
-            xa[t] = x[a, t]
             ca[t] = c[a, t]
-            acc[t] = 0.0
         for p in range(indptr[cell], indptr[cell + 1]):
             b = cols[p]
             lam = pair_weight(counts[p], lut, x_max, alpha)
             xb = x[b]
-            cb = c[b]
             yb = y[b]
-            d1 = np.float32(0.0)
             d2 = np.float32(0.0)
             for t in range(dim):
-                d1 += cb[t] * xa[t]
                 d2 += ca[t] * xb[t]
-            s1 = lam * d1
             s2 = lam * d2
             for t in range(dim):
-                acc[t] += s1 * cb[t]
-            for t in range(dim):
                 yb[t] += s2 * ca[t]
-        for t in range(dim):
-            y[a, t] += acc[t]
+
+
+@njit(cache=True, nogil=True)
+def row_blocks(indptr, n, pieces):
+    """Cut points 0 = e_0 < ... = n of about *pieces* blocks of rows holding about equal
+    numbers of pairs (a row's pairs over all tiles, plus one for the row itself)."""
+    tiles = (indptr.shape[0] - 1) // n
+    per_row = np.ones(n, np.int64)
+    for k in range(tiles):
+        for a in range(n):
+            per_row[a] += indptr[k * n + a + 1] - indptr[k * n + a]
+    total = per_row.sum()
+    edges = np.empty(pieces + 1, np.int64)
+    edges[0] = 0
+    m = 1
+    run = 0
+    for a in range(n):
+        run += per_row[a]
+        if m < pieces and run * pieces >= m * total and a + 1 < n:
+            edges[m] = a + 1
+            m += 1
+    edges[m] = n
+    return edges[:m + 1]
 
 
 @njit(cache=True, fastmath=True)
@@ -255,55 +324,130 @@ def row_norms_squared(r, out):
 
 
 @njit(cache=True)
-def tile_pairs(rows, cols, counts, target, log_marginal, log_total, shift, n, tile):
-    """The pairs (sorted by row, then column) reordered by (column tile, row, column), with
-    their target: ``target`` - shift when given (one value a pair), else PMI - shift =
-    log X - log Z - m_i - m_j - shift computed on the way (no separate target array):
-    returns (indptr, cols, target, counts) with
+def tile_pairs(row_ptr, cols, counts, target, log_marginal, log_total, shift, n, tile):
+    """The pairs (sorted by row, then column; row a's are row_ptr[a] .. row_ptr[a + 1])
+    reordered by (column tile, row, column), with their target: ``target`` - shift when
+    given (one value a pair), else PMI - shift = log X - log Z - m_i - m_j - shift computed
+    on the way (no separate target array): returns (indptr, cols, target, counts) with
     indptr[k * n + a] .. indptr[k * n + a + 1] the pairs of row a whose column c has
-    c // tile == k."""
+    c // tile == k. (Row pointers, not a row per pair: the caller can free its rows first.)"""
     tiles = (n + tile - 1) // tile
     ptr = np.zeros(tiles * n + 1, np.int64)
-    for p in range(rows.shape[0]):
-        ptr[(cols[p] // tile) * n + rows[p] + 1] += 1
+    for a in range(n):
+        for p in range(row_ptr[a], row_ptr[a + 1]):
+            ptr[(cols[p] // tile) * n + a + 1] += 1
     for k in range(tiles * n):
         ptr[k + 1] += ptr[k]
     fill = ptr[:-1].copy()
     out_cols = np.empty(cols.shape[0], np.int32)
     out_target = np.empty(cols.shape[0], np.float32)
     out_counts = np.empty(cols.shape[0], np.int32)
-    for p in range(rows.shape[0]):
-        cell = (cols[p] // tile) * n + rows[p]
-        q = fill[cell]
-        fill[cell] = q + 1
-        out_cols[q] = cols[p]
-        if target.shape[0] == rows.shape[0]:
-            out_target[q] = target[p] - shift
-        else:
-            out_target[q] = (np.log(np.float64(counts[p])) - log_total
-                             - log_marginal[rows[p]] - log_marginal[cols[p]] - shift)
-        out_counts[q] = counts[p]
+    given = target.shape[0] == cols.shape[0]
+    for a in range(n):
+        for p in range(row_ptr[a], row_ptr[a + 1]):
+            cell = (cols[p] // tile) * n + a
+            q = fill[cell]
+            fill[cell] = q + 1
+            out_cols[q] = cols[p]
+            if given:
+                out_target[q] = target[p] - shift
+            else:
+                out_target[q] = (np.log(np.float64(counts[p])) - log_total
+                                 - log_marginal[a] - log_marginal[cols[p]] - shift)
+            out_counts[q] = counts[p]
     return ptr, out_cols, out_target, out_counts
 
 
 @njit(cache=True)
-def tiled_positive_matvec(indptr, cols, target, x, y):
-    """y = (P + Pᵀ) x, P the positive part of the tiled strict upper triangle (the PPMI matrix
-    the spectral start decomposes), float64 x and y."""
+def tile_pairs_in_place(row_ptr, cols, counts, log_marginal, log_total, shift, n, tile):
+    """:func:`tile_pairs` for the PMI target, reusing *cols* and *counts* (int32, sorted by
+    row then column, row a's at row_ptr[a] .. row_ptr[a + 1]): they are permuted into the
+    tiled order in place, and the target is the only new pair-sized array. Returns
+    (indptr, target).
+
+    The pairs of one row in one column tile are a run in the sorted order, so a pair's
+    destination is the start of its cell in the tiled order plus its place in the run;
+    the permutation is applied cycle by cycle, a bit per pair marking the placed ones."""
+    tiles = (n + tile - 1) // tile
+    nnz = cols.shape[0]
+    ptr = np.zeros(tiles * n + 1, np.int64)
+    run = np.empty(tiles * n, np.int64)  # where each cell's run starts in the sorted order
+    target = np.empty(nnz, np.float32)
+    for a in range(n):
+        for p in range(row_ptr[a], row_ptr[a + 1]):
+            cell = (cols[p] // tile) * n + a
+            if ptr[cell + 1] == 0:
+                run[cell] = p
+            ptr[cell + 1] += 1
+            target[p] = (np.log(np.float64(counts[p])) - log_total - log_marginal[a]
+                         - log_marginal[cols[p]] - shift)
+    for k in range(tiles * n):
+        ptr[k + 1] += ptr[k]
+    placed = np.zeros((nnz >> 3) + 1, np.uint8)
+    for start in range(nnz):
+        if placed[start >> 3] & (1 << (start & 7)):
+            continue
+        col = cols[start]
+        count = counts[start]
+        value = target[start]
+        src = start
+        while True:
+            # the carried pair came from src: find its row, hence its cell and destination
+            lo = 0
+            hi = n
+            while hi - lo > 1:  # the last row with row_ptr[row] <= src
+                mid = (lo + hi) >> 1
+                if row_ptr[mid] <= src:
+                    lo = mid
+                else:
+                    hi = mid
+            cell = (col // tile) * n + lo
+            d = ptr[cell] + (src - run[cell])
+            placed[d >> 3] |= np.uint8(1 << (d & 7))
+            next_col = cols[d]
+            next_count = counts[d]
+            next_value = target[d]
+            cols[d] = col
+            counts[d] = count
+            target[d] = value
+            if d == start:
+                break
+            col = next_col
+            count = next_count
+            value = next_value
+            src = d
+    return ptr, target
+
+
+@njit(cache=True, nogil=True)
+def positive_gather(indptr, cols, target, x, y, lo, hi):
+    """Rows lo..hi-1 of y = (P + Pᵀ) x, their own entries' half: y_a = Σ_{b > a} P_ab x_b,
+    P the positive part of the tiled strict upper triangle (the PPMI matrix the spectral start
+    decomposes), float64 x and y."""
     n = x.shape[0]
-    for i in range(n):
-        y[i] = 0.0
-    for cell in range(indptr.shape[0] - 1):
-        start = indptr[cell]
-        end = indptr[cell + 1]
+    for a in range(lo, hi):
+        y[a] = 0.0
+    tiles = (indptr.shape[0] - 1) // n
+    for k in range(tiles):
+        for a in range(lo, hi):
+            start = indptr[k * n + a]
+            end = indptr[k * n + a + 1]
+            acc = 0.0
+            for p in range(start, end):
+                acc += max(np.float64(target[p]), 0.0) * x[cols[p]]  # branch-free
+            y[a] += acc
+
+
+@njit(cache=True, nogil=True)
+def positive_scatter(indptr, cols, target, x, y, k):
+    """Column tile k's half of y = (P + Pᵀ) x: y_b += P_ab x_a for its entries (a, b)."""
+    n = x.shape[0]
+    for a in range(n):
+        start = indptr[k * n + a]
+        end = indptr[k * n + a + 1]
         if start == end:
             continue
-        a = cell % n
         xa = x[a]
-        acc = 0.0
         for p in range(start, end):
-            v = max(np.float64(target[p]), 0.0)  # branch-free: 1 pair in 5 is negative
             b = cols[p]
-            acc += v * x[b]
-            y[b] += v * xa
-        y[a] += acc
+            y[b] += max(np.float64(target[p]), 0.0) * xa

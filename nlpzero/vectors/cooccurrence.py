@@ -4,6 +4,14 @@
 of each other on one line (uniform weights, no 1/distance), counted after the min-count cut;
 out-of-vocabulary tokens are dropped before windowing (as GloVe's ``cooccur`` does).
 Stored once per unordered pair (``rows < cols``), sorted by (row, col).
+
+Two options copy word2vec's counting. ``dynamic``: a pair at distance d counts
+``window - d + 1`` (the expected weight of word2vec's window drawn uniformly from 1..window,
+times window; the weight functions divide by it again). ``subsample`` t > 0: before
+windowing, a token of a word with frequency f = n / N is kept with probability
+min(1, √(t/f) + t/f) (gensim's rule), decided by a hash of the line and the token's place in
+it (:func:`subsample`), so the same tokens go whatever the chunking (the Dask path drops the
+same ones) and whatever ``--seed``; the marginals stay the unsampled unigram counts.
 """
 
 from __future__ import annotations
@@ -28,6 +36,12 @@ PIECE_CHARS = 1 << 16
 #: Hash-table slots used while counting (12 bytes each); a full table is merged and reused.
 TABLE_SLOTS = 1 << 22
 
+#: The widest window the dynamic weights accept (weights up to the window, in int32 counts).
+MAX_DYNAMIC_WINDOW = 1000
+
+#: Fixed key of the subsampling hash (the kept tokens do not depend on ``--seed``).
+SUBSAMPLE_KEY = 0x5EED_C0DE_2026
+
 
 @dataclass
 class Cooccurrence:
@@ -39,6 +53,14 @@ class Cooccurrence:
     counts: np.ndarray  # int32, X_ij = X_ji
     window: int
     n_tokens: int  # in-vocabulary tokens
+    dynamic: bool = False  # counts weighted window - d + 1 (see the module docstring)
+    subsample: float = 0.0  # t of the frequent-word subsampling (0: every token kept)
+
+    @property
+    def count_unit(self) -> int:
+        """What one co-occurrence at distance 1 adds to a count: ``window`` for dynamic
+        counts, else 1 (the pair weight's x_max is scaled by it)."""
+        return self.window if self.dynamic else 1
 
     @property
     def nnz(self) -> int:
@@ -148,7 +170,45 @@ def read_corpus(
 RANGES = 8
 
 
-def _count_ranges(ids: np.ndarray, n_words: int, window: int, table_slots: int):
+def check_counting_options(window: int, dynamic: bool, subsample: float) -> None:
+    """ValueError unless window >= 1 (at most MAX_DYNAMIC_WINDOW when dynamic) and
+    0 <= subsample <= 1 (finite)."""
+    if window < 1:
+        raise ValueError("window must be at least 1")
+    if dynamic and window > MAX_DYNAMIC_WINDOW:
+        raise ValueError(f"the dynamic window takes a window of at most {MAX_DYNAMIC_WINDOW}")
+    if not (math.isfinite(subsample) and 0 <= subsample <= 1):
+        raise ValueError("subsample must be a number from 0 to 1")
+
+
+def keep_thresholds(counts: np.ndarray, t: float) -> np.ndarray:
+    """Per word, the keep probability min(1, √(t/f) + t/f), f = count / Σ counts, as an
+    integer threshold on 32 hash bits (int64; 2^32 = always kept; t = 0 keeps all)."""
+    n = np.asarray(counts, dtype=np.float64)
+    full = np.int64(1) << np.int64(32)
+    if t <= 0 or n.size == 0:
+        return np.full(n.shape[0], full, np.int64)
+    ratio = t / (n / n.sum())
+    keep = np.minimum(1.0, np.sqrt(ratio) + ratio)
+    return np.minimum(np.floor(keep * 2.0 ** 32), float(full)).astype(np.int64)
+
+
+def subsample(ids: np.ndarray, counts: np.ndarray, t: float,
+              key: int = SUBSAMPLE_KEY) -> np.ndarray:
+    """*ids* (word ids and LINE_END marks) without the tokens frequent-word subsampling drops
+    (:func:`keep_thresholds`); done in place, the result is a view of the kept front of
+    *ids*. A token's fate depends on *key*, its line's in-vocabulary ids and its place in
+    the line only."""
+    from ._cooccurrence_kernels import subsample_tokens
+
+    if t <= 0:
+        return ids
+    kept = subsample_tokens(ids, keep_thresholds(counts, t), np.uint64(key))
+    return ids[:kept]
+
+
+def _count_ranges(ids: np.ndarray, n_words: int, window: int, table_slots: int,
+                  dynamic: bool = False):
     """Sorted (keys, counts) pieces of the pair table, one per row range, in key order.
 
     The rows are cut into ranges of about equal bounds on their distinct pairs
@@ -163,8 +223,8 @@ def _count_ranges(ids: np.ndarray, n_words: int, window: int, table_slots: int):
         row_pair_bounds,
     )
 
-    if window < 1:
-        raise ValueError("window must be at least 1")
+    check_counting_options(window, dynamic, 0.0)
+    weight_window = window if dynamic else 0  # the weights use the window asked for
     # windows never cross a line end: a window longer than the longest line counts the same
     ends = np.flatnonzero(ids == LINE_END)
     if ids.shape[0]:
@@ -188,7 +248,12 @@ def _count_ranges(ids: np.ndarray, n_words: int, window: int, table_slots: int):
         while True:
             before = start
             start, used = count_window_pairs(ids, start, window, n_words, table_keys,
-                                             table_counts, used, lo, hi)
+                                             table_counts, used, lo, hi, weight_window)
+            if start < 0:
+                from ..errors import NlpzeroError
+
+                raise NlpzeroError("a word pair's count passes 2^31 - 1: the corpus is too "
+                                   "large for in-memory counting")
             if start == before and start < ids.shape[0] and used == 0:  # pragma: no cover
                 raise RuntimeError("co-occurrence counting made no progress")
             if start < ids.shape[0] or used:
@@ -212,13 +277,14 @@ def _count_ranges(ids: np.ndarray, n_words: int, window: int, table_slots: int):
 
 
 def count_pairs(ids: np.ndarray, n_words: int, window: int,
-                table_slots: int = TABLE_SLOTS) -> tuple[np.ndarray, np.ndarray]:
+                table_slots: int = TABLE_SLOTS,
+                dynamic: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Sorted unique keys ``i * n_words + j`` (i < j) and their window counts (int32).
 
     Counted in row ranges (:func:`_count_ranges`); the pieces are copied into the result
     one at a time and freed, so the pairs are held about once (pages of the result become
     resident only as they are written)."""
-    pieces = list(_count_ranges(ids, n_words, window, table_slots))
+    pieces = list(_count_ranges(ids, n_words, window, table_slots, dynamic))
     size = sum(k.shape[0] for k, _ in pieces)
     keys = np.empty(size, np.int64)
     counts = np.empty(size, np.int32)
@@ -233,13 +299,13 @@ def count_pairs(ids: np.ndarray, n_words: int, window: int,
 
 
 def count_pair_rows(ids: np.ndarray, n_words: int, window: int,
-                    table_slots: int = TABLE_SLOTS) -> tuple[np.ndarray, np.ndarray,
-                                                             np.ndarray]:
+                    table_slots: int = TABLE_SLOTS,
+                    dynamic: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """As :func:`count_pairs`, as int32 rows and columns (never holding int64 keys for the
     whole table)."""
     from ._cooccurrence_kernels import split_keys
 
-    pieces = list(_count_ranges(ids, n_words, window, table_slots))
+    pieces = list(_count_ranges(ids, n_words, window, table_slots, dynamic))
     size = sum(k.shape[0] for k, _ in pieces)
     rows = np.empty(size, np.int32)
     cols = np.empty(size, np.int32)
@@ -262,9 +328,19 @@ def cooccur(
     min_count: int = 5,
     errors: str = "strict",
     progress: Progress | None = None,
+    dynamic: bool = False,
+    subsample_t: float = 0.0,
 ) -> Cooccurrence:
-    """Count the vocabulary and the symmetric window co-occurrences of a segmented corpus."""
+    """Count the vocabulary and the symmetric window co-occurrences of a segmented corpus
+    (``dynamic`` window weights and frequent-word subsampling ``subsample_t``: see the
+    module docstring)."""
+    check_counting_options(window, dynamic, subsample_t)
+    from .._malloc import trim_heap
+
     vocab, ids = read_corpus(source, min_count, errors, progress)
-    rows, cols, counts = count_pair_rows(ids, len(vocab), window)
+    trim_heap()  # the reader's freed word strings, before the pair tables
+    ids = subsample(ids, vocab.counts, subsample_t)
+    rows, cols, counts = count_pair_rows(ids, len(vocab), window, dynamic=dynamic)
     del ids
-    return Cooccurrence(vocab, rows, cols, counts, window, int(vocab.total))
+    return Cooccurrence(vocab, rows, cols, counts, window, int(vocab.total), dynamic,
+                        float(subsample_t))

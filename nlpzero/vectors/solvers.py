@@ -9,7 +9,7 @@ Three solvers:
   separate word and context vectors W, C by alternating least squares: with C fixed each
   row w_i solves its own weighted normal equations by a few conjugate-gradient steps
   (exact line minima, so the loss never increases), then C with W fixed. The target is the
-  full context-smoothed PMI minus a shift (default 1 nat, as SGNS's log k) on the observed
+  full context-smoothed PMI minus a shift (default 2 nats, as SGNS's log k) on the observed
   pairs (negative values included; the spectral start is the unshifted PPMI), the weight
   λ_ij = min(1, (X_ij / x_max)^α), plus ridge·(‖W‖² + ‖C‖²) (default 0.3: it shrinks the
   rows with little total weight, i.e. rare words, more than frequent ones). The fitted
@@ -31,7 +31,9 @@ Three solvers:
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -47,10 +49,12 @@ MODELS = (0, 1, 2)
 #: token set, confirmed on the nlpzero-segment set).
 DEFAULT_RIDGE = 0.3
 
-#: The weighted fit's default target shift: it fits PMI - 1 nat (SGNS fits PMI - log k), so
-#: pairs that co-occur less than e times chance get negative targets (chosen on the jieba
-#: token set, confirmed on the nlpzero-segment set). The spectral start stays unshifted.
-DEFAULT_SHIFT = 1.0
+#: The weighted fit's default target shift: it fits PMI - 2 nats (SGNS with k negatives fits
+#: PMI - log k; gensim's default k = 5 is 1.6 nats), so pairs that co-occur less than e² times
+#: chance get negative targets. With the command line's word2vec-style counts (dynamic
+#: window, subsampling 1e-4) 2 was chosen over 1 and log 5 on the jieba token set and
+#: confirmed on the nlpzero-segment set (issue 12). The spectral start stays unshifted.
+DEFAULT_SHIFT = 2.0
 
 
 def default_dim(n_words: int) -> int:
@@ -151,15 +155,27 @@ DENSE_SIZE = 600
 
 
 def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
-                   tol: float = 1e-6) -> Eigenpairs:
+                   tol: float = 1e-6, threads: int = 1) -> Eigenpairs:
     """The k largest (algebraic) eigenpairs of a symmetric Triangle.
 
     Implicitly restarted Lanczos (ARPACK through ``scipy.sparse.linalg.eigsh``) with
     convergence tolerance *tol* on the Ritz values, started from a Gaussian vector drawn
     from *seed*; small matrices are decomposed densely. The residual of every pair is
     measured afterwards (one more product per pair), so convergence is checked, not assumed.
+    A PairMatrix's products run on *threads* threads (the same bits on any number).
     """
+    with Pieces(threads if isinstance(matrix, PairMatrix) else 1) as pool:
+        return _top_eigenpairs(matrix, k, seed, tol, pool)
+
+
+def _top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int, tol: float,
+                    pool: Pieces) -> Eigenpairs:
     from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+
+    def product(x: np.ndarray) -> np.ndarray:
+        if isinstance(matrix, PairMatrix):
+            return matrix.matvec(x, pool)
+        return matrix.matvec(x)
 
     n = matrix.size
     k = min(k, n)
@@ -173,7 +189,7 @@ def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
 
         def times(x: np.ndarray) -> np.ndarray:
             counter[0] += 1
-            return matrix.matvec(x)
+            return product(x)
 
         operator = LinearOperator((n, n), matvec=times, dtype=np.float64)
         start = np.random.default_rng(seed).standard_normal(n)
@@ -188,9 +204,44 @@ def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
         values, vectors = values[order], vectors[:, order]
         products = counter[0]
     scale = max(abs(float(values[0])), np.finfo(np.float64).tiny) if k else 1.0
-    residuals = np.array([np.linalg.norm(matrix.matvec(vectors[:, i]) - values[i] * vectors[:, i])
+    residuals = np.array([np.linalg.norm(product(vectors[:, i]) - values[i] * vectors[:, i])
                           for i in range(k)]) / scale
     return Eigenpairs(values, vectors.astype(np.float32), residuals, products)
+
+
+#: The most threads a fit accepts (the work is cut into ROW_BLOCKS + tiles pieces anyway).
+MAX_THREADS = 256
+
+#: Row blocks a pass over the pair matrix is cut into (for the threads to share out).
+ROW_BLOCKS = 64
+
+
+class Pieces:
+    """Runs a pass's pieces on up to *threads* threads; the kernels release the GIL. Each
+    piece writes its own rows, so the result does not depend on the thread count or on
+    which thread runs which piece; values a piece returns come back in piece order."""
+
+    def __init__(self, threads: int = 1) -> None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        self.threads = max(1, int(threads))
+        self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
+
+    def run(self, kernel: Callable[..., Any], pieces: list[tuple]) -> list[Any]:
+        if self._pool is None or len(pieces) < 2:
+            return [kernel(*args) for args in pieces]
+        return list(self._pool.map(lambda args: kernel(*args), pieces))
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+    def __enter__(self) -> Pieces:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 #: Columns per tile of the weighted fit's pair matrix: the three V x d float32 arrays a pass
@@ -207,17 +258,47 @@ class PairMatrix:
     indptr: np.ndarray  # int64, tiles * size + 1
     cols: np.ndarray  # int32
     target: np.ndarray  # float32
-    counts: np.ndarray  # int32
+    counts: np.ndarray  # int32, or uint16 capped at 65535 (see :meth:`narrow_counts`)
     size: int
     tile: int
 
-    def matvec(self, x: np.ndarray) -> np.ndarray:
-        """(P + Pᵀ) x, P the positive part of the target (the spectral start's PPMI)."""
-        from ._solver_kernels import tiled_positive_matvec
+    _blocks: np.ndarray | None = field(default=None, repr=False, compare=False)
 
+    @property
+    def blocks(self) -> np.ndarray:
+        """Row cut points of the gather pieces (:data:`ROW_BLOCKS` blocks of about equal
+        numbers of pairs; they depend on the pairs only, never on the thread count)."""
+        if self._blocks is None:
+            from ._solver_kernels import row_blocks
+
+            self._blocks = row_blocks(self.indptr, self.size, ROW_BLOCKS)
+        return self._blocks
+
+    def narrow_counts(self, x_max: float) -> None:
+        """Store the counts as uint16, capped at 65 535, when x_max <= 65 535: a count at or
+        above x_max has weight 1 either way, so the fit is unchanged (2 bytes a pair
+        less)."""
+        if self.counts.dtype == np.int32 and x_max <= np.iinfo(np.uint16).max:
+            narrow = np.empty(self.counts.shape[0], np.uint16)
+            np.minimum(self.counts, np.iinfo(np.uint16).max, out=narrow, casting="unsafe")
+            self.counts = narrow
+
+    @property
+    def tiles(self) -> int:
+        return (self.indptr.shape[0] - 1) // max(self.size, 1)
+
+    def matvec(self, x: np.ndarray, pool: Pieces | None = None) -> np.ndarray:
+        """(P + Pᵀ) x, P the positive part of the target (the spectral start's PPMI); the
+        same bits on any number of threads (each row is summed in one fixed order)."""
+        from ._solver_kernels import positive_gather, positive_scatter
+
+        pool = pool or Pieces(1)
+        x = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
         y = np.empty(self.size, np.float64)
-        tiled_positive_matvec(self.indptr, self.cols, self.target,
-                              np.ascontiguousarray(x, dtype=np.float64).reshape(-1), y)
+        args = (self.indptr, self.cols, self.target, x, y)
+        edges = self.blocks.tolist()
+        pool.run(positive_gather, [(*args, lo, hi) for lo, hi in zip(edges[:-1], edges[1:])])
+        pool.run(positive_scatter, [(*args, k) for k in range(self.tiles)])
         return y
 
     def dense(self) -> np.ndarray:
@@ -232,20 +313,38 @@ class PairMatrix:
         return m
 
 
-def pair_matrix(rows: np.ndarray, cols: np.ndarray, counts: np.ndarray, size: int, *,
+def pair_matrix(rows: np.ndarray | None, cols: np.ndarray, counts: np.ndarray, size: int, *,
                 target: np.ndarray | None = None, log_marginal: np.ndarray | None = None,
-                log_total: float = 0.0, shift: float = 0.0, tile: int = TILE) -> PairMatrix:
+                log_total: float = 0.0, shift: float = 0.0, tile: int = TILE,
+                row_ptr: np.ndarray | None = None, in_place: bool = False) -> PairMatrix:
     """The PairMatrix of pairs (rows[k] < cols[k]) sorted by (row, col), as
-    :class:`Cooccurrence` stores them. The target is *target* - shift when given, else the
-    PMI log X - log_total - m_i - m_j - shift, m = *log_marginal*
-    (:meth:`Cooccurrence.log_marginals`), computed while the pairs are reordered."""
-    from ._solver_kernels import tile_pairs
+    :class:`Cooccurrence` stores them (or, instead of *rows*, their CSR row pointers
+    *row_ptr*, so that the caller's rows can be freed first). The target is *target* - shift
+    when given, else the PMI log X - log_total - m_i - m_j - shift, m = *log_marginal*
+    (:meth:`Cooccurrence.log_marginals`), computed while the pairs are reordered.
+    With *in_place* (the PMI target; *cols* and *counts* int32) the matrix takes *cols* and
+    *counts* over, permuted into the tiled order: only the target is a new pair-sized array.
+    """
+    from ._solver_kernels import tile_pairs, triangle_indptr
 
     if target is None and log_marginal is None:
         raise ValueError("pair_matrix needs a target or the log marginals")
+    if row_ptr is None:
+        row_ptr = triangle_indptr(rows, size)
     tile = max(1, min(tile, size))
+    if in_place:
+        from ._solver_kernels import tile_pairs_in_place
+
+        if target is not None or log_marginal is None:
+            raise ValueError("an in-place pair matrix computes the PMI target")
+        if cols.dtype != np.int32 or counts.dtype != np.int32:
+            raise ValueError("an in-place pair matrix needs int32 columns and counts")
+        indptr, target32 = tile_pairs_in_place(
+            row_ptr, cols, counts, np.ascontiguousarray(log_marginal, dtype=np.float64),
+            float(log_total), float(shift), size, tile)
+        return PairMatrix(indptr, cols, target32, counts, size, tile)
     indptr, cols32, target32, counts32 = tile_pairs(
-        rows, cols, np.ascontiguousarray(counts, dtype=np.int32),
+        row_ptr, cols, np.ascontiguousarray(counts, dtype=np.int32),
         np.zeros(0, np.float32) if target is None else np.ascontiguousarray(target,
                                                                             dtype=np.float32),
         np.zeros(size, np.float64) if log_marginal is None else np.ascontiguousarray(
@@ -261,21 +360,54 @@ def weight_table(x_max: float, alpha: float) -> np.ndarray:
         np.float32)
 
 
+class _WeightedPasses:
+    """The weighted fit's two passes over the pair matrix, each as gather pieces (blocks of
+    rows) then scatter pieces (column tiles) run on a :class:`Pieces` pool."""
+
+    def __init__(self, matrix: PairMatrix, x_max: float, alpha: float, ridge: float,
+                 pool: Pieces) -> None:
+        self.m = matrix
+        self.weights = (weight_table(x_max, alpha), float(x_max), float(alpha))
+        self.ridge = np.float32(ridge)
+        self.pool = pool
+        edges = matrix.blocks.tolist()
+        self.blocks = list(zip(edges[:-1], edges[1:]))
+
+    def residual(self, x: np.ndarray, y: np.ndarray, r: np.ndarray) -> float:
+        """r = b - A x for every row of x (y the fixed side); returns L(x, y)."""
+        from ._solver_kernels import residual_gather, residual_scatter
+
+        m = self.m
+        head = (m.indptr, m.cols, m.target, m.counts, *self.weights, x, y)
+        losses = self.pool.run(residual_gather,
+                               [(*head, self.ridge, r, lo, hi) for lo, hi in self.blocks])
+        losses += self.pool.run(residual_scatter, [(*head, r, k) for k in range(m.tiles)])
+        return math.fsum(losses)
+
+    def apply(self, y: np.ndarray, x: np.ndarray, out: np.ndarray) -> None:
+        """out_i = A_i x_i for every row (A_i from the fixed side y)."""
+        from ._solver_kernels import apply_gather, apply_scatter
+
+        m = self.m
+        head = (m.indptr, m.cols, m.counts, *self.weights, y)
+        self.pool.run(apply_gather, [(*head, self.ridge, x, out, lo, hi)
+                                     for lo, hi in self.blocks])
+        self.pool.run(apply_scatter, [(*head, x, out, k) for k in range(m.tiles)])
+
+
 def weighted_loss(matrix: PairMatrix, w: np.ndarray, c: np.ndarray, x_max: float = 100.0,
                   alpha: float = 0.75, ridge: float = 0.0) -> float:
     """L(W, C) = Σ_{i<j} λ_ij [(<w_i, c_j> - t_ij)² + (<w_j, c_i> - t_ij)²]
     + ridge (‖W‖² + ‖C‖²) over the observed pairs, λ_ij = min(1, (X_ij / x_max)^α)."""
-    from ._solver_kernels import weighted_residual
-
-    r = np.empty_like(w)
-    return float(weighted_residual(matrix.indptr, matrix.cols, matrix.target, matrix.counts,
-                                   weight_table(x_max, alpha), float(x_max), float(alpha),
-                                   w, c, np.float32(ridge), r))
+    with Pieces(1) as pool:
+        return _WeightedPasses(matrix, x_max, alpha, ridge, pool).residual(
+            w, c, np.empty_like(w))
 
 
 def weighted_fit(matrix: PairMatrix, w: np.ndarray, c: np.ndarray, sweeps: int = 3,
                  cg_steps: int = 3, x_max: float = 100.0, alpha: float = 0.75,
-                 ridge: float = 0.0, progress: Progress | None = None) -> list[float]:
+                 ridge: float = 0.0, progress: Progress | None = None,
+                 threads: int = 1) -> list[float]:
     """Minimise :func:`weighted_loss` over W and C (float32, V x d, updated in place) by
     alternating least squares: with C fixed every row w_i solves its own normal equations
     (Σ_j λ_ij c_j c_jᵀ + ridge I) w_i = Σ_j λ_ij t_ij c_j by *cg_steps* conjugate-gradient
@@ -283,41 +415,31 @@ def weighted_fit(matrix: PairMatrix, w: np.ndarray, c: np.ndarray, sweeps: int =
 
     Every CG step takes the exact line minimum along its direction, so the loss never
     increases; the loss before each half-sweep and at the end is returned (and logged).
-    Deterministic: no randomness, serial kernels.
+    Deterministic: no randomness, and the passes run on *threads* threads in pieces that
+    each write their own rows (every row, and the loss, summed in one fixed order), so the
+    result is the same bits for any thread count.
     """
-    from ._solver_kernels import (
-        cg_rows_step,
-        row_norms_squared,
-        weighted_apply,
-        weighted_residual,
-    )
+    from ._solver_kernels import cg_rows_step, row_norms_squared
 
-    lut = weight_table(x_max, alpha)
-    args = (matrix.indptr, matrix.cols)
     r = np.empty_like(w)
     p = np.empty_like(w)
     q = np.empty_like(w)
     rr = np.empty(w.shape[0], np.float64)
-    ridge32 = np.float32(ridge)
     losses: list[float] = []
-
-    def residual(x: np.ndarray, y: np.ndarray) -> float:
-        return float(weighted_residual(*args, matrix.target, matrix.counts, lut, float(x_max),
-                                       float(alpha), x, y, ridge32, r))
-
-    for sweep in range(sweeps):
-        for x, y in ((w, c), (c, w)):
-            losses.append(residual(x, y))
-            p[:] = r
-            row_norms_squared(r, rr)
-            for _ in range(cg_steps):
-                weighted_apply(*args, matrix.counts, lut, float(x_max), float(alpha), y, ridge32,
-                               p, q)
-                cg_rows_step(x, r, p, q, rr)
-        if progress is not None:
-            progress.note(f"weighted fit: sweep {sweep + 1}, loss {losses[-2]:.6g} -> "
-                          f"{losses[-1]:.6g}")
-    losses.append(residual(w, c))
+    with Pieces(threads) as pool:
+        passes = _WeightedPasses(matrix, x_max, alpha, ridge, pool)
+        for sweep in range(sweeps):
+            for x, y in ((w, c), (c, w)):
+                losses.append(passes.residual(x, y, r))
+                p[:] = r
+                row_norms_squared(r, rr)
+                for _ in range(cg_steps):
+                    passes.apply(y, p, q)
+                    cg_rows_step(x, r, p, q, rr)
+            if progress is not None:
+                progress.note(f"weighted fit: sweep {sweep + 1}, loss {losses[-2]:.6g} -> "
+                              f"{losses[-1]:.6g}")
+        losses.append(passes.residual(w, c, r))
     if progress is not None:
         progress.note(f"weighted fit: {sweeps} sweeps of {cg_steps} CG steps, loss "
                       f"{losses[0]:.6g} -> {losses[-1]:.6g}")
@@ -341,17 +463,31 @@ def balanced_factors(w: np.ndarray, c: np.ndarray,
 def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alpha: float,
                     context_power: float, shift: float, eigen_power: float, tol: float,
                     seed: int, progress: Progress | None, sweeps: int, cg_steps: int,
-                    ridge: float, release_counts: bool) -> Trained:
+                    ridge: float, release_counts: bool, threads: int) -> Trained:
     """The weighted method: one tiled copy of the pairs (target, count) serves both the
-    Lanczos start (its positive part) and the weighted fit."""
+    Lanczos start (its positive part) and the weighted fit. With *release_counts* it is made
+    from the Cooccurrence's own arrays (rows freed first, columns and counts permuted in
+    place), which are left empty."""
+    from ._solver_kernels import triangle_indptr
+
     n_words = len(cooc.vocab)
-    matrix = pair_matrix(cooc.rows, cooc.cols, cooc.counts, n_words,
+    row_ptr = triangle_indptr(cooc.rows, n_words)
+    log_total = math.log(cooc.total_pairs)
+    if release_counts:  # the rows go before the tiled copy is made (4 bytes a pair less)
+        cooc.rows = np.zeros(0, np.int32)
+    # released: the tiled matrix takes the columns and counts over (permuted in place), so
+    # only its target is a new pair-sized array
+    matrix = pair_matrix(None, cooc.cols, cooc.counts, n_words,
                          log_marginal=cooc.log_marginals(context_power),
-                         log_total=math.log(cooc.total_pairs))
+                         log_total=log_total, row_ptr=row_ptr,
+                         in_place=release_counts and cooc.cols.dtype == np.int32
+                         and cooc.counts.dtype == np.int32)
+    del row_ptr
     if release_counts:
         empty = np.zeros(0, np.int32)
         cooc.rows, cooc.cols, cooc.counts = empty, empty.copy(), empty.copy()
-    pairs = top_eigenpairs(matrix, min(dim, n_words), seed, tol)
+        matrix.narrow_counts(x_max)  # the int32 counts are freed here
+    pairs = top_eigenpairs(matrix, min(dim, n_words), seed, tol, threads)
     residual = float(pairs.residuals.max()) if pairs.residuals.size else 0.0
     if progress is not None:
         progress.note(f"Lanczos: {pairs.values.size} eigenpairs, {pairs.products} "
@@ -365,7 +501,8 @@ def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alph
     c = w.copy()
     if shift:  # the fit's target only: the start above is the unshifted PPMI's eigenpairs
         matrix.target -= np.float32(shift)
-    losses = weighted_fit(matrix, w, c, sweeps, cg_steps, x_max, alpha, ridge, progress)
+    losses = weighted_fit(matrix, w, c, sweeps, cg_steps, x_max, alpha, ridge, progress,
+                          threads)
     del matrix
     left, right, singular = balanced_factors(w, c, eigen_power)
     del w, c
@@ -432,16 +569,20 @@ def train(
     cg_steps: int = 2,
     ridge: float = DEFAULT_RIDGE,
     release_counts: bool = False,
+    threads: int = 1,
 ) -> Trained:
     """Fit the vectors; see the module docstring for the two methods.
 
     ``context_power`` (default 0.75 for ``spectral``, 1 = plain PMI for ``adagrad``) smooths
-    the context distribution; ``shift`` (default 1 for ``weighted``, 0 otherwise) is
+    the context distribution; ``shift`` (default 2 for ``weighted``, 0 otherwise) is
     subtracted from the target (log k of SGNS); for ``weighted`` it shifts the fitted target
     only, not the (positive-part) spectral start.
     Each AdaGrad epoch's mean loss goes to ``progress.note``. With ``release_counts`` the
     weighted method empties ``cooc.rows``, ``cols`` and ``counts`` once it holds its own
     (tiled) copy, so the pairs are not in memory twice (the command line uses this).
+    With dynamic-window counts (``cooc.dynamic``) x_max is multiplied by the window.
+    ``threads`` (weighted): threads for the Lanczos products and the fit's passes; the
+    vectors are the same bits for any number.
     """
     from ._solver_kernels import adagrad_epoch
 
@@ -454,6 +595,9 @@ def train(
     if cooc.nnz == 0:
         from ..errors import InputError
 
+        if cooc.subsample > 0:
+            raise InputError("no co-occurring word pairs left after subsampling (a small "
+                             "corpus has only frequent words: try --subsample 0)")
         raise InputError("no co-occurring word pairs: every line has fewer than two "
                          "in-vocabulary words")
     if x_max <= 0 or not math.isfinite(x_max):
@@ -477,15 +621,21 @@ def train(
     if epochs is not None and epochs < 0:
         raise ValueError("epochs must not be negative")
     check_weighted_options(sweeps, cg_steps, ridge)
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not (
+            1 <= threads <= MAX_THREADS):
+        raise ValueError(f"threads must be a whole number from 1 to {MAX_THREADS}")
     if epochs is None:
         epochs = 30 if method == "adagrad" else 0
     if context_power is None:
         context_power = 1.0 if method == "adagrad" else 0.75
     rng = np.random.default_rng(seed)
+    # dynamic-window counts add `window` per co-occurrence at distance 1: x_max is in
+    # co-occurrences, so the weight min(1, (X / x_max)^α) compares X / window with it
+    x_max = x_max * cooc.count_unit
     if method == "weighted":
         return _train_weighted(cooc, dim, model, x_max, alpha, context_power, shift,
                                eigen_power, tol, seed, progress, sweeps, cg_steps, ridge,
-                               release_counts)
+                               release_counts, threads)
     target = cooc.pmi(context_power, np.float32)
     if shift:
         target -= np.float32(shift)
