@@ -111,10 +111,10 @@ def _level_range(data: list[np.ndarray], state: list | None, L: int, lookup: tup
     new_state = []
     for ids, (lvl, active) in zip(blocks, state, strict=True):
         lvl = lvl.copy()  # the input stays as it was (a task may run again)
-        keys, nxt = UK.level_round(ids, lvl, active, L <= FULL_SCANS + 2,
-                                   L >= FULL_SCANS + 2, L, tk, tv, row_chars, emit, True, 0, 1)
+        keys, nxt = UK.level_round_sorted(ids, lvl, active, L <= FULL_SCANS + 2,
+                                          L >= FULL_SCANS + 2, L, tk, tv, row_chars, emit,
+                                          True, 0, 1)
         new_state.append((lvl, nxt))
-        keys.sort()
         counted = run_lengths(keys)
         stack.push(counted, counted[0].size)
     merged = stack.result() or _EMPTY_KEYS
@@ -192,10 +192,9 @@ def _tail(table: tuple, L: int, max_len: int, min_count: int, *excerpts: list) -
         def work(k: int, L: int = L, tk: np.ndarray = tk, tv: np.ndarray = tv,
                  row_chars: np.ndarray = row_chars, emit: bool = emit) -> tuple:
             ids, lvl, active = blocks[k]
-            keys, nxt = UK.level_round(ids, lvl, active, False, True, L, tk, tv, row_chars,
-                                       emit, True, 0, 1)
+            keys, nxt = UK.level_round_sorted(ids, lvl, active, False, True, L, tk, tv,
+                                              row_chars, emit, True, 0, 1)
             blocks[k] = (ids, lvl, nxt)
-            keys.sort()
             return run_lengths(keys)
 
         # two threads, as the single-process rounds (the kernel releases the GIL; the

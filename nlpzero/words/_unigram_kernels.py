@@ -135,21 +135,12 @@ def init_levels(ids, is_han, rank, bits, top, pair_set):
 
 
 @njit(cache=True, nogil=True)
-def level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, emit,
-                update, part, n_parts):
-    """:func:`_level_round`'s keys (unsorted) and positions."""
-    out, nxt, k = _level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars,
-                               emit, update, part, n_parts)
-    return out[:k], nxt
-
-
-@njit(cache=True, nogil=True)
 def level_round_sorted(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, emit,
                        update, part, n_parts):
-    """:func:`level_round` with its keys sorted (:func:`ngrams.sort_keys`); the unused tail
-    of the keys' buffer (one slot a position visited) serves as the sort's scratch when it
-    is long enough (it is when the keys are split into partitions), so the radix sort
-    takes no more memory than an in-place sort."""
+    """:func:`_level_round`'s keys, sorted (:func:`ngrams.sort_keys`), and positions. The
+    unused tail of the keys' buffer (one slot a position visited) serves as the sort's
+    scratch when it is long enough (it is when the keys are split into partitions), so the
+    radix sort takes no more memory than an in-place sort."""
     out, nxt, k = _level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars,
                                emit, update, part, n_parts)
     keys = out[:k]
