@@ -144,22 +144,6 @@ def row_pair_bounds(ids, window, n_words):
 
 
 @njit(cache=True)
-def drain_table(table_keys, table_counts, used):
-    """The table's (key, count) entries, unsorted, and the table reset to empty."""
-    keys = np.empty(used, np.int64)
-    counts = np.empty(used, np.int64)
-    n = 0
-    for s in range(table_keys.shape[0]):
-        if table_keys[s] != _EMPTY:
-            keys[n] = table_keys[s]
-            counts[n] = table_counts[s]
-            table_keys[s] = _EMPTY
-            table_counts[s] = 0
-            n += 1
-    return keys, counts
-
-
-@njit(cache=True)
 def drain_sorted(table_keys, table_counts, used):
     """The table's keys sorted (int64) and their counts (int32), and the table reset.
 

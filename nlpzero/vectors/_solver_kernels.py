@@ -54,21 +54,6 @@ def adagrad_epoch(rows, cols, target, weight, order, w, gw, c, gc, eta):
     return cost
 
 
-@njit(cache=True, fastmath=True)
-def weighted_cost(rows, cols, target, weight, w, c):
-    """Σ ½ λ_ij (<w_i, c_j> - t_ij)² over the pairs."""
-    cost = 0.0
-    for p in range(rows.shape[0]):
-        a = rows[p]
-        b = cols[p]
-        dot = np.float32(0.0)
-        for t in range(w.shape[1]):
-            dot += w[a, t] * c[b, t]
-        diff = dot - target[p]
-        cost += 0.5 * weight[p] * diff * diff
-    return cost
-
-
 @njit(cache=True)
 def triangle_indptr(rows, n):
     """CSR row pointers of entries whose (sorted) row ids are *rows*."""
