@@ -42,21 +42,40 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
+# Sets up the child and execs the console script (same pid). A preexec_fn would do it
+# between fork and exec, where Python code is unsafe once the test process has threads
+# (the Dask tests leave some): a child could crash before it ever ran the command.
+_LAUNCH = """
+import os, signal, sys
+umask, close_stdout, default_sigint = sys.argv[1:4]
+if umask != "-":
+    os.umask(int(umask))
+if close_stdout == "1":
+    os.close(1)
+if default_sigint == "1":
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+for name in ("SIGPIPE", "SIGXFSZ"):  # Python ignores these; a shell passes them at default
+    signal.signal(getattr(signal, name), signal.SIG_DFL)
+os.execv(sys.argv[4], sys.argv[4:])
+"""
+
+
+def launch(*args: object, umask: int | None = None, close_stdout: bool = False,
+           default_sigint: bool = False) -> list[str]:
+    """The argv that runs the console script with *args*, after setting the umask,
+    closing stdout or putting SIGINT back to its default, as asked."""
+    return [sys.executable, "-c", _LAUNCH, "-" if umask is None else str(umask),
+            "1" if close_stdout else "0", "1" if default_sigint else "0", SCRIPT,
+            *map(str, args)]
+
+
 def run(*args: object, cwd: Path | None = None, umask: int | None = None,
         env: dict[str, str] | None = None, input: bytes | None = None,
         close_stdout: bool = False, timeout: float = 300) -> subprocess.CompletedProcess:
     """The real console script, in a child process."""
-
-    def setup() -> None:
-        if umask is not None:
-            os.umask(umask)
-        if close_stdout:
-            os.close(1)
-
-    return subprocess.run([SCRIPT, *map(str, args)], cwd=cwd,
+    return subprocess.run(launch(*args, umask=umask, close_stdout=close_stdout), cwd=cwd,
                           stdout=None if close_stdout else subprocess.PIPE,
-                          stderr=subprocess.PIPE, input=input, env=env, preexec_fn=setup,
-                          timeout=timeout)
+                          stderr=subprocess.PIPE, input=input, env=env, timeout=timeout)
 
 
 def error_lines(stderr: bytes | str) -> list[str]:
@@ -282,9 +301,9 @@ def _signal_when_working(args: list[object], folder: Path, sig: int, reading: Pa
     with open(stdin or os.devnull, "rb") as fh:
         # a user's shell starts commands with Ctrl-C at its default; a runner that starts
         # this suite in the background (SIGINT ignored) would otherwise pass that on
-        proc = subprocess.Popen([SCRIPT, *map(str, args), "-o", folder / "out.tsv"], stdin=fh,
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-                                preexec_fn=_default_sigint)
+        proc = subprocess.Popen(launch(*args, "-o", folder / "out.tsv", default_sigint=True),
+                                stdin=fh, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                env=env)
         deadline = time.monotonic() + 300
         while proc.poll() is None and time.monotonic() < deadline:
             if _reading(proc.pid, reading, stdin is not None):
@@ -294,10 +313,6 @@ def _signal_when_working(args: list[object], folder: Path, sig: int, reading: Pa
         proc.send_signal(sig)
         out, err = proc.communicate(timeout=300)
     return subprocess.CompletedProcess(args, proc.returncode, out, err)
-
-
-def _default_sigint() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _reading(pid: int, path: Path, spooled: bool) -> bool:
