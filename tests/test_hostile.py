@@ -47,25 +47,25 @@ def flat(text: str) -> str:
 # (the Dask tests leave some): a child could crash before it ever ran the command.
 _LAUNCH = """
 import os, signal, sys
-umask, close_stdout, default_sigint = sys.argv[1:4]
+umask, close_stdout, at_default = sys.argv[1:4]
 if umask != "-":
     os.umask(int(umask))
 if close_stdout == "1":
     os.close(1)
-if default_sigint == "1":
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-for name in ("SIGPIPE", "SIGXFSZ"):  # Python ignores these; a shell passes them at default
-    signal.signal(getattr(signal, name), signal.SIG_DFL)
+for number in at_default.split(","):  # Python ignores SIGPIPE and SIGXFSZ; a shell does not
+    signal.signal(int(number), signal.SIG_DFL)
 os.execv(sys.argv[4], sys.argv[4:])
 """
 
 
 def launch(*args: object, umask: int | None = None, close_stdout: bool = False,
-           default_sigint: bool = False) -> list[str]:
-    """The argv that runs the console script with *args*, after setting the umask,
-    closing stdout or putting SIGINT back to its default, as asked."""
+           at_default: tuple[int, ...] = ()) -> list[str]:
+    """The argv that runs the console script with *args*, after setting the umask and
+    closing stdout as asked, with SIGPIPE, SIGXFSZ and the signals *at_default* at their
+    default action (a runner may start the suite with SIGINT or SIGHUP ignored)."""
+    signals = (signal.SIGPIPE, signal.SIGXFSZ, *at_default)
     return [sys.executable, "-c", _LAUNCH, "-" if umask is None else str(umask),
-            "1" if close_stdout else "0", "1" if default_sigint else "0", SCRIPT,
+            "1" if close_stdout else "0", ",".join(str(int(n)) for n in signals), SCRIPT,
             *map(str, args)]
 
 
@@ -299,9 +299,10 @@ def _signal_when_working(args: list[object], folder: Path, sig: int, reading: Pa
     if tmpdir is not None:
         env["TMPDIR"] = str(tmpdir)
     with open(stdin or os.devnull, "rb") as fh:
-        # a user's shell starts commands with Ctrl-C at its default; a runner that starts
-        # this suite in the background (SIGINT ignored) would otherwise pass that on
-        proc = subprocess.Popen(launch(*args, "-o", folder / "out.tsv", default_sigint=True),
+        # a user's terminal starts commands with the signal at its default; a runner that
+        # starts this suite in the background or under nohup (SIGINT or SIGHUP ignored)
+        # would otherwise pass that on
+        proc = subprocess.Popen(launch(*args, "-o", folder / "out.tsv", at_default=(sig,)),
                                 stdin=fh, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 env=env)
         deadline = time.monotonic() + 300
