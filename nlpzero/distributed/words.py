@@ -26,7 +26,7 @@ from ..text.chars import CharTable
 from ..text.progress import Progress
 from ..words import _discovery_kernels as DK
 from ..words import _lexicon_kernels as LK
-from ..words.discovery import NgramFinder, PairFinder, _pair_lookup, _WordTable
+from ..words.discovery import NgramFinder, PairFinder, _pair_lookup, _WordTable, span_table
 from ..words.lexicon import Lexicon
 from ..words.ngrams import NgramCounts, PairCounter, key_order, unpack
 from .engine import Job, item, sorted_concat
@@ -316,15 +316,7 @@ def _probable_long(table: tuple, total: float, min_proba: float) -> tuple:
 def _remove_redundant(unknown_score: float, long: tuple, *short_buckets: tuple) -> tuple:
     """``PairFinder.find``'s last step on the kept fragments (short buckets in key order,
     then the long ones): the words that stay, with their new counts, and their gains."""
-    short = sorted_concat(list(short_buckets))
-    ids = unpack(short[0])
-    ptr = row_offsets(np.count_nonzero(ids, axis=1))
-    _, l_counts, l_ptr, l_chars = long
-    table = _WordTable(
-        np.concatenate([ptr, ptr[-1] + l_ptr[1:]]),
-        np.concatenate([ids[ids > 0].astype(np.int32), l_chars]),
-        np.concatenate([short[1], l_counts]),
-    )
+    table = span_table(sorted_concat(list(short_buckets)), long)
     keep, new_counts, gain = table.remove_redundant(unknown_score, sequential=True)
     table = table.subset(keep, np.rint(new_counts).astype(np.int64))
     return _WordTable(table.ptr, table.chars, table.counts), gain[keep]

@@ -458,6 +458,15 @@ def chunk_best_path(chars, cls, s0, L, tab, logp, max_len, unknown_score, score,
             via[e] = -1
 
 
+@njit(cache=True, inline="always")
+def _path_buffers(starts, ends):
+    """Viterbi's score, back-pointer and word arrays for the longest chunk starts..ends."""
+    longest = 1
+    for r in range(starts.shape[0]):
+        longest = max(longest, ends[r] - starts[r])
+    return np.empty(longest + 1), np.zeros(longest + 1, np.int64), np.empty(longest + 1, np.int64)
+
+
 @njit(cache=True, nogil=True)
 def chunk_path_counts(starts, ends, chars, cls, weights, tab, logp, max_len,
                       unknown_score, n_words):
@@ -465,12 +474,7 @@ def chunk_path_counts(starts, ends, chars, cls, weights, tab, logp, max_len,
     (no word crosses a chunk's ends); each word on a chunk's best path counts
     *weights[r]* times. *tab* is the :func:`path_table` of the words."""
     out = np.zeros(n_words, np.int64)
-    longest = 1
-    for r in range(starts.shape[0]):
-        longest = max(longest, ends[r] - starts[r])
-    score = np.empty(longest + 1)
-    back = np.zeros(longest + 1, np.int64)
-    via = np.empty(longest + 1, np.int64)
+    score, back, via = _path_buffers(starts, ends)
     for r in range(starts.shape[0]):
         L = ends[r] - starts[r]
         chunk_best_path(chars, cls, starts[r], L, tab, logp, max_len, unknown_score, score,
@@ -504,12 +508,7 @@ def chunk_path_pairs(starts, ends, chars, cls, weights, tab, logp, max_len, unkn
     words with ``single[a]`` and ``single[b]``. Returns (a · n + b + 1, count) for
     n = ``single.shape[0]``, unsorted."""
     n = single.shape[0]
-    longest = 1
-    for r in range(starts.shape[0]):
-        longest = max(longest, ends[r] - starts[r])
-    score = np.empty(longest + 1)
-    back = np.zeros(longest + 1, np.int64)
-    via = np.empty(longest + 1, np.int64)
+    score, back, via = _path_buffers(starts, ends)
     tk = np.zeros(1024, np.uint64)
     tv = np.zeros(1024, np.int64)
     used = 0

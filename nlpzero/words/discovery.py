@@ -143,6 +143,12 @@ class _WordTable:
         ptr, chars = gather_rows(self.chars, self.ptr[idx], self.lengths[idx])
         return _WordTable(ptr, chars, (self.counts if counts is None else counts)[idx])
 
+    def followed_by(self, other: _WordTable) -> _WordTable:
+        """The rows of this table, then those of *other* (cast to this table's dtypes)."""
+        return _WordTable(np.concatenate([self.ptr, self.ptr[-1] + other.ptr[1:]]),
+                          np.concatenate([self.chars, other.chars.astype(self.chars.dtype)]),
+                          np.concatenate([self.counts, other.counts.astype(self.counts.dtype)]))
+
     def table(self) -> tuple:
         if self._table is None:
             capacity = 1 << max(4, int(2 * max(1, self.chars.size)).bit_length())
@@ -468,9 +474,8 @@ def span_table(short: tuple, long: tuple) -> _WordTable:
     ids = unpack(short[0])
     ptr = row_offsets(np.count_nonzero(ids, axis=1))
     _, l_counts, l_ptr, l_chars = long
-    return _WordTable(np.concatenate([ptr, ptr[-1] + l_ptr[1:]]),
-                      np.concatenate([ids[ids > 0].astype(np.int32), l_chars]),
-                      np.concatenate([short[1], l_counts]))
+    return _WordTable(ptr, ids[ids > 0].astype(np.int32),
+                      short[1]).followed_by(_WordTable(l_ptr, l_chars, l_counts))
 
 
 def make_finder(method: str = "unigram", **options) -> _Finder:

@@ -277,11 +277,8 @@ class UnigramFinder(_Finder):
         words.chars, words.counts = words.chars.astype(np.int32), words.counts.astype(np.int64)
         digits = self._digit_words(n_chars, UK.row_keys(words.ptr, words.chars))
         if digits is not None:
-            ptr, chars, c = digits
-            words = _WordTable(np.concatenate([words.ptr, words.ptr[-1] + ptr[1:]]),
-                               np.concatenate([words.chars, chars]),
-                               np.concatenate([words.counts, c]))
-            excess = np.concatenate([excess, np.full(c.size, -np.inf)])
+            words = words.followed_by(_WordTable(*digits))
+            excess = np.concatenate([excess, np.full(digits[2].size, -np.inf)])
         return words, excess
 
     def _digit_words(self, n_chars: float, known: np.ndarray) -> tuple | None:
@@ -490,7 +487,7 @@ class UnigramFinder(_Finder):
             if it == 0 and path_pairs is not None and self.max_len >= 2:
                 new = self.pair_words(words, *path_pairs(words))
                 progress.note(f"{new.counts.size} pairs of one-character words added")
-                words = _stack_tables(words, new)
+                words = words.followed_by(new)
                 gain = np.concatenate([gain, np.zeros(new.counts.size)])
         return self._lexicon(words, gain)
 
@@ -560,13 +557,6 @@ def merge_pairs(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray,
         return keys, counts
     first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     return keys[first], np.add.reduceat(counts, first)
-
-
-def _stack_tables(a: _WordTable, b: _WordTable) -> _WordTable:
-    """The rows of *a*, then those of *b*."""
-    return _WordTable(np.concatenate([a.ptr, a.ptr[-1] + b.ptr[1:]]),
-                      np.concatenate([a.chars, b.chars.astype(a.chars.dtype)]),
-                      np.concatenate([a.counts, b.counts.astype(a.counts.dtype)]))
 
 
 def _halves(chunks: _WordTable) -> list[slice]:
