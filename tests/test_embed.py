@@ -25,6 +25,16 @@ from nlpzero.words.lexicon import Lexicon
 # --- co-occurrence ---------------------------------------------------------------------------
 
 
+def zipf_token_lines(seed: int, n_words: int, n_lines: int, max_len: int) -> list[str]:
+    """*n_lines* lines of 0..max_len−1 words w0..w{n_words−1} drawn with Zipf frequencies."""
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(n_words)]
+    probs = 1 / np.arange(1, n_words + 1)
+    probs /= probs.sum()
+    return [" ".join(rng.choice(words, size=rng.integers(0, max_len), p=probs))
+            for _ in range(n_lines)]
+
+
 def reference_counts(lines: list[str], window: int, min_count: int):
     """Plain-Python cooccur.c: drop OOV tokens, then count pairs within *window* per line."""
     unigram = Counter(t for line in lines for t in line.split())
@@ -69,12 +79,7 @@ def test_window_does_not_cross_lines_and_skips_oov() -> None:
 
 @pytest.mark.parametrize("window", [1, 3, 10])
 def test_counts_agree_with_a_plain_python_reference(window: int) -> None:
-    rng = np.random.default_rng(window)
-    words = [f"w{i}" for i in range(40)]
-    probs = 1 / np.arange(1, 41)
-    probs /= probs.sum()
-    lines = [" ".join(rng.choice(words, size=rng.integers(0, 30), p=probs))
-             for _ in range(200)]
+    lines = zipf_token_lines(window, 40, 200, 30)
     unigram, pairs = reference_counts(lines, window, 3)
     cooc = cooccur(lines, window=window, min_count=3)
     assert dict(zip(cooc.vocab.words, cooc.vocab.counts.astype(int))) == unigram
@@ -442,12 +447,7 @@ def test_dynamic_window_counts_by_hand() -> None:
 
 @pytest.mark.parametrize("window", [1, 4, 12])
 def test_dynamic_counts_agree_with_a_plain_python_reference(window: int) -> None:
-    rng = np.random.default_rng(30 + window)
-    words = [f"w{i}" for i in range(30)]
-    probs = 1 / np.arange(1, 31)
-    probs /= probs.sum()
-    lines = [" ".join(rng.choice(words, size=rng.integers(0, 25), p=probs))
-             for _ in range(150)]
+    lines = zipf_token_lines(30 + window, 30, 150, 25)
     unigram, _ = reference_counts(lines, window, 2)
     kept = [[t for t in line.split() if t in unigram] for line in lines]
     cooc = cooccur(lines, window=window, min_count=2, dynamic=True)
@@ -502,12 +502,7 @@ def test_subsampled_counts_are_the_kept_tokens_counts() -> None:
     line structure kept), and the vocabulary keeps the unsampled counts."""
     from nlpzero.vectors.cooccurrence import subsample
 
-    rng = np.random.default_rng(42)
-    words = [f"w{i}" for i in range(25)]
-    probs = 1 / np.arange(1, 26)
-    probs /= probs.sum()
-    lines = [" ".join(rng.choice(words, size=rng.integers(0, 20), p=probs))
-             for _ in range(200)]
+    lines = zipf_token_lines(42, 25, 200, 20)
     vocab, ids = read_corpus(lines, 2)
     kept = subsample(ids.copy(), vocab.counts, 5e-3)
     text = []

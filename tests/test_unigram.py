@@ -128,17 +128,33 @@ def reference_prune(words: list[str], counts: list[float], unknown: float, char_
     return keep, gains, saved
 
 
+#: The random lexicons' characters; 己 is never a word on its own (an unknown character).
+ALPHABET = "甲乙丙丁戊己"
+
+
+def random_words(rng: random.Random, n: int, max_len: int) -> list[str]:
+    """*n* random strings of 1..max_len characters of ALPHABET, with each character but 己,
+    sorted and distinct."""
+    return sorted({"".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, max_len)))
+                   for _ in range(n)} | set(ALPHABET[:-1]))
+
+
+def string_table(strings: list[str], values) -> _WordTable:
+    """*strings* of ALPHABET as a CSR string table (ids 1..6) with counts *values*."""
+    ids = {ch: i + 1 for i, ch in enumerate(ALPHABET)}
+    ptr = np.zeros(len(strings) + 1, np.int64)
+    np.cumsum([len(w) for w in strings], out=ptr[1:])
+    return _WordTable(ptr, np.array([ids[ch] for w in strings for ch in w], np.int32),
+                      np.array(values, np.int64))
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_prune_matches_reference(seed):
     rng = random.Random(seed)
-    alphabet = "甲乙丙丁戊己"
-    words = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5)))
-                    for _ in range(40)} | set(alphabet[:-1]))  # 己 alone is unknown
+    words = random_words(rng, 40, 5)
     counts = [float(rng.choice([0, 1, 2, 5, 20, 100, 1000])) for _ in words]
-    ids = {ch: i + 1 for i, ch in enumerate(alphabet)}
-    ptr = np.zeros(len(words) + 1, np.int64)
-    np.cumsum([len(w) for w in words], out=ptr[1:])
-    chars = np.array([ids[ch] for w in words for ch in w], np.int32)
+    table = string_table(words, np.ones(len(words)))
+    ptr, chars = table.ptr, table.chars
     tk, tv = UK.key_table(UK.row_keys(ptr, chars))
     unknown, char_cost, lexicon_cost = -20.0, math.log(6), rng.choice([0.0, 1.0, 3.0])
     keep, gain, saved = UK.prune(ptr, chars, np.array(counts), tk, tv, unknown, char_cost,
@@ -488,15 +504,9 @@ def test_boundary_keep_matches_reference(seed):
     model of the given counts (the reference gain of :func:`reference_prune`) beyond the
     len(w) − 1 nats the redundancy test asks."""
     rng = random.Random(seed)
-    alphabet = "甲乙丙丁戊己"
-    words = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 5)))
-                    for _ in range(40)} | set(alphabet[:-1]))
+    words = random_words(rng, 40, 5)
     counts = [float(rng.choice([0, 1, 2, 5, 20, 100, 1000])) for _ in words]
-    ids = {ch: i + 1 for i, ch in enumerate(alphabet)}
-    ptr = np.zeros(len(words) + 1, np.int64)
-    np.cumsum([len(w) for w in words], out=ptr[1:])
-    table = _WordTable(ptr, np.array([ids[ch] for w in words for ch in w], np.int32),
-                       np.ones(len(words), np.int64))
+    table = string_table(words, np.ones(len(words)))
     excess = np.array([-math.inf if len(w) < 3 else rng.uniform(-4.0, 12.0) for w in words])
     margin, lexicon_cost = rng.choice([0.0, 1.5, 6.0]), rng.choice([0.0, 1.0])
     finder = UnigramFinder(unknown_score=-20.0, lexicon_cost=lexicon_cost,
@@ -614,22 +624,12 @@ def reference_path_pairs(chunks: list[str], weights: list[int], words: list[str]
 @pytest.mark.parametrize("seed", range(6))
 def test_path_pairs_match_reference(seed):
     rng = random.Random(seed)
-    alphabet = "甲乙丙丁戊己"
-    words = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))
-                    for _ in range(25)} | set(alphabet[:-1]))  # 己 alone is unknown
+    words = random_words(rng, 25, 4)
     counts = [rng.choice([1, 2, 5, 20, 100]) for _ in words]
-    chunks = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+    chunks = ["".join(rng.choice(ALPHABET) for _ in range(rng.randint(1, 12)))
               for _ in range(60)]
     weights = [rng.randint(1, 4) for _ in chunks]
-    ids = {ch: i + 1 for i, ch in enumerate(alphabet)}
-
-    def csr(strings: list[str], values: list[int]) -> _WordTable:
-        ptr = np.zeros(len(strings) + 1, np.int64)
-        np.cumsum([len(w) for w in strings], out=ptr[1:])
-        return _WordTable(ptr, np.array([ids[ch] for w in strings for ch in w], np.int32),
-                          np.array(values, np.int64))
-
-    table, chunk_table = csr(words, counts), csr(chunks, weights)
+    table, chunk_table = string_table(words, counts), string_table(chunks, weights)
     finder = UnigramFinder(unknown_score=-20.0)
     keys, got = finder.path_pairs(chunk_table, table,
                                   np.full(chunk_table.chars.size, HAN, np.uint8))
