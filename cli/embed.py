@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import os
 from enum import Enum
 from typing import Annotated, Optional
 
@@ -136,10 +135,12 @@ def embed(
     with failures():
         import numba
 
+        from nlpzero._threads import usable_cores
         from nlpzero.text.io import Outputs
         from nlpzero.vectors.cooccurrence import cooccur
         from nlpzero.vectors.embedding import Embedding
         from nlpzero.vectors.solvers import (
+            MAX_THREADS,
             check_spectral_options,
             default_dim,
             max_dim,
@@ -157,8 +158,7 @@ def embed(
 
             projected = tuple(outputs.add(p) for p in projector_paths(projector))
         if threads is None:
-            threads = min(256, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
-                          else (os.cpu_count() or 1))
+            threads = min(MAX_THREADS, usable_cores())
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
         with log.progress() as progress:
             progress.stage("counting co-occurrences", None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterable, Iterator
@@ -67,3 +68,10 @@ def map_blocks(fn: Callable[[S], T], blocks: Iterable[S],
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the OS tells it)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
