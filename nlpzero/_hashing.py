@@ -14,6 +14,18 @@ GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
 @njit(cache=True, inline="always")
+def splitmix64(x):
+    """The splitmix64 finaliser (Steele et al. 2014): a bijection of 64-bit words whose
+    output bits each depend on every input bit."""
+    x ^= x >> np.uint64(30)
+    x *= np.uint64(0xBF58476D1CE4E5B9)
+    x ^= x >> np.uint64(27)
+    x *= np.uint64(0x94D049BB133111EB)
+    x ^= x >> np.uint64(31)
+    return x
+
+
+@njit(cache=True, inline="always")
 def fibonacci_slot(key, shift, mask):
     """Home slot of a 64-bit *key*: (key × GOLDEN) >> *shift*, masked to the table size."""
     return np.int64((np.uint64(key) * GOLDEN) >> np.uint64(shift)) & mask
@@ -32,11 +44,7 @@ def extend_key(key, length, cid):
     """
     if length < 4:
         return key | (np.uint64(cid) << np.uint64(48 - 16 * length))
-    x = key ^ (key >> np.uint64(30))
-    x *= np.uint64(0xBF58476D1CE4E5B9)
-    x ^= x >> np.uint64(27)
-    x *= np.uint64(0x94D049BB133111EB)
-    x ^= x >> np.uint64(31)
+    x = splitmix64(key)
     x += (np.uint64(cid) + np.uint64(1)) * GOLDEN + np.uint64(length)
     x ^= x >> np.uint64(31)
     x *= np.uint64(0xBF58476D1CE4E5B9)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from .._hashing import fibonacci_slot
+from .._hashing import GOLDEN, fibonacci_slot, splitmix64
 
 #: Token id that marks a line end: windows never cross it.
 LINE_END = -2
@@ -74,20 +74,8 @@ def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, us
     return ids.shape[0], used
 
 
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
-
-
-@njit(cache=True, inline="always")
-def _mix(x):
-    """The splitmix64 finaliser (a bijection of 64-bit words)."""
-    x ^= x >> np.uint64(30)
-    x *= _MIX1
-    x ^= x >> np.uint64(27)
-    x *= _MIX2
-    x ^= x >> np.uint64(31)
-    return x
+#: The odd constant that spreads a token's place in its line before the finaliser.
+_PLACE_MIX = np.uint64(0xBF58476D1CE4E5B9)
 
 
 @njit(cache=True)
@@ -104,12 +92,12 @@ def subsample_tokens(ids, thresholds, key):
     start = 0
     while start < n:
         end = start
-        h = _mix(np.uint64(key) ^ _GOLDEN)
+        h = splitmix64(np.uint64(key) ^ GOLDEN)
         while end < n and ids[end] >= 0:
-            h = _mix(h + (np.uint64(ids[end]) + np.uint64(1)) * _GOLDEN)
+            h = splitmix64(h + (np.uint64(ids[end]) + np.uint64(1)) * GOLDEN)
             end += 1
         for j in range(start, end):  # writes never overtake reads: out <= j
-            u = _mix(h ^ (np.uint64(j - start + 1) * _MIX1)) >> np.uint64(32)
+            u = splitmix64(h ^ (np.uint64(j - start + 1) * _PLACE_MIX)) >> np.uint64(32)
             if np.int64(u) < thresholds[ids[j]]:
                 ids[out] = ids[j]
                 out += 1
