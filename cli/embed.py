@@ -77,7 +77,7 @@ def embed(
         help="Context-distribution smoothing P(j)^a (default 0.75 spectral, 1 adagrad).",
         show_default=False, callback=number(0, 10))] = None,
     shift: Annotated[Optional[float], typer.Option(  # noqa: UP045
-        help="Subtract this from the PMI target (default 2 weighted: the fit only, not its "
+        help="Subtract this from the PMI target (default 3 weighted: the fit only, not its "
         "spectral start; 0 otherwise).", show_default=False,
         callback=number(-100, 100))] = None,
     eigen_power: Annotated[float, typer.Option(

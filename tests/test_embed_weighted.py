@@ -200,7 +200,7 @@ def test_the_default_ridge_and_shift_are_the_command_lines(cli, data_dir) -> Non
 
 def test_rows_without_pairs_stay_put() -> None:
     m, _ = random_pairs(10, 0.0, 0)  # nothing observed
-    assert m.cols.size == 0
+    assert m.offsets.size == 0
     w = np.ones((10, 2), np.float32)
     c = w.copy()
     assert weighted_fit(m, w, c, sweeps=2, cg_steps=2) == [0.0] * 5
@@ -317,8 +317,10 @@ def test_the_tile_size_does_not_change_the_fit(tile: int) -> None:
     m_one, plain = random_pairs(50, 0.3, 11, tile=50)
     m = pair_matrix(plain.rows, plain.cols, plain.counts, 50, target=plain.target, tile=tile)
     assert m.tile == tile and m.indptr.shape[0] == -(-50 // tile) * 50 + 1
-    assert sorted(zip(m.cols.tolist(), m.counts.tolist())) == \
-        sorted(zip(plain.cols.tolist(), plain.counts.tolist()))
+    rows, cols = m.pairs()
+    assert m.offsets.dtype == np.uint16 and np.all(m.offsets < tile)
+    assert sorted(zip(rows.tolist(), cols.tolist(), m.counts.tolist())) == \
+        sorted(zip(plain.rows.tolist(), plain.cols.tolist(), plain.counts.tolist()))
     rng = np.random.default_rng(12)
     w = rng.normal(size=(50, 4)).astype(np.float32)
     c = rng.normal(size=(50, 4)).astype(np.float32)
@@ -337,6 +339,10 @@ def test_tiled_positive_product_matches_the_dense_ppmi_matrix() -> None:
     np.testing.assert_allclose(m.dense(), dense, atol=1e-7)
     x = np.random.default_rng(14).normal(size=40)
     np.testing.assert_allclose(m.matvec(x), dense @ x, rtol=1e-6, atol=1e-6)
+    block = np.random.default_rng(15).normal(size=(40, 5))
+    np.testing.assert_allclose(m.matmat(block), dense @ block, rtol=1e-6, atol=1e-6)
+    # the block product sums every row in the order of the single one: the same bits
+    np.testing.assert_array_equal(m.matmat(block)[:, 2], m.matvec(block[:, 2]))
 
 
 def test_release_counts_empties_the_pairs_and_gives_the_same_vectors(zipf_lines) -> None:
@@ -356,8 +362,8 @@ def test_the_tiled_pmi_target_is_the_cooccurrence_pmi(zipf_lines) -> None:
                         log_total=math.log(cooc.total_pairs), shift=shift)
         want = dict(zip(zip(cooc.cols.tolist(), cooc.counts.tolist(), cooc.rows.tolist()),
                         (cooc.pmi(power) - shift).tolist()))
-        cells = np.repeat(np.arange(m.indptr.size - 1), np.diff(m.indptr)) % m.size
-        got = dict(zip(zip(m.cols.tolist(), m.counts.tolist(), cells.tolist()),
+        rows, cols = m.pairs()
+        got = dict(zip(zip(cols.tolist(), m.counts.tolist(), rows.tolist()),
                        m.target.tolist()))
         assert got.keys() == want.keys()
         np.testing.assert_allclose([got[k] for k in want], list(want.values()), rtol=1e-5,
@@ -414,8 +420,9 @@ def test_row_blocks_cover_the_rows_in_order() -> None:
 
 @pytest.mark.parametrize("tile", [1, 2, 7, 40, 500])
 def test_the_in_place_pair_matrix_is_the_copied_one(tile: int, zipf_lines) -> None:
-    """Permuting the Cooccurrence's columns and counts into the tiled order in place gives
-    exactly the matrix the copying path builds (indptr, columns, counts, PMI target)."""
+    """Permuting the Cooccurrence's counts into the tiled order in place gives exactly the
+    matrix the copying path builds (indptr, column offsets, counts, PMI target), and leaves
+    the columns as they were."""
     cooc = cooccur(zipf_lines(150, 7), window=4, min_count=2)
     n = len(cooc.vocab)
     args = dict(log_marginal=cooc.log_marginals(0.75), log_total=math.log(cooc.total_pairs),
@@ -423,8 +430,9 @@ def test_the_in_place_pair_matrix_is_the_copied_one(tile: int, zipf_lines) -> No
     copied = pair_matrix(cooc.rows, cooc.cols, cooc.counts, n, **args)
     cols, counts = cooc.cols.copy(), cooc.counts.copy()
     moved = pair_matrix(cooc.rows, cols, counts, n, in_place=True, **args)
-    assert moved.cols is cols and moved.counts is counts
-    for name in ("indptr", "cols", "counts", "target"):
+    assert moved.counts is counts
+    np.testing.assert_array_equal(cols, cooc.cols)
+    for name in ("indptr", "offsets", "counts", "target"):
         np.testing.assert_array_equal(getattr(moved, name), getattr(copied, name))
     with pytest.raises(ValueError, match="int32"):
         pair_matrix(cooc.rows, cooc.cols.astype(np.int64), cooc.counts, n, in_place=True,

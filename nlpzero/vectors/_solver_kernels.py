@@ -92,8 +92,9 @@ def triangle_matvec(indptr, cols, vals, x, y):
 #   L(W, C) = Σ_{a<b} λ_ab [(<w_a, c_b> - t_ab)² + (<w_b, c_a> - t_ab)²] + μ (‖W‖² + ‖C‖²),
 #   λ_ab = min(1, (X_ab / x_max)^α).
 # The pairs are stored in column tiles (see ``tile_pairs``): cell k * n + a of ``indptr`` holds
-# row a's pairs whose column lies in tile k, so the rows of the other side touched by one
-# tile (3 x tile x d floats) stay in cache while its rows are swept.
+# row a's pairs whose column lies in tile k, each column stored as its offset in the tile
+# (uint16), so the rows of the other side touched by one tile (3 x tile x d floats) stay in
+# cache while its rows are swept.
 # With C fixed, L is a sum of independent quadratics in the rows w_i:
 #   w_iᵀ A_i w_i - 2 b_iᵀ w_i, A_i = Σ_j λ_ij c_j c_jᵀ + μ I, b_i = Σ_j λ_ij t_ij c_j,
 # each solved by a few conjugate-gradient steps run for all rows at once; A_i is never formed
@@ -121,7 +122,8 @@ def pair_weight(count, lut, x_max, alpha):
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def residual_gather(indptr, cols, target, counts, lut, x_max, alpha, w, c, ridge, r, lo, hi):
+def residual_gather(indptr, offsets, tile, target, counts, lut, x_max, alpha, w, c, ridge, r,
+                    lo, hi):
     """Rows lo..hi-1: r_a = -ridge w_a + Σ_{b > a} λ_ab (t_ab - <w_a, c_b>) c_b; returns
     their part of the loss, ridge (‖w_a‖² + ‖c_a‖²) + Σ λ_ab (t_ab - <w_a, c_b>)² (float64)."""
     n, dim = w.shape
@@ -136,6 +138,7 @@ def residual_gather(indptr, cols, target, counts, lut, x_max, alpha, w, c, ridge
     acc = np.empty(dim, np.float32)
     tiles = (indptr.shape[0] - 1) // n
     for k in range(tiles):
+        ck = c[k * tile:]
         for a in range(lo, hi):
             cell = k * n + a
             if indptr[cell] == indptr[cell + 1]:
@@ -144,7 +147,7 @@ def residual_gather(indptr, cols, target, counts, lut, x_max, alpha, w, c, ridge
                 wa[t] = w[a, t]
                 acc[t] = 0.0
             for p in range(indptr[cell], indptr[cell + 1]):
-                cb = c[cols[p]]
+                cb = ck[offsets[p]]
                 lam = pair_weight(counts[p], lut, x_max, alpha)
                 d1 = np.float32(0.0)
                 for t in range(dim):
@@ -160,7 +163,7 @@ def residual_gather(indptr, cols, target, counts, lut, x_max, alpha, w, c, ridge
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def residual_scatter(indptr, cols, target, counts, lut, x_max, alpha, w, c, r, k):
+def residual_scatter(indptr, offsets, tile, target, counts, lut, x_max, alpha, w, c, r, k):
     """Column tile k: r_b += λ_ab (t_ab - <w_b, c_a>) c_a for its entries (a, b); returns
     Σ λ_ab (t_ab - <w_b, c_a>)² over them (float64)."""
     n, dim = w.shape
@@ -173,7 +176,7 @@ def residual_scatter(indptr, cols, target, counts, lut, x_max, alpha, w, c, r, k
         for t in range(dim):
             ca[t] = c[a, t]
         for p in range(indptr[cell], indptr[cell + 1]):
-            b = cols[p]
+            b = k * tile + offsets[p]
             lam = pair_weight(counts[p], lut, x_max, alpha)
             wb = w[b]
             rb = r[b]
@@ -189,7 +192,7 @@ def residual_scatter(indptr, cols, target, counts, lut, x_max, alpha, w, c, r, k
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def apply_gather(indptr, cols, counts, lut, x_max, alpha, c, ridge, x, y, lo, hi):
+def apply_gather(indptr, offsets, tile, counts, lut, x_max, alpha, c, ridge, x, y, lo, hi):
     """Rows lo..hi-1: y_a = ridge x_a + Σ_{b > a} λ_ab <c_b, x_a> c_b."""
     n, dim = x.shape
     for a in range(lo, hi):
@@ -199,6 +202,7 @@ def apply_gather(indptr, cols, counts, lut, x_max, alpha, c, ridge, x, y, lo, hi
     acc = np.empty(dim, np.float32)
     tiles = (indptr.shape[0] - 1) // n
     for k in range(tiles):
+        ck = c[k * tile:]
         for a in range(lo, hi):
             cell = k * n + a
             if indptr[cell] == indptr[cell + 1]:
@@ -207,7 +211,7 @@ def apply_gather(indptr, cols, counts, lut, x_max, alpha, c, ridge, x, y, lo, hi
                 xa[t] = x[a, t]
                 acc[t] = 0.0
             for p in range(indptr[cell], indptr[cell + 1]):
-                cb = c[cols[p]]
+                cb = ck[offsets[p]]
                 lam = pair_weight(counts[p], lut, x_max, alpha)
                 d1 = np.float32(0.0)
                 for t in range(dim):
@@ -220,7 +224,7 @@ def apply_gather(indptr, cols, counts, lut, x_max, alpha, c, ridge, x, y, lo, hi
 
 
 @njit(cache=True, fastmath=True, nogil=True)
-def apply_scatter(indptr, cols, counts, lut, x_max, alpha, c, x, y, k):
+def apply_scatter(indptr, offsets, tile, counts, lut, x_max, alpha, c, x, y, k):
     """Column tile k: y_b += λ_ab <c_a, x_b> c_a for its entries (a, b)."""
     n, dim = x.shape
     ca = np.empty(dim, np.float32)
@@ -231,7 +235,7 @@ def apply_scatter(indptr, cols, counts, lut, x_max, alpha, c, x, y, k):
         for t in range(dim):
             ca[t] = c[a, t]
         for p in range(indptr[cell], indptr[cell + 1]):
-            b = cols[p]
+            b = k * tile + offsets[p]
             lam = pair_weight(counts[p], lut, x_max, alpha)
             xb = x[b]
             yb = y[b]
@@ -313,9 +317,10 @@ def tile_pairs(row_ptr, cols, counts, target, log_marginal, log_total, shift, n,
     """The pairs (sorted by row, then column; row a's are row_ptr[a] .. row_ptr[a + 1])
     reordered by (column tile, row, column), with their target: ``target`` - shift when
     given (one value a pair), else PMI - shift = log X - log Z - m_i - m_j - shift computed
-    on the way (no separate target array): returns (indptr, cols, target, counts) with
+    on the way (no separate target array): returns (indptr, offsets, target, counts) with
     indptr[k * n + a] .. indptr[k * n + a + 1] the pairs of row a whose column c has
-    c // tile == k. (Row pointers, not a row per pair: the caller can free its rows first.)"""
+    c // tile == k, and offsets = c - k * tile (uint16: tile <= 65 536). (Row pointers, not
+    a row per pair: the caller can free its rows first.)"""
     tiles = (n + tile - 1) // tile
     ptr = np.zeros(tiles * n + 1, np.int64)
     for a in range(n):
@@ -324,7 +329,7 @@ def tile_pairs(row_ptr, cols, counts, target, log_marginal, log_total, shift, n,
     for k in range(tiles * n):
         ptr[k + 1] += ptr[k]
     fill = ptr[:-1].copy()
-    out_cols = np.empty(cols.shape[0], np.int32)
+    out_cols = np.empty(cols.shape[0], np.uint16)
     out_target = np.empty(cols.shape[0], np.float32)
     out_counts = np.empty(cols.shape[0], np.int32)
     given = target.shape[0] == cols.shape[0]
@@ -333,7 +338,7 @@ def tile_pairs(row_ptr, cols, counts, target, log_marginal, log_total, shift, n,
             cell = (cols[p] // tile) * n + a
             q = fill[cell]
             fill[cell] = q + 1
-            out_cols[q] = cols[p]
+            out_cols[q] = cols[p] % tile
             if given:
                 out_target[q] = target[p] - shift
             else:
@@ -345,19 +350,22 @@ def tile_pairs(row_ptr, cols, counts, target, log_marginal, log_total, shift, n,
 
 @njit(cache=True)
 def tile_pairs_in_place(row_ptr, cols, counts, log_marginal, log_total, shift, n, tile):
-    """:func:`tile_pairs` for the PMI target, reusing *cols* and *counts* (int32, sorted by
-    row then column, row a's at row_ptr[a] .. row_ptr[a + 1]): they are permuted into the
-    tiled order in place, and the target is the only new pair-sized array. Returns
-    (indptr, target).
+    """:func:`tile_pairs` for the PMI target, reusing *counts* (int32; *cols* int32, both
+    sorted by row then column, row a's at row_ptr[a] .. row_ptr[a + 1]): the counts are
+    permuted into the tiled order in place, and the target and the columns' uint16 tile
+    offsets are the only new pair-sized arrays (*cols* is read, not changed, and can be
+    freed). Returns (indptr, offsets, target).
 
     The pairs of one row in one column tile are a run in the sorted order, so a pair's
     destination is the start of its cell in the tiled order plus its place in the run;
-    the permutation is applied cycle by cycle, a bit per pair marking the placed ones."""
+    the permutation is applied cycle by cycle, a bit per pair marking the placed ones. A
+    position's column is read before the position is filled, so *cols* stays intact."""
     tiles = (n + tile - 1) // tile
     nnz = cols.shape[0]
     ptr = np.zeros(tiles * n + 1, np.int64)
     run = np.empty(tiles * n, np.int64)  # where each cell's run starts in the sorted order
     target = np.empty(nnz, np.float32)
+    offsets = np.empty(nnz, np.uint16)
     for a in range(n):
         for p in range(row_ptr[a], row_ptr[a + 1]):
             cell = (cols[p] // tile) * n + a
@@ -392,7 +400,7 @@ def tile_pairs_in_place(row_ptr, cols, counts, log_marginal, log_total, shift, n
             next_col = cols[d]
             next_count = counts[d]
             next_value = target[d]
-            cols[d] = col
+            offsets[d] = col % tile
             counts[d] = count
             target[d] = value
             if d == start:
@@ -401,11 +409,16 @@ def tile_pairs_in_place(row_ptr, cols, counts, log_marginal, log_total, shift, n
             count = next_count
             value = next_value
             src = d
-    return ptr, target
+    return ptr, offsets, target
+
+
+# The spectral start's products: (P + Pᵀ) x for one float64 vector (the Lanczos steps; a
+# scalar accumulator, which the 2-D form's inner loop would slow down twofold) and for a
+# block of vectors at once (the residual check after it: one pass for many vectors).
 
 
 @njit(cache=True, nogil=True)
-def positive_gather(indptr, cols, target, x, y, lo, hi):
+def positive_gather(indptr, offsets, tile, target, x, y, lo, hi):
     """Rows lo..hi-1 of y = (P + Pᵀ) x, their own entries' half: y_a = Σ_{b > a} P_ab x_b,
     P the positive part of the tiled strict upper triangle (the PPMI matrix the spectral start
     decomposes), float64 x and y."""
@@ -414,25 +427,61 @@ def positive_gather(indptr, cols, target, x, y, lo, hi):
         y[a] = 0.0
     tiles = (indptr.shape[0] - 1) // n
     for k in range(tiles):
+        xk = x[k * tile:]
         for a in range(lo, hi):
-            start = indptr[k * n + a]
-            end = indptr[k * n + a + 1]
             acc = 0.0
-            for p in range(start, end):
-                acc += max(np.float64(target[p]), 0.0) * x[cols[p]]  # branch-free
+            for p in range(indptr[k * n + a], indptr[k * n + a + 1]):
+                acc += max(np.float64(target[p]), 0.0) * xk[offsets[p]]  # branch-free
             y[a] += acc
 
 
 @njit(cache=True, nogil=True)
-def positive_scatter(indptr, cols, target, x, y, k):
+def positive_scatter(indptr, offsets, tile, target, x, y, k):
     """Column tile k's half of y = (P + Pᵀ) x: y_b += P_ab x_a for its entries (a, b)."""
     n = x.shape[0]
+    yk = y[k * tile:]
     for a in range(n):
-        start = indptr[k * n + a]
-        end = indptr[k * n + a + 1]
-        if start == end:
-            continue
         xa = x[a]
-        for p in range(start, end):
-            b = cols[p]
-            y[b] += max(np.float64(target[p]), 0.0) * xa
+        for p in range(indptr[k * n + a], indptr[k * n + a + 1]):
+            yk[offsets[p]] += max(np.float64(target[p]), 0.0) * xa
+
+
+@njit(cache=True, nogil=True)
+def positive_gather_block(indptr, offsets, tile, target, x, y, lo, hi):
+    """:func:`positive_gather` for the columns of x (n x m) at once."""
+    n, m = x.shape
+    acc = np.empty(m)
+    for a in range(lo, hi):
+        for t in range(m):
+            y[a, t] = 0.0
+    tiles = (indptr.shape[0] - 1) // n
+    for k in range(tiles):
+        xk = x[k * tile:]
+        for a in range(lo, hi):
+            start = indptr[k * n + a]
+            end = indptr[k * n + a + 1]
+            if start == end:
+                continue
+            for t in range(m):
+                acc[t] = 0.0
+            for p in range(start, end):
+                v = max(np.float64(target[p]), 0.0)
+                xb = xk[offsets[p]]
+                for t in range(m):
+                    acc[t] += v * xb[t]
+            for t in range(m):
+                y[a, t] += acc[t]
+
+
+@njit(cache=True, nogil=True)
+def positive_scatter_block(indptr, offsets, tile, target, x, y, k):
+    """:func:`positive_scatter` for the columns of x (n x m) at once."""
+    n, m = x.shape
+    yk = y[k * tile:]
+    for a in range(n):
+        xa = x[a]
+        for p in range(indptr[k * n + a], indptr[k * n + a + 1]):
+            v = max(np.float64(target[p]), 0.0)
+            yb = yk[offsets[p]]
+            for t in range(m):
+                yb[t] += v * xa[t]

@@ -9,7 +9,7 @@ Three solvers:
   separate word and context vectors W, C by alternating least squares: with C fixed each
   row w_i solves its own weighted normal equations by a few conjugate-gradient steps
   (exact line minima, so the loss never increases), then C with W fixed. The target is the
-  full context-smoothed PMI minus a shift (default 2 nats, as SGNS's log k) on the observed
+  full context-smoothed PMI minus a shift (default 3 nats, as SGNS's log k) on the observed
   pairs (negative values included; the spectral start is the unshifted PPMI), the weight
   λ_ij = min(1, (X_ij / x_max)^α), plus ridge·(‖W‖² + ‖C‖²) (default 0.3: it shrinks the
   rows with little total weight, i.e. rare words, more than frequent ones). The fitted
@@ -49,12 +49,13 @@ MODELS = (0, 1, 2)
 #: token set, confirmed on the nlpzero-segment set).
 DEFAULT_RIDGE = 0.3
 
-#: The weighted fit's default target shift: it fits PMI - 2 nats (SGNS with k negatives fits
-#: PMI - log k; gensim's default k = 5 is 1.6 nats), so pairs that co-occur less than e² times
-#: chance get negative targets. With the command line's word2vec-style counts (dynamic
-#: window, subsampling 1e-4) 2 was chosen over 1 and log 5 on the jieba token set and
-#: confirmed on the nlpzero-segment set (issue 12). The spectral start stays unshifted.
-DEFAULT_SHIFT = 2.0
+#: The weighted fit's default target shift: it fits PMI - 3 nats (SGNS with k negatives fits
+#: PMI - log k; gensim's default k = 5 is 1.6 nats), so pairs that co-occur less than e³ ≈ 20
+#: times chance get negative targets. With the command line's word2vec-style counts (dynamic
+#: window, subsampling 1e-4) every shift from 2.5 to 5 beat 2 on all four scores of the jieba
+#: token set (peak 4); on the nlpzero-segment set 3 is the largest that beats 2 on all four,
+#: so 3 (issue 12; README "How the defaults were chosen"). The spectral start stays unshifted.
+DEFAULT_SHIFT = 3.0
 
 
 def default_dim(n_words: int) -> int:
@@ -109,13 +110,17 @@ class Triangle:
     def size(self) -> int:
         return int(self.indptr.shape[0] - 1)
 
-    def matvec(self, x: np.ndarray) -> np.ndarray:
+    def matvec(self, x: np.ndarray, pool: Pieces | None = None) -> np.ndarray:
         from ._solver_kernels import triangle_matvec
 
         y = np.empty(self.size, np.float64)
         triangle_matvec(self.indptr, self.cols, self.values,
                         np.ascontiguousarray(x, dtype=np.float64).reshape(-1), y)
         return y
+
+    def matmat(self, x: np.ndarray, pool: Pieces | None = None) -> np.ndarray:
+        """(U + Uᵀ) x for the columns of x, one at a time."""
+        return np.column_stack([self.matvec(x[:, i]) for i in range(x.shape[1])])
 
     def dense(self) -> np.ndarray:
         """The full symmetric matrix (small sizes and tests only)."""
@@ -150,6 +155,9 @@ class Eigenpairs:
     products: int  # matrix-vector products used
 
 
+#: Eigenvectors whose residuals one block product measures (n x 32 float64 at a time).
+RESIDUAL_BLOCK = 32
+
 #: Below this size the matrix is decomposed densely (exact, and ARPACK needs k < n).
 DENSE_SIZE = 600
 
@@ -161,7 +169,8 @@ def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
     Implicitly restarted Lanczos (ARPACK through ``scipy.sparse.linalg.eigsh``) with
     convergence tolerance *tol* on the Ritz values, started from a Gaussian vector drawn
     from *seed*; small matrices are decomposed densely. The residual of every pair is
-    measured afterwards (one more product per pair), so convergence is checked, not assumed.
+    measured afterwards (block products of :data:`RESIDUAL_BLOCK` vectors), so convergence is
+    checked, not assumed.
     A PairMatrix's products run on *threads* threads (the same bits on any number).
     """
     with Pieces(threads if isinstance(matrix, PairMatrix) else 1) as pool:
@@ -171,11 +180,6 @@ def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
 def _top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int, tol: float,
                     pool: Pieces) -> Eigenpairs:
     from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
-
-    def product(x: np.ndarray) -> np.ndarray:
-        if isinstance(matrix, PairMatrix):
-            return matrix.matvec(x, pool)
-        return matrix.matvec(x)
 
     n = matrix.size
     k = min(k, n)
@@ -189,7 +193,7 @@ def _top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int, tol: float
 
         def times(x: np.ndarray) -> np.ndarray:
             counter[0] += 1
-            return product(x)
+            return matrix.matvec(x, pool)
 
         operator = LinearOperator((n, n), matvec=times, dtype=np.float64)
         start = np.random.default_rng(seed).standard_normal(n)
@@ -204,8 +208,13 @@ def _top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int, tol: float
         values, vectors = values[order], vectors[:, order]
         products = counter[0]
     scale = max(abs(float(values[0])), np.finfo(np.float64).tiny) if k else 1.0
-    residuals = np.array([np.linalg.norm(product(vectors[:, i]) - values[i] * vectors[:, i])
-                          for i in range(k)]) / scale
+    residuals = np.empty(k)
+    for lo in range(0, k, RESIDUAL_BLOCK):
+        block = np.ascontiguousarray(vectors[:, lo:lo + RESIDUAL_BLOCK])
+        product = matrix.matmat(block, pool)
+        product -= block * values[lo:lo + RESIDUAL_BLOCK]
+        residuals[lo:lo + block.shape[1]] = np.linalg.norm(product, axis=0)
+    residuals /= scale
     return Eigenpairs(values, vectors.astype(np.float32), residuals, products)
 
 
@@ -253,10 +262,11 @@ TILE = 2048
 class PairMatrix:
     """Every observed pair once (i < j) with its target t_ij (float32) and count X_ij (int32,
     which gives the weight λ_ij), in column tiles: ``indptr[k * size + i]`` to
-    ``indptr[k * size + i + 1]`` are row i's pairs whose column j has j // tile == k."""
+    ``indptr[k * size + i + 1]`` are row i's pairs whose column j has j // tile == k, stored
+    as its offset j - k * tile in the tile (uint16, so a tile has at most 65 536 columns)."""
 
     indptr: np.ndarray  # int64, tiles * size + 1
-    cols: np.ndarray  # int32
+    offsets: np.ndarray  # uint16
     target: np.ndarray  # float32
     counts: np.ndarray  # int32, or uint16 capped at 65535 (see :meth:`narrow_counts`)
     size: int
@@ -292,25 +302,40 @@ class PairMatrix:
         same bits on any number of threads (each row is summed in one fixed order)."""
         from ._solver_kernels import positive_gather, positive_scatter
 
-        pool = pool or Pieces(1)
         x = np.ascontiguousarray(x, dtype=np.float64).reshape(-1)
-        y = np.empty(self.size, np.float64)
-        args = (self.indptr, self.cols, self.target, x, y)
+        return self._positive_product(positive_gather, positive_scatter, x, pool)
+
+    def matmat(self, x: np.ndarray, pool: Pieces | None = None) -> np.ndarray:
+        """:meth:`matvec` for the columns of x (n x m) in one pass over the pairs."""
+        from ._solver_kernels import positive_gather_block, positive_scatter_block
+
+        x = np.ascontiguousarray(x, dtype=np.float64)
+        return self._positive_product(positive_gather_block, positive_scatter_block, x, pool)
+
+    def _positive_product(self, gather: Callable[..., None], scatter: Callable[..., None],
+                          x: np.ndarray, pool: Pieces | None) -> np.ndarray:
+        pool = pool or Pieces(1)
+        y = np.empty(x.shape, np.float64)
+        args = (self.indptr, self.offsets, self.tile, self.target, x, y)
         edges = self.blocks.tolist()
-        pool.run(positive_gather, [(*args, lo, hi) for lo, hi in zip(edges[:-1], edges[1:])])
-        pool.run(positive_scatter, [(*args, k) for k in range(self.tiles)])
+        pool.run(gather, [(*args, lo, hi) for lo, hi in zip(edges[:-1], edges[1:])])
+        pool.run(scatter, [(*args, k) for k in range(self.tiles)])
         return y
 
     def dense(self) -> np.ndarray:
         """The symmetric positive-part matrix (small sizes and tests only)."""
         n = self.size
         m = np.zeros((n, n), np.float64)
-        cells = np.repeat(np.arange(self.indptr.shape[0] - 1), np.diff(self.indptr))
-        rows = cells % n
+        rows, cols = self.pairs()
         values = np.maximum(self.target, 0.0)
-        m[rows, self.cols] = values
-        m[self.cols, rows] = values
+        m[rows, cols] = values
+        m[cols, rows] = values
         return m
+
+    def pairs(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every stored pair's row and column (int64, in the stored order)."""
+        cells = np.repeat(np.arange(self.indptr.shape[0] - 1), np.diff(self.indptr))
+        return cells % self.size, (cells // self.size) * self.tile + self.offsets
 
 
 def pair_matrix(rows: np.ndarray | None, cols: np.ndarray, counts: np.ndarray, size: int, *,
@@ -322,8 +347,10 @@ def pair_matrix(rows: np.ndarray | None, cols: np.ndarray, counts: np.ndarray, s
     *row_ptr*, so that the caller's rows can be freed first). The target is *target* - shift
     when given, else the PMI log X - log_total - m_i - m_j - shift, m = *log_marginal*
     (:meth:`Cooccurrence.log_marginals`), computed while the pairs are reordered.
-    With *in_place* (the PMI target; *cols* and *counts* int32) the matrix takes *cols* and
-    *counts* over, permuted into the tiled order: only the target is a new pair-sized array.
+    With *in_place* (the PMI target; *cols* and *counts* int32) the matrix takes *counts*
+    over, permuted into the tiled order, and leaves *cols* unchanged for the caller to free:
+    only the target and the uint16 column offsets are new pair-sized arrays.
+    A tile holds at most 65 536 columns (its offsets are uint16).
     """
     from ._solver_kernels import tile_pairs, triangle_indptr
 
@@ -331,7 +358,7 @@ def pair_matrix(rows: np.ndarray | None, cols: np.ndarray, counts: np.ndarray, s
         raise ValueError("pair_matrix needs a target or the log marginals")
     if row_ptr is None:
         row_ptr = triangle_indptr(rows, size)
-    tile = max(1, min(tile, size))
+    tile = max(1, min(tile, size, 1 << 16))
     if in_place:
         from ._solver_kernels import tile_pairs_in_place
 
@@ -339,17 +366,17 @@ def pair_matrix(rows: np.ndarray | None, cols: np.ndarray, counts: np.ndarray, s
             raise ValueError("an in-place pair matrix computes the PMI target")
         if cols.dtype != np.int32 or counts.dtype != np.int32:
             raise ValueError("an in-place pair matrix needs int32 columns and counts")
-        indptr, target32 = tile_pairs_in_place(
+        indptr, offsets, target32 = tile_pairs_in_place(
             row_ptr, cols, counts, np.ascontiguousarray(log_marginal, dtype=np.float64),
             float(log_total), float(shift), size, tile)
-        return PairMatrix(indptr, cols, target32, counts, size, tile)
-    indptr, cols32, target32, counts32 = tile_pairs(
+        return PairMatrix(indptr, offsets, target32, counts, size, tile)
+    indptr, offsets, target32, counts32 = tile_pairs(
         row_ptr, cols, np.ascontiguousarray(counts, dtype=np.int32),
         np.zeros(0, np.float32) if target is None else np.ascontiguousarray(target,
                                                                             dtype=np.float32),
         np.zeros(size, np.float64) if log_marginal is None else np.ascontiguousarray(
             log_marginal, dtype=np.float64), float(log_total), float(shift), size, tile)
-    return PairMatrix(indptr, cols32, target32, counts32, size, tile)
+    return PairMatrix(indptr, offsets, target32, counts32, size, tile)
 
 
 def weight_table(x_max: float, alpha: float) -> np.ndarray:
@@ -378,7 +405,7 @@ class _WeightedPasses:
         from ._solver_kernels import residual_gather, residual_scatter
 
         m = self.m
-        head = (m.indptr, m.cols, m.target, m.counts, *self.weights, x, y)
+        head = (m.indptr, m.offsets, m.tile, m.target, m.counts, *self.weights, x, y)
         losses = self.pool.run(residual_gather,
                                [(*head, self.ridge, r, lo, hi) for lo, hi in self.blocks])
         losses += self.pool.run(residual_scatter, [(*head, r, k) for k in range(m.tiles)])
@@ -389,7 +416,7 @@ class _WeightedPasses:
         from ._solver_kernels import apply_gather, apply_scatter
 
         m = self.m
-        head = (m.indptr, m.cols, m.counts, *self.weights, y)
+        head = (m.indptr, m.offsets, m.tile, m.counts, *self.weights, y)
         self.pool.run(apply_gather, [(*head, self.ridge, x, out, lo, hi)
                                      for lo, hi in self.blocks])
         self.pool.run(apply_scatter, [(*head, x, out, k) for k in range(m.tiles)])
@@ -475,8 +502,8 @@ def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alph
     log_total = math.log(cooc.total_pairs)
     if release_counts:  # the rows go before the tiled copy is made (4 bytes a pair less)
         cooc.rows = np.zeros(0, np.int32)
-    # released: the tiled matrix takes the columns and counts over (permuted in place), so
-    # only its target is a new pair-sized array
+    # released: the tiled matrix takes the counts over (permuted in place), so only its
+    # target and column offsets are new pair-sized arrays
     matrix = pair_matrix(None, cooc.cols, cooc.counts, n_words,
                          log_marginal=cooc.log_marginals(context_power),
                          log_total=log_total, row_ptr=row_ptr,
