@@ -22,6 +22,10 @@ from nlpzero.vectors.solvers import (
 from nlpzero.vectors.word2vec import read_word2vec, write_word2vec
 from nlpzero.words.lexicon import Lexicon
 
+#: cooccur() without the command line's dynamic window and subsampling: plain counts
+PLAIN = {"dynamic": False, "subsample_t": 0.0}
+
+
 # --- co-occurrence ---------------------------------------------------------------------------
 
 
@@ -56,7 +60,7 @@ def as_dict(cooc: Cooccurrence) -> dict:
 
 
 def test_counts_and_pmi_exact_on_a_tiny_corpus() -> None:
-    cooc = cooccur(["a b c a", "b c", "x"], window=2, min_count=1)
+    cooc = cooccur(["a b c a", "b c", "x"], window=2, min_count=1, **PLAIN)
     assert cooc.vocab.words == ["a", "b", "c", "x"]  # frequency order, ties by first use
     # a b c a: (a,b) (a,c) (b,c) (c,a) (a,b)...: a-b 2, a-c 2, b-c 1; line 2 adds b-c
     assert as_dict(cooc) == {frozenset("ab"): 2, frozenset("ac"): 2, frozenset("bc"): 2}
@@ -71,9 +75,10 @@ def test_counts_and_pmi_exact_on_a_tiny_corpus() -> None:
 
 
 def test_window_does_not_cross_lines_and_skips_oov() -> None:
-    cooc = cooccur(["a rare b", "c"], window=1, min_count=1)
+    cooc = cooccur(["a rare b", "c"], window=1, min_count=1, **PLAIN)
     assert frozenset("ac") not in as_dict(cooc) and frozenset("bc") not in as_dict(cooc)
-    cooc = cooccur(["a rare b", "a b"], window=1, min_count=2)  # rare dropped before windowing
+    # rare is dropped before windowing
+    cooc = cooccur(["a rare b", "a b"], window=1, min_count=2, **PLAIN)
     assert as_dict(cooc) == {frozenset("ab"): 2}
 
 
@@ -81,7 +86,7 @@ def test_window_does_not_cross_lines_and_skips_oov() -> None:
 def test_counts_agree_with_a_plain_python_reference(window: int) -> None:
     lines = zipf_token_lines(window, 40, 200, 30)
     unigram, pairs = reference_counts(lines, window, 3)
-    cooc = cooccur(lines, window=window, min_count=3)
+    cooc = cooccur(lines, window=window, min_count=3, **PLAIN)
     assert dict(zip(cooc.vocab.words, cooc.vocab.counts.astype(int))) == unigram
     assert as_dict(cooc) == dict(pairs)
     assert (cooc.rows < cooc.cols).all()
@@ -105,7 +110,7 @@ def test_bad_corpora_are_clear_errors() -> None:
     with pytest.raises(InputError, match="empty vocabulary"):
         read_corpus(["a b c"], min_count=2)
     with pytest.raises(InputError, match="no co-occurring"):
-        train(cooccur(["a", "b"], window=5, min_count=1), dim=2)
+        train(cooccur(["a", "b"], window=5, min_count=1, **PLAIN), dim=2)
 
 
 # --- training ---------------------------------------------------------------------------------
@@ -138,7 +143,7 @@ def test_adagrad_recovers_an_exactly_low_rank_pmi_matrix() -> None:
 def test_the_loss_decreases() -> None:
     rng = np.random.default_rng(3)
     lines = [" ".join(f"w{int(x)}" for x in rng.zipf(1.3, 25) if x < 200) for _ in range(300)]
-    cooc = cooccur(lines, window=5, min_count=2)
+    cooc = cooccur(lines, window=5, min_count=2, **PLAIN)
     losses = train(cooc, dim=16, method="adagrad", epochs=8, x_max=10.0, seed=0).losses
     assert len(losses) == 8
     assert all(b < a for a, b in zip(losses[1:], losses[2:]))
@@ -438,7 +443,7 @@ def reference_dynamic_counts(lines: list[list[str]], window: int) -> Counter:
 def test_dynamic_window_counts_by_hand() -> None:
     # a b c a, window 2: a-b at d=1 (2) and d=2 (b..a: 1); a-c at d=2 (1) and d=1 (2);
     # b-c at d=1 (2); second line b c at d=1 (2)
-    cooc = cooccur(["a b c a", "b c", "x"], window=2, min_count=1, dynamic=True)
+    cooc = cooccur(["a b c a", "b c", "x"], window=2, min_count=1, dynamic=True, subsample_t=0.0)
     assert as_dict(cooc) == {frozenset("ab"): 3, frozenset("ac"): 3, frozenset("bc"): 4}
     assert cooc.dynamic and cooc.count_unit == 2
     # PMI only sees ratios: Z = 2 * 10
@@ -450,10 +455,10 @@ def test_dynamic_counts_agree_with_a_plain_python_reference(window: int) -> None
     lines = zipf_token_lines(30 + window, 30, 150, 25)
     unigram, _ = reference_counts(lines, window, 2)
     kept = [[t for t in line.split() if t in unigram] for line in lines]
-    cooc = cooccur(lines, window=window, min_count=2, dynamic=True)
+    cooc = cooccur(lines, window=window, min_count=2, dynamic=True, subsample_t=0.0)
     assert as_dict(cooc) == dict(reference_dynamic_counts(kept, window))
     # a window wider than every line: the weights still use the window asked for
-    wide = cooccur(lines, window=500, min_count=2, dynamic=True)
+    wide = cooccur(lines, window=500, min_count=2, dynamic=True, subsample_t=0.0)
     assert as_dict(wide) == dict(reference_dynamic_counts(kept, 500))
 
 
@@ -515,7 +520,7 @@ def test_subsampled_counts_are_the_kept_tokens_counts() -> None:
             line.append(vocab.words[i])
     text.append(" ".join(line))
     _, pairs = reference_counts(text, 3, 1)
-    got = cooccur(lines, window=3, min_count=2, subsample_t=5e-3)
+    got = cooccur(lines, window=3, min_count=2, subsample_t=5e-3, dynamic=False)
     assert as_dict(got) == dict(pairs) and kept.size < ids.size
     assert got.vocab.counts.tolist() == vocab.counts.tolist() and got.subsample == 5e-3
 
@@ -530,17 +535,18 @@ def test_subsampled_counts_are_the_kept_tokens_counts() -> None:
 ])
 def test_bad_counting_options(kwargs: dict, match: str) -> None:
     with pytest.raises(ValueError, match=match):
-        cooccur(["a b c"], min_count=1, **kwargs)
+        cooccur(["a b c"], min_count=1, **{**PLAIN, **kwargs})
 
 
 def test_dynamic_counts_scale_x_max_by_the_window() -> None:
     """A dynamic count of window * X at distance 1 gets the weight a uniform count X gets:
     on a corpus where every pair is adjacent the two fits are the same up to rounding."""
     lines = ["a b", "c d", "a c", "b d", "a d"] * 40
-    uniform = train(cooccur(lines, window=1, min_count=1), dim=2, sweeps=1)
-    dynamic = cooccur(lines, window=1, min_count=1, dynamic=True)
+    uniform = train(cooccur(lines, window=1, min_count=1, **PLAIN), dim=2, sweeps=1)
+    dynamic = cooccur(lines, window=1, min_count=1, dynamic=True, subsample_t=0.0)
     assert dynamic.count_unit == 1
-    wide = cooccur(lines, window=5, min_count=1, dynamic=True)  # two-word lines: d = 1
+    # two-word lines: d = 1
+    wide = cooccur(lines, window=5, min_count=1, dynamic=True, subsample_t=0.0)
     assert wide.count_unit == 5 and (wide.counts == 5 * dynamic.counts).all()
     np.testing.assert_allclose(train(wide, dim=2, sweeps=1).vectors, uniform.vectors,
                                rtol=1e-4, atol=1e-5)

@@ -24,6 +24,9 @@ from nlpzero.vectors.solvers import (
 )
 from nlpzero.words.lexicon import Lexicon
 
+#: cooccur() without the command line's dynamic window and subsampling: plain counts
+PLAIN = {"dynamic": False, "subsample_t": 0.0}
+
 
 @dataclass
 class Pairs:
@@ -198,6 +201,28 @@ def test_the_default_ridge_and_shift_are_the_command_lines(cli, data_dir) -> Non
     assert no_ridge.stdout != default.stdout != no_shift.stdout
 
 
+def test_the_library_counts_as_the_command_line_does(cli, data_dir) -> None:
+    """``train(cooccur(path))`` is ``nlpzero embed path``: the same dynamic window and
+    subsampling by default (DEFAULT_SUBSAMPLE is the CLI's --subsample), so the same vectors;
+    plain counts give other ones."""
+    from nlpzero.vectors.cooccurrence import DEFAULT_SUBSAMPLE
+
+    corpus = data_dir / "corpus.gold.txt"
+    args = ("embed", corpus, "--min-count", "20", "--dim", "8", "-o", "-")
+    default = cli.invoke(*args)
+    same = cli.invoke(*args, "--dynamic-window", "--subsample", str(DEFAULT_SUBSAMPLE))
+    assert default.exit_code == same.exit_code == 0 and default.stdout == same.stdout
+    rows = [line.split(" ") for line in default.stdout.splitlines()[1:]]
+    counted = cooccur(corpus, min_count=20)
+    assert counted.dynamic and counted.subsample == DEFAULT_SUBSAMPLE
+    vectors = train(counted, dim=8).vectors
+    assert [row[0] for row in rows] == counted.vocab.words
+    np.testing.assert_allclose(np.array([row[1:] for row in rows], np.float64), vectors,
+                               rtol=1e-5, atol=1e-6)
+    plain = train(cooccur(corpus, min_count=20, **PLAIN), dim=8).vectors
+    assert not np.allclose(plain, vectors, atol=1e-3)
+
+
 def test_rows_without_pairs_stay_put() -> None:
     m, _ = random_pairs(10, 0.0, 0)  # nothing observed
     assert m.offsets.size == 0
@@ -257,7 +282,7 @@ def test_weighted_train_fits_an_exactly_low_rank_pmi(shift: float) -> None:
 @pytest.mark.parametrize("kwargs", [{"sweeps": -1}, {"sweeps": 1001}, {"cg_steps": 0},
                                     {"ridge": -1.0}, {"ridge": math.nan}, {"ridge": math.inf}])
 def test_bad_weighted_options(kwargs: dict) -> None:
-    cooc = cooccur(["a b c a", "b c"], window=2, min_count=1)
+    cooc = cooccur(["a b c a", "b c"], window=2, min_count=1, **PLAIN)
     with pytest.raises(ValueError):
         train(cooc, dim=2, method="weighted", **kwargs)
 
@@ -347,8 +372,8 @@ def test_tiled_positive_product_matches_the_dense_ppmi_matrix() -> None:
 
 def test_release_counts_empties_the_pairs_and_gives_the_same_vectors(zipf_lines) -> None:
     lines = zipf_lines(300, 2)
-    kept = train(cooccur(lines, window=5, min_count=2), dim=8, sweeps=1, cg_steps=1)
-    cooc = cooccur(lines, window=5, min_count=2)
+    kept = train(cooccur(lines, window=5, min_count=2, **PLAIN), dim=8, sweeps=1, cg_steps=1)
+    cooc = cooccur(lines, window=5, min_count=2, **PLAIN)
     released = train(cooc, dim=8, sweeps=1, cg_steps=1, release_counts=True)
     assert cooc.rows.size == cooc.cols.size == cooc.counts.size == 0
     np.testing.assert_array_equal(released.vectors, kept.vectors)
@@ -368,6 +393,36 @@ def test_the_tiled_pmi_target_is_the_cooccurrence_pmi(zipf_lines) -> None:
         assert got.keys() == want.keys()
         np.testing.assert_allclose([got[k] for k in want], list(want.values()), rtol=1e-5,
                                    atol=1e-5)
+
+
+def test_lanczos_runs_arpack_on_one_blas_thread() -> None:
+    """ARPACK's dense steps see one BLAS thread (their summation order, hence the
+    eigenvectors' bits, cannot depend on the core count), and the limit is lifted after."""
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> list[int]:
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    if not blas_threads():
+        pytest.skip("no BLAS library visible to threadpoolctl")
+    m, _ = random_pairs(700, 0.02, 41, tile=64)
+    seen: list[list[int]] = []
+
+    class Recorded:  # the matrix, reporting the BLAS threads while ARPACK calls it
+        size = m.size
+
+        def matvec(self, x: np.ndarray, pool: Pieces | None = None) -> np.ndarray:
+            seen.append(blas_threads())
+            return m.matvec(x)
+
+        def matmat(self, x: np.ndarray, pool: Pieces | None = None) -> np.ndarray:
+            return m.matmat(x)
+
+    before = blas_threads()
+    pairs = top_eigenpairs(Recorded(), 6, seed=2)
+    assert len(seen) == pairs.products > 0 and all(t == [1] * len(before) for t in seen)
+    assert blas_threads() == before
+    np.testing.assert_array_equal(pairs.values, top_eigenpairs(m, 6, seed=2).values)
 
 
 @pytest.mark.parametrize("tile", [3, 7, 200])
@@ -398,8 +453,8 @@ def test_any_thread_count_gives_the_same_bits(tile: int) -> None:
 
 def test_train_with_two_threads_is_the_one_thread_result(zipf_lines) -> None:
     lines = zipf_lines(700, 5)
-    one = train(cooccur(lines, window=5, min_count=2), dim=12, threads=1)
-    two = train(cooccur(lines, window=5, min_count=2), dim=12, threads=2)
+    one = train(cooccur(lines, window=5, min_count=2, **PLAIN), dim=12, threads=1)
+    two = train(cooccur(lines, window=5, min_count=2, **PLAIN), dim=12, threads=2)
     assert len(one.vectors) > DENSE_SIZE  # Lanczos, not the dense eigen-solver
     np.testing.assert_array_equal(two.vectors, one.vectors)
     assert two.losses == one.losses

@@ -550,7 +550,7 @@ def test_divergence_message_names_no_missing_option(tmp_path: Path) -> None:
     from nlpzero.vectors.cooccurrence import cooccur
     from nlpzero.vectors.solvers import train
 
-    cooc = cooccur(["a b c a b", "b c a"], window=2, min_count=1)
+    cooc = cooccur(["a b c a b", "b c a"], window=2, min_count=1, dynamic=False, subsample_t=0.0)
     with pytest.raises(NlpzeroError, match="diverged") as error:
         train(cooc, dim=4, method="adagrad", epochs=5, eta=1e30, x_max=1.0)
     assert "--eta" not in str(error.value)

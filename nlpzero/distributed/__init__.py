@@ -16,6 +16,7 @@ import os
 from collections.abc import Iterator, Sequence
 from typing import Any, TextIO
 
+from ..vectors.cooccurrence import DEFAULT_SUBSAMPLE
 from .engine import Job, check_visible, cluster, n_workers, worker_peaks
 from .ranges import CHUNK_BYTES, MIN_CHUNK, corpus_files, split
 
@@ -73,7 +74,7 @@ def segment(inputs: Inputs, address: str, lexicon: Any, out: TextIO,
 
 def cooccur(inputs: Inputs, address: str, window: int = 10, min_count: int = 5,
             errors: str = "strict", progress: Any = None, chunk_bytes: int | None = None,
-            dynamic: bool = False, subsample_t: float = 0.0):
+            dynamic: bool = True, subsample_t: float = DEFAULT_SUBSAMPLE):
     """``nlpzero.vectors.cooccurrence.cooccur`` over *inputs* on Dask: (counts, worker peak RSS)."""
     from ..text.progress import Progress
     from . import vectors

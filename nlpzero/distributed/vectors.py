@@ -21,6 +21,7 @@ import numpy as np
 
 from ..errors import InputError
 from ..vectors.cooccurrence import (
+    DEFAULT_SUBSAMPLE,
     Cooccurrence,
     Vocabulary,
     check_counting_options,
@@ -119,8 +120,8 @@ def _range_pairs(rng: ByteRange, errors: str, vocab: _VocabIndex, window: int,
 
 
 def cooccur(job: Job, window: int = 10, min_count: int = 5, errors: str = "strict",
-            progress: Any = None, dynamic: bool = False,
-            subsample_t: float = 0.0) -> Cooccurrence:
+            progress: Any = None, dynamic: bool = True,
+            subsample_t: float = DEFAULT_SUBSAMPLE) -> Cooccurrence:
     """:func:`nlpzero.vectors.cooccurrence.cooccur` of the job's ranges: the same vocabulary (order
     included) and the same counts."""
     if min_count < 1:

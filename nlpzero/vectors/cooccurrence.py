@@ -42,6 +42,10 @@ MAX_DYNAMIC_WINDOW = 1000
 #: Fixed key of the subsampling hash (the kept tokens do not depend on ``--seed``).
 SUBSAMPLE_KEY = 0x5EED_C0DE_2026
 
+#: The subsampling threshold t that :func:`cooccur` and the command line use by default
+#: (word2vec's -sample; with the dynamic window, chosen for issue 12 on the jieba token set).
+DEFAULT_SUBSAMPLE = 1e-4
+
 
 @dataclass
 class Cooccurrence:
@@ -328,12 +332,13 @@ def cooccur(
     min_count: int = 5,
     errors: str = "strict",
     progress: Progress | None = None,
-    dynamic: bool = False,
-    subsample_t: float = 0.0,
+    dynamic: bool = True,
+    subsample_t: float = DEFAULT_SUBSAMPLE,
 ) -> Cooccurrence:
     """Count the vocabulary and the symmetric window co-occurrences of a segmented corpus
     (``dynamic`` window weights and frequent-word subsampling ``subsample_t``: see the
-    module docstring)."""
+    module docstring). The defaults are the command line's; ``dynamic=False,
+    subsample_t=0`` gives plain counts (every pair in the window adds 1)."""
     check_counting_options(window, dynamic, subsample_t)
     from .._malloc import trim_heap
 

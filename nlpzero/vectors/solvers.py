@@ -111,6 +111,7 @@ class Triangle:
         return int(self.indptr.shape[0] - 1)
 
     def matvec(self, x: np.ndarray, pool: Pieces | None = None) -> np.ndarray:
+        """(U + Uᵀ) x on one thread (*pool* is accepted, as :class:`PairMatrix` takes it)."""
         from ._solver_kernels import triangle_matvec
 
         y = np.empty(self.size, np.float64)
@@ -168,7 +169,11 @@ def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
 
     Implicitly restarted Lanczos (ARPACK through ``scipy.sparse.linalg.eigsh``) with
     convergence tolerance *tol* on the Ritz values, started from a Gaussian vector drawn
-    from *seed*; small matrices are decomposed densely. The residual of every pair is
+    from *seed*; small matrices are decomposed densely. ARPACK's dense steps run on one BLAS
+    thread: its level-2 reorthogonalisation is memory-bound, so a second BLAS thread only
+    burns CPU (30 % of the whole command's on the jieba token set) and competes with the
+    product threads, and a thread-count-dependent summation order would make the
+    eigenvectors' bits depend on the machine. The residual of every pair is
     measured afterwards (block products of :data:`RESIDUAL_BLOCK` vectors), so convergence is
     checked, not assumed.
     A PairMatrix's products run on *threads* threads (the same bits on any number).
@@ -180,6 +185,7 @@ def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
 def _top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int, tol: float,
                     pool: Pieces) -> Eigenpairs:
     from scipy.sparse.linalg import ArpackNoConvergence, LinearOperator, eigsh
+    from threadpoolctl import threadpool_limits
 
     n = matrix.size
     k = min(k, n)
@@ -198,8 +204,9 @@ def _top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int, tol: float
         operator = LinearOperator((n, n), matvec=times, dtype=np.float64)
         start = np.random.default_rng(seed).standard_normal(n)
         try:
-            values, vectors = eigsh(operator, k=k, which="LA", tol=tol, v0=start,
-                                    ncv=min(n, max(2 * k + 1, 20)), maxiter=100 * n)
+            with threadpool_limits(limits=1, user_api="blas"):
+                values, vectors = eigsh(operator, k=k, which="LA", tol=tol, v0=start,
+                                        ncv=min(n, max(2 * k + 1, 20)), maxiter=100 * n)
         except ArpackNoConvergence as err:  # pragma: no cover - ARPACK's own cap
             from ..errors import NlpzeroError
 
