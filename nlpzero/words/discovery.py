@@ -108,11 +108,14 @@ class Corpus:
             blocks = read_byte_blocks(fh, name, self.block_bytes, chars.classes)
             yield from encode_utf8_blocks(blocks, chars, name, self.errors)
 
-    def blocks(self, chars: CharTable, progress: Progress) -> Iterator[np.ndarray]:
+    def blocks(self, chars: CharTable, progress: Progress,
+               narrow: bool = False) -> Iterator[np.ndarray]:
+        """The ids of each block, int32; with *narrow*, the cached blocks come as the
+        cache's own uint16 arrays (no copy: the caller must not write to them)."""
         if self._cache is not None and self._cache.complete and self._cached_for is chars:
             for ids, n_bytes in self._cache:
                 progress.advance(n_bytes)
-                yield ids.astype(np.int32)
+                yield ids if narrow else ids.astype(np.int32)
             return
         cache = BlockCache(self.cache_bytes)
         source = (self._text_ids(chars) if self.in_memory

@@ -71,7 +71,7 @@ from ..text.progress import Progress
 from . import _unigram_kernels as UK
 from .discovery import Corpus, Source, _Finder, _pair_lookup, _WordTable, count_span_table
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
-from .ngrams import sort_keys, unpack
+from .ngrams import key_order, sort_keys
 
 #: Relative fall of the code length per character below which re-estimation stops.
 TOLERANCE = 1e-3
@@ -149,20 +149,27 @@ class UnigramFinder(_Finder):
         rows_counts = [char_counts[char_ids].astype(np.int64)]
         if self.max_len < 2:
             return rows_ptr, rows_chars, rows_counts, None
-        orders = self.counts.orders()
-        pair_keys = self.counts.keys[orders == 2]
-        pair_counts = self.counts.counts[orders == 2]
-        ab = unpack(pair_keys)[:, :2]
-        frequent = (pair_counts >= self.min_count) & is_han[ab[:, 0]] & is_han[ab[:, 1]]
-        rows_ptr.append(np.arange(0, 2 * int(frequent.sum()) + 1, 2, dtype=np.int64))
-        rows_chars.append(ab[frequent].reshape(-1).astype(np.int32))
-        rows_counts.append(pair_counts[frequent].astype(np.int64))
-        return rows_ptr, rows_chars, rows_counts, _pair_lookup(pair_keys[frequent], char_counts)
+        # the frequent pairs first, then their ids: unpacking every pair (most are rare) took
+        # ~200 MB of temporaries on Gutenberg (2.4 M pairs), left in the heap for the counting
+        frequent = np.flatnonzero((key_order(self.counts.keys) == 2)
+                                  & (self.counts.counts >= self.min_count))
+        pair_keys = self.counts.keys[frequent]
+        pair_counts = self.counts.counts[frequent]
+        a = (pair_keys >> np.uint64(48)).astype(np.int32)
+        b = ((pair_keys >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int32)
+        han = is_han[a] & is_han[b]
+        ab = np.empty((int(han.sum()), 2), np.int32)
+        ab[:, 0], ab[:, 1] = a[han], b[han]
+        rows_ptr.append(np.arange(0, 2 * ab.shape[0] + 1, 2, dtype=np.int64))
+        rows_chars.append(ab.reshape(-1))
+        rows_counts.append(pair_counts[han].astype(np.int64))
+        return rows_ptr, rows_chars, rows_counts, _pair_lookup(pair_keys[han], char_counts)
 
     def ngram_table(self, corpus: Corpus, progress: Progress) -> _WordTable:
         """Every ideograph and every ideograph n-gram (2 <= n <= max_len) seen at least
         ``min_count`` times, as a CSR string table with counts."""
         rows_ptr, rows_chars, rows_counts, lookup = self.base_rows()
+        trim_heap()  # training's and base_rows' freed arrays, before the biggest round
         self._digit_spans: list[tuple] = []
         if lookup is None:
             return _concat_rows(rows_ptr, rows_chars, rows_counts)
@@ -174,6 +181,11 @@ class UnigramFinder(_Finder):
         prev_counts = np.zeros(0, np.int64)
         n_prev = 0
         tk = tv = work = None
+        # block tables with int32 counts (12 bytes a key, not 16) when no n-gram can be
+        # counted 2^31 times; the merged frequent keys get int64 counts again
+        narrow = int(self.counts.char_counts().sum()) < 2**31
+        runs, merge = ((UK.run_lengths_narrow, UK.merge_narrow) if narrow
+                       else (run_lengths, merge_exact))
         L = 3
         while True:
             emit = self.max_len >= L
@@ -212,15 +224,17 @@ class UnigramFinder(_Finder):
                                                       part, n_parts)
                     if part == 0:
                         levels[b] = (lvl, nxt)
-                    return run_lengths(keys), spans
+                    return runs(keys), spans
 
-                stack = MergeStack(merge_exact)
-                for table, spans in map_blocks(work, enumerate(corpus.blocks(self.chars,
-                                                                             progress))):
+                stack = MergeStack(merge)
+                # the cached uint16 ids as they are (the kernels only read them): no int32
+                # copy of each block in flight
+                blocks = corpus.blocks(self.chars, progress, narrow=True)
+                for table, spans in map_blocks(work, enumerate(blocks)):
                     stack.push(table, table[0].size)
                     if spans is not None:
                         self._digit_spans.append(spans)
-                frequent = merged_at_least(stack, self.min_count)
+                frequent = merged_at_least(stack, self.min_count, merge)
                 if frequent is not None:
                     kept.append(frequent)
                 del stack, frequent
@@ -565,22 +579,23 @@ def _halves(chunks: _WordTable) -> list[slice]:
     return [slice(0, half), slice(half, chunks.counts.size)]
 
 
-def merged_at_least(stack: MergeStack, min_count: int) -> tuple | None:
-    """The tables of *stack* merged (emptying it), only the keys counted *min_count* times
-    or more; the last merge keeps only those, so the full merged table (all the
-    distinct keys, most of them rare) is never built."""
+def merged_at_least(stack: MergeStack, min_count: int,
+                    merge: Callable = merge_exact) -> tuple | None:
+    """The tables of *stack* merged (emptying it) by *merge*, only the keys counted
+    *min_count* times or more, with int64 counts; the last merge keeps only those, so the
+    full merged table (all the distinct keys, most of them rare) is never built."""
     tables = [table for _, table in stack.stack]
     stack.stack.clear()
     if not tables:
         return None
     while len(tables) > 2:
         b, a = tables.pop(), tables.pop()
-        tables.append(merge_exact(*a, *b))
+        tables.append(merge(*a, *b))
         del a, b
     if len(tables) == 1:
         keys, counts = tables.pop()
         keep = counts >= min_count
-        return keys[keep], counts[keep]
+        return keys[keep], counts[keep].astype(np.int64, copy=False)
     b, a = tables.pop(), tables.pop()
     return UK.merge_at_least(*a, *b, min_count)
 
