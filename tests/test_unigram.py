@@ -738,3 +738,33 @@ def test_chunk_path_counts_follow_the_segmenters_paths(seed):
                                -20.0, len(words))
     assert np.array_equal(got, expected)
     assert got[len(words) - 1] == 0 and expected.sum() > 0
+
+
+def test_span_table_matches_unpacked_rows() -> None:
+    """span_table writes the short spans' fields and the long rows straight into one CSR
+    table: the same rows as unpacking the keys (non-zero fields) and appending the long
+    table, on random keys of 1-4 fields and random long rows."""
+    from nlpzero.words.discovery import span_table
+    from nlpzero.words.ngrams import unpack
+
+    rng = np.random.default_rng(5)
+    for n_short, n_long in ((0, 0), (1, 0), (0, 3), (50, 7), (300, 40)):
+        lens = rng.integers(1, 5, n_short)
+        fields = rng.integers(1, 1 << 16, (n_short, 4)).astype(np.uint64)
+        fields[np.arange(4)[None, :] >= lens[:, None]] = 0
+        keys = np.sort((fields[:, 0] << np.uint64(48)) | (fields[:, 1] << np.uint64(32))
+                       | (fields[:, 2] << np.uint64(16)) | fields[:, 3])
+        counts = rng.integers(1, 100, n_short).astype(np.int64)
+        l_lens = rng.integers(5, 12, n_long)
+        l_ptr = np.zeros(n_long + 1, np.int64)
+        np.cumsum(l_lens, out=l_ptr[1:])
+        l_chars = rng.integers(1, 1 << 16, int(l_ptr[-1])).astype(np.int32)
+        l_counts = rng.integers(1, 100, n_long).astype(np.int64)
+        table = span_table((keys, counts), (None, l_counts, l_ptr, l_chars))
+        rows = [[int(c) for c in row if c] for row in unpack(keys)]
+        rows += [l_chars[l_ptr[r]:l_ptr[r + 1]].tolist() for r in range(n_long)]
+        got = [table.chars[table.ptr[r]:table.ptr[r + 1]].tolist()
+               for r in range(table.counts.size)]
+        assert got == rows
+        assert table.ptr.dtype == np.int64 and table.chars.dtype == np.int32
+        assert table.counts.tolist() == counts.tolist() + l_counts.tolist()
