@@ -375,6 +375,7 @@ class UnigramFinder(_Finder):
         trim_heap()  # the counting rounds' small freed arrays, before the big ones come
         words, excess = self.candidates(table)
         del table
+        trim_heap()  # the n-gram table and the selection's key table, before the pass
         if np.isfinite(excess).any():
             words = self.boundary_pass(
                 words, excess, lambda w: self.corpus_path_counts(w, corpus, progress),
