@@ -169,6 +169,15 @@ class UnigramFinder(_Finder):
         """Every ideograph and every ideograph n-gram (2 <= n <= max_len) seen at least
         ``min_count`` times, as a CSR string table with counts."""
         rows_ptr, rows_chars, rows_counts, lookup = self.base_rows()
+        # block tables with int32 counts (12 bytes a key, not 16) when no n-gram can be
+        # counted 2^31 times; the merged frequent keys get int64 counts again
+        narrow = int(self.counts.char_counts().sum()) < 2**31
+        # the table's pieces as its own dtypes (ids < 2^16; counts int32 when narrow) and
+        # fixed-width pieces by their width, not a row pointer: they live until the table
+        # is assembled, and its arrays are allocated beside them
+        rows_ptr = [int(p[1] - p[0]) if p.size > 1 else 1 for p in rows_ptr]  # 1 and 2
+        rows_chars = [c.astype(np.uint16) for c in rows_chars]
+        rows_counts = [k.astype(np.int32) if narrow else k for k in rows_counts]
         trim_heap()  # training's and base_rows' freed arrays, before the biggest round
         self._digit_spans: list[tuple] = []
         if lookup is None:
@@ -181,9 +190,6 @@ class UnigramFinder(_Finder):
         prev_counts = np.zeros(0, np.int64)
         n_prev = 0
         tk = tv = work = None
-        # block tables with int32 counts (12 bytes a key, not 16) when no n-gram can be
-        # counted 2^31 times; the merged frequent keys get int64 counts again
-        narrow = int(self.counts.char_counts().sum()) < 2**31
         runs, merge = ((UK.run_lengths_narrow, UK.merge_narrow) if narrow
                        else (run_lengths, merge_exact))
         L = 3
@@ -240,9 +246,9 @@ class UnigramFinder(_Finder):
                 del stack, frequent
                 trim_heap()
             if L - 1 >= 3 and n_prev:
-                rows_ptr.append(np.arange(0, (L - 1) * n_prev + 1, L - 1, dtype=np.int64))
+                rows_ptr.append(L - 1)
                 rows_chars.append(row_chars.reshape(-1))
-                rows_counts.append(prev_counts)
+                rows_counts.append(prev_counts.astype(np.int32) if narrow else prev_counts)
             if not emit or not kept:
                 break
             # each partition's keys are sorted and the partitions' keys are disjoint: merge
@@ -628,11 +634,12 @@ def table_arrays(n_rows: int, n_ids: int, top_count: int) -> _WordTable:
                       np.empty(n_rows, np.int32 if top_count <= small else np.int64))
 
 
-def _concat_rows(ptrs: list[np.ndarray], chars: list[np.ndarray],
+def _concat_rows(ptrs: list[np.ndarray | int], chars: list[np.ndarray],
                  counts: list[np.ndarray]) -> _WordTable:
     """The CSR pieces as one table; the lists are emptied as their pieces are copied, so
-    at most one piece is held twice."""
-    n_rows = sum(p.size - 1 for p in ptrs)
+    at most one piece is held twice. A piece's row pointer may be given as its width (an
+    int: every row that many ids)."""
+    n_rows = sum(k.size for k in counts)
     n_ids = sum(c.size for c in chars)
     top = max((int(k.max()) for k in counts if k.size), default=0)
     out = table_arrays(n_rows, n_ids, top)
@@ -640,8 +647,14 @@ def _concat_rows(ptrs: list[np.ndarray], chars: list[np.ndarray],
     row = at = 0
     while ptrs:
         p, c, k = ptrs.pop(0), chars.pop(0), counts.pop(0)
-        n = p.size - 1
-        out.ptr[row + 1:row + n + 1] = at + p[1:]
+        n = k.size
+        if isinstance(p, int):
+            for start in range(0, n, 1 << 18):  # in slices: small temporaries
+                stop = min(n, start + (1 << 18))
+                out.ptr[row + start + 1:row + stop + 1] = at + p * np.arange(
+                    start + 1, stop + 1, dtype=np.int64)
+        else:
+            out.ptr[row + 1:row + n + 1] = at + p[1:]
         out.chars[at:at + c.size] = c
         out.counts[row:row + n] = k
         row, at = row + n, at + c.size
