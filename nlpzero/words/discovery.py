@@ -210,7 +210,10 @@ class _Finder:
         counter = PairCounter()
         for ids in corpus.blocks(self.chars, progress):
             counter.add(ids)
-        self.counts = self.counts.merge(counter.result())
+        counts = counter.result()
+        # the first corpus's counts as they are: a merge with the empty table gave the same
+        # table through a buffer for both and a copy (two more tables of every pair seen)
+        self.counts = counts if self.counts.keys.size == 0 else self.counts.merge(counts)
         return self
 
     def char_counts(self) -> np.ndarray:
