@@ -768,3 +768,21 @@ def test_span_table_matches_unpacked_rows() -> None:
         assert got == rows
         assert table.ptr.dtype == np.int64 and table.chars.dtype == np.int32
         assert table.counts.tolist() == counts.tolist() + l_counts.tolist()
+
+
+def test_discover_drops_only_its_own_corpus_cache(tmp_path) -> None:
+    """discover frees the cached ids of the Corpus it made itself after the last pass
+    (same lexicon), and leaves a caller's Corpus cached for its next use."""
+    from nlpzero.words.discovery import Corpus, discover
+
+    rng = np.random.default_rng(3)
+    words = ["甲乙丙", "丁戊", "己庚辛壬", "癸子", "丑寅"]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join("".join(rng.choice(words, 12)) for _ in range(300)) + "\n",
+                    encoding="utf-8")
+    own = discover(str(path))
+    mine = Corpus(str(path))
+    theirs = discover(mine)
+    assert not mine.read_once_more and mine._cache is not None and len(mine._cache) > 0
+    assert own.words == theirs.words and own.counts.tolist() == theirs.counts.tolist()
+    assert "丁戊" in own.words

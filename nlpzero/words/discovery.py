@@ -71,6 +71,9 @@ class Corpus:
     cache_bytes: int = 1 << 30
     _cache: BlockCache | None = field(default=None, repr=False)
     _cached_for: object = field(default=None, repr=False)
+    #: Set by the owner when only the coming ``find`` reads the source (``discover``'s
+    #: own Corpus): the finder may then :meth:`drop_cache` after its last pass over it.
+    read_once_more: bool = field(default=False, repr=False)
 
     @classmethod
     def of(cls, source: Source | Corpus, errors: str = "strict") -> Corpus:
@@ -108,6 +111,10 @@ class Corpus:
         with open_binary(self.source) as fh:
             blocks = read_byte_blocks(fh, name, self.block_bytes, chars.classes)
             yield from encode_utf8_blocks(blocks, chars, name, self.errors)
+
+    def drop_cache(self) -> None:
+        """Free the cached ids (the next pass reads the source again)."""
+        self._cache = self._cached_for = None
 
     def blocks(self, chars: CharTable, progress: Progress,
                narrow: bool = False) -> Iterator[np.ndarray]:
@@ -524,8 +531,10 @@ def discover(
     Returns a :class:`~nlpzero.lexicon.Lexicon`, most frequent first, whose scores are the
     redundancy-test gain ln p_w − Σ ln p_{w_i} in nats (0 for single characters).
     """
+    owned = not isinstance(corpus, Corpus)
     corpus = Corpus.of(corpus, errors)
     finder = make_finder(method, **options)
     finder.train(corpus, progress)
+    corpus.read_once_more = owned  # nobody reads it after find: its cache may go early
     return finder.find(corpus, progress)
 

@@ -388,6 +388,8 @@ class UnigramFinder(_Finder):
                 progress, corpus.n_bytes)
             trim_heap()  # the pass's per-block arrays
         chunks = self.chunks(words, corpus, progress)
+        if corpus.read_once_more:  # the cut was the last pass over the corpus: its cached
+            corpus.drop_cache()  # ids (2 bytes a character) go before the re-estimation
         trim_heap()  # the cut's per-block tables
         chunk_cls = self.chars.id_classes[chunks.chars]
         return self.reestimate(words, lambda w: self.path_counts(chunks, w, chunk_cls),
