@@ -773,8 +773,6 @@ def test_span_table_matches_unpacked_rows() -> None:
 def test_discover_drops_only_its_own_corpus_cache(tmp_path) -> None:
     """discover frees the cached ids of the Corpus it made itself after the last pass
     (same lexicon), and leaves a caller's Corpus cached for its next use."""
-    from nlpzero.words.discovery import Corpus, discover
-
     rng = np.random.default_rng(3)
     words = ["甲乙丙", "丁戊", "己庚辛壬", "癸子", "丑寅"]
     path = tmp_path / "c.txt"
@@ -786,3 +784,38 @@ def test_discover_drops_only_its_own_corpus_cache(tmp_path) -> None:
     assert not mine.read_once_more and mine._cache is not None and len(mine._cache) > 0
     assert own.words == theirs.words and own.counts.tolist() == theirs.counts.tolist()
     assert "丁戊" in own.words
+
+
+def test_chunk_bounds_match_a_plain_cut() -> None:
+    """chunk_bounds gives the chunks of a plain walk over the ids: runs of ids > 0 where
+    each neighbour pair is joined (both letters/digits, or the pair in the set), on random
+    blocks with separators, letters and a random pair set (dense and hashed parts)."""
+    from nlpzero.words.discovery import _pair_lookup
+
+    rng = np.random.default_rng(8)
+    for n, n_ids in ((0, 5), (1, 5), (2, 3), (50, 6), (2000, 40), (3000, 400)):
+        ids = rng.integers(0, n_ids, n).astype(np.int32)
+        is_alnum = rng.random(n_ids) < 0.2
+        is_alnum[0] = False
+        counts = rng.integers(1, 100, n_ids).astype(np.float64)
+        a, b = rng.integers(1, n_ids, (2, 3 * n_ids)).astype(np.uint64)
+        pairs = np.unique((a << np.uint64(48)) | (b << np.uint64(32)))
+        lookup = _pair_lookup(pairs, counts)
+        pair_set = set(pairs.tolist())
+        starts, ends = [], []
+        for i in range(n):
+            if ids[i] <= 0:
+                continue
+            joined_before = i > 0 and ids[i - 1] > 0 and (
+                (is_alnum[ids[i - 1]] and is_alnum[ids[i]])
+                or ((int(ids[i - 1]) << 48) | (int(ids[i]) << 32)) in pair_set)
+            joins_next = i + 1 < n and ids[i + 1] > 0 and (
+                (is_alnum[ids[i]] and is_alnum[ids[i + 1]])
+                or ((int(ids[i]) << 48) | (int(ids[i + 1]) << 32)) in pair_set)
+            if not joined_before:
+                starts.append(i)
+            if not joins_next:
+                ends.append(i + 1)
+        got = UK.chunk_bounds(ids, is_alnum, *lookup)
+        assert got[0].tolist() == starts and got[1].tolist() == ends
+        assert got[0].dtype == np.int64 and got[1].dtype == np.int64

@@ -820,3 +820,31 @@ def run_lengths_narrow(sorted_keys):
             keys[m] = sorted_keys[i]
         counts[m] += 1
     return keys, counts
+
+
+@njit(cache=True, nogil=True)
+def chunk_bounds(ids, is_alnum, rank, bits, top, pair_set):
+    """The chunks of a block, cut wherever :func:`chunk_joins` does not join two
+    neighbours: (starts, ends) of the runs of ids > 0 so joined, as int64 arrays of the
+    exact size (the boolean masks and ``np.flatnonzero`` over them took ~30 bytes a
+    character of temporaries)."""
+    n = ids.shape[0]
+    join = chunk_joins(ids, is_alnum, rank, bits, top, pair_set)
+    m = 0
+    for i in range(n):
+        if ids[i] > 0 and not join[i]:
+            m += 1  # a chunk ends here; it starts where the one before ended (or at 0)
+    starts = np.empty(m, np.int64)
+    ends = np.empty(m, np.int64)
+    s = e = 0
+    for i in range(n):
+        if ids[i] > 0:
+            if i == 0 or not join[i - 1]:
+                starts[s] = i
+                s += 1
+            if not join[i]:
+                ends[e] = i + 1
+                e += 1
+    if s != m or e != m:
+        raise ValueError("chunk_bounds: unmatched chunk starts and ends")
+    return starts, ends

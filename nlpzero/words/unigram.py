@@ -363,11 +363,7 @@ class UnigramFinder(_Finder):
         is_alnum = self.chars.id_classes == ALNUM
 
         def chunk_bounds(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            join = UK.chunk_joins(ids, is_alnum, *lookup)
-            word = ids > 0
-            joined_before = np.zeros_like(join)
-            joined_before[1:] = join[:-1]
-            return (np.flatnonzero(word & ~joined_before), np.flatnonzero(word & ~join) + 1)
+            return UK.chunk_bounds(ids, is_alnum, *lookup)
 
         return chunk_bounds
 
