@@ -819,3 +819,23 @@ def test_chunk_bounds_match_a_plain_cut() -> None:
         got = UK.chunk_bounds(ids, is_alnum, *lookup)
         assert got[0].tolist() == starts and got[1].tolist() == ends
         assert got[0].dtype == np.int64 and got[1].dtype == np.int64
+
+
+def test_own_finder_keeps_its_pairs_and_finds_again(tmp_path) -> None:
+    """Only discover's own finder frees its pair counts during find: a caller's finder
+    keeps them (it can train more, or find again with the same result)."""
+    from nlpzero.words.ngrams import key_order
+
+    rng = np.random.default_rng(4)
+    words = ["甲乙丙", "丁戊", "己庚辛壬", "癸子", "丑寅"]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join("".join(rng.choice(words, 12)) for _ in range(300)) + "\n",
+                    encoding="utf-8")
+    finder = UnigramFinder()
+    finder.train(str(path))
+    first = finder.find(str(path))
+    assert not finder.found_once and (key_order(finder.counts.keys) == 2).any()
+    again = finder.find(str(path))
+    assert first.words == again.words and first.counts.tolist() == again.counts.tolist()
+    own = discover(str(path))
+    assert own.words == first.words and own.counts.tolist() == first.counts.tolist()

@@ -208,6 +208,10 @@ class _Finder:
         self.chars = CharTable(self._scheme)
         self.counts = NgramCounts.empty(2)  # characters and pairs; see train
         self.unknown_score = unknown_score
+        #: Set by ``discover`` on the finder it made itself, which finds once and is then
+        #: dropped: ``find`` may free statistics it has no more use for (the unigram
+        #: finder's pair counts once its n-gram counting has started from them).
+        self.found_once = False
 
     def train(self, corpus: Source | Corpus, progress: Progress | None = None) -> _Finder:
         """Add the n-gram counts of *corpus* to the statistics (repeatable)."""
@@ -536,5 +540,6 @@ def discover(
     finder = make_finder(method, **options)
     finder.train(corpus, progress)
     corpus.read_once_more = owned  # nobody reads it after find: its cache may go early
+    finder.found_once = True  # nor uses this finder again: its pair counts may go early
     return finder.find(corpus, progress)
 

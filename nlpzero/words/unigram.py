@@ -71,7 +71,7 @@ from ..text.progress import Progress
 from . import _unigram_kernels as UK
 from .discovery import Corpus, Source, _Finder, _pair_lookup, _WordTable, count_span_table
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
-from .ngrams import key_order, sort_keys
+from .ngrams import NgramCounts, key_order, sort_keys
 
 #: Relative fall of the code length per character below which re-estimation stops.
 TOLERANCE = 1e-3
@@ -169,6 +169,9 @@ class UnigramFinder(_Finder):
         """Every ideograph and every ideograph n-gram (2 <= n <= max_len) seen at least
         ``min_count`` times, as a CSR string table with counts."""
         rows_ptr, rows_chars, rows_counts, lookup = self.base_rows()
+        if self.found_once:  # discover's own finder: no one trains or finds with it again,
+            self.counts = _characters_only(self.counts)  # and from here on it reads only
+            # the character counts (every pair seen: 39 MB on Gutenberg, held to the cut)
         # block tables with int32 counts (12 bytes a key, not 16) when no n-gram can be
         # counted 2^31 times; the merged frequent keys get int64 counts again
         narrow = int(self.counts.char_counts().sum()) < 2**31
@@ -603,6 +606,13 @@ def merged_at_least(stack: MergeStack, min_count: int,
         return keys[keep], counts[keep].astype(np.int64, copy=False)
     b, a = tables.pop(), tables.pop()
     return UK.merge_at_least(*a, *b, min_count)
+
+
+def _characters_only(counts: NgramCounts) -> NgramCounts:
+    """*counts* without its pairs: the character rows (and the cached dense counts)."""
+    chars = (counts.keys & np.uint64((1 << 48) - 1)) == 0
+    return NgramCounts(counts.keys[chars], counts.counts[chars], counts.max_n,
+                       counts.char_counts())
 
 
 def _code_length(counts: np.ndarray) -> float:
