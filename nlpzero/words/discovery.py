@@ -461,15 +461,17 @@ def _pair_lookup(pairs: np.ndarray, char_counts: np.ndarray) -> tuple:
 
 
 def count_span_table(spans: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
-                     corpus: Corpus, chars: CharTable, progress: Progress) -> _WordTable | None:
+                     corpus: Corpus, chars: CharTable, progress: Progress,
+                     narrow: bool = False) -> _WordTable | None:
     """Counts of the spans ids[starts[k]:ends[k]] that *spans(ids)* marks in every block, as
     a string table: short spans (<= 4 ids) by packed key and sort, longer ones by hash;
-    None when no block has a span."""
+    None when no block has a span. With *narrow*, cached blocks come as their uint16 ids
+    (:meth:`Corpus.blocks`; *spans* must only read them)."""
     # the short spans' merges allocate their output at its exact size (merge_counts'
     # buffer for both inputs, then a copy, was the chunk cut's largest transient)
     shorts, longs = MergeStack(_merge_exact), MergeStack(DK.merge_tables)
     for short, long in map_blocks(lambda ids: block_span_counts(spans, ids),
-                                  corpus.blocks(chars, progress)):
+                                  corpus.blocks(chars, progress, narrow)):
         shorts.push(short, short[0].size)
         longs.push(long, long[0].size)
     short, long = shorts.result(), longs.result()

@@ -346,7 +346,7 @@ class UnigramFinder(_Finder):
         paths, so re-estimation works on the distinct chunks alone (one corpus pass)."""
         chunk_bounds = self.chunk_spans(words)
         progress.stage("cutting the corpus into chunks", corpus.n_bytes)
-        table = count_span_table(chunk_bounds, corpus, self.chars, progress)
+        table = count_span_table(chunk_bounds, corpus, self.chars, progress, narrow=True)
         if table is None:
             return _WordTable(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64))
         return table
@@ -449,7 +449,8 @@ class UnigramFinder(_Finder):
                                         np.ones(starts.size, np.int64), *model)
 
         total = np.zeros(words.counts.size, np.int64)
-        for counts in map_blocks(work, corpus.blocks(self.chars, progress)):
+        # the cached uint16 ids as they are (only read): no int32 copy of each block in flight
+        for counts in map_blocks(work, corpus.blocks(self.chars, progress, narrow=True)):
             total += counts
         return total
 
