@@ -67,6 +67,54 @@ def merge_counts(a_keys, a_counts, b_keys, b_counts):
     return keys[:m].copy(), counts[:m].copy()
 
 
+@njit(cache=True, nogil=True)
+def merge_counts_exact(a_keys, a_counts, b_keys, b_counts):
+    """:func:`merge_counts` (the same table) in two passes, the first counting the
+    distinct keys, so the output is allocated at its exact size: no buffer for the rows of
+    both inputs and no copy of it (for merges of large tables, where those are the peak)."""
+    na, nb = a_keys.shape[0], b_keys.shape[0]
+    i = j = m = 0
+    while i < na and j < nb:
+        if a_keys[i] < b_keys[j]:
+            i += 1
+        elif a_keys[i] > b_keys[j]:
+            j += 1
+        else:
+            i += 1
+            j += 1
+        m += 1
+    m += (na - i) + (nb - j)
+    keys = np.empty(m, dtype=np.uint64)
+    counts = np.empty(m, dtype=np.int64)
+    i = j = m = 0
+    while i < na and j < nb:
+        if a_keys[i] < b_keys[j]:
+            keys[m] = a_keys[i]
+            counts[m] = a_counts[i]
+            i += 1
+        elif a_keys[i] > b_keys[j]:
+            keys[m] = b_keys[j]
+            counts[m] = b_counts[j]
+            j += 1
+        else:
+            keys[m] = a_keys[i]
+            counts[m] = a_counts[i] + b_counts[j]
+            i += 1
+            j += 1
+        m += 1
+    while i < na:
+        keys[m] = a_keys[i]
+        counts[m] = a_counts[i]
+        i += 1
+        m += 1
+    while j < nb:
+        keys[m] = b_keys[j]
+        counts[m] = b_counts[j]
+        j += 1
+        m += 1
+    return keys, counts
+
+
 def lookup_counts(table_keys: np.ndarray, table_counts: np.ndarray,
                   queries: np.ndarray) -> np.ndarray:
     """Counts of *queries* in a sorted table (0 when absent), by binary search."""

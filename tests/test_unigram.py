@@ -738,3 +738,104 @@ def test_chunk_path_counts_follow_the_segmenters_paths(seed):
                                -20.0, len(words))
     assert np.array_equal(got, expected)
     assert got[len(words) - 1] == 0 and expected.sum() > 0
+
+
+def test_span_table_matches_unpacked_rows() -> None:
+    """span_table writes the short spans' fields and the long rows straight into one CSR
+    table: the same rows as unpacking the keys (non-zero fields) and appending the long
+    table, on random keys of 1-4 fields and random long rows."""
+    from nlpzero.words.discovery import span_table
+    from nlpzero.words.ngrams import unpack
+
+    rng = np.random.default_rng(5)
+    for n_short, n_long in ((0, 0), (1, 0), (0, 3), (50, 7), (300, 40)):
+        lens = rng.integers(1, 5, n_short)
+        fields = rng.integers(1, 1 << 16, (n_short, 4)).astype(np.uint64)
+        fields[np.arange(4)[None, :] >= lens[:, None]] = 0
+        keys = np.sort((fields[:, 0] << np.uint64(48)) | (fields[:, 1] << np.uint64(32))
+                       | (fields[:, 2] << np.uint64(16)) | fields[:, 3])
+        counts = rng.integers(1, 100, n_short).astype(np.int64)
+        l_lens = rng.integers(5, 12, n_long)
+        l_ptr = np.zeros(n_long + 1, np.int64)
+        np.cumsum(l_lens, out=l_ptr[1:])
+        l_chars = rng.integers(1, 1 << 16, int(l_ptr[-1])).astype(np.int32)
+        l_counts = rng.integers(1, 100, n_long).astype(np.int64)
+        table = span_table((keys, counts), (None, l_counts, l_ptr, l_chars))
+        rows = [[int(c) for c in row if c] for row in unpack(keys)]
+        rows += [l_chars[l_ptr[r]:l_ptr[r + 1]].tolist() for r in range(n_long)]
+        got = [table.chars[table.ptr[r]:table.ptr[r + 1]].tolist()
+               for r in range(table.counts.size)]
+        assert got == rows
+        assert table.ptr.dtype == np.int64 and table.chars.dtype == np.int32
+        assert table.counts.tolist() == counts.tolist() + l_counts.tolist()
+
+
+def test_discover_drops_only_its_own_corpus_cache(tmp_path) -> None:
+    """discover frees the cached ids of the Corpus it made itself after the last pass
+    (same lexicon), and leaves a caller's Corpus cached for its next use."""
+    rng = np.random.default_rng(3)
+    words = ["甲乙丙", "丁戊", "己庚辛壬", "癸子", "丑寅"]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join("".join(rng.choice(words, 12)) for _ in range(300)) + "\n",
+                    encoding="utf-8")
+    own = discover(str(path))
+    mine = Corpus(str(path))
+    theirs = discover(mine)
+    assert not mine.read_once_more and mine._cache is not None and len(mine._cache) > 0
+    assert own.words == theirs.words and own.counts.tolist() == theirs.counts.tolist()
+    assert "丁戊" in own.words
+
+
+def test_chunk_bounds_match_a_plain_cut() -> None:
+    """chunk_bounds gives the chunks of a plain walk over the ids: runs of ids > 0 where
+    each neighbour pair is joined (both letters/digits, or the pair in the set), on random
+    blocks with separators, letters and a random pair set (dense and hashed parts)."""
+    from nlpzero.words.discovery import _pair_lookup
+
+    rng = np.random.default_rng(8)
+    for n, n_ids in ((0, 5), (1, 5), (2, 3), (50, 6), (2000, 40), (3000, 400)):
+        ids = rng.integers(0, n_ids, n).astype(np.int32)
+        is_alnum = rng.random(n_ids) < 0.2
+        is_alnum[0] = False
+        counts = rng.integers(1, 100, n_ids).astype(np.float64)
+        a, b = rng.integers(1, n_ids, (2, 3 * n_ids)).astype(np.uint64)
+        pairs = np.unique((a << np.uint64(48)) | (b << np.uint64(32)))
+        lookup = _pair_lookup(pairs, counts)
+        pair_set = set(pairs.tolist())
+        starts, ends = [], []
+        for i in range(n):
+            if ids[i] <= 0:
+                continue
+            joined_before = i > 0 and ids[i - 1] > 0 and (
+                (is_alnum[ids[i - 1]] and is_alnum[ids[i]])
+                or ((int(ids[i - 1]) << 48) | (int(ids[i]) << 32)) in pair_set)
+            joins_next = i + 1 < n and ids[i + 1] > 0 and (
+                (is_alnum[ids[i]] and is_alnum[ids[i + 1]])
+                or ((int(ids[i]) << 48) | (int(ids[i + 1]) << 32)) in pair_set)
+            if not joined_before:
+                starts.append(i)
+            if not joins_next:
+                ends.append(i + 1)
+        got = UK.chunk_bounds(ids, is_alnum, *lookup)
+        assert got[0].tolist() == starts and got[1].tolist() == ends
+        assert got[0].dtype == np.int64 and got[1].dtype == np.int64
+
+
+def test_own_finder_keeps_its_pairs_and_finds_again(tmp_path) -> None:
+    """Only discover's own finder frees its pair counts during find: a caller's finder
+    keeps them (it can train more, or find again with the same result)."""
+    from nlpzero.words.ngrams import key_order
+
+    rng = np.random.default_rng(4)
+    words = ["甲乙丙", "丁戊", "己庚辛壬", "癸子", "丑寅"]
+    path = tmp_path / "c.txt"
+    path.write_text("\n".join("".join(rng.choice(words, 12)) for _ in range(300)) + "\n",
+                    encoding="utf-8")
+    finder = UnigramFinder()
+    finder.train(str(path))
+    first = finder.find(str(path))
+    assert not finder.found_once and (key_order(finder.counts.keys) == 2).any()
+    again = finder.find(str(path))
+    assert first.words == again.words and first.counts.tolist() == again.counts.tolist()
+    own = discover(str(path))
+    assert own.words == first.words and own.counts.tolist() == first.counts.tolist()

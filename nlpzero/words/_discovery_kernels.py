@@ -341,3 +341,35 @@ def remove_redundant(ptr, chars, counts, order, keys, lens, vals, unknown_score,
             if sequential:
                 total += num
     return ~removed, counts, gain
+
+
+@njit(cache=True)
+def span_rows(keys, l_ptr, l_chars):
+    """The rows of packed n-gram *keys* (their non-zero 16-bit fields, first field
+    first), then the rows of the string table (*l_ptr*, *l_chars*), as one CSR table (ptr
+    int64, ids int32), written straight into arrays of the exact size: no unpacked
+    (keys × 4) temporaries."""
+    n = keys.shape[0]
+    nl = l_ptr.shape[0] - 1
+    ptr = np.zeros(n + nl + 1, np.int64)
+    total = 0
+    for r in range(n):
+        k = keys[r]
+        for f in range(4):
+            if (k >> np.uint64(48 - 16 * f)) & np.uint64(0xFFFF) != 0:
+                total += 1
+        ptr[r + 1] = total
+    for r in range(nl):
+        ptr[n + r + 1] = total + l_ptr[r + 1]
+    chars = np.empty(ptr[n + nl], np.int32)
+    m = 0
+    for r in range(n):
+        k = keys[r]
+        for f in range(4):
+            c = (k >> np.uint64(48 - 16 * f)) & np.uint64(0xFFFF)
+            if c != 0:
+                chars[m] = np.int32(c)
+                m += 1
+    for j in range(l_chars.shape[0]):
+        chars[m + j] = l_chars[j]
+    return ptr, chars

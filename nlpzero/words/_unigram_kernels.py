@@ -786,3 +786,65 @@ def merge_at_least(a_keys, a_counts, b_keys, b_counts, min_count):
     counts = np.empty(m, np.int64)
     _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, True)
     return keys, counts
+
+
+@njit(cache=True, nogil=True)
+def merge_narrow(a_keys, a_counts, b_keys, b_counts):
+    """:func:`merge_at_least` of all the keys (min_count 1) with int32 counts: for the
+    counting rounds' block tables when no count can reach 2^31 (the corpus has fewer
+    characters), 12 bytes a key instead of 16."""
+    keys = np.empty(0, np.uint64)
+    counts = np.empty(0, np.int32)
+    m = _merge_pass(a_keys, a_counts, b_keys, b_counts, 1, keys, counts, False)
+    keys = np.empty(m, np.uint64)
+    counts = np.empty(m, np.int32)
+    _merge_pass(a_keys, a_counts, b_keys, b_counts, 1, keys, counts, True)
+    return keys, counts
+
+
+@njit(cache=True, nogil=True)
+def run_lengths_narrow(sorted_keys):
+    """``_tables.run_lengths`` (distinct keys of a sorted array and their counts) with
+    int32 counts (*sorted_keys* has fewer than 2^31 keys)."""
+    n = sorted_keys.shape[0]
+    n_unique = 0
+    for i in range(n):
+        if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
+            n_unique += 1
+    keys = np.empty(n_unique, np.uint64)
+    counts = np.zeros(n_unique, np.int32)
+    m = -1
+    for i in range(n):
+        if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
+            m += 1
+            keys[m] = sorted_keys[i]
+        counts[m] += 1
+    return keys, counts
+
+
+@njit(cache=True, nogil=True)
+def chunk_bounds(ids, is_alnum, rank, bits, top, pair_set):
+    """The chunks of a block, cut wherever :func:`chunk_joins` does not join two
+    neighbours: (starts, ends) of the runs of ids > 0 so joined, as int64 arrays of the
+    exact size (the boolean masks and ``np.flatnonzero`` over them took ~30 bytes a
+    character of temporaries)."""
+    n = ids.shape[0]
+    join = chunk_joins(ids, is_alnum, rank, bits, top, pair_set)
+    m = 0
+    for i in range(n):
+        if ids[i] > 0 and not join[i]:
+            m += 1  # a chunk ends here; it starts where the one before ended (or at 0)
+    starts = np.empty(m, np.int64)
+    ends = np.empty(m, np.int64)
+    s = e = 0
+    for i in range(n):
+        if ids[i] > 0:
+            if i == 0 or not join[i - 1]:
+                starts[s] = i
+                s += 1
+            if not join[i]:
+                ends[e] = i + 1
+                e += 1
+    if s != m or e != m:
+        raise ValueError("chunk_bounds: unmatched chunk starts and ends")
+    return starts, ends

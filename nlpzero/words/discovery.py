@@ -44,6 +44,7 @@ from ..text.io import display_name, open_binary, read_byte_blocks
 from ..text.progress import Progress
 from . import _discovery_kernels as DK
 from . import _lexicon_kernels as LK
+from ._unigram_kernels import merge_at_least
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
 from .ngrams import NgramCounts, PairCounter, sort_keys, sub_key, unpack
 
@@ -70,6 +71,9 @@ class Corpus:
     cache_bytes: int = 1 << 30
     _cache: BlockCache | None = field(default=None, repr=False)
     _cached_for: object = field(default=None, repr=False)
+    #: Set by the owner when only the coming ``find`` reads the source (``discover``'s
+    #: own Corpus): the finder may then :meth:`drop_cache` after its last pass over it.
+    read_once_more: bool = field(default=False, repr=False)
 
     @classmethod
     def of(cls, source: Source | Corpus, errors: str = "strict") -> Corpus:
@@ -108,11 +112,18 @@ class Corpus:
             blocks = read_byte_blocks(fh, name, self.block_bytes, chars.classes)
             yield from encode_utf8_blocks(blocks, chars, name, self.errors)
 
-    def blocks(self, chars: CharTable, progress: Progress) -> Iterator[np.ndarray]:
+    def drop_cache(self) -> None:
+        """Free the cached ids (the next pass reads the source again)."""
+        self._cache = self._cached_for = None
+
+    def blocks(self, chars: CharTable, progress: Progress,
+               narrow: bool = False) -> Iterator[np.ndarray]:
+        """The ids of each block, int32; with *narrow*, the cached blocks come as the
+        cache's own uint16 arrays (no copy: the caller must not write to them)."""
         if self._cache is not None and self._cache.complete and self._cached_for is chars:
             for ids, n_bytes in self._cache:
                 progress.advance(n_bytes)
-                yield ids.astype(np.int32)
+                yield ids if narrow else ids.astype(np.int32)
             return
         cache = BlockCache(self.cache_bytes)
         source = (self._text_ids(chars) if self.in_memory
@@ -197,6 +208,10 @@ class _Finder:
         self.chars = CharTable(self._scheme)
         self.counts = NgramCounts.empty(2)  # characters and pairs; see train
         self.unknown_score = unknown_score
+        #: Set by ``discover`` on the finder it made itself, which finds once and is then
+        #: dropped: ``find`` may free statistics it has no more use for (the unigram
+        #: finder's pair counts once its n-gram counting has started from them).
+        self.found_once = False
 
     def train(self, corpus: Source | Corpus, progress: Progress | None = None) -> _Finder:
         """Add the n-gram counts of *corpus* to the statistics (repeatable)."""
@@ -206,7 +221,10 @@ class _Finder:
         counter = PairCounter()
         for ids in corpus.blocks(self.chars, progress):
             counter.add(ids)
-        self.counts = self.counts.merge(counter.result())
+        counts = counter.result()
+        # the first corpus's counts as they are: a merge with the empty table gave the same
+        # table through a buffer for both and a copy (two more tables of every pair seen)
+        self.counts = counts if self.counts.keys.size == 0 else self.counts.merge(counts)
         return self
 
     def char_counts(self) -> np.ndarray:
@@ -443,13 +461,17 @@ def _pair_lookup(pairs: np.ndarray, char_counts: np.ndarray) -> tuple:
 
 
 def count_span_table(spans: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]],
-                     corpus: Corpus, chars: CharTable, progress: Progress) -> _WordTable | None:
+                     corpus: Corpus, chars: CharTable, progress: Progress,
+                     narrow: bool = False) -> _WordTable | None:
     """Counts of the spans ids[starts[k]:ends[k]] that *spans(ids)* marks in every block, as
     a string table: short spans (<= 4 ids) by packed key and sort, longer ones by hash;
-    None when no block has a span."""
-    shorts, longs = MergeStack(merge_counts), MergeStack(DK.merge_tables)
+    None when no block has a span. With *narrow*, cached blocks come as their uint16 ids
+    (:meth:`Corpus.blocks`; *spans* must only read them)."""
+    # the short spans' merges allocate their output at its exact size (merge_counts'
+    # buffer for both inputs, then a copy, was the chunk cut's largest transient)
+    shorts, longs = MergeStack(_merge_exact), MergeStack(DK.merge_tables)
     for short, long in map_blocks(lambda ids: block_span_counts(spans, ids),
-                                  corpus.blocks(chars, progress)):
+                                  corpus.blocks(chars, progress, narrow)):
         shorts.push(short, short[0].size)
         longs.push(long, long[0].size)
     short, long = shorts.result(), longs.result()
@@ -468,14 +490,23 @@ def block_span_counts(spans: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray
     return run_lengths(short), DK.count_spans(ids, starts[long_rows], ends[long_rows])
 
 
+def _merge_exact(a_keys: np.ndarray, a_counts: np.ndarray, b_keys: np.ndarray,
+                 b_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``merge_counts`` (the same table) with its output allocated at the exact size."""
+    return merge_at_least(a_keys, a_counts, b_keys, b_counts, 1)
+
+
 def span_table(short: tuple, long: tuple) -> _WordTable:
     """The merged short and long span counts of :func:`block_span_counts` as one string
     table: the short spans in key order, then the long ones."""
-    ids = unpack(short[0])
-    ptr = row_offsets(np.count_nonzero(ids, axis=1))
     _, l_counts, l_ptr, l_chars = long
-    return _WordTable(ptr, ids[ids > 0].astype(np.int32),
-                      short[1]).followed_by(_WordTable(l_ptr, l_chars, l_counts))
+    # straight into the table's arrays: unpacking the keys and concatenating the two
+    # tables took ~100 bytes a short span of temporaries (the chunk cut's peak)
+    ptr, chars = DK.span_rows(short[0], l_ptr, l_chars)
+    counts = np.empty(ptr.size - 1, short[1].dtype)
+    counts[:short[1].size] = short[1]
+    counts[short[1].size:] = l_counts
+    return _WordTable(ptr, chars, counts)
 
 
 def make_finder(method: str = "unigram", **options) -> _Finder:
@@ -506,8 +537,11 @@ def discover(
     Returns a :class:`~nlpzero.lexicon.Lexicon`, most frequent first, whose scores are the
     redundancy-test gain ln p_w − Σ ln p_{w_i} in nats (0 for single characters).
     """
+    owned = not isinstance(corpus, Corpus)
     corpus = Corpus.of(corpus, errors)
     finder = make_finder(method, **options)
     finder.train(corpus, progress)
+    corpus.read_once_more = owned  # nobody reads it after find: its cache may go early
+    finder.found_once = True  # nor uses this finder again: its pair counts may go early
     return finder.find(corpus, progress)
 

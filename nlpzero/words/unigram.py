@@ -71,7 +71,7 @@ from ..text.progress import Progress
 from . import _unigram_kernels as UK
 from .discovery import Corpus, Source, _Finder, _pair_lookup, _WordTable, count_span_table
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
-from .ngrams import sort_keys, unpack
+from .ngrams import NgramCounts, key_order, sort_keys
 
 #: Relative fall of the code length per character below which re-estimation stops.
 TOLERANCE = 1e-3
@@ -149,20 +149,39 @@ class UnigramFinder(_Finder):
         rows_counts = [char_counts[char_ids].astype(np.int64)]
         if self.max_len < 2:
             return rows_ptr, rows_chars, rows_counts, None
-        orders = self.counts.orders()
-        pair_keys = self.counts.keys[orders == 2]
-        pair_counts = self.counts.counts[orders == 2]
-        ab = unpack(pair_keys)[:, :2]
-        frequent = (pair_counts >= self.min_count) & is_han[ab[:, 0]] & is_han[ab[:, 1]]
-        rows_ptr.append(np.arange(0, 2 * int(frequent.sum()) + 1, 2, dtype=np.int64))
-        rows_chars.append(ab[frequent].reshape(-1).astype(np.int32))
-        rows_counts.append(pair_counts[frequent].astype(np.int64))
-        return rows_ptr, rows_chars, rows_counts, _pair_lookup(pair_keys[frequent], char_counts)
+        # the frequent pairs first, then their ids: unpacking every pair (most are rare) took
+        # ~200 MB of temporaries on Gutenberg (2.4 M pairs), left in the heap for the counting
+        frequent = np.flatnonzero((key_order(self.counts.keys) == 2)
+                                  & (self.counts.counts >= self.min_count))
+        pair_keys = self.counts.keys[frequent]
+        pair_counts = self.counts.counts[frequent]
+        a = (pair_keys >> np.uint64(48)).astype(np.int32)
+        b = ((pair_keys >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int32)
+        han = is_han[a] & is_han[b]
+        ab = np.empty((int(han.sum()), 2), np.int32)
+        ab[:, 0], ab[:, 1] = a[han], b[han]
+        rows_ptr.append(np.arange(0, 2 * ab.shape[0] + 1, 2, dtype=np.int64))
+        rows_chars.append(ab.reshape(-1))
+        rows_counts.append(pair_counts[han].astype(np.int64))
+        return rows_ptr, rows_chars, rows_counts, _pair_lookup(pair_keys[han], char_counts)
 
     def ngram_table(self, corpus: Corpus, progress: Progress) -> _WordTable:
         """Every ideograph and every ideograph n-gram (2 <= n <= max_len) seen at least
         ``min_count`` times, as a CSR string table with counts."""
         rows_ptr, rows_chars, rows_counts, lookup = self.base_rows()
+        if self.found_once:  # discover's own finder: no one trains or finds with it again,
+            self.counts = _characters_only(self.counts)  # and from here on it reads only
+            # the character counts (every pair seen: 39 MB on Gutenberg, held to the cut)
+        # block tables with int32 counts (12 bytes a key, not 16) when no n-gram can be
+        # counted 2^31 times; the merged frequent keys get int64 counts again
+        narrow = int(self.counts.char_counts().sum()) < 2**31
+        # the table's pieces as its own dtypes (ids < 2^16; counts int32 when narrow) and
+        # fixed-width pieces by their width, not a row pointer: they live until the table
+        # is assembled, and its arrays are allocated beside them
+        rows_ptr = [int(p[1] - p[0]) if p.size > 1 else 1 for p in rows_ptr]  # 1 and 2
+        rows_chars = [c.astype(np.uint16) for c in rows_chars]
+        rows_counts = [k.astype(np.int32) if narrow else k for k in rows_counts]
+        trim_heap()  # training's and base_rows' freed arrays, before the biggest round
         self._digit_spans: list[tuple] = []
         if lookup is None:
             return _concat_rows(rows_ptr, rows_chars, rows_counts)
@@ -174,6 +193,8 @@ class UnigramFinder(_Finder):
         prev_counts = np.zeros(0, np.int64)
         n_prev = 0
         tk = tv = work = None
+        runs, merge = ((UK.run_lengths_narrow, UK.merge_narrow) if narrow
+                       else (run_lengths, merge_exact))
         L = 3
         while True:
             emit = self.max_len >= L
@@ -212,23 +233,25 @@ class UnigramFinder(_Finder):
                                                       part, n_parts)
                     if part == 0:
                         levels[b] = (lvl, nxt)
-                    return run_lengths(keys), spans
+                    return runs(keys), spans
 
-                stack = MergeStack(merge_exact)
-                for table, spans in map_blocks(work, enumerate(corpus.blocks(self.chars,
-                                                                             progress))):
+                stack = MergeStack(merge)
+                # the cached uint16 ids as they are (the kernels only read them): no int32
+                # copy of each block in flight
+                blocks = corpus.blocks(self.chars, progress, narrow=True)
+                for table, spans in map_blocks(work, enumerate(blocks)):
                     stack.push(table, table[0].size)
                     if spans is not None:
                         self._digit_spans.append(spans)
-                frequent = merged_at_least(stack, self.min_count)
+                frequent = merged_at_least(stack, self.min_count, merge)
                 if frequent is not None:
                     kept.append(frequent)
                 del stack, frequent
                 trim_heap()
             if L - 1 >= 3 and n_prev:
-                rows_ptr.append(np.arange(0, (L - 1) * n_prev + 1, L - 1, dtype=np.int64))
+                rows_ptr.append(L - 1)
                 rows_chars.append(row_chars.reshape(-1))
-                rows_counts.append(prev_counts)
+                rows_counts.append(prev_counts.astype(np.int32) if narrow else prev_counts)
             if not emit or not kept:
                 break
             # each partition's keys are sorted and the partitions' keys are disjoint: merge
@@ -323,7 +346,7 @@ class UnigramFinder(_Finder):
         paths, so re-estimation works on the distinct chunks alone (one corpus pass)."""
         chunk_bounds = self.chunk_spans(words)
         progress.stage("cutting the corpus into chunks", corpus.n_bytes)
-        table = count_span_table(chunk_bounds, corpus, self.chars, progress)
+        table = count_span_table(chunk_bounds, corpus, self.chars, progress, narrow=True)
         if table is None:
             return _WordTable(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64))
         return table
@@ -343,11 +366,7 @@ class UnigramFinder(_Finder):
         is_alnum = self.chars.id_classes == ALNUM
 
         def chunk_bounds(ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-            join = UK.chunk_joins(ids, is_alnum, *lookup)
-            word = ids > 0
-            joined_before = np.zeros_like(join)
-            joined_before[1:] = join[:-1]
-            return (np.flatnonzero(word & ~joined_before), np.flatnonzero(word & ~join) + 1)
+            return UK.chunk_bounds(ids, is_alnum, *lookup)
 
         return chunk_bounds
 
@@ -361,12 +380,15 @@ class UnigramFinder(_Finder):
         trim_heap()  # the counting rounds' small freed arrays, before the big ones come
         words, excess = self.candidates(table)
         del table
+        trim_heap()  # the n-gram table and the selection's key table, before the pass
         if np.isfinite(excess).any():
             words = self.boundary_pass(
                 words, excess, lambda w: self.corpus_path_counts(w, corpus, progress),
                 progress, corpus.n_bytes)
             trim_heap()  # the pass's per-block arrays
         chunks = self.chunks(words, corpus, progress)
+        if corpus.read_once_more:  # the cut was the last pass over the corpus: its cached
+            corpus.drop_cache()  # ids (2 bytes a character) go before the re-estimation
         trim_heap()  # the cut's per-block tables
         chunk_cls = self.chars.id_classes[chunks.chars]
         return self.reestimate(words, lambda w: self.path_counts(chunks, w, chunk_cls),
@@ -427,7 +449,8 @@ class UnigramFinder(_Finder):
                                         np.ones(starts.size, np.int64), *model)
 
         total = np.zeros(words.counts.size, np.int64)
-        for counts in map_blocks(work, corpus.blocks(self.chars, progress)):
+        # the cached uint16 ids as they are (only read): no int32 copy of each block in flight
+        for counts in map_blocks(work, corpus.blocks(self.chars, progress, narrow=True)):
             total += counts
         return total
 
@@ -565,24 +588,32 @@ def _halves(chunks: _WordTable) -> list[slice]:
     return [slice(0, half), slice(half, chunks.counts.size)]
 
 
-def merged_at_least(stack: MergeStack, min_count: int) -> tuple | None:
-    """The tables of *stack* merged (emptying it), only the keys counted *min_count* times
-    or more; the last merge keeps only those, so the full merged table (all the
-    distinct keys, most of them rare) is never built."""
+def merged_at_least(stack: MergeStack, min_count: int,
+                    merge: Callable = merge_exact) -> tuple | None:
+    """The tables of *stack* merged (emptying it) by *merge*, only the keys counted
+    *min_count* times or more, with int64 counts; the last merge keeps only those, so the
+    full merged table (all the distinct keys, most of them rare) is never built."""
     tables = [table for _, table in stack.stack]
     stack.stack.clear()
     if not tables:
         return None
     while len(tables) > 2:
         b, a = tables.pop(), tables.pop()
-        tables.append(merge_exact(*a, *b))
+        tables.append(merge(*a, *b))
         del a, b
     if len(tables) == 1:
         keys, counts = tables.pop()
         keep = counts >= min_count
-        return keys[keep], counts[keep]
+        return keys[keep], counts[keep].astype(np.int64, copy=False)
     b, a = tables.pop(), tables.pop()
     return UK.merge_at_least(*a, *b, min_count)
+
+
+def _characters_only(counts: NgramCounts) -> NgramCounts:
+    """*counts* without its pairs: the character rows (and the cached dense counts)."""
+    chars = (counts.keys & np.uint64((1 << 48) - 1)) == 0
+    return NgramCounts(counts.keys[chars], counts.counts[chars], counts.max_n,
+                       counts.char_counts())
 
 
 def _code_length(counts: np.ndarray) -> float:
@@ -612,11 +643,12 @@ def table_arrays(n_rows: int, n_ids: int, top_count: int) -> _WordTable:
                       np.empty(n_rows, np.int32 if top_count <= small else np.int64))
 
 
-def _concat_rows(ptrs: list[np.ndarray], chars: list[np.ndarray],
+def _concat_rows(ptrs: list[np.ndarray | int], chars: list[np.ndarray],
                  counts: list[np.ndarray]) -> _WordTable:
     """The CSR pieces as one table; the lists are emptied as their pieces are copied, so
-    at most one piece is held twice."""
-    n_rows = sum(p.size - 1 for p in ptrs)
+    at most one piece is held twice. A piece's row pointer may be given as its width (an
+    int: every row that many ids)."""
+    n_rows = sum(k.size for k in counts)
     n_ids = sum(c.size for c in chars)
     top = max((int(k.max()) for k in counts if k.size), default=0)
     out = table_arrays(n_rows, n_ids, top)
@@ -624,8 +656,14 @@ def _concat_rows(ptrs: list[np.ndarray], chars: list[np.ndarray],
     row = at = 0
     while ptrs:
         p, c, k = ptrs.pop(0), chars.pop(0), counts.pop(0)
-        n = p.size - 1
-        out.ptr[row + 1:row + n + 1] = at + p[1:]
+        n = k.size
+        if isinstance(p, int):
+            for start in range(0, n, 1 << 18):  # in slices: small temporaries
+                stop = min(n, start + (1 << 18))
+                out.ptr[row + start + 1:row + stop + 1] = at + p * np.arange(
+                    start + 1, stop + 1, dtype=np.int64)
+        else:
+            out.ptr[row + 1:row + n + 1] = at + p[1:]
         out.chars[at:at + c.size] = c
         out.counts[row:row + n] = k
         row, at = row + n, at + c.size
