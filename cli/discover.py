@@ -105,7 +105,7 @@ def discover(
     log = Log(quiet)
     with failures():
         from nlpzero.text.io import open_output, seekable_path
-        from nlpzero.words.discovery import Corpus, make_finder
+        from nlpzero.words.discovery import Corpus, make_finder, train_and_find
 
         if method is Method.unigram:
             options = dict(min_count=min_count, min_pmi=1.5 if min_pmi is None else min_pmi,
@@ -133,9 +133,7 @@ def discover(
             log_workers(log, peaks)
         else:
             with seekable_path(paths[0]) as file, log.progress() as progress:
-                source = Corpus(Path(file), errors.value)
-                finder.train(source, progress)
-                lexicon = finder.find(source, progress)
+                lexicon = train_and_find(finder, Corpus(Path(file), errors.value), progress)
         with open_output(output) as out:
             lexicon.write(out, top)
         log.info(f"{len(lexicon)} words ({method.value}) in {log.elapsed():.1f} s")

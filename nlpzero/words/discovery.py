@@ -71,8 +71,8 @@ class Corpus:
     cache_bytes: int = 1 << 30
     _cache: BlockCache | None = field(default=None, repr=False)
     _cached_for: object = field(default=None, repr=False)
-    #: Set by the owner when only the coming ``find`` reads the source (``discover``'s
-    #: own Corpus): the finder may then :meth:`drop_cache` after its last pass over it.
+    #: Set by the owner when only the coming ``find`` reads the source
+    #: (:func:`train_and_find`): the finder may then :meth:`drop_cache` after its last pass.
     read_once_more: bool = field(default=False, repr=False)
 
     @classmethod
@@ -208,9 +208,9 @@ class _Finder:
         self.chars = CharTable(self._scheme)
         self.counts = NgramCounts.empty(2)  # characters and pairs; see train
         self.unknown_score = unknown_score
-        #: Set by ``discover`` on the finder it made itself, which finds once and is then
-        #: dropped: ``find`` may free statistics it has no more use for (the unigram
-        #: finder's pair counts once its n-gram counting has started from them).
+        #: Set by :func:`train_and_find` on a finder that finds once and is then dropped:
+        #: ``find`` may free statistics it has no more use for (the unigram finder's pair
+        #: counts once its n-gram counting has started from them).
         self.found_once = False
 
     def train(self, corpus: Source | Corpus, progress: Progress | None = None) -> _Finder:
@@ -538,10 +538,17 @@ def discover(
     redundancy-test gain ln p_w − Σ ln p_{w_i} in nats (0 for single characters).
     """
     owned = not isinstance(corpus, Corpus)
-    corpus = Corpus.of(corpus, errors)
-    finder = make_finder(method, **options)
+    return train_and_find(make_finder(method, **options), Corpus.of(corpus, errors), progress,
+                          corpus_read_after=not owned)
+
+
+def train_and_find(finder: _Finder, corpus: Corpus, progress: Progress | None = None,
+                   corpus_read_after: bool = False) -> Lexicon:
+    """``finder.train(corpus)`` then ``finder.find(corpus)`` for a finder used once: what
+    ``find`` no longer needs (the pair counts, and the corpus's cache unless the caller
+    reads *corpus* again) is freed as soon as its last pass is over."""
     finder.train(corpus, progress)
-    corpus.read_once_more = owned  # nobody reads it after find: its cache may go early
-    finder.found_once = True  # nor uses this finder again: its pair counts may go early
+    corpus.read_once_more = not corpus_read_after
+    finder.found_once = True
     return finder.find(corpus, progress)
 
