@@ -14,15 +14,15 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def run_lengths(sorted_keys):
-    """Unique keys and their counts from a sorted key array (outputs sized exactly)."""
+def count_runs(sorted_keys, count_type):
+    """Unique keys of a sorted key array and their counts (*count_type*), sized exactly."""
     n = sorted_keys.shape[0]
     n_unique = 0
     for i in range(n):
         if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
             n_unique += 1
     keys = np.empty(n_unique, dtype=np.uint64)
-    counts = np.zeros(n_unique, dtype=np.int64)
+    counts = np.zeros(n_unique, dtype=count_type)
     m = -1
     for i in range(n):
         if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
@@ -33,86 +33,62 @@ def run_lengths(sorted_keys):
 
 
 @njit(cache=True, nogil=True)
-def merge_counts(a_keys, a_counts, b_keys, b_counts):
-    """Merge two sorted (keys, counts) tables, summing the counts of equal keys."""
+def run_lengths(sorted_keys):
+    """Unique keys and their (int64) counts from a sorted key array (outputs sized exactly)."""
+    return count_runs(sorted_keys, np.int64)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, fill):
+    """One pass of :func:`merge_typed`: the number of kept keys, written out if *fill*."""
     na, nb = a_keys.shape[0], b_keys.shape[0]
-    keys = np.empty(na + nb, dtype=np.uint64)
-    counts = np.empty(na + nb, dtype=np.int64)
     i = j = m = 0
-    while i < na and j < nb:
-        if a_keys[i] < b_keys[j]:
-            keys[m] = a_keys[i]
-            counts[m] = a_counts[i]
+    while i < na or j < nb:
+        if j >= nb or (i < na and a_keys[i] < b_keys[j]):
+            k, c = a_keys[i], a_counts[i]
             i += 1
-        elif a_keys[i] > b_keys[j]:
-            keys[m] = b_keys[j]
-            counts[m] = b_counts[j]
+        elif i >= na or a_keys[i] > b_keys[j]:
+            k, c = b_keys[j], b_counts[j]
             j += 1
         else:
-            keys[m] = a_keys[i]
-            counts[m] = a_counts[i] + b_counts[j]
+            k, c = a_keys[i], a_counts[i] + b_counts[j]
             i += 1
             j += 1
-        m += 1
-    while i < na:
-        keys[m] = a_keys[i]
-        counts[m] = a_counts[i]
-        i += 1
-        m += 1
-    while j < nb:
-        keys[m] = b_keys[j]
-        counts[m] = b_counts[j]
-        j += 1
-        m += 1
-    return keys[:m].copy(), counts[:m].copy()
+        if c >= min_count:
+            if fill:
+                keys[m] = k
+                counts[m] = c
+            m += 1
+    return m
 
 
 @njit(cache=True, nogil=True)
-def merge_counts_exact(a_keys, a_counts, b_keys, b_counts):
-    """:func:`merge_counts` (the same table) in two passes, the first counting the
-    distinct keys, so the output is allocated at its exact size: no buffer for the rows of
-    both inputs and no copy of it (for merges of large tables, where those are the peak)."""
-    na, nb = a_keys.shape[0], b_keys.shape[0]
-    i = j = m = 0
-    while i < na and j < nb:
-        if a_keys[i] < b_keys[j]:
-            i += 1
-        elif a_keys[i] > b_keys[j]:
-            j += 1
-        else:
-            i += 1
-            j += 1
-        m += 1
-    m += (na - i) + (nb - j)
-    keys = np.empty(m, dtype=np.uint64)
-    counts = np.empty(m, dtype=np.int64)
-    i = j = m = 0
-    while i < na and j < nb:
-        if a_keys[i] < b_keys[j]:
-            keys[m] = a_keys[i]
-            counts[m] = a_counts[i]
-            i += 1
-        elif a_keys[i] > b_keys[j]:
-            keys[m] = b_keys[j]
-            counts[m] = b_counts[j]
-            j += 1
-        else:
-            keys[m] = a_keys[i]
-            counts[m] = a_counts[i] + b_counts[j]
-            i += 1
-            j += 1
-        m += 1
-    while i < na:
-        keys[m] = a_keys[i]
-        counts[m] = a_counts[i]
-        i += 1
-        m += 1
-    while j < nb:
-        keys[m] = b_keys[j]
-        counts[m] = b_counts[j]
-        j += 1
-        m += 1
+def merge_typed(a_keys, a_counts, b_keys, b_counts, min_count, count_type):
+    """Merge two sorted (keys, counts) tables, summing the counts of equal keys, keeping the
+    keys whose count is *min_count* or more (1: all), counts as *count_type*. Two passes, the
+    first only counts, so the output is allocated at its exact size: no buffer for the rows
+    of both inputs and no copy of it (for merges of large tables, where those are the
+    peak)."""
+    keys = np.empty(0, np.uint64)
+    counts = np.empty(0, count_type)
+    m = _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, False)
+    keys = np.empty(m, np.uint64)
+    counts = np.empty(m, count_type)
+    _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, True)
     return keys, counts
+
+
+@njit(cache=True, nogil=True)
+def merge_at_least(a_keys, a_counts, b_keys, b_counts, min_count):
+    """:func:`merge_typed` with int64 counts, keeping the keys seen *min_count* times."""
+    return merge_typed(a_keys, a_counts, b_keys, b_counts, min_count, np.int64)
+
+
+@njit(cache=True, nogil=True)
+def merge_counts(a_keys, a_counts, b_keys, b_counts):
+    """Merge two sorted (keys, counts) tables, summing the counts of equal keys (int64),
+    at the exact merged size."""
+    return merge_typed(a_keys, a_counts, b_keys, b_counts, 1, np.int64)
 
 
 def lookup_counts(table_keys: np.ndarray, table_counts: np.ndarray,

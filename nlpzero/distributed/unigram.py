@@ -51,7 +51,6 @@ from ..words.unigram import (
     FULL_SCANS,
     UnigramFinder,
     _digit_ids,
-    merge_exact,
     merge_pairs,
     merged_at_least,
     table_arrays,
@@ -107,7 +106,7 @@ def _level_range(data: list[np.ndarray], state: list | None, L: int, lookup: tup
     else:
         tk, tv = UK.key_table(np.zeros(0, np.uint64))
         row_chars = np.zeros((0, 2), np.uint16)
-    stack = MergeStack(merge_exact)
+    stack = MergeStack(merge_counts)
     new_state = []
     for ids, (lvl, active) in zip(blocks, state, strict=True):
         lvl = lvl.copy()  # the input stays as it was (a task may run again)
@@ -187,7 +186,7 @@ def _tail(table: tuple, L: int, max_len: int, min_count: int, *excerpts: list) -
     while True:
         emit = max_len >= L
         row_chars = np.zeros((n_prev, L - 1), np.uint16)  # ids < 2^16
-        stack = MergeStack(merge_exact)
+        stack = MergeStack(merge_counts)
 
         def work(k: int, L: int = L, tk: np.ndarray = tk, tv: np.ndarray = tv,
                  row_chars: np.ndarray = row_chars, emit: bool = emit) -> tuple:

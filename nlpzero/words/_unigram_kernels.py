@@ -16,6 +16,7 @@ from numba import njit
 
 from .._hashing import GOLDEN, extend_key, seq_key
 from .._prefetch import prefetch
+from .._tables import count_runs, merge_typed
 from ._discovery_kernels import pair_in
 from ._lexicon_kernels import EMPTY
 from .ngrams import sort_keys, sort_keys_with
@@ -749,77 +750,18 @@ def boundary_excess(ptr, chars, rows, aut, usable, tk, tv, min_len):
     return out
 
 
-@njit(cache=True, nogil=True, inline="always")
-def _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, fill):
-    """One pass of :func:`merge_at_least`: the number of kept keys, written out if *fill*."""
-    na, nb = a_keys.shape[0], b_keys.shape[0]
-    i = j = m = 0
-    while i < na or j < nb:
-        if j >= nb or (i < na and a_keys[i] < b_keys[j]):
-            k, c = a_keys[i], a_counts[i]
-            i += 1
-        elif i >= na or a_keys[i] > b_keys[j]:
-            k, c = b_keys[j], b_counts[j]
-            j += 1
-        else:
-            k, c = a_keys[i], a_counts[i] + b_counts[j]
-            i += 1
-            j += 1
-        if c >= min_count:
-            if fill:
-                keys[m] = k
-                counts[m] = c
-            m += 1
-    return m
-
-
-@njit(cache=True, nogil=True)
-def merge_at_least(a_keys, a_counts, b_keys, b_counts, min_count):
-    """Merge two sorted (keys, counts) tables, summing the counts of equal keys, keeping
-    the keys whose count is *min_count* or more (1: all). Two passes, the first only
-    counts, so the output is allocated at its exact size: no buffer for the rows of both
-    inputs (``merge_counts``' bound) and no copy of it."""
-    keys = np.empty(0, np.uint64)
-    counts = np.empty(0, np.int64)
-    m = _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, False)
-    keys = np.empty(m, np.uint64)
-    counts = np.empty(m, np.int64)
-    _merge_pass(a_keys, a_counts, b_keys, b_counts, min_count, keys, counts, True)
-    return keys, counts
-
-
 @njit(cache=True, nogil=True)
 def merge_narrow(a_keys, a_counts, b_keys, b_counts):
-    """:func:`merge_at_least` of all the keys (min_count 1) with int32 counts: for the
-    counting rounds' block tables when no count can reach 2^31 (the corpus has fewer
-    characters), 12 bytes a key instead of 16."""
-    keys = np.empty(0, np.uint64)
-    counts = np.empty(0, np.int32)
-    m = _merge_pass(a_keys, a_counts, b_keys, b_counts, 1, keys, counts, False)
-    keys = np.empty(m, np.uint64)
-    counts = np.empty(m, np.int32)
-    _merge_pass(a_keys, a_counts, b_keys, b_counts, 1, keys, counts, True)
-    return keys, counts
+    """``_tables.merge_counts`` with int32 counts: for the counting rounds' block tables
+    when no count can reach 2^31 (the corpus has fewer characters), 12 bytes a key instead
+    of 16."""
+    return merge_typed(a_keys, a_counts, b_keys, b_counts, 1, np.int32)
 
 
 @njit(cache=True, nogil=True)
 def run_lengths_narrow(sorted_keys):
-    """``_tables.run_lengths`` (distinct keys of a sorted array and their counts) with
-    int32 counts (*sorted_keys* has fewer than 2^31 keys)."""
-    n = sorted_keys.shape[0]
-    n_unique = 0
-    for i in range(n):
-        if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
-            n_unique += 1
-    keys = np.empty(n_unique, np.uint64)
-    counts = np.zeros(n_unique, np.int32)
-    m = -1
-    for i in range(n):
-        if i == 0 or sorted_keys[i] != sorted_keys[i - 1]:
-            m += 1
-            keys[m] = sorted_keys[i]
-        counts[m] += 1
-    return keys, counts
+    """``_tables.run_lengths`` with int32 counts (*sorted_keys* has fewer than 2^31 keys)."""
+    return count_runs(sorted_keys, np.int32)
 
 
 @njit(cache=True, nogil=True)

@@ -44,7 +44,6 @@ from ..text.io import display_name, open_binary, read_byte_blocks
 from ..text.progress import Progress
 from . import _discovery_kernels as DK
 from . import _lexicon_kernels as LK
-from ._unigram_kernels import merge_at_least
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
 from .ngrams import NgramCounts, PairCounter, sort_keys, sub_key, unpack
 
@@ -469,7 +468,7 @@ def count_span_table(spans: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]
     (:meth:`Corpus.blocks`; *spans* must only read them)."""
     # the short spans' merges allocate their output at its exact size (merge_counts'
     # buffer for both inputs, then a copy, was the chunk cut's largest transient)
-    shorts, longs = MergeStack(_merge_exact), MergeStack(DK.merge_tables)
+    shorts, longs = MergeStack(merge_counts), MergeStack(DK.merge_tables)
     for short, long in map_blocks(lambda ids: block_span_counts(spans, ids),
                                   corpus.blocks(chars, progress, narrow)):
         shorts.push(short, short[0].size)
@@ -488,12 +487,6 @@ def block_span_counts(spans: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray
     short, long_rows = DK.short_span_keys(ids, starts, ends, 4)
     sort_keys(short)
     return run_lengths(short), DK.count_spans(ids, starts[long_rows], ends[long_rows])
-
-
-def _merge_exact(a_keys: np.ndarray, a_counts: np.ndarray, b_keys: np.ndarray,
-                 b_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``merge_counts`` (the same table) with its output allocated at the exact size."""
-    return merge_at_least(a_keys, a_counts, b_keys, b_counts, 1)
 
 
 def span_table(short: tuple, long: tuple) -> _WordTable:

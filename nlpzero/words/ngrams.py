@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numba import njit
 
-from .._tables import MergeStack, lookup_counts, merge_counts, merge_counts_exact, run_lengths
+from .._tables import MergeStack, lookup_counts, merge_counts, run_lengths
 
 MAX_ORDER = 4
 _SHIFTS = np.array([48, 32, 16, 0], dtype=np.uint64)
@@ -173,13 +173,13 @@ class PairCounter:
         a, b = np.divmod(cells, self.dense_ids)
         # characters and dense pairs are each sorted already: merge, don't sort
         # exact-size merges: the last one, of every pair seen, is training's peak
-        keys, counts = merge_counts_exact(
+        keys, counts = merge_counts(
             char_ids.astype(np.uint64) << np.uint64(48), self.chars[char_ids],
             (a.astype(np.uint64) << np.uint64(48)) | (b.astype(np.uint64) << np.uint64(32)),
             self.pairs[cells].astype(np.int64))
         rest = self.rest.result()
         if rest is not None:
-            keys, counts = merge_counts_exact(keys, counts, *rest)
+            keys, counts = merge_counts(keys, counts, *rest)
         return NgramCounts(keys, counts, 2)
 
 

@@ -64,7 +64,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .._malloc import trim_heap
-from .._tables import MergeStack, run_lengths
+from .._tables import MergeStack, merge_at_least, merge_counts, run_lengths
 from .._threads import map_blocks
 from ..text.chars import ALNUM, HAN
 from ..text.progress import Progress
@@ -194,7 +194,7 @@ class UnigramFinder(_Finder):
         n_prev = 0
         tk = tv = work = None
         runs, merge = ((UK.run_lengths_narrow, UK.merge_narrow) if narrow
-                       else (run_lengths, merge_exact))
+                       else (run_lengths, merge_counts))
         L = 3
         while True:
             emit = self.max_len >= L
@@ -257,7 +257,7 @@ class UnigramFinder(_Finder):
             # each partition's keys are sorted and the partitions' keys are disjoint: merge
             while len(kept) > 1:  # them (a stable argsort of all took ~100 ns a key)
                 b, a = kept.pop(), kept.pop()
-                kept.append(UK.merge_at_least(*a, *b, 1))
+                kept.append(merge_at_least(*a, *b, 1))
                 del a, b
             prev_keys, prev_counts = kept.pop()
             if prev_keys.size == 0:
@@ -563,13 +563,6 @@ class UnigramFinder(_Finder):
         return keep, gain
 
 
-def merge_exact(a_keys: np.ndarray, a_counts: np.ndarray, b_keys: np.ndarray,
-                b_counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``merge_counts`` with the output allocated at its exact size (a
-    :class:`MergeStack` merge)."""
-    return UK.merge_at_least(a_keys, a_counts, b_keys, b_counts, 1)
-
-
 def merge_pairs(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
     """(keys, counts) tables (any order) as one: distinct keys sorted, counts summed."""
     keys = np.concatenate([k for k, _ in parts]) if parts else np.zeros(0, np.int64)
@@ -589,7 +582,7 @@ def _halves(chunks: _WordTable) -> list[slice]:
 
 
 def merged_at_least(stack: MergeStack, min_count: int,
-                    merge: Callable = merge_exact) -> tuple | None:
+                    merge: Callable = merge_counts) -> tuple | None:
     """The tables of *stack* merged (emptying it) by *merge*, only the keys counted
     *min_count* times or more, with int64 counts; the last merge keeps only those, so the
     full merged table (all the distinct keys, most of them rare) is never built."""
@@ -606,7 +599,7 @@ def merged_at_least(stack: MergeStack, min_count: int,
         keep = counts >= min_count
         return keys[keep], counts[keep].astype(np.int64, copy=False)
     b, a = tables.pop(), tables.pop()
-    return UK.merge_at_least(*a, *b, min_count)
+    return merge_at_least(*a, *b, min_count)
 
 
 def _characters_only(counts: NgramCounts) -> NgramCounts:
