@@ -304,6 +304,15 @@ class PairMatrix:
     def tiles(self) -> int:
         return (self.indptr.shape[0] - 1) // max(self.size, 1)
 
+    def run_pass(self, pool: Pieces, gather: Callable[..., Any], gather_args: tuple,
+                 scatter: Callable[..., Any], scatter_args: tuple) -> list[Any]:
+        """One pass over the pairs on *pool*: ``gather(*gather_args, lo, hi)`` for every block
+        of rows, then ``scatter(*scatter_args, k)`` for every column tile; what the pieces
+        return, in piece order."""
+        edges = self.blocks.tolist()
+        done = pool.run(gather, [(*gather_args, lo, hi) for lo, hi in zip(edges[:-1], edges[1:])])
+        return done + pool.run(scatter, [(*scatter_args, k) for k in range(self.tiles)])
+
     def matvec(self, x: np.ndarray, pool: Pieces | None = None) -> np.ndarray:
         """(P + Pᵀ) x, P the positive part of the target (the spectral start's PPMI); the
         same bits on any number of threads (each row is summed in one fixed order)."""
@@ -321,12 +330,9 @@ class PairMatrix:
 
     def _positive_product(self, gather: Callable[..., None], scatter: Callable[..., None],
                           x: np.ndarray, pool: Pieces | None) -> np.ndarray:
-        pool = pool or Pieces(1)
         y = np.empty(x.shape, np.float64)
         args = (self.indptr, self.offsets, self.tile, self.target, x, y)
-        edges = self.blocks.tolist()
-        pool.run(gather, [(*args, lo, hi) for lo, hi in zip(edges[:-1], edges[1:])])
-        pool.run(scatter, [(*args, k) for k in range(self.tiles)])
+        self.run_pass(pool or Pieces(1), gather, args, scatter, args)
         return y
 
     def dense(self) -> np.ndarray:
@@ -404,8 +410,6 @@ class _WeightedPasses:
         self.weights = (weight_table(x_max, alpha), float(x_max), float(alpha))
         self.ridge = np.float32(ridge)
         self.pool = pool
-        edges = matrix.blocks.tolist()
-        self.blocks = list(zip(edges[:-1], edges[1:]))
 
     def residual(self, x: np.ndarray, y: np.ndarray, r: np.ndarray) -> float:
         """r = b - A x for every row of x (y the fixed side); returns L(x, y)."""
@@ -413,10 +417,8 @@ class _WeightedPasses:
 
         m = self.m
         head = (m.indptr, m.offsets, m.tile, m.target, m.counts, *self.weights, x, y)
-        losses = self.pool.run(residual_gather,
-                               [(*head, self.ridge, r, lo, hi) for lo, hi in self.blocks])
-        losses += self.pool.run(residual_scatter, [(*head, r, k) for k in range(m.tiles)])
-        return math.fsum(losses)
+        return math.fsum(m.run_pass(self.pool, residual_gather, (*head, self.ridge, r),
+                                    residual_scatter, (*head, r)))
 
     def apply(self, y: np.ndarray, x: np.ndarray, out: np.ndarray) -> None:
         """out_i = A_i x_i for every row (A_i from the fixed side y)."""
@@ -424,9 +426,8 @@ class _WeightedPasses:
 
         m = self.m
         head = (m.indptr, m.offsets, m.tile, m.counts, *self.weights, y)
-        self.pool.run(apply_gather, [(*head, self.ridge, x, out, lo, hi)
-                                     for lo, hi in self.blocks])
-        self.pool.run(apply_scatter, [(*head, x, out, k) for k in range(m.tiles)])
+        m.run_pass(self.pool, apply_gather, (*head, self.ridge, x, out), apply_scatter,
+                   (*head, x, out))
 
 
 def weighted_loss(matrix: PairMatrix, w: np.ndarray, c: np.ndarray, x_max: float = 100.0,
@@ -500,8 +501,8 @@ def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alph
                     ridge: float, release_counts: bool, threads: int) -> Trained:
     """The weighted method: one tiled copy of the pairs (target, count) serves both the
     Lanczos start (its positive part) and the weighted fit. With *release_counts* it is made
-    from the Cooccurrence's own arrays (rows freed first, columns and counts permuted in
-    place), which are left empty."""
+    from the Cooccurrence's own arrays (rows freed first, counts permuted in place, columns
+    read into tile offsets), which are left empty."""
     from ._solver_kernels import triangle_indptr
 
     n_words = len(cooc.vocab)
@@ -608,7 +609,7 @@ def train(
     """Fit the vectors; see the module docstring for the two methods.
 
     ``context_power`` (default 0.75 for ``spectral``, 1 = plain PMI for ``adagrad``) smooths
-    the context distribution; ``shift`` (default 2 for ``weighted``, 0 otherwise) is
+    the context distribution; ``shift`` (default 3 for ``weighted``, 0 otherwise) is
     subtracted from the target (log k of SGNS); for ``weighted`` it shifts the fitted target
     only, not the (positive-part) spectral start.
     Each AdaGrad epoch's mean loss goes to ``progress.note``. With ``release_counts`` the
