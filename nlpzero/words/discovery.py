@@ -466,8 +466,6 @@ def count_span_table(spans: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]
     a string table: short spans (<= 4 ids) by packed key and sort, longer ones by hash;
     None when no block has a span. With *narrow*, cached blocks come as their uint16 ids
     (:meth:`Corpus.blocks`; *spans* must only read them)."""
-    # the short spans' merges allocate their output at its exact size (merge_counts'
-    # buffer for both inputs, then a copy, was the chunk cut's largest transient)
     shorts, longs = MergeStack(merge_counts), MergeStack(DK.merge_tables)
     for short, long in map_blocks(lambda ids: block_span_counts(spans, ids),
                                   corpus.blocks(chars, progress, narrow)):

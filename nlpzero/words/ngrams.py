@@ -172,7 +172,6 @@ class PairCounter:
         cells = np.flatnonzero(self.pairs)
         a, b = np.divmod(cells, self.dense_ids)
         # characters and dense pairs are each sorted already: merge, don't sort
-        # exact-size merges: the last one, of every pair seen, is training's peak
         keys, counts = merge_counts(
             char_ids.astype(np.uint64) << np.uint64(48), self.chars[char_ids],
             (a.astype(np.uint64) << np.uint64(48)) | (b.astype(np.uint64) << np.uint64(32)),
