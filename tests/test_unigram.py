@@ -15,9 +15,10 @@ from nlpzero.errors import InputError
 from nlpzero.text.chars import HAN
 from nlpzero.text.progress import Progress
 from nlpzero.words import _unigram_kernels as UK
+from nlpzero.words import unigram
 from nlpzero.words.discovery import Corpus, _WordTable, discover
 from nlpzero.words.segmentation import Segmenter
-from nlpzero.words.unigram import UnigramFinder
+from nlpzero.words.unigram import UnigramFinder, select_candidates
 
 
 def table_words(finder: UnigramFinder, table: _WordTable) -> Counter:
@@ -359,8 +360,8 @@ def reference_candidates(finder: UnigramFinder, table) -> np.ndarray:
 
 @pytest.mark.parametrize("seed", range(3))
 def test_candidate_selection_matches_its_definition(seed):
-    """select_candidates (one fused pass) = cohesion threshold and extension share computed
-    separately in plain Python and numpy."""
+    """select_candidates = cohesion threshold and extension share computed separately in
+    plain Python and numpy."""
     text = generated_corpus(seed, 1500, "子丑寅卯辰巳午")
     finder = UnigramFinder(min_count=2).train([text])
     table = finder.ngram_table(Corpus.of([text]), Progress())
@@ -368,12 +369,27 @@ def test_candidate_selection_matches_its_definition(seed):
     tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
     expected = reference_candidates(finder, table)
     for with_autonomy in (False, True):
-        got, aut = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv, n_chars,
-                                        finder.min_pmi, finder.pmi_step, finder.pmi_cap, 0.8,
-                                        with_autonomy)
+        got, aut = select_candidates(table, tk, tv, n_chars, finder.min_pmi, finder.pmi_step,
+                                     finder.pmi_cap, 0.8, with_autonomy)
         assert np.array_equal(got, expected)
         assert aut.size == (got.sum() if with_autonomy else 0)
     assert got.sum() > (table.lengths == 1).sum()  # some multi-character candidates
+
+
+def test_candidate_selection_in_halves_equals_one_piece(monkeypatch):
+    """select_candidates runs each length's lookups and cohesion in two halves on two
+    threads: the same keep and autonomy, to the bit, as in one piece."""
+    text = generated_corpus(5, 1500, "子丑寅卯辰巳午")
+    finder = UnigramFinder(min_count=2).train([text])
+    table = finder.ngram_table(Corpus.of([text]), Progress())
+    tk, tv = UK.key_table(UK.row_keys(table.ptr, table.chars))
+    args = (table, tk, tv, float(finder.char_counts().sum()), 1.5, 1.5, 8.0, 0.8, True)
+    whole = select_candidates(*args)
+    split = unigram._split
+    monkeypatch.setattr(unigram, "_split", lambda first, stop: split(first, stop, 2))
+    halves = select_candidates(*args)
+    assert np.array_equal(whole[0], halves[0]) and whole[0].sum() > 100
+    assert np.array_equal(whole[1], halves[1])
 
 
 @pytest.mark.parametrize("args, option, owner", [
@@ -433,9 +449,8 @@ def reference_boundary_excess(w: str, aut: dict[str, float], usable: set[str]) -
 
 def all_autonomy(table, tk, tv) -> np.ndarray:
     """select_candidates' autonomy of every row (thresholds that keep every row)."""
-    keep, aut = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv,
-                                     float(table.counts[table.lengths == 1].sum()),
-                                     -1e300, 0.0, -1e300, 2.0, True)
+    keep, aut = select_candidates(table, tk, tv, float(table.counts[table.lengths == 1].sum()),
+                                  -1e300, 0.0, -1e300, 2.0, True)
     assert keep.all()
     return aut
 

@@ -559,160 +559,172 @@ def char_rows(ptr, chars):
 
 
 @njit(cache=True)
-def select_candidates(ptr, chars, counts, tk, tv, n_chars, min_pmi, pmi_step, pmi_cap,
-                      max_share, with_autonomy):
-    """keep[row]: one character, or cohesion (the minimum over binary splits of
-    ln(N c(w) / (c(left) c(right)))) >= min(min_pmi + (n − 2) pmi_step, pmi_cap) and no
-    one-character extension holding *max_share* of the n-gram's occurrences or more (it is
-    a piece of a longer word). With *with_autonomy*, also the autonomy of every kept row
-    (in row order; empty otherwise), the normalised variation of branching entropy (nVBE,
-    Magistry & Sagot 2012) of the frequent n-gram table (all substrings of a row are rows):
-
-    h_right(w) = ln c(w) − Σ_x c(wx) ln c(wx) / c(w) over the rows wx (occurrences whose
-    extension is not a row — rarer than min_count, or a mark, or the text's end — count as
-    all different), h_left likewise; the empty string's entropy is the character
-    entropy. a(w) = h_right(w) − h_right(w[:-1]) + h_left(w) − h_left(w[1:]), minus the mean
-    of a over the rows of w's length. High a: w is followed and preceded by many different
-    strings, more than its shorter parts are (w ends where words end).
-
-    The rows must come shortest first (as :meth:`UnigramFinder.ngram_table` writes them).
-    Length by length, a first pass over the rows one character longer adds each to its
-    parents (extension share, right/left entropy sums), then a second pass over the rows
-    of this length computes their cohesion and autonomy; only two lengths' sums are held
-    at a time (20 bytes a row of them), and the autonomy is stored for the kept rows only
-    (the boundary test reads no other)."""
+def length_starts(ptr):
+    """starts[L]: the first row of length L in a CSR string table whose rows come shortest
+    first (``starts[L + 1]`` ends them; empty lengths start where the next one does), for
+    L = 0 .. longest + 2."""
     n = ptr.shape[0] - 1
-    one = char_rows(ptr, chars)
     longest = 1
     for r in range(n):
         L = ptr[r + 1] - ptr[r]
         if longest > L:
             raise ValueError("select_candidates: rows must come shortest first")
         longest = L
-    lo = np.full(longest + 3, n, np.int64)  # rows of length L: lo[L] .. lo[L + 1]
+    starts = np.full(longest + 3, n, np.int64)
     for r in range(n - 1, -1, -1):
-        lo[ptr[r + 1] - ptr[r]] = r
+        starts[ptr[r + 1] - ptr[r]] = r
     for L in range(longest, -1, -1):
-        lo[L] = min(lo[L], lo[L + 1])
-    keep = np.zeros(n, np.bool_)
-    aut = np.zeros(max(16, n // 16) if with_autonomy else 0)  # grows when needed
-    sums = np.zeros(longest + 1)
-    nums = np.zeros(longest + 1)
-    k = 0
-    h0 = 0.0
-    hr_prev = np.zeros(0)
-    hl_prev = np.zeros(0)
-    for L in range(1, longest + 1):
-        base = lo[L]
-        size = lo[L + 1] - base
-        share = np.zeros(size, np.float32)
-        m = size if with_autonomy else 0
-        hr = np.zeros(m)
-        hl = np.zeros(m)
-        for r in range(lo[L + 1], lo[L + 2]):  # the rows one longer: to their parents
-            p = ptr[r]
-            if L > 1 and r + PREFETCH_AHEAD < lo[L + 2]:
-                q = ptr[r + PREFETCH_AHEAD]
-                _prefetch_row(tk, tv, seq_key(chars, q, q + L))
-                _prefetch_row(tk, tv, seq_key(chars, q + 1, q + L + 1))
-            if L == 1:
-                a = one[chars[p]]
-                b = one[chars[p + 1]]
-            else:
-                a = key_row(tk, tv, seq_key(chars, p, p + L))  # w[:-1]
-                b = key_row(tk, tv, seq_key(chars, p + 1, p + L + 1))  # w[1:]
-            a -= base
-            b -= base
-            if not 0 <= a < size:
-                a = -1
-            if not 0 <= b < size:
-                b = -1
-            if a >= 0 and one[chars[p + L]] >= 0:
-                share[a] = max(share[a], counts[r] / counts[a + base])
-            if b >= 0 and one[chars[p]] >= 0:
-                share[b] = max(share[b], counts[r] / counts[b + base])
-            if with_autonomy:
-                c = float(counts[r])
-                if c <= 0:
-                    continue
-                v = c * math.log(c)
-                if a >= 0:
-                    hr[a] += v
-                if b >= 0:
-                    hl[b] += v
+        starts[L] = min(starts[L], starts[L + 1])
+    return starts
+
+
+@njit(cache=True, nogil=True)
+def shorter_rows(ptr, chars, one, tk, tv, first, stop, left, right):
+    """For the rows first..stop of one length L >= 2: the rows of w[:-1] and of w[1:]
+    into *left* and *right* (−1 where absent; through *one* for L = 2). The key lookups
+    of the candidate selection's extension pass, whose results its cohesion pass reuses
+    one length later; halves of a length run on two threads."""
+    for r in range(first, stop):
+        p = ptr[r]
+        L = ptr[r + 1] - p
+        if L == 2:
+            left[r - first] = one[chars[p]]
+            right[r - first] = one[chars[p + 1]]
+            continue
+        if r + PREFETCH_AHEAD < stop:
+            q = ptr[r + PREFETCH_AHEAD]
+            _prefetch_row(tk, tv, seq_key(chars, q, q + L - 1))
+            _prefetch_row(tk, tv, seq_key(chars, q + 1, q + L))
+        left[r - first] = key_row(tk, tv, seq_key(chars, p, p + L - 1))
+        right[r - first] = key_row(tk, tv, seq_key(chars, p + 1, p + L))
+
+
+@njit(cache=True)
+def extension_stats(ptr, chars, counts, one, base, size, first, stop, left, right, h0,
+                    with_autonomy):
+    """What the *size* rows from *base* (one length L) learn from the rows one longer
+    (first..stop, whose w[:-1] and w[1:] rows are *left* and *right*): each row's largest
+    extension share c(wx) / c(w) or c(xw) / c(w) over the extensions whose added character
+    is a row, and with *with_autonomy* its right and left branching entropies h_right(w) =
+    ln c(w) − Σ_x c(wx) ln c(wx) / c(w) and h_left (empty otherwise). For L = 1 the
+    empty string's entropy (the character entropy) replaces *h0*.
+    Returns (share, h_right, h_left, h0)."""
+    share = np.zeros(size, np.float32)
+    m = size if with_autonomy else 0
+    hr = np.zeros(m)
+    hl = np.zeros(m)
+    L = ptr[base + 1] - ptr[base] if size > 0 else 0
+    for r in range(first, stop):
+        p = ptr[r]
+        a = left[r - first] - base
+        b = right[r - first] - base
+        if not 0 <= a < size:
+            a = -1
+        if not 0 <= b < size:
+            b = -1
+        if a >= 0 and one[chars[p + L]] >= 0:
+            share[a] = max(share[a], counts[r] / counts[a + base])
+        if b >= 0 and one[chars[p]] >= 0:
+            share[b] = max(share[b], counts[r] / counts[b + base])
         if with_autonomy:
-            total = 0.0
-            plogp = 0.0
-            for i in range(size):
-                c = float(counts[base + i])
-                if c <= 0:
-                    continue
-                if L == 1:
-                    total += c
-                    plogp += c * math.log(c)
-                hr[i] = math.log(c) - hr[i] / c
-                hl[i] = math.log(c) - hl[i] / c
-            if L == 1:
-                h0 = math.log(total) - plogp / total if total > 0 else 0.0
-        prev = lo[L - 1] if L >= 2 else 0
-        for r in range(base, base + size):
-            p = ptr[r]
-            if L >= 3 and r + PREFETCH_AHEAD < base + size:  # the splits' parts, ahead
-                q = ptr[r + PREFETCH_AHEAD]
-                for s in range(2, L):
-                    _prefetch_row(tk, tv, seq_key(chars, q, q + s))
-                for s in range(1, L - 1):
-                    _prefetch_row(tk, tv, seq_key(chars, q + s, q + L))
-            out = 0.0
-            if L < 2:
-                keep[r] = True
-                if with_autonomy and counts[r] > 0:
-                    out = hr[r - base] + hl[r - base] - 2.0 * h0
-            else:
-                best = np.inf
-                left = right = -1  # rows of w[:-1] and w[1:]
-                for s in range(1, L):
-                    a = one[chars[p]] if s == 1 else key_row(tk, tv, seq_key(chars, p, p + s))
-                    b = one[chars[p + L - 1]] if s == L - 1 else key_row(
-                        tk, tv, seq_key(chars, p + s, p + L))
-                    if s == L - 1:
-                        left = a
-                    if s == 1:
-                        right = b
-                    if a < 0 or b < 0:
-                        continue
-                    v = math.log(n_chars * counts[r] / (float(counts[a]) * float(counts[b])))
-                    best = min(best, v)
-                keep[r] = (best >= min(min_pmi + (L - 2) * pmi_step, pmi_cap)
-                           and share[r - base] < max_share)
-                if with_autonomy and counts[r] > 0:
-                    hr_a = hr_prev[left - prev] if 0 <= left - prev < hr_prev.shape[0] else h0
-                    hl_b = hl_prev[right - prev] if 0 <= right - prev < hl_prev.shape[0] else h0
-                    out = (hr[r - base] - hr_a) + (hl[r - base] - hl_b)
-            if not with_autonomy:
+            c = float(counts[r])
+            if c <= 0:
                 continue
-            if counts[r] > 0:
-                sums[L] += out
-                nums[L] += 1.0
-            if keep[r]:
-                if k == aut.shape[0]:
-                    grown = np.zeros(2 * k)
-                    grown[:k] = aut
-                    aut = grown
-                aut[k] = out
-                k += 1
-        hr_prev, hl_prev = hr, hl
-    if not with_autonomy:
-        return keep, aut
-    aut = aut[:k].copy()
+            v = c * math.log(c)
+            if a >= 0:
+                hr[a] += v
+            if b >= 0:
+                hl[b] += v
+    if with_autonomy:
+        total = 0.0
+        plogp = 0.0
+        for i in range(size):
+            c = float(counts[base + i])
+            if c <= 0:
+                continue
+            if L == 1:
+                total += c
+                plogp += c * math.log(c)
+            hr[i] = math.log(c) - hr[i] / c
+            hl[i] = math.log(c) - hl[i] / c
+        if L == 1:
+            h0 = math.log(total) - plogp / total if total > 0 else 0.0
+    return share, hr, hl, h0
+
+
+@njit(cache=True, nogil=True)
+def cohesion_rows(ptr, chars, counts, one, tk, tv, base, first, stop, left, right, n_chars,
+                  need, share, max_share, hr, hl, hr_shorter, hl_shorter, shorter_base, h0,
+                  keep, aut):
+    """keep[r] for the rows first..stop of one length L (from *base*): one character, or
+    cohesion min over splits of ln(N c(w) / (c(left) c(right))) >= *need* and extension
+    *share* below *max_share*; with autonomy (*hr* not empty) ``aut[r − base]`` = the raw
+    nVBE Δh_right + Δh_left against w[:-1] and w[1:] (rows *left*, *right*; their
+    entropies *hr_shorter*, *hl_shorter* from *shorter_base*, h0 for the empty string).
+    Rows are independent: halves of a length run on two threads."""
+    with_autonomy = hr.shape[0] > 0
+    for r in range(first, stop):
+        p = ptr[r]
+        L = ptr[r + 1] - p
+        if L >= 4 and r + PREFETCH_AHEAD < stop:  # the middle splits' parts, ahead
+            q = ptr[r + PREFETCH_AHEAD]
+            for s in range(2, L - 1):
+                _prefetch_row(tk, tv, seq_key(chars, q, q + s))
+                _prefetch_row(tk, tv, seq_key(chars, q + s, q + L))
+        out = 0.0
+        if L < 2:
+            keep[r] = True
+            if with_autonomy and counts[r] > 0:
+                out = hr[r - base] + hl[r - base] - 2.0 * h0
+        else:
+            w_left = left[r - base]  # rows of w[:-1] and w[1:]
+            w_right = right[r - base]
+            best = np.inf
+            for s in range(1, L):
+                if s == 1:
+                    a = one[chars[p]]
+                elif s == L - 1:
+                    a = w_left
+                else:
+                    a = key_row(tk, tv, seq_key(chars, p, p + s))
+                if s == L - 1:
+                    b = one[chars[p + L - 1]]
+                elif s == 1:
+                    b = w_right
+                else:
+                    b = key_row(tk, tv, seq_key(chars, p + s, p + L))
+                if a < 0 or b < 0:
+                    continue
+                v = math.log(n_chars * counts[r] / (float(counts[a]) * float(counts[b])))
+                best = min(best, v)
+            keep[r] = best >= need and share[r - base] < max_share
+            if with_autonomy and counts[r] > 0:
+                i = w_left - shorter_base
+                j = w_right - shorter_base
+                hr_a = hr_shorter[i] if 0 <= i < hr_shorter.shape[0] else h0
+                hl_b = hl_shorter[j] if 0 <= j < hl_shorter.shape[0] else h0
+                out = (hr[r - base] - hr_a) + (hl[r - base] - hl_b)
+        if with_autonomy:
+            aut[r - base] = out
+
+
+@njit(cache=True)
+def kept_autonomy(aut, keep, counts):
+    """The autonomy of the kept rows of one length: raw nVBE (:func:`cohesion_rows`) minus
+    its mean over the rows of that length seen at all (summed in row order)."""
+    total = 0.0
+    seen = 0.0
+    for i in range(aut.shape[0]):
+        if counts[i] > 0:
+            total += aut[i]
+            seen += 1.0
+    out = np.empty(aut.shape[0])
     k = 0
-    for r in range(n):
-        if keep[r]:
-            L = ptr[r + 1] - ptr[r]
-            if counts[r] > 0:
-                aut[k] -= sums[L] / nums[L]
+    for i in range(aut.shape[0]):
+        if keep[i]:
+            out[k] = aut[i] - total / seen if counts[i] > 0 else aut[i]
             k += 1
-    return keep, aut
+    return out[:k].copy()
 
 
 @njit(cache=True)

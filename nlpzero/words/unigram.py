@@ -10,7 +10,7 @@
    (xw or wx) accounts for ``max_share`` of its occurrences or more: such an n-gram is a
    piece of a longer word (华民族 of 中华民族). For each candidate of three or more
    characters, with a(s) the nVBE autonomy of a string
-   (:func:`_unigram_kernels.select_candidates`), its *excess*: how much its best split into other
+   (:func:`select_candidates`), its *excess*: how much its best split into other
    candidates outscores it, max Σ a(part) len(part) − a(w) len(w) (positive: nVBE
    decoding would cut it, 新|世纪, 检察|机关, compounds of parts that each stand in more
    contexts than the whole). Pre-rule: a run of digits joined to the ideograph after it
@@ -283,9 +283,8 @@ class UnigramFinder(_Finder):
         n_chars = float(self.char_counts().sum())
         boundary = self.boundary_margin < 1e6
         tk, tv = UK.row_key_table(table.ptr, table.chars)
-        keep, aut = UK.select_candidates(table.ptr, table.chars, table.counts, tk, tv,
-                                         n_chars, self.min_pmi, self.pmi_step, self.pmi_cap,
-                                         self.max_share, boundary)
+        keep, aut = select_candidates(table, tk, tv, n_chars, self.min_pmi, self.pmi_step,
+                                      self.pmi_cap, self.max_share, boundary)
         del tk, tv
         words = table.subset(keep)
         del keep
@@ -561,6 +560,84 @@ class UnigramFinder(_Finder):
         keep, gain, _ = UK.prune(words.ptr, words.chars, counts.astype(np.float64), tk, tv,
                                  self.unknown_score, char_cost, self.lexicon_cost)
         return keep, gain
+
+
+def select_candidates(table: _WordTable, tk: np.ndarray, tv: np.ndarray, n_chars: float,
+                      min_pmi: float, pmi_step: float, pmi_cap: float, max_share: float,
+                      with_autonomy: bool) -> tuple[np.ndarray, np.ndarray]:
+    """keep[row] of the n-gram *table* (its key table *tk*, *tv*): one character, or
+    cohesion (the minimum over binary splits of ln(N c(w) / (c(left) c(right)))) >=
+    min(min_pmi + (n − 2) pmi_step, pmi_cap) and no one-character extension holding
+    *max_share* of the n-gram's occurrences or more (it is a piece of a longer word). With
+    *with_autonomy*, also the autonomy of every kept row (in row order; empty otherwise),
+    the normalised variation of branching entropy (nVBE, Magistry & Sagot 2012) of the
+    frequent n-gram table (all substrings of a row are rows):
+
+    h_right(w) = ln c(w) − Σ_x c(wx) ln c(wx) / c(w) over the rows wx (occurrences whose
+    extension is not a row — rarer than min_count, or a mark, or the text's end — count as
+    all different), h_left likewise; the empty string's entropy is the character
+    entropy. a(w) = h_right(w) − h_right(w[:-1]) + h_left(w) − h_left(w[1:]), minus the mean
+    of a over the rows of w's length. High a: w is followed and preceded by many different
+    strings, more than its shorter parts are (w ends where words end).
+
+    The rows must come shortest first (as :meth:`UnigramFinder.ngram_table` writes them).
+    Length by length: the rows one longer are looked up for their w[:-1] and w[1:]
+    (:func:`_unigram_kernels.shorter_rows`) and add to those parents
+    (:func:`_unigram_kernels.extension_stats`), then the rows of this length get their
+    cohesion and autonomy (:func:`_unigram_kernels.cohesion_rows`, reusing the lookups of
+    w[:-1] and w[1:] made one length before). The lookups run in two halves on two
+    threads; only two lengths' sums are held at a time."""
+    ptr, chars, counts = table.ptr, table.chars, table.counts
+    one = UK.char_rows(ptr, chars)
+    starts = UK.length_starts(ptr)
+    keep = np.zeros(counts.size, np.bool_)
+    kept_aut = []
+    left = right = np.zeros(0, np.int32)  # the rows of w[:-1] and w[1:] of this length's
+    hr_shorter = hl_shorter = np.zeros(0)
+    shorter_base, h0 = 0, 0.0
+    for L in range(1, starts.size - 2):
+        base, stop, longer_stop = (int(s) for s in starts[L:L + 3])
+        longer_left = np.empty(longer_stop - stop, np.int32)
+        longer_right = np.empty(longer_stop - stop, np.int32)
+
+        def look_up(rows: slice, first: int = stop, left: np.ndarray = longer_left,
+                    right: np.ndarray = longer_right) -> None:
+            UK.shorter_rows(ptr, chars, one, tk, tv, rows.start, rows.stop,
+                            left[rows.start - first:], right[rows.start - first:])
+
+        for _ in map_blocks(look_up, _split(stop, longer_stop)):
+            pass
+        share, hr, hl, h0 = UK.extension_stats(ptr, chars, counts, one, base, stop - base,
+                                               stop, longer_stop, longer_left, longer_right,
+                                               h0, with_autonomy)
+        need = min(min_pmi + (L - 2) * pmi_step, pmi_cap)
+        aut = np.zeros(stop - base if with_autonomy else 0)
+
+        def cohesion(rows: slice, base: int = base, left: np.ndarray = left,
+                     right: np.ndarray = right, need: float = need, share: np.ndarray = share,
+                     hr: np.ndarray = hr, hl: np.ndarray = hl, hr_shorter: np.ndarray = hr_shorter,
+                     hl_shorter: np.ndarray = hl_shorter, shorter_base: int = shorter_base,
+                     h0: float = h0, aut: np.ndarray = aut) -> None:
+            UK.cohesion_rows(ptr, chars, counts, one, tk, tv, base, rows.start, rows.stop,
+                             left, right, n_chars, need, share, max_share, hr, hl, hr_shorter,
+                             hl_shorter, shorter_base, h0, keep, aut)
+
+        for _ in map_blocks(cohesion, _split(base, stop)):
+            pass
+        if with_autonomy:
+            kept_aut.append(UK.kept_autonomy(aut, keep[base:stop], counts[base:stop]))
+        left, right = longer_left, longer_right
+        hr_shorter, hl_shorter, shorter_base = hr, hl, base
+    aut = np.concatenate(kept_aut) if with_autonomy and kept_aut else np.zeros(0)
+    return keep, aut
+
+
+def _split(first: int, stop: int, min_rows: int = 1 << 14) -> list[slice]:
+    """Rows first..stop in two halves (one when there are fewer than *min_rows*)."""
+    if stop - first < min_rows:
+        return [slice(first, stop)]
+    middle = (first + stop) // 2
+    return [slice(first, middle), slice(middle, stop)]
 
 
 def merge_pairs(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
