@@ -150,7 +150,8 @@ def string_table(strings: list[str], values) -> _WordTable:
 
 
 @pytest.mark.parametrize("seed", range(6))
-def test_prune_matches_reference(seed):
+@pytest.mark.parametrize("in_halves", [False, True])
+def test_prune_matches_reference(seed, in_halves, monkeypatch):
     rng = random.Random(seed)
     words = random_words(rng, 40, 5)
     counts = [float(rng.choice([0, 1, 2, 5, 20, 100, 1000])) for _ in words]
@@ -158,8 +159,11 @@ def test_prune_matches_reference(seed):
     ptr, chars = table.ptr, table.chars
     tk, tv = UK.key_table(UK.row_keys(ptr, chars))
     unknown, char_cost, lexicon_cost = -20.0, math.log(6), rng.choice([0.0, 1.0, 3.0])
-    keep, gain, saved = UK.prune(ptr, chars, np.array(counts), tk, tv, unknown, char_cost,
-                                 lexicon_cost)
+    if in_halves:  # the two threads' halves of the table, as on a large corpus
+        split = unigram._split
+        monkeypatch.setattr(unigram, "_split", lambda first, stop: split(first, stop, 2))
+    keep, gain, saved = unigram.prune(table, np.array(counts), tk, tv, unknown, char_cost,
+                                      lexicon_cost)
     ref_keep, ref_gain, ref_saved = reference_prune(words, counts, unknown, char_cost,
                                                     lexicon_cost)
     assert keep.tolist() == ref_keep

@@ -244,7 +244,7 @@ def digit_unit_spans(ids, is_digit, is_han):
     return keys, units, lens[:m].copy(), ptr, chars, runs
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def best_split(chars, start, L, self_row, tk, tv, logp, unknown_score, best, back, via):
     """Best segmentation of chars[start:start+L] into table words other than *self_row*
     (a single character outside the table scores *unknown_score*). Fills back/via."""
@@ -272,17 +272,9 @@ def best_split(chars, start, L, self_row, tk, tv, logp, unknown_score, best, bac
 
 
 @njit(cache=True)
-def prune(ptr, chars, counts, tk, tv, unknown_score, char_cost, lexicon_cost):
-    """The minimum-entropy redundancy test for every multi-character word w with count > 0,
-    all against the same counts. With w_1..w_k its best split into other words:
-
-    gain = ln p(w) − Σ ln p(w_i)  (nats saved per occurrence; keep needs >= len(w) − 1),
-    saved = the exact change of the corpus code length N ln N − Σ c ln c (nats) if w's
-    occurrences were re-spelt as w_1..w_k (keep needs >= lexicon_cost · char_cost · len(w),
-    the cost of spelling w in the lexicon).
-
-    Returns (keep, gain, saved).
-    """
+def unigram_model(ptr, counts):
+    """The unigram model of a CSR word table's *counts* as :func:`prune_rows` reads it:
+    ln p(w) = ln c(w) − ln N (NEG for unseen words), N = Σ c, and the longest word."""
     n = ptr.shape[0] - 1
     total = 0.0
     for w in range(n):
@@ -294,14 +286,29 @@ def prune(ptr, chars, counts, tk, tv, unknown_score, char_cost, lexicon_cost):
     longest = 1
     for w in range(n):
         longest = max(longest, ptr[w + 1] - ptr[w])
+    return logp, total, longest
+
+
+@njit(cache=True, nogil=True)
+def prune_rows(ptr, chars, counts, logp, total, longest, tk, tv, unknown_score, char_cost,
+               lexicon_cost, first, stop, keep, gain, saved):
+    """The minimum-entropy redundancy test for the multi-character words first..stop with
+    count > 0, all against the same counts (model :func:`unigram_model`). With w_1..w_k
+    w's best split into other words:
+
+    gain = ln p(w) − Σ ln p(w_i)  (nats saved per occurrence; keep needs >= len(w) − 1),
+    saved = the exact change of the corpus code length N ln N − Σ c ln c (nats) if w's
+    occurrences were re-spelt as w_1..w_k (keep needs >= lexicon_cost · char_cost · len(w),
+    the cost of spelling w in the lexicon).
+
+    Writes keep[w] = False for the words that fail, gain[w] and saved[w]; words are
+    independent, so halves of the table run on two threads.
+    """
     best = np.empty(longest + 1)
     back = np.zeros(longest + 1, np.int64)
     via = np.zeros(longest + 1, np.int64)
     parts = np.empty(longest, np.int64)
-    keep = counts > 0
-    gain = np.zeros(n)
-    saved = np.zeros(n)
-    for w in range(n):
+    for w in range(first, stop):
         L = ptr[w + 1] - ptr[w]
         if L < 2 or counts[w] <= 0:
             continue
@@ -337,7 +344,6 @@ def prune(ptr, chars, counts, tk, tv, unknown_score, char_cost, lexicon_cost):
         saved[w] = d
         if g < L - 1 or d < lexicon_cost * char_cost * L:
             keep[w] = False
-    return keep, gain, saved
 
 
 @njit(cache=True, nogil=True)

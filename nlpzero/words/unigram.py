@@ -557,9 +557,30 @@ class UnigramFinder(_Finder):
         """:func:`_unigram_kernels.prune` of *words* in the unigram model of *counts*: the
         redundancy test's keep[w] and each word's gain (nats) over its best split."""
         tk, tv = UK.row_key_table(words.ptr, words.chars)
-        keep, gain, _ = UK.prune(words.ptr, words.chars, counts.astype(np.float64), tk, tv,
-                                 self.unknown_score, char_cost, self.lexicon_cost)
+        keep, gain, _ = prune(words, counts.astype(np.float64), tk, tv, self.unknown_score,
+                              char_cost, self.lexicon_cost)
         return keep, gain
+
+
+def prune(words: _WordTable, counts: np.ndarray, tk: np.ndarray, tv: np.ndarray,
+          unknown_score: float, char_cost: float,
+          lexicon_cost: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The minimum-entropy redundancy test (去冗 + MDL, :func:`_unigram_kernels.prune_rows`)
+    of every multi-character word of *words* with count > 0 in the unigram model of
+    *counts* (float64, one a word; *tk*, *tv* the words' key table), in two halves on two
+    threads: (keep, gain in nats, saved code length in nats)."""
+    logp, total, longest = UK.unigram_model(words.ptr, counts)
+    n = counts.size
+    keep, gain, saved = counts > 0, np.zeros(n), np.zeros(n)
+
+    def test(rows: slice) -> None:
+        UK.prune_rows(words.ptr, words.chars, counts, logp, total, longest, tk, tv,
+                      unknown_score, char_cost, lexicon_cost, rows.start, rows.stop, keep, gain,
+                      saved)
+
+    for _ in map_blocks(test, _split(0, n)):
+        pass
+    return keep, gain, saved
 
 
 def select_candidates(table: _WordTable, tk: np.ndarray, tv: np.ndarray, n_chars: float,
@@ -628,6 +649,7 @@ def select_candidates(table: _WordTable, tk: np.ndarray, tv: np.ndarray, n_chars
             kept_aut.append(UK.kept_autonomy(aut, keep[base:stop], counts[base:stop]))
         left, right = longer_left, longer_right
         hr_shorter, hl_shorter, shorter_base = hr, hl, base
+        del look_up, cohesion, share, hr, hl, aut  # before the next length's arrays come
     aut = np.concatenate(kept_aut) if with_autonomy and kept_aut else np.zeros(0)
     return keep, aut
 
