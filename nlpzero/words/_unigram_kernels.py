@@ -291,7 +291,7 @@ def unigram_model(ptr, counts):
 
 @njit(cache=True, nogil=True)
 def prune_rows(ptr, chars, counts, logp, total, longest, tk, tv, unknown_score, char_cost,
-               lexicon_cost, first, stop, keep, gain, saved):
+               lexicon_cost, keep, gain, saved, first, stop):
     """The minimum-entropy redundancy test for the multi-character words first..stop with
     count > 0, all against the same counts (model :func:`unigram_model`). With w_1..w_k
     w's best split into other words:
@@ -585,24 +585,25 @@ def length_starts(ptr):
 
 
 @njit(cache=True, nogil=True)
-def shorter_rows(ptr, chars, one, tk, tv, first, stop, left, right):
-    """For the rows first..stop of one length L >= 2: the rows of w[:-1] and of w[1:]
-    into *left* and *right* (−1 where absent; through *one* for L = 2). The key lookups
-    of the candidate selection's extension pass, whose results its cohesion pass reuses
-    one length later; halves of a length run on two threads."""
+def shorter_rows(ptr, chars, one, tk, tv, offset, left, right, first, stop):
+    """For the rows first..stop of one length L >= 2 (which starts at row *offset*): the
+    rows of w[:-1] and of w[1:] into left[r − offset] and right[r − offset] (−1 where
+    absent; through *one* for L = 2). The key lookups of the candidate selection's
+    extension pass, whose results its cohesion pass reuses one length later; halves of a
+    length run on two threads."""
     for r in range(first, stop):
         p = ptr[r]
         L = ptr[r + 1] - p
         if L == 2:
-            left[r - first] = one[chars[p]]
-            right[r - first] = one[chars[p + 1]]
+            left[r - offset] = one[chars[p]]
+            right[r - offset] = one[chars[p + 1]]
             continue
         if r + PREFETCH_AHEAD < stop:
             q = ptr[r + PREFETCH_AHEAD]
             _prefetch_row(tk, tv, seq_key(chars, q, q + L - 1))
             _prefetch_row(tk, tv, seq_key(chars, q + 1, q + L))
-        left[r - first] = key_row(tk, tv, seq_key(chars, p, p + L - 1))
-        right[r - first] = key_row(tk, tv, seq_key(chars, p + 1, p + L))
+        left[r - offset] = key_row(tk, tv, seq_key(chars, p, p + L - 1))
+        right[r - offset] = key_row(tk, tv, seq_key(chars, p + 1, p + L))
 
 
 @njit(cache=True)
@@ -659,9 +660,9 @@ def extension_stats(ptr, chars, counts, one, base, size, first, stop, left, righ
 
 
 @njit(cache=True, nogil=True)
-def cohesion_rows(ptr, chars, counts, one, tk, tv, base, first, stop, left, right, n_chars,
-                  need, share, max_share, hr, hl, hr_shorter, hl_shorter, shorter_base, h0,
-                  keep, aut):
+def cohesion_rows(ptr, chars, counts, one, tk, tv, base, left, right, n_chars, need, share,
+                  max_share, hr, hl, hr_shorter, hl_shorter, shorter_base, h0, keep, aut,
+                  first, stop):
     """keep[r] for the rows first..stop of one length L (from *base*): one character, or
     cohesion min over splits of ln(N c(w) / (c(left) c(right))) >= *need* and extension
     *share* below *max_share*; with autonomy (*hr* not empty) ``aut[r − base]`` = the raw

@@ -60,6 +60,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
@@ -554,7 +555,7 @@ class UnigramFinder(_Finder):
 
     def _prune(self, words: _WordTable, counts: np.ndarray,
                char_cost: float) -> tuple[np.ndarray, np.ndarray]:
-        """:func:`_unigram_kernels.prune` of *words* in the unigram model of *counts*: the
+        """:func:`prune` of *words* in the unigram model of *counts*: the
         redundancy test's keep[w] and each word's gain (nats) over its best split."""
         tk, tv = UK.row_key_table(words.ptr, words.chars)
         keep, gain, _ = prune(words, counts.astype(np.float64), tk, tv, self.unknown_score,
@@ -573,13 +574,8 @@ def prune(words: _WordTable, counts: np.ndarray, tk: np.ndarray, tv: np.ndarray,
     n = counts.size
     keep, gain, saved = counts > 0, np.zeros(n), np.zeros(n)
 
-    def test(rows: slice) -> None:
-        UK.prune_rows(words.ptr, words.chars, counts, logp, total, longest, tk, tv,
-                      unknown_score, char_cost, lexicon_cost, rows.start, rows.stop, keep, gain,
-                      saved)
-
-    for _ in map_blocks(test, _split(0, n)):
-        pass
+    _in_halves(partial(UK.prune_rows, words.ptr, words.chars, counts, logp, total, longest, tk,
+                       tv, unknown_score, char_cost, lexicon_cost, keep, gain, saved), 0, n)
     return keep, gain, saved
 
 
@@ -613,7 +609,7 @@ def select_candidates(table: _WordTable, tk: np.ndarray, tv: np.ndarray, n_chars
     starts = UK.length_starts(ptr)
     keep = np.zeros(counts.size, np.bool_)
     kept_aut = []
-    left = right = np.zeros(0, np.int32)  # the rows of w[:-1] and w[1:] of this length's
+    left = right = np.zeros(0, np.int32)  # rows of w[:-1] and w[1:] for this length's rows
     hr_shorter = hl_shorter = np.zeros(0)
     shorter_base, h0 = 0, 0.0
     for L in range(1, starts.size - 2):
@@ -621,35 +617,22 @@ def select_candidates(table: _WordTable, tk: np.ndarray, tv: np.ndarray, n_chars
         longer_left = np.empty(longer_stop - stop, np.int32)
         longer_right = np.empty(longer_stop - stop, np.int32)
 
-        def look_up(rows: slice, first: int = stop, left: np.ndarray = longer_left,
-                    right: np.ndarray = longer_right) -> None:
-            UK.shorter_rows(ptr, chars, one, tk, tv, rows.start, rows.stop,
-                            left[rows.start - first:], right[rows.start - first:])
-
-        for _ in map_blocks(look_up, _split(stop, longer_stop)):
-            pass
+        _in_halves(partial(UK.shorter_rows, ptr, chars, one, tk, tv, stop, longer_left,
+                           longer_right), stop, longer_stop)
         share, hr, hl, h0 = UK.extension_stats(ptr, chars, counts, one, base, stop - base,
                                                stop, longer_stop, longer_left, longer_right,
                                                h0, with_autonomy)
         need = min(min_pmi + (L - 2) * pmi_step, pmi_cap)
         aut = np.zeros(stop - base if with_autonomy else 0)
 
-        def cohesion(rows: slice, base: int = base, left: np.ndarray = left,
-                     right: np.ndarray = right, need: float = need, share: np.ndarray = share,
-                     hr: np.ndarray = hr, hl: np.ndarray = hl, hr_shorter: np.ndarray = hr_shorter,
-                     hl_shorter: np.ndarray = hl_shorter, shorter_base: int = shorter_base,
-                     h0: float = h0, aut: np.ndarray = aut) -> None:
-            UK.cohesion_rows(ptr, chars, counts, one, tk, tv, base, rows.start, rows.stop,
-                             left, right, n_chars, need, share, max_share, hr, hl, hr_shorter,
-                             hl_shorter, shorter_base, h0, keep, aut)
-
-        for _ in map_blocks(cohesion, _split(base, stop)):
-            pass
+        _in_halves(partial(UK.cohesion_rows, ptr, chars, counts, one, tk, tv, base, left, right,
+                           n_chars, need, share, max_share, hr, hl, hr_shorter, hl_shorter,
+                           shorter_base, h0, keep, aut), base, stop)
         if with_autonomy:
             kept_aut.append(UK.kept_autonomy(aut, keep[base:stop], counts[base:stop]))
         left, right = longer_left, longer_right
         hr_shorter, hl_shorter, shorter_base = hr, hl, base
-        del look_up, cohesion, share, hr, hl, aut  # before the next length's arrays come
+        del share, hr, hl, aut  # before the next length's arrays come
     aut = np.concatenate(kept_aut) if with_autonomy and kept_aut else np.zeros(0)
     return keep, aut
 
@@ -660,6 +643,13 @@ def _split(first: int, stop: int, min_rows: int = 1 << 14) -> list[slice]:
         return [slice(first, stop)]
     middle = (first + stop) // 2
     return [slice(first, middle), slice(middle, stop)]
+
+
+def _in_halves(work: Callable[[int, int], None], first: int, stop: int) -> None:
+    """``work(start, stop)`` on the halves of rows first..stop (:func:`_split`), one a
+    thread (GIL-free kernels writing to disjoint rows)."""
+    for _ in map_blocks(lambda rows: work(rows.start, rows.stop), _split(first, stop)):
+        pass
 
 
 def merge_pairs(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
