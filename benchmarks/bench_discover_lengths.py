@@ -3,7 +3,7 @@
 Run from the repository root (needs ``../shared/data``; ``pip install nlp-zero==0.1.6 jieba``
 for the peers)::
 
-    python benchmarks/bench_discover_lengths.py [--parts 1,2,3,4,5] [--news-mb 0]
+    python benchmarks/bench_discover_lengths.py [--parts 1,2,3,4,5,6] [--news-mb 0]
 
 1. PKU (SIGHAN 2005): each system learns a lexicon from PFR-1998 raw text (POS tags and
    spaces removed) + the raw PKU test text, the PKU test text is segmented with it and
@@ -21,6 +21,10 @@ for the peers)::
 5. A second gold set (same standard, other text; only --pmi-step looked at it): discover on
    the PFR-1998 raw text, segment every 10th PFR line and score it against PFR's own
    segmentation (no OOV column: no word list).
+6. Traditional script: parts 1 and 2 again with the training text, the test text, the gold
+   and the word list converted by OpenCC's s2t table (``pip install
+   opencc-python-reimplemented``; character for character, the gold re-cut at the same
+   positions). Nothing was chosen on it.
 """
 
 from __future__ import annotations
@@ -243,6 +247,45 @@ def pfr_held_out() -> tuple[Path, list[str]]:
     return out, gold
 
 
+def traditional_quality() -> None:
+    from nlpzero.text.io import read_lines
+
+    try:
+        from opencc import OpenCC
+    except ImportError:
+        say("SKIP part 6: pip install opencc-python-reimplemented")
+        return
+    convert = OpenCC("s2t").convert
+
+    def same_length(simplified: str) -> str:
+        out = convert(simplified)
+        if len(out) != len(simplified):
+            raise SystemExit(f"s2t changed a line's length: {simplified[:40]}")
+        return out
+
+    test = [same_length(ln) for ln in read_lines(PKU_TEST)]
+    gold = []
+    for words, line in zip((g.split() for g in read_lines(PKU_GOLD)), test):
+        ends = [0]
+        for w in words:
+            ends.append(ends[-1] + len(w))
+        gold.append("  ".join(line[a:b] for a, b in zip(ends, ends[1:])))
+    training_words = {same_length(ln.split()[0]) for ln in read_lines(PKU_WORDS) if ln.split()}
+    simplified = pku_training_text()
+    train = CACHE / f"nlpzero-bench-pku-train-s2t-{simplified.stat().st_mtime_ns}.txt"
+    if not train.is_file():
+        tmp = train.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text("\n".join(same_length(ln) for ln in read_lines(simplified)) + "\n",
+                       encoding="utf-8")
+        os.replace(tmp, train)
+    say("\n### Traditional script (OpenCC s2t): discover on PFR-1998 raw + PKU test raw\n")
+    say(HEADER)
+    system_rows(train, test, gold, training_words)
+    say("\n### Traditional script (OpenCC s2t), small setting: the PKU test raw text alone\n")
+    say(HEADER)
+    system_rows(test, test, gold, training_words)
+
+
 def pfr_quality() -> None:
 
     train, gold = pfr_held_out()
@@ -358,7 +401,7 @@ def speed() -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--parts", default="1,2,3,4,5")
+    parser.add_argument("--parts", default="1,2,3,4,5,6")
     parser.add_argument("--news-mb", type=int, default=0, help="news corpus size (0 = all)")
     args = parser.parse_args()
     parts = {int(p) for p in re.split(r"[ ,]+", args.parts) if p}
@@ -378,6 +421,11 @@ def main() -> None:
             pfr_quality()
         else:
             say(f"SKIP part 5: missing {PFR}")
+    if 6 in parts:
+        if missing:
+            say(f"SKIP part 6: missing {missing[0]}")
+        else:
+            traditional_quality()
     if 3 in parts:
         if NEWS_XZ.is_file():
             news(args.news_mb)

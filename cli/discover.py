@@ -73,7 +73,7 @@ def discover(
         "the nats one occurrence saves spelt whole rather than as its best split, beyond "
         "the len − 1 every word must save, plus this margin for candidates of 4+ "
         "characters (3-character ones get none; 1000000 = never drop).",
-        callback=number(0, 1e6))] = 4.0,
+        callback=number(0, 1e6))] = 5.0,
     iterations: Annotated[Optional[int], typer.Option(  # noqa: UP045
         min=1, max=50, help="Re-count rounds [unigram: at most 5, until the code length stops "
         "falling; ngram: 2].")] = None,
