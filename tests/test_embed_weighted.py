@@ -425,6 +425,17 @@ def test_lanczos_runs_arpack_on_one_blas_thread() -> None:
     np.testing.assert_array_equal(pairs.values, top_eigenpairs(m, 6, seed=2).values)
 
 
+@pytest.mark.parametrize("threads", [0, -1, 257, 2.0, math.nan, True, "2"])
+def test_library_solvers_refuse_a_bad_thread_count(threads) -> None:
+    """top_eigenpairs and weighted_fit check *threads* themselves, as train does."""
+    m, _ = random_pairs(20, 0.3, 1)
+    w = np.zeros((20, 2), np.float32)
+    with pytest.raises(ValueError, match="threads must be a whole number from 1 to 256"):
+        top_eigenpairs(m, 2, threads=threads)
+    with pytest.raises(ValueError, match="threads must be a whole number from 1 to 256"):
+        weighted_fit(m, w, w.copy(), threads=threads)
+
+
 @pytest.mark.parametrize("tile", [3, 7, 200])
 def test_any_thread_count_gives_the_same_bits(tile: int) -> None:
     """Every pass is cut into pieces that write their own rows, each row (and the loss)

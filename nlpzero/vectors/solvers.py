@@ -178,6 +178,7 @@ def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
     checked, not assumed.
     A PairMatrix's products run on *threads* threads (the same bits on any number).
     """
+    check_threads(threads)
     with Pieces(threads if isinstance(matrix, PairMatrix) else 1) as pool:
         return _top_eigenpairs(matrix, k, seed, tol, pool)
 
@@ -232,6 +233,14 @@ MAX_THREADS = 256
 ROW_BLOCKS = 64
 
 
+def check_threads(threads: int) -> int:
+    """*threads* if it is a whole number from 1 to MAX_THREADS, else ValueError."""
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not (
+            1 <= threads <= MAX_THREADS):
+        raise ValueError(f"threads must be a whole number from 1 to {MAX_THREADS}")
+    return int(threads)
+
+
 class Pieces:
     """Runs a pass's pieces on up to *threads* threads; the kernels release the GIL. Each
     piece writes its own rows, so the result does not depend on the thread count or on
@@ -240,7 +249,7 @@ class Pieces:
     def __init__(self, threads: int = 1) -> None:
         from concurrent.futures import ThreadPoolExecutor
 
-        self.threads = max(1, int(threads))
+        self.threads = check_threads(threads)
         self._pool = ThreadPoolExecutor(self.threads) if self.threads > 1 else None
 
     def run(self, kernel: Callable[..., Any], pieces: list[tuple]) -> list[Any]:
@@ -656,9 +665,7 @@ def train(
     if epochs is not None and epochs < 0:
         raise ValueError("epochs must not be negative")
     check_weighted_options(sweeps, cg_steps, ridge)
-    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or not (
-            1 <= threads <= MAX_THREADS):
-        raise ValueError(f"threads must be a whole number from 1 to {MAX_THREADS}")
+    check_threads(threads)
     if epochs is None:
         epochs = 30 if method == "adagrad" else 0
     if context_power is None:
