@@ -45,8 +45,9 @@ def discover(
         help="unigram: cohesive n-grams of any length + Viterbi re-estimation + 去冗 and MDL "
         "pruning (best); ngram: the same with n <= 4 and no MDL (the 0.1 default); nlpzero: "
         "nlp-zero 0.1.6's Word_Finder.")] = Method.unigram,
-    min_count: Annotated[int, typer.Option(
-        min=1, help="[unigram, ngram] Minimum count of a word.")] = 3,
+    min_count: Annotated[Optional[int], typer.Option(  # noqa: UP045
+        min=1, help="[unigram, ngram] Minimum count of a word [unigram: 2 on a corpus of "
+        "fewer than 10 M characters, else 3; ngram: 3].")] = None,
     min_pmi: Annotated[Optional[float], typer.Option(  # noqa: UP045
         help="Cohesion (nats) a 2-char word needs [unigram: 1.5, ngram: 2.0] / strong-pair "
         "PMI [nlpzero: 1.0].", callback=number(-100, 100)
@@ -73,7 +74,7 @@ def discover(
         "the nats one occurrence saves spelt whole rather than as its best split, beyond "
         "the len − 1 every word must save, plus this margin for candidates of 4+ "
         "characters (3-character ones get none; 1000000 = never drop).",
-        callback=number(0, 1e6))] = 5.0,
+        callback=number(0, 1e6))] = 4.0,
     iterations: Annotated[Optional[int], typer.Option(  # noqa: UP045
         min=1, max=50, help="Re-count rounds [unigram: at most 5, until the code length stops "
         "falling; ngram: 2].")] = None,
@@ -115,7 +116,8 @@ def discover(
                            partitions=partitions,
                            iterations=5 if iterations is None else iterations)
         elif method is Method.ngram:
-            options = dict(min_count=min_count, min_pmi=2.0 if min_pmi is None else min_pmi,
+            options = dict(min_count=3 if min_count is None else min_count,
+                           min_pmi=2.0 if min_pmi is None else min_pmi,
                            pmi_step=4.0 if pmi_step is None else pmi_step,
                            max_len=4 if max_len is None else max_len,
                            iterations=2 if iterations is None else iterations,

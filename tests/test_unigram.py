@@ -258,11 +258,26 @@ def test_digit_unit_words_follow_the_corpus():
     lines = [f"在{y}年{m}月发生了事情。" for y in range(1990, 2000) for m in range(1, 6)]
     lines += ["他有3个苹果和5个梨。", "第7个人来了。"] * 2
     lines += generated_corpus(1, 2000, "子丑寅卯辰巳").split("\n")  # other text
-    lex = discover(lines)
+    lex = discover(lines, min_count=3)
     assert "1995年" in lex and "3月" in lex
     assert not any(w[0].isdigit() and w.endswith("个") for w in lex.words)  # twice: below min_count
     seg = Segmenter(lex)
     assert "1995年" in seg.tokenize("在1995年发生了事情。")
+
+
+def test_min_count_by_default_follows_the_corpus_size(monkeypatch):
+    """min_count's default is 2 on a corpus of fewer than SMALL_CORPUS_CHARS characters
+    and 3 from there on; a given min_count is kept on any corpus. The threshold counts the
+    corpus's letters, digits and ideographs (marks and white space aside)."""
+    text = generated_corpus(2, 300, "子丑寅卯辰")
+    n_chars = sum(ch.isalnum() for ch in text)
+    for limit, expected in ((n_chars + 1, 2), (n_chars, 3)):
+        monkeypatch.setattr(unigram, "SMALL_CORPUS_CHARS", limit)
+        assert UnigramFinder().train([text]).settle_min_count() == expected
+        assert UnigramFinder(min_count=5).train([text]).settle_min_count() == 5
+    monkeypatch.setattr(unigram, "SMALL_CORPUS_CHARS", n_chars + 1)
+    auto, two = discover(text.split("\n")), discover(text.split("\n"), min_count=2)
+    assert auto.words == two.words and auto.words != discover(text.split("\n"), min_count=3).words
 
 
 def test_deterministic_and_block_size_independent(tmp_path):

@@ -363,10 +363,13 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
     def run(self, progress: Progress) -> Lexicon:
         job = self.job
         job.progress = progress
-        pairs = self._pass_pairs(_keys_at_least(self.min_count))
+        # pairs below the smallest min_count the corpus's size can settle on go at once
+        lowest = 2 if self.min_count_option is None else self.min_count
+        pairs = self._pass_pairs(_keys_at_least(lowest))
         (keys, counts), _ = _gather_pruned(job, [job.submit(_singles_only, b) for b in pairs])
         self.counts = NgramCounts(keys, counts, 2)
         self._check_trained()
+        self.settle_min_count()
         plain = job.scatter(_plain(self))
         base = [job.submit(_base_rows, plain, *pairs)]
         del pairs

@@ -89,6 +89,10 @@ BOUNDARY_MIN_LEN = 3
 MARGIN_MIN_LEN = 4
 #: Longest word the lexicon's hash table stores (its lengths are int16).
 MAX_LEN_LIMIT = 1024
+#: ``min_count``'s default: 2 on a corpus of fewer characters than this, 3 on a larger one.
+#: On the gold sets (2 M characters and less) 2 finds more long words and scores better
+#: F1; on Gutenberg (45 M) it would take 768 MiB and 28 CPU s instead of 499 and 16.
+SMALL_CORPUS_CHARS = 10_000_000
 
 
 def _check_real(name: str, value: float, low: float | None = None,
@@ -115,13 +119,16 @@ def _check_int(name: str, value: int, low: int, high: int) -> int:
 class UnigramFinder(_Finder):
     """Cohesive n-grams of any length, Viterbi re-estimation and MDL pruning (default)."""
 
-    def __init__(self, min_count: int = 3, min_pmi: float = 1.5, pmi_step: float = 1.5,
-                 pmi_cap: float = 8.0, max_len: int = 32, max_share: float = 0.8,
-                 lexicon_cost: float = 1.0, iterations: int = 5, partitions: int = 2,
-                 boundary_margin: float = 5.0,
+    def __init__(self, min_count: int | None = None, min_pmi: float = 1.5,
+                 pmi_step: float = 1.5, pmi_cap: float = 8.0, max_len: int = 32,
+                 max_share: float = 0.8, lexicon_cost: float = 1.0, iterations: int = 5,
+                 partitions: int = 2, boundary_margin: float = 4.0,
                  unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         super().__init__(_check_real("unknown_score", unknown_score, high=0.0))
-        self.min_count = _check_int("min_count", min_count, 1, 2**62)
+        #: None: by the corpus's size (:meth:`settle_min_count`), when it is counted
+        self.min_count_option = (None if min_count is None
+                                 else _check_int("min_count", min_count, 1, 2**62))
+        self.min_count = 3 if min_count is None else self.min_count_option
         self.min_pmi = _check_real("min_pmi", min_pmi, -100.0, 100.0)
         self.pmi_step = _check_real("pmi_step", pmi_step, 0.0, 100.0)
         self.pmi_cap = _check_real("pmi_cap", pmi_cap, -100.0, 1000.0)
@@ -135,6 +142,15 @@ class UnigramFinder(_Finder):
         self.boundary_margin = _check_real("boundary_margin", boundary_margin, 0.0, 1e6)
 
     # -- 1. counts ------------------------------------------------------------------------
+
+    def settle_min_count(self) -> int:
+        """``min_count`` for the counted corpus: the option, or by default 2 below
+        SMALL_CORPUS_CHARS characters (letters, digits and ideographs: what ``train``
+        counts) and 3 from there on."""
+        if self.min_count_option is None:
+            small = float(self.char_counts().sum()) < SMALL_CORPUS_CHARS
+            self.min_count = 2 if small else 3
+        return self.min_count
 
     def _is_han(self) -> np.ndarray:
         return self.chars.id_classes == HAN
@@ -378,6 +394,7 @@ class UnigramFinder(_Finder):
         progress = progress or Progress()
         corpus = Corpus.of(corpus)
         self._check_trained()
+        self.settle_min_count()
         table = self.ngram_table(corpus, progress)
         trim_heap()  # the counting rounds' small freed arrays, before the big ones come
         words, excess = self.candidates(table)
