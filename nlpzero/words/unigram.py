@@ -50,12 +50,13 @@ are left out); its scores are the gains in nats. Parameters chosen on the PKU te
 pmi_cap 8, max_share 0.8, lexicon_cost 1, min_pmi 1.5 (confirmed on PFR-1998 lines, not
 tuned on, and the small setting; the synthetic sample corpus prefers min_pmi 2); pmi_step
 1.5 (PKU and PFR long-word recall against the F1 of the synthetic sample corpus);
-boundary_margin 5 for candidates of four or more characters (PKU's 4-character recall
-against its F1, with 0.02 of recall to spare where 4 met the bar by two tokens; PFR's
-4-character recall, 0.491 with 4, checked; the small setting, the sample corpus and PKU in
+min_count 2 on corpora under SMALL_CORPUS_CHARS characters, 3 above (chosen on PKU and
+confirmed on PFR, the small setting and PFR's test lines alone; 3 is the ``ngram`` method's,
+kept where 2 would cost more memory than nlp-zero takes); boundary_margin 4 for candidates
+of four or more characters, with min_count 2 (the best PKU F1 whose 4-character recall
+stays 0.02 above 0.50 on PKU and PFR; the small setting, the sample corpus and PKU in
 traditional script checked, not tuned on; a margin for 3-character candidates too costs the
-sample corpus F1); min_count is the ``ngram`` method's. The pair step has no parameter of
-its own (min_pmi, min_count).
+sample corpus F1). The pair step has no parameter of its own (min_pmi, min_count).
 """
 
 from __future__ import annotations
