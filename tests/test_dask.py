@@ -129,6 +129,23 @@ def test_unigram_every_round_distributed(address, data_dir, monkeypatch):
             assert "counting 7-grams" in [name for name, _, _ in progress.stages]
 
 
+def test_unigram_min_count_settles_by_size_as_in_one_process(address, data_dir, monkeypatch):
+    """min_count's default settles on the driver once the characters are counted (the pairs
+    were pruned at 2 until then): a corpus at the size threshold gets the single-process
+    lexicon of min_count 3, one under it that of min_count 2."""
+    import nlpzero.distributed as D
+    from nlpzero.words import unigram
+    from nlpzero.words.discovery import discover
+
+    corpus = data_dir / "corpus.txt"
+    n_chars = sum(ch.isalnum() for ch in corpus.read_text(encoding="utf-8"))
+    for limit, settled in ((n_chars, 3), (n_chars + 1, 2)):
+        monkeypatch.setattr(unigram, "SMALL_CORPUS_CHARS", limit)
+        lexicon, _ = D.discover([corpus], address, chunk_bytes=CHUNK)
+        assert _text(lexicon) == _text(discover(corpus, min_count=settled)), limit
+    assert _text(discover(corpus, min_count=2)) != _text(discover(corpus, min_count=3))
+
+
 def test_many_files_same_as_one(address, data_dir, tmp_path):
     """The corpus cut into 16 files (in a folder) gives the one-file lexicon."""
     import nlpzero.distributed as D
