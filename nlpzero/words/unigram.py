@@ -128,7 +128,8 @@ class UnigramFinder(_Finder):
                  partitions: int = 2, boundary_margin: float = 3.0,
                  unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         super().__init__(_check_real("unknown_score", unknown_score, high=0.0))
-        #: None: by the corpus's size (:meth:`settle_min_count`), when it is counted
+        #: None: by the corpus's size (:meth:`settle_min_count`, which ``find`` calls once
+        #: the corpus is counted; ``min_count`` is 3 until then)
         self.min_count_option = (None if min_count is None
                                  else _check_int("min_count", min_count, 1, 2**62))
         self.min_count = 3 if min_count is None else self.min_count_option
