@@ -265,11 +265,17 @@ def traditional_quality() -> None:
         return out
 
     test = [same_length(ln) for ln in read_lines(PKU_TEST)]
+    gold_simplified = [g.split() for g in read_lines(PKU_GOLD)]
+    if len(gold_simplified) != len(test):
+        raise SystemExit("the PKU gold and test files have different numbers of lines")
     gold = []
-    for words, line in zip((g.split() for g in read_lines(PKU_GOLD)), test):
+    for words, line in zip(gold_simplified, test):
         ends = [0]
         for w in words:
             ends.append(ends[-1] + len(w))
+        if ends[-1] != len("".join(line.split())):
+            raise SystemExit(f"a gold line does not spell its test line: {line[:40]}")
+        line = "".join(line.split())
         gold.append("  ".join(line[a:b] for a, b in zip(ends, ends[1:])))
     training_words = {same_length(ln.split()[0]) for ln in read_lines(PKU_WORDS) if ln.split()}
     simplified = pku_training_text()

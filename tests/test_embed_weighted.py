@@ -427,11 +427,15 @@ def test_lanczos_runs_arpack_on_one_blas_thread() -> None:
 
 @pytest.mark.parametrize("threads", [0, -1, 257, 2.0, math.nan, True, "2"])
 def test_library_solvers_refuse_a_bad_thread_count(threads) -> None:
-    """top_eigenpairs and weighted_fit check *threads* themselves, as train does."""
+    """top_eigenpairs (of a PairMatrix or a Triangle, which runs on one thread anyway) and
+    weighted_fit check *threads* themselves, as train does."""
     m, _ = random_pairs(20, 0.3, 1)
+    triangle = upper_triangle(np.array([0, 1], np.int32), np.array([1, 2], np.int32),
+                              np.array([1.0, 2.0], np.float32), 20)
     w = np.zeros((20, 2), np.float32)
-    with pytest.raises(ValueError, match="threads must be a whole number from 1 to 256"):
-        top_eigenpairs(m, 2, threads=threads)
+    for matrix in (m, triangle):
+        with pytest.raises(ValueError, match="threads must be a whole number from 1 to 256"):
+            top_eigenpairs(matrix, 2, threads=threads)
     with pytest.raises(ValueError, match="threads must be a whole number from 1 to 256"):
         weighted_fit(m, w, w.copy(), threads=threads)
 

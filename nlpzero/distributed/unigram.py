@@ -49,6 +49,7 @@ from ..words.lexicon import Lexicon
 from ..words.ngrams import NgramCounts, unpack
 from ..words.unigram import (
     FULL_SCANS,
+    SMALL_MIN_COUNT,
     UnigramFinder,
     _digit_ids,
     merge_pairs,
@@ -364,7 +365,7 @@ class DaskUnigramFinder(_Distributed, UnigramFinder):
         job = self.job
         job.progress = progress
         # pairs below the smallest min_count the corpus's size can settle on go at once
-        lowest = 2 if self.min_count_option is None else self.min_count
+        lowest = SMALL_MIN_COUNT if self.min_count_option is None else self.min_count
         pairs = self._pass_pairs(_keys_at_least(lowest))
         (keys, counts), _ = _gather_pruned(job, [job.submit(_singles_only, b) for b in pairs])
         self.counts = NgramCounts(keys, counts, 2)

@@ -465,6 +465,7 @@ def weighted_fit(matrix: PairMatrix, w: np.ndarray, c: np.ndarray, sweeps: int =
     """
     from ._solver_kernels import cg_rows_step, row_norms_squared
 
+    check_threads(threads)
     r = np.empty_like(w)
     p = np.empty_like(w)
     q = np.empty_like(w)

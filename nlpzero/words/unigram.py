@@ -92,10 +92,13 @@ BOUNDARY_MIN_LEN = 3
 MARGIN_MIN_LEN = 4
 #: Longest word the lexicon's hash table stores (its lengths are int16).
 MAX_LEN_LIMIT = 1024
-#: ``min_count``'s default: 2 on a corpus of fewer characters than this, 3 on a larger one.
-#: On the gold sets (2 M characters and less) 2 finds more long words and scores better
-#: F1; on Gutenberg (45 M) it would take 768 MiB and 28 CPU s instead of 499 and 16.
+#: ``min_count``'s default: SMALL_MIN_COUNT on a corpus of fewer characters than this,
+#: LARGE_MIN_COUNT on a larger one. On the gold sets (2 M characters and less) 2 finds more
+#: long words and scores better F1; on Gutenberg (45 M) it would take 768 MiB and 28 CPU s
+#: instead of 499 and 16.
 SMALL_CORPUS_CHARS = 10_000_000
+SMALL_MIN_COUNT = 2
+LARGE_MIN_COUNT = 3
 
 
 def _check_real(name: str, value: float, low: float | None = None,
@@ -128,11 +131,11 @@ class UnigramFinder(_Finder):
                  partitions: int = 2, boundary_margin: float = 3.0,
                  unknown_score: float = DEFAULT_UNKNOWN_SCORE) -> None:
         super().__init__(_check_real("unknown_score", unknown_score, high=0.0))
-        #: None: by the corpus's size (:meth:`settle_min_count`, which ``find`` calls once
-        #: the corpus is counted; ``min_count`` is 3 until then)
+        #: None: by the corpus's size (:meth:`settle_min_count`, which ``train`` calls once
+        #: the corpus is counted; ``min_count`` is LARGE_MIN_COUNT before any training)
         self.min_count_option = (None if min_count is None
                                  else _check_int("min_count", min_count, 1, 2**62))
-        self.min_count = 3 if min_count is None else self.min_count_option
+        self.min_count = LARGE_MIN_COUNT if min_count is None else self.min_count_option
         self.min_pmi = _check_real("min_pmi", min_pmi, -100.0, 100.0)
         self.pmi_step = _check_real("pmi_step", pmi_step, 0.0, 100.0)
         self.pmi_cap = _check_real("pmi_cap", pmi_cap, -100.0, 1000.0)
@@ -147,13 +150,19 @@ class UnigramFinder(_Finder):
 
     # -- 1. counts ------------------------------------------------------------------------
 
+    def train(self, corpus: Source | Corpus, progress: Progress | None = None) -> UnigramFinder:
+        """Add the counts of *corpus* (:meth:`_Finder.train`) and settle ``min_count``."""
+        super().train(corpus, progress)
+        self.settle_min_count()
+        return self
+
     def settle_min_count(self) -> int:
-        """``min_count`` for the counted corpus: the option, or by default 2 below
-        SMALL_CORPUS_CHARS characters (letters, digits and ideographs: what ``train``
-        counts) and 3 from there on."""
+        """``min_count`` for the counted corpus: the option, or by default SMALL_MIN_COUNT
+        below SMALL_CORPUS_CHARS characters (letters, digits and ideographs: what
+        ``train`` counts) and LARGE_MIN_COUNT from there on."""
         if self.min_count_option is None:
             small = float(self.char_counts().sum()) < SMALL_CORPUS_CHARS
-            self.min_count = 2 if small else 3
+            self.min_count = SMALL_MIN_COUNT if small else LARGE_MIN_COUNT
         return self.min_count
 
     def _is_han(self) -> np.ndarray:
@@ -568,7 +577,7 @@ class UnigramFinder(_Finder):
         than ``boundary_margin`` + its surplus gain g(w) − (len(w) − 1), with g(w) =
         ln p(w) − Σ ln p(w_i) the nats an occurrence saves spelt whole rather than as its
         best split w_1..w_k into other words, in the unigram model of *counts* (the
-        best-path counts of all the candidates; :func:`_unigram_kernels.prune`), and
+        best-path counts of all the candidates; :func:`prune`), and
         len(w) − 1 the gain the redundancy test asks of every word. A compound whose
         occurrences are cheaper whole by more than its parts are more autonomous stays."""
         _, gain = self._prune(words, counts, char_cost)
@@ -625,8 +634,8 @@ def select_candidates(table: _WordTable, tk: np.ndarray, tv: np.ndarray, n_chars
     (:func:`_unigram_kernels.shorter_rows`) and add to those parents
     (:func:`_unigram_kernels.extension_stats`), then the rows of this length get their
     cohesion and autonomy (:func:`_unigram_kernels.cohesion_rows`, reusing the lookups of
-    w[:-1] and w[1:] made one length before). The lookups run in two halves on two
-    threads; only two lengths' sums are held at a time."""
+    w[:-1] and w[1:] made one length before). The lookups and the cohesion pass run in two
+    halves on two threads; only two lengths' sums are held at a time."""
     ptr, chars, counts = table.ptr, table.chars, table.counts
     one = UK.char_rows(ptr, chars)
     starts = UK.length_starts(ptr)
