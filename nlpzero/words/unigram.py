@@ -407,7 +407,6 @@ class UnigramFinder(_Finder):
         progress = progress or Progress()
         corpus = Corpus.of(corpus)
         self._check_trained()
-        self.settle_min_count()
         table = self.ngram_table(corpus, progress)
         trim_heap()  # the counting rounds' small freed arrays, before the big ones come
         words, excess = self.candidates(table)
