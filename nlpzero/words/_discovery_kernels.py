@@ -16,6 +16,7 @@ from .._hashing import extend_key, fibonacci_slot, seq_key
 # notices edits to the compiled file, so a change to them must come with an edit to both
 # (as with extend_key's 2026-11 mixing fix).
 from ._lexicon_kernels import EMPTY, find_sequence, sequence_slot
+from .ngrams import argsort_keys
 
 
 @njit(cache=True)
@@ -197,7 +198,7 @@ def count_spans(ids, starts, ends):
             t_keys, t_lens, t_count, t_first = n_keys, n_lens, n_count, n_first
     occupied = np.flatnonzero(t_keys != EMPTY)
     u_keys = t_keys[occupied]
-    order = np.argsort(u_keys)
+    order = argsort_keys(u_keys)
     u_keys = u_keys[order]
     u_counts = t_count[occupied][order]
     first = t_first[occupied][order]

@@ -50,6 +50,31 @@ def ngram_keys(ids, max_n):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def _byte_histograms(keys, n):
+    """How many of keys[:n] have each value (0-255) of each of their eight bytes."""
+    hist = np.zeros((8, 256), np.int64)
+    for i in range(n):
+        k = keys[i]
+        for d in range(8):
+            hist[d, np.int64((k >> np.uint64(8 * d)) & np.uint64(255))] += 1
+    return hist
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _byte_offsets(hist, d, n, off):
+    """*off*: where each value of byte *d* starts in the order sorted by that byte; False
+    (and *off* untouched) when all *n* keys share byte *d*, so its pass can be skipped."""
+    for b in range(256):
+        if hist[d, b] == n:
+            return False
+    total = 0
+    for b in range(256):
+        off[b] = total
+        total += hist[d, b]
+    return True
+
+
+@njit(cache=True, nogil=True, inline="always")
 def _radix_pass(src, dst, shift, off, n):
     """One stable scatter of :func:`sort_keys_with` by the byte at *shift*."""
     for i in range(n):
@@ -65,9 +90,10 @@ def sort_keys(keys):
     an LSD radix sort: one pass takes the histograms of the eight bytes, then one stable
     scatter pass per byte, skipped where every key has the same byte (the zero low fields
     of packed n-gram keys). numpy's comparison sort takes 50-95 ns a key on this
-    project's block tables (1.4 M keys), this 17-35. Short arrays go to ``np.sort``. Needs
-    a buffer as large as *keys* (:func:`sort_keys_with` takes the caller's)."""
-    sort_keys_with(keys, np.empty(keys.shape[0] if keys.shape[0] >= 1024 else 0, np.uint64))
+    project's block tables (1.4 M keys), this 17-35. Short arrays too: calling numpy's sort
+    from a kernel would compile its quicksort (about 2 s on a first run). Needs a buffer as
+    large as *keys* (:func:`sort_keys_with` takes the caller's)."""
+    sort_keys_with(keys, np.empty(keys.shape[0], np.uint64))
 
 
 @njit(cache=True, nogil=True)
@@ -75,36 +101,47 @@ def sort_keys_with(keys, buf):
     """:func:`sort_keys` with *buf* (at least as long as *keys*, not overlapping it) as
     its scratch space."""
     n = keys.shape[0]
-    if n < 1024:
-        keys.sort()
-        return
     if buf.shape[0] < n:
         raise ValueError("sort_keys_with: buffer too short")
-    hist = np.zeros((8, 256), np.int64)
-    for i in range(n):
-        k = keys[i]
-        for d in range(8):
-            hist[d, np.int64((k >> np.uint64(8 * d)) & np.uint64(255))] += 1
+    hist = _byte_histograms(keys, n)
     flips = 0
     off = np.empty(256, np.int64)
     for d in range(8):
-        trivial = False
-        for b in range(256):
-            if hist[d, b] == n:
-                trivial = True
-        if trivial:
+        if not _byte_offsets(hist, d, n, off):
             continue
-        total = 0
-        for b in range(256):
-            off[b] = total
-            total += hist[d, b]
         if flips % 2 == 0:
             _radix_pass(keys, buf, np.uint64(8 * d), off, n)
         else:
             _radix_pass(buf, keys, np.uint64(8 * d), off, n)
         flips += 1
-    if flips % 2 == 1:
-        keys[:] = buf[:n]
+    if flips % 2 == 1:  # a loop, not keys[:] = buf[:n]: a slice copy compiles numpy's
+        for i in range(n):  # shape-mismatch error path (its message formatting too)
+            keys[i] = buf[i]
+
+
+@njit(cache=True, nogil=True)
+def argsort_keys(keys):
+    """The permutation that sorts uint64 *keys*, stably (``np.argsort(keys,
+    kind="stable")``): the radix passes of :func:`sort_keys_with`, each key's index moving
+    with it. In a kernel, numpy's argsort would compile its quicksort (about 2 s on a
+    first run)."""
+    n = keys.shape[0]
+    src, dst = keys.copy(), np.empty(n, np.uint64)
+    order, order_dst = np.arange(n), np.empty(n, np.int64)
+    hist = _byte_histograms(src, n)
+    off = np.empty(256, np.int64)
+    for d in range(8):
+        if not _byte_offsets(hist, d, n, off):
+            continue
+        shift = np.uint64(8 * d)
+        for i in range(n):
+            b = np.int64((src[i] >> shift) & np.uint64(255))
+            dst[off[b]] = src[i]
+            order_dst[off[b]] = order[i]
+            off[b] += 1
+        src, dst = dst, src
+        order, order_dst = order_dst, order
+    return order
 
 
 #: Pairs of character ids below this are counted in a dense matrix (DENSE_IDS² uint32,

@@ -379,7 +379,11 @@ class UnigramFinder(_Finder):
         progress.stage("cutting the corpus into chunks", corpus.n_bytes)
         table = count_span_table(chunk_bounds, corpus, self.chars, progress, narrow=True)
         if table is None:
-            return _WordTable(np.zeros(1, np.int64), np.zeros(0, np.int32), np.zeros(0, np.int64))
+            return _WordTable(np.zeros(1, np.int64), np.zeros(0, np.uint16),
+                              np.zeros(0, np.int64))
+        # uint16 ids (< 2^16), as the corpus blocks come: the Viterbi kernels then compile
+        # for one id type (a first run compiles chunk_path_counts once, not twice)
+        table.chars = table.chars.astype(np.uint16)
         return table
 
     def chunk_spans(self, words: _WordTable) -> Callable[[np.ndarray], tuple[np.ndarray,
