@@ -180,15 +180,12 @@ def _level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, 
     k = 0
     a = 0
     lookup = update and L - 1 >= 3
-    cap = tk.shape[0]
     for t in range(m - 1, -1, -1):
         i = t if scan_all else active[t]
         if lookup and t >= PREFETCH_AHEAD:  # the probe of a position ahead (leftwards)
             q = t - PREFETCH_AHEAD if scan_all else active[t - PREFETCH_AHEAD]
             if q + L - 1 <= n and lvl[q] >= L - 2 and lvl[q + 1] >= L - 2:
-                s = _home(seq_key(ids, q, q + L - 1), cap)
-                prefetch(tk, s)
-                prefetch(tv, s)
+                _prefetch_row(tk, tv, seq_key(ids, q, q + L - 1))
         if i + 1 >= n:
             continue
         if lookup and lvl[i] >= L - 2 and lvl[i + 1] >= L - 2:
@@ -332,11 +329,11 @@ def prune_rows(ptr, chars, counts, logp, total, longest, tk, tv, unknown_score, 
             if v < 0:
                 d -= c * unknown_score
                 continue
-            first = True
+            seen_before = False  # count each distinct part once, with its multiplicity
             for b in range(a):
                 if parts[b] == v:
-                    first = False
-            if not first:
+                    seen_before = True
+            if seen_before:
                 continue
             mult = 0
             for b in range(k):
@@ -798,7 +795,7 @@ def chunk_bounds(ids, is_alnum, rank, bits, top, pair_set):
     m = 0
     for i in range(n):
         if ids[i] > 0 and not join[i]:
-            m += 1  # a chunk ends here; it starts where the one before ended (or at 0)
+            m += 1  # a chunk ends here: every chunk has one start and one end
     starts = np.empty(m, np.int64)
     ends = np.empty(m, np.int64)
     s = e = 0
@@ -810,6 +807,4 @@ def chunk_bounds(ids, is_alnum, rank, bits, top, pair_set):
             if not join[i]:
                 ends[e] = i + 1
                 e += 1
-    if s != m or e != m:
-        raise ValueError("chunk_bounds: unmatched chunk starts and ends")
     return starts, ends
