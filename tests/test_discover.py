@@ -13,7 +13,13 @@ import pytest
 from nlpzero._tables import merge_counts
 from nlpzero.errors import InputError
 from nlpzero.words.discovery import Corpus, NgramFinder, PairFinder, Progress, _WordTable, discover
-from nlpzero.words.ngrams import NgramCounts, argsort_keys, sort_keys, sort_keys_with, unpack
+from nlpzero.words.ngrams import (
+    NgramCounts,
+    sort_keys,
+    sort_keys_with,
+    sorted_keys_and_order,
+    unpack,
+)
 
 SAMPLES = Path(__file__).resolve().parent.parent / "data_samples"
 
@@ -317,9 +323,9 @@ def test_a_missing_path_is_a_clear_error():
 
 @pytest.mark.parametrize("seed", range(3))
 def test_sort_keys_equals_numpy_sort(seed):
-    """The radix sort gives numpy's sorted array, and its argsort numpy's stable argsort:
-    random 64-bit keys, packed n-gram keys (constant low bytes: skipped passes), many
-    repeats, all equal, short arrays (radix-sorted too) and none."""
+    """The radix sort gives numpy's sorted array, and sorted_keys_and_order that array and
+    numpy's stable argsort: random 64-bit keys, packed n-gram keys (constant low bytes:
+    skipped passes), many repeats, all equal, short arrays (radix-sorted too) and none."""
     rng = np.random.default_rng(seed)
     ids = lambda n: rng.integers(1, 300, n).astype(np.uint64)  # noqa: E731
     cases = [
@@ -341,8 +347,9 @@ def test_sort_keys_equals_numpy_sort(seed):
         both = np.concatenate([keys, rng.integers(0, 2**40, keys.size).astype(np.uint64)])
         sort_keys_with(both[:keys.size], both[keys.size:])
         assert np.array_equal(both[:keys.size], np.sort(keys))
-        order = argsort_keys(keys)
+        ordered, order = sorted_keys_and_order(keys)
         assert np.array_equal(order, np.argsort(keys, kind="stable"))
+        assert np.array_equal(ordered, np.sort(keys))
 
 
 def test_merge_counts_equals_a_dictionary_sum() -> None:

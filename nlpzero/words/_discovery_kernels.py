@@ -12,11 +12,12 @@ from numba import njit
 
 from .._hashing import extend_key, fibonacci_slot, seq_key
 
-# extend_key and seq_key are inlined here and in _unigram_kernels: numba's on-disk cache only
-# notices edits to the compiled file, so a change to them must come with an edit to both
-# (as with extend_key's 2026-11 mixing fix).
+# extend_key and seq_key are inlined here and in _unigram_kernels, and sorted_keys_and_order
+# is compiled into count_spans: numba's on-disk cache only notices edits to the compiled
+# file, so a change to them must come with an edit here (as with extend_key's 2026-11
+# mixing fix).
 from ._lexicon_kernels import EMPTY, find_sequence, sequence_slot
-from .ngrams import argsort_keys
+from .ngrams import sorted_keys_and_order
 
 
 @njit(cache=True)
@@ -197,11 +198,10 @@ def count_spans(ids, starts, ends):
                     n_first[q] = t_first[r]
             t_keys, t_lens, t_count, t_first = n_keys, n_lens, n_count, n_first
     occupied = np.flatnonzero(t_keys != EMPTY)
-    u_keys = t_keys[occupied]
-    order = argsort_keys(u_keys)
-    u_keys = u_keys[order]
-    u_counts = t_count[occupied][order]
-    first = t_first[occupied][order]
+    u_keys, order = sorted_keys_and_order(t_keys[occupied])
+    rows = occupied[order]  # the table slots in key order
+    u_counts = t_count[rows]
+    first = t_first[rows]
     n_unique = u_keys.shape[0]
     ptr = np.zeros(n_unique + 1, dtype=np.int64)
     for u in range(n_unique):
