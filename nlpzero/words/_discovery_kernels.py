@@ -1,7 +1,7 @@
 """Numba kernels for word discovery.
 
 Words and candidates are kept as a string table: sorted uint64 ``keys`` (the lexicon key of
-the character-id sequence, see :mod:`nlpzero._lexicon_kernels`), ``counts``, and the ids
+the character-id sequence, :func:`nlpzero._hashing.seq_key`), ``counts``, and the ids
 themselves in CSR form (``ptr``, ``chars``). Tables of chunks merge like n-gram counts.
 """
 
@@ -10,12 +10,11 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+# The kernels imported here (extend_key, seq_key and fibonacci_slot, the lexicon table's
+# probes, sorted_keys_and_order) are compiled into this file's, and numba's on-disk cache
+# only notices edits to this file: a change to one of them must come with an edit here (as
+# with extend_key's 2026-11 mixing fix).
 from .._hashing import extend_key, fibonacci_slot, seq_key
-
-# extend_key and seq_key are inlined here and in _unigram_kernels, and sorted_keys_and_order
-# is compiled into count_spans: numba's on-disk cache only notices edits to the compiled
-# file, so a change to them must come with an edit here (as with extend_key's 2026-11
-# mixing fix).
 from ._lexicon_kernels import EMPTY, find_sequence, sequence_slot
 from .ngrams import sorted_keys_and_order
 

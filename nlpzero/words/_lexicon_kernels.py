@@ -15,8 +15,9 @@ from numba import njit
 
 from .._hashing import extend_key, fibonacci_slot
 
-# extend_key is inlined here: numba's on-disk cache only notices edits to this file, so a
-# change to extend_key must come with an edit here (as with its 2026-11 mixing fix).
+# extend_key and fibonacci_slot are inlined here: numba's on-disk cache only notices edits
+# to this file, so a change to them must come with an edit here (as with extend_key's
+# 2026-11 mixing fix).
 
 EMPTY = np.uint64(0)  # extend_key never returns 0
 

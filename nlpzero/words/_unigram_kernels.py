@@ -14,15 +14,16 @@ import math
 import numpy as np
 from numba import njit
 
+# The kernels imported here (sort_keys_with, pair_in, the _tables merges, extend_key and
+# seq_key, prefetch) are compiled into this file's, and numba's on-disk cache only notices
+# edits to this file: a change to one of them must come with an edit here (as with the
+# sort's 2026-11-30 change, which sorts short arrays by radix too and needs a full-size
+# buffer).
 from .._hashing import GOLDEN, extend_key, seq_key
 from .._prefetch import prefetch
 from .._tables import count_runs, merge_typed
 from ._discovery_kernels import pair_in
 from ._lexicon_kernels import EMPTY
-
-# sort_keys_with is compiled into level_round_sorted, and numba's on-disk cache only notices
-# edits to this file: a change to the sort must come with an edit here (as with its
-# 2026-11-30 change, which sorts short arrays by radix too and needs a full-size buffer).
 from .ngrams import sort_keys, sort_keys_with
 
 NEG = -1e300

@@ -3,7 +3,8 @@
 1. **Counts of every length.** Characters and pairs come from ``train``; longer n-grams
    are counted level by level (apriori: an n-gram is counted only where both of its
    (n−1)-grams are frequent), ``min_count`` times or more, up to ``max_len`` characters.
-   Each level is one pass over the (cached) character ids.
+   Each level is one pass over the (cached) character ids; levels 3 to FULL_SCANS + 2
+   count their keys in ``partitions`` hash partitions, one pass each.
 2. **Candidates.** Every ideograph, and every frequent n-gram whose cohesion — the minimum
    over its binary splits of ln(N c(w) / (c(left) c(right))) — reaches
    min(min_pmi + (n − 2) pmi_step, pmi_cap) nats, unless one one-character extension
@@ -32,7 +33,8 @@
    w_1..w_k the best split of w into other words, w stays only if
    ln p(w) − Σ ln p(w_i) >= len(w) − 1 (the gain per occurrence, nlp-zero's rule) *and*
    the exact drop of the corpus code length N ln N − Σ c ln c from keeping w pays for
-   spelling w in the lexicon, ``lexicon_cost`` · len(w) · ln(#characters) nats (MDL).
+   spelling w in the lexicon, ``lexicon_cost`` · len(w) · ln(number of distinct
+   characters) nats (MDL).
    Re-count and test repeat until the code length per character (corpus + lexicon)
    falls by less than 0.1 %, at most ``iterations`` times. After the first round, the
    one-character words that follow each other on the best paths are counted, and a pair
@@ -751,7 +753,7 @@ def _digit_ids(chars) -> np.ndarray:
 def table_arrays(n_rows: int, n_ids: int, top_count: int) -> _WordTable:
     """Empty arrays for an n-gram table of *n_rows* rows, *n_ids* ids in all and counts up
     to *top_count*: uint16 ids (character ids are below 2^16), int32 row pointers and
-    counts where they fit (10 bytes a row and 2 an id less than int64 and int32; the
+    counts where they fit (8 bytes a row and 2 an id less than int64 and int32; the
     kernels read them as exact integers either way, and the candidates taken from the
     table get int32 ids and int64 counts again)."""
     small = np.iinfo(np.int32).max
