@@ -26,7 +26,14 @@ from ..text.chars import CharTable
 from ..text.progress import Progress
 from ..words import _discovery_kernels as DK
 from ..words import _lexicon_kernels as LK
-from ..words.discovery import NgramFinder, PairFinder, _pair_lookup, _WordTable, span_table
+from ..words.discovery import (
+    NgramFinder,
+    PairFinder,
+    _pair_lookup,
+    _WordTable,
+    span_table,
+    strong_pair_keys,
+)
 from ..words.lexicon import Lexicon
 from ..words.ngrams import NgramCounts, PairCounter, key_order, unpack
 from .engine import Job, item, sorted_concat
@@ -123,7 +130,7 @@ def _fourgrams(data: list[np.ndarray], tri_set: np.ndarray):
 def _viterbi_counts(data: list[np.ndarray], chars: CharTable, words: _WordTable,
                     unknown_score: float) -> np.ndarray:
     keys, lens, vals = words.table()  # cached on the broadcast object, once per worker
-    logp = np.log(np.maximum(words.counts, 1)) - math.log(max(1.0, float(words.counts.sum())))
+    logp = words.log_proba()
     max_len = int(words.lengths.max()) if words.lengths.size else 1
     out = np.zeros(words.counts.size, dtype=np.int64)
     for ids in _blocks(data):
@@ -266,14 +273,8 @@ def _strong(bucket, char_counts: np.ndarray, totals: tuple[float, float], min_pr
     """PairFinder.strong_pairs on one bucket of the pair table."""
     keys, counts, _ = bucket
     is_pair = key_order(keys) == 2
-    pairs, c_ab = keys[is_pair], counts[is_pair].astype(np.float64)
-    c_a = char_counts[(pairs >> np.uint64(48)).astype(np.int64)]
-    c_b = char_counts[((pairs >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64)]
-    lp_ab = np.log(c_ab) - math.log(totals[1]) if totals[1] else np.zeros(0)
-    lp_a = np.log(c_a) - math.log(totals[0])
-    lp_b = np.log(c_b) - math.log(totals[0])
-    strong = (lp_ab > math.log(min_proba)) & (lp_ab - lp_a - lp_b > min_pmi)
-    return pairs[strong]
+    return strong_pair_keys(keys[is_pair], counts[is_pair], char_counts, totals[0], totals[1],
+                            min_proba, min_pmi)
 
 
 def _fragments(data: list[np.ndarray], lookup: tuple):

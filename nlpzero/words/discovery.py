@@ -45,7 +45,7 @@ from ..text.progress import Progress
 from . import _discovery_kernels as DK
 from . import _lexicon_kernels as LK
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
-from .ngrams import NgramCounts, PairCounter, sort_keys, sub_key, unpack
+from .ngrams import NgramCounts, PairCounter, pair_ids, sort_keys, sub_key, unpack
 
 METHODS = ("unigram", "ngram", "nlpzero")
 
@@ -166,11 +166,16 @@ class _WordTable:
             self._table = (keys, lens, vals)
         return self._table
 
+    def log_proba(self) -> np.ndarray:
+        """ln p(w) = ln count − ln total, a count of 0 taken as 1: the word scores of the
+        Viterbi re-counts."""
+        return np.log(np.maximum(self.counts, 1)) - math.log(max(1.0, float(self.counts.sum())))
+
     def viterbi_counts(self, corpus: Corpus, chars: CharTable, progress: Progress,
                        unknown_score: float) -> np.ndarray:
         """How often each word lies on the corpus's unigram max-probability path."""
         keys, lens, vals = self.table()
-        logp = np.log(np.maximum(self.counts, 1)) - math.log(max(1.0, float(self.counts.sum())))
+        logp = self.log_proba()
         max_len = int(self.lengths.max()) if self.lengths.size else 1
         out = np.zeros(self.counts.size, dtype=np.int64)
 
@@ -365,18 +370,11 @@ class PairFinder(_Finder):
 
     def strong_pairs(self) -> np.ndarray:
         """Packed keys of pairs with ln p_ab > ln min_proba and PMI > min_pmi (strict)."""
-        orders = self.counts.orders()
+        is_pair = self.counts.orders() == 2
         totals = self.counts.totals()
-        pairs = self.counts.keys[orders == 2]
-        c_ab = self.counts.counts[orders == 2].astype(np.float64)
-        char_counts = self.char_counts()
-        c_a = char_counts[(pairs >> np.uint64(48)).astype(np.int64)]
-        c_b = char_counts[((pairs >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64)]
-        lp_ab = np.log(c_ab) - math.log(totals[2]) if totals[2] else np.zeros(0)
-        lp_a = np.log(c_a) - math.log(totals[1])
-        lp_b = np.log(c_b) - math.log(totals[1])
-        strong = (lp_ab > math.log(self.min_proba)) & (lp_ab - lp_a - lp_b > self.min_pmi)
-        return pairs[strong]
+        return strong_pair_keys(self.counts.keys[is_pair], self.counts.counts[is_pair],
+                                self.char_counts(), totals[1], totals[2], self.min_proba,
+                                self.min_pmi)
 
     def _count_fragments(self, corpus: Corpus, progress: Progress) -> _WordTable:
         """Pass 2: cut at weak pairs and count the fragments, short ones by packed key and
@@ -402,6 +400,20 @@ class PairFinder(_Finder):
         keep, new_counts, gain = table.remove_redundant(self.unknown_score, sequential=True)
         table = table.subset(keep, np.rint(new_counts).astype(np.int64))
         return self._lexicon(table, gain[keep])
+
+
+def strong_pair_keys(pairs: np.ndarray, pair_counts: np.ndarray, char_counts: np.ndarray,
+                     n_chars: float, n_pairs: float, min_proba: float,
+                     min_pmi: float) -> np.ndarray:
+    """nlp-zero's strong pairs among *pairs* (packed keys, seen *pair_counts* times in
+    *n_pairs* pair positions): ln p_ab > ln min_proba and ln(p_ab / (p_a p_b)) > min_pmi
+    (strict), with p_a = c_a / *n_chars* from *char_counts*."""
+    c_ab = pair_counts.astype(np.float64)
+    a, b = pair_ids(pairs)
+    lp_ab = np.log(c_ab) - math.log(n_pairs) if n_pairs else np.zeros(0)
+    lp_a = np.log(char_counts[a]) - math.log(n_chars)
+    lp_b = np.log(char_counts[b]) - math.log(n_chars)
+    return pairs[(lp_ab > math.log(min_proba)) & (lp_ab - lp_a - lp_b > min_pmi)]
 
 
 _TOP_CHARS = 2048  # pairs of the most frequent characters live in a 512 KB bit matrix
@@ -450,8 +462,7 @@ def _pair_lookup(pairs: np.ndarray, char_counts: np.ndarray) -> tuple:
     by_count = np.argsort(-char_counts, kind="stable")
     top = int(min(_TOP_CHARS, np.count_nonzero(char_counts)))
     rank[by_count[:top]] = np.arange(top, dtype=np.int32)
-    a = (pairs >> np.uint64(48)).astype(np.int64)
-    b = ((pairs >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64)
+    a, b = pair_ids(pairs)
     bits = np.zeros(max(1, (top * top + 7) // 8), dtype=np.uint8)
     dense = (rank[a] < top) & (rank[b] < top)
     cell = rank[a[dense]].astype(np.int64) * top + rank[b[dense]]

@@ -212,8 +212,7 @@ class PairCounter:
         # characters and dense pairs are each sorted already: merge, don't sort
         keys, counts = merge_counts(
             char_ids.astype(np.uint64) << np.uint64(48), self.chars[char_ids],
-            (a.astype(np.uint64) << np.uint64(48)) | (b.astype(np.uint64) << np.uint64(32)),
-            self.pairs[cells].astype(np.int64))
+            pair_keys(a, b), self.pairs[cells].astype(np.int64))
         rest = self.rest.result()
         if rest is not None:
             keys, counts = merge_counts(keys, counts, *rest)
@@ -239,6 +238,17 @@ def sub_key(keys: np.ndarray, start: int, length: int) -> np.ndarray:
     if length < 4:
         k = k & ~((np.uint64(1) << np.uint64(64 - 16 * length)) - np.uint64(1))
     return k
+
+
+def pair_keys(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Packed keys of the character pairs (a[i], b[i])."""
+    return (a.astype(np.uint64) << np.uint64(48)) | (b.astype(np.uint64) << np.uint64(32))
+
+
+def pair_ids(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The character ids (a, b) of packed pair keys, as int64."""
+    return ((keys >> np.uint64(48)).astype(np.int64),
+            ((keys >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int64))
 
 
 def unpack(keys: np.ndarray) -> np.ndarray:

@@ -79,7 +79,7 @@ from ..text.progress import Progress
 from . import _unigram_kernels as UK
 from .discovery import Corpus, Source, _Finder, _pair_lookup, _WordTable, count_span_table
 from .lexicon import DEFAULT_UNKNOWN_SCORE, Lexicon
-from .ngrams import NgramCounts, key_order, sort_keys
+from .ngrams import NgramCounts, key_order, pair_ids, pair_keys, sort_keys
 
 #: Relative fall of the code length per character below which re-estimation stops.
 TOLERANCE = 1e-3
@@ -187,17 +187,16 @@ class UnigramFinder(_Finder):
         # ~200 MB of temporaries on Gutenberg (2.4 M pairs), left in the heap for the counting
         frequent = np.flatnonzero((key_order(self.counts.keys) == 2)
                                   & (self.counts.counts >= self.min_count))
-        pair_keys = self.counts.keys[frequent]
+        pairs = self.counts.keys[frequent]
         pair_counts = self.counts.counts[frequent]
-        a = (pair_keys >> np.uint64(48)).astype(np.int32)
-        b = ((pair_keys >> np.uint64(32)) & np.uint64(0xFFFF)).astype(np.int32)
+        a, b = pair_ids(pairs)
         han = is_han[a] & is_han[b]
         ab = np.empty((int(han.sum()), 2), np.int32)
         ab[:, 0], ab[:, 1] = a[han], b[han]
         rows_ptr.append(np.arange(0, 2 * ab.shape[0] + 1, 2, dtype=np.int64))
         rows_chars.append(ab.reshape(-1))
         rows_counts.append(pair_counts[han].astype(np.int64))
-        return rows_ptr, rows_chars, rows_counts, _pair_lookup(pair_keys[han], char_counts)
+        return rows_ptr, rows_chars, rows_counts, _pair_lookup(pairs[han], char_counts)
 
     def ngram_table(self, corpus: Corpus, progress: Progress) -> _WordTable:
         """Every ideograph and every ideograph n-gram (2 <= n <= max_len) seen at least
@@ -395,8 +394,7 @@ class UnigramFinder(_Finder):
         inside = np.ones(max(0, words.chars.size - 1), np.bool_)
         starts = words.ptr[1:-1]
         inside[starts[(starts > 0) & (starts <= inside.size)] - 1] = False  # j, j+1 one row
-        a, b = words.chars[:-1][inside], words.chars[1:][inside]
-        pairs = (a.astype(np.uint64) << np.uint64(48)) | (b.astype(np.uint64) << np.uint64(32))
+        pairs = pair_keys(words.chars[:-1][inside], words.chars[1:][inside])
         sort_keys(pairs)  # then run_lengths, not np.unique: numpy 2.4's hashes these keys (low
         pairs = run_lengths(pairs)[0]  # 32 bits zero) slowly, 1 s instead of 0.1 on Gutenberg
         lookup = _pair_lookup(pairs, self.char_counts())
@@ -495,9 +493,7 @@ class UnigramFinder(_Finder):
         """The unigram model of *words* as :func:`_unigram_kernels.chunk_path_counts` reads
         it: their :func:`_unigram_kernels.path_table`, ln p(w) = ln count − ln total, the
         longest word, the unknown character's score and the number of words."""
-        logp = np.log(np.maximum(words.counts, 1)) - math.log(
-            max(1.0, float(words.counts.sum())))
-        return (UK.path_table(words.ptr, words.chars), logp,
+        return (UK.path_table(words.ptr, words.chars), words.log_proba(),
                 int(words.lengths.max(initial=1)), self.unknown_score, words.counts.size)
 
     def boundary_pass(self, words: _WordTable, excess: np.ndarray,
@@ -507,8 +503,7 @@ class UnigramFinder(_Finder):
         (:meth:`boundary_keep`), their *excess* (:meth:`candidates`) weighed against the
         model of one count ``path_counts(words)`` over the corpus (*total_bytes* read)."""
         progress.stage("branching-entropy test (one Viterbi pass)", total_bytes)
-        char_cost = math.log(max(2, int(np.count_nonzero(self.char_counts()))))
-        keep = self.boundary_keep(words, excess, path_counts(words), char_cost)
+        keep = self.boundary_keep(words, excess, path_counts(words), self._char_cost())
         progress.note(f"branching-entropy test: {int((~keep).sum())} of {keep.size} "
                       "candidates cut")
         return words.subset(keep)
@@ -523,7 +518,7 @@ class UnigramFinder(_Finder):
         one-character words that follow each other on the paths, and the pairs cohesive
         as tokens join the words (:meth:`pair_words`) for the next rounds."""
         n_chars = float(self.char_counts().sum())
-        char_cost = math.log(max(2, int(np.count_nonzero(self.char_counts()))))
+        char_cost = self._char_cost()
         previous = math.inf
         gain = np.zeros(words.counts.size)
         for it in range(self.iterations):
@@ -550,6 +545,11 @@ class UnigramFinder(_Finder):
                 words = words.followed_by(new)
                 gain = np.concatenate([gain, np.zeros(new.counts.size)])
         return self._lexicon(words, gain)
+
+    def _char_cost(self) -> float:
+        """Nats to spell one character of a lexicon word: ln of the number of distinct
+        characters (at least 2)."""
+        return math.log(max(2, int(np.count_nonzero(self.char_counts()))))
 
     def pair_words(self, words: _WordTable, pairs: np.ndarray,
                    counts: np.ndarray) -> _WordTable:
