@@ -190,7 +190,9 @@ def split_stats(table, counts, n_chars):
     return coh, prefix, suffix
 
 
-def test_cohesion_and_extension_share_hand_computed():
+def test_cohesion_reference_hand_computed():
+    """The counts of the n-gram table and the plain-Python cohesion reference that the
+    candidate tests compare with (split_stats), against hand-computed values."""
     # 甲乙 always together; 丙丁 twice, 丙 once alone, 丁 once alone
     text = "甲乙丙丁\n甲乙丙丁\n甲乙\n丙\n丁\n甲乙\n"
     finder = UnigramFinder(min_count=2).train([text])

@@ -188,7 +188,10 @@ class _WordTable:
             out += block_counts
         return out
 
-    def remove_redundant(self, unknown_score: float, sequential: bool):
+    def remove_redundant(self, unknown_score: float,
+                         sequential: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """去冗 of the table (:func:`_discovery_kernels.remove_redundant`), longest words
+        first: (keep, new counts, gain in nats)."""
         keys, lens, vals = self.table()
         # longest first; ties by table order, which is reproducible
         order = np.lexsort((np.arange(self.counts.size), -self.lengths))

@@ -17,6 +17,7 @@ import math
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import TextIO
 
 import numpy as np
 
@@ -239,7 +240,7 @@ class Lexicon:
             lex.scores = np.array([scores[w] for w in lex.words])
         return lex
 
-    def write(self, out, top: int | None = None) -> None:
+    def write(self, out: TextIO, top: int | None = None) -> None:
         """Write ``word<TAB>count<TAB>score`` lines (score omitted when absent)."""
         n = len(self.words) if top is None else min(top, len(self.words))
         counts = self.counts[:n]

@@ -74,7 +74,7 @@ import numpy as np
 from .._malloc import trim_heap
 from .._tables import MergeStack, merge_at_least, merge_counts, run_lengths
 from .._threads import map_blocks
-from ..text.chars import ALNUM, HAN
+from ..text.chars import ALNUM, HAN, CharTable
 from ..text.progress import Progress
 from . import _unigram_kernels as UK
 from .discovery import Corpus, Source, _Finder, _pair_lookup, _WordTable, count_span_table
@@ -742,7 +742,7 @@ def _code_length(counts: np.ndarray) -> float:
     return total * math.log(total) - float((c * np.log(c)).sum()) if total > 0 else 0.0
 
 
-def _digit_ids(chars) -> np.ndarray:
+def _digit_ids(chars: CharTable) -> np.ndarray:
     """is_digit[id] for the ids of the ASCII digits (full-width digits fold onto them)."""
     cps = chars.chars
     out = (cps >= 48) & (cps <= 57)
