@@ -201,23 +201,24 @@ class UnigramFinder(_Finder):
     def ngram_table(self, corpus: Corpus, progress: Progress) -> _WordTable:
         """Every ideograph and every ideograph n-gram (2 <= n <= max_len) seen at least
         ``min_count`` times, as a CSR string table with counts."""
-        rows_ptr, rows_chars, rows_counts, lookup = self.base_rows()
+        base_ptr, rows_chars, rows_counts, lookup = self.base_rows()
         if self.found_once:  # discover's own finder: no one trains or finds with it again,
             self.counts = _characters_only(self.counts)  # and from here on it reads only
             # the character counts (every pair seen: 39 MB on Gutenberg, held to the cut)
         # block tables with int32 counts (12 bytes a key, not 16) when no n-gram can be
         # counted 2^31 times; the merged frequent keys get int64 counts again
         narrow = int(self.counts.char_counts().sum()) < 2**31
-        # the table's pieces as its own dtypes (ids < 2^16; counts int32 when narrow) and
-        # fixed-width pieces by their width, not a row pointer: they live until the table
-        # is assembled, and its arrays are allocated beside them
-        rows_ptr = [int(p[1] - p[0]) if p.size > 1 else 1 for p in rows_ptr]  # 1 and 2
+        # the table's pieces as its own dtypes (ids < 2^16; counts int32 when narrow), and
+        # each piece (all its rows one length) by its width, not a row pointer: they live
+        # until the table is assembled, and its arrays are allocated beside them
+        widths = [int(p[1] - p[0]) if p.size > 1 else 1 for p in base_ptr]  # 1 and 2
+        del base_ptr
         rows_chars = [c.astype(np.uint16) for c in rows_chars]
         rows_counts = [k.astype(np.int32) if narrow else k for k in rows_counts]
         trim_heap()  # training's and base_rows' freed arrays, before the biggest round
         self._digit_spans: list[tuple] = []
         if lookup is None:
-            return _concat_rows(rows_ptr, rows_chars, rows_counts)
+            return _concat_rows(widths, rows_chars, rows_counts)
         is_han = self._is_han()
         is_digit = _digit_ids(self.chars)
         levels: dict[int, tuple[np.ndarray, np.ndarray]] = {}
@@ -282,7 +283,7 @@ class UnigramFinder(_Finder):
                 del stack, frequent
                 trim_heap()
             if L - 1 >= 3 and n_prev:
-                rows_ptr.append(L - 1)
+                widths.append(L - 1)
                 rows_chars.append(row_chars.reshape(-1))
                 rows_counts.append(prev_counts.astype(np.int32) if narrow else prev_counts)
             if not emit or not kept:
@@ -299,7 +300,7 @@ class UnigramFinder(_Finder):
         # the level state and the last round's arrays go before the table is assembled
         levels.clear()
         del work, tk, tv, row_chars, prev_keys, prev_counts, kept
-        return _concat_rows(rows_ptr, rows_chars, rows_counts)
+        return _concat_rows(widths, rows_chars, rows_counts)
 
     # -- 2. candidates --------------------------------------------------------------------
 
@@ -762,29 +763,26 @@ def table_arrays(n_rows: int, n_ids: int, top_count: int) -> _WordTable:
                       np.empty(n_rows, np.int32 if top_count <= small else np.int64))
 
 
-def _concat_rows(ptrs: list[np.ndarray | int], chars: list[np.ndarray],
+def _concat_rows(widths: list[int], chars: list[np.ndarray],
                  counts: list[np.ndarray]) -> _WordTable:
-    """The CSR pieces as one table; the lists are emptied as their pieces are copied, so
-    at most one piece is held twice. A piece's row pointer may be given as its width (an
-    int: every row that many ids)."""
+    """Pieces of rows as one CSR table, each piece's rows *widths[i]* ids long (its ids
+    *chars[i]* row after row); the lists are emptied as their pieces are copied, so at
+    most one piece is held twice."""
     n_rows = sum(k.size for k in counts)
     n_ids = sum(c.size for c in chars)
     top = max((int(k.max()) for k in counts if k.size), default=0)
     out = table_arrays(n_rows, n_ids, top)
     out.ptr[0] = 0
     row = at = 0
-    while ptrs:
-        p, c, k = ptrs.pop(0), chars.pop(0), counts.pop(0)
+    while widths:
+        width, c, k = widths.pop(0), chars.pop(0), counts.pop(0)
         n = k.size
-        if isinstance(p, int):
-            for start in range(0, n, 1 << 18):  # in slices: small temporaries
-                stop = min(n, start + (1 << 18))
-                out.ptr[row + start + 1:row + stop + 1] = at + p * np.arange(
-                    start + 1, stop + 1, dtype=np.int64)
-        else:
-            out.ptr[row + 1:row + n + 1] = at + p[1:]
+        for start in range(0, n, 1 << 18):  # in slices: small temporaries
+            stop = min(n, start + (1 << 18))
+            out.ptr[row + start + 1:row + stop + 1] = at + width * np.arange(
+                start + 1, stop + 1, dtype=np.int64)
         out.chars[at:at + c.size] = c
         out.counts[row:row + n] = k
         row, at = row + n, at + c.size
-        del p, c, k
+        del c, k
     return out
