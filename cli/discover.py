@@ -108,22 +108,19 @@ def discover(
         from nlpzero.text.io import open_output, seekable_path
         from nlpzero.words.discovery import Corpus, make_finder, train_and_find
 
+        # the options whose default depends on the method are None when not given: the
+        # finder's own default applies (the help above quotes them)
         if method is Method.unigram:
-            options = dict(min_count=min_count, min_pmi=1.5 if min_pmi is None else min_pmi,
-                           pmi_step=1.5 if pmi_step is None else pmi_step, pmi_cap=pmi_cap,
-                           max_len=32 if max_len is None else max_len, max_share=max_share,
+            options = dict(min_count=min_count, min_pmi=min_pmi, pmi_step=pmi_step,
+                           pmi_cap=pmi_cap, max_len=max_len, max_share=max_share,
                            lexicon_cost=lexicon_cost, boundary_margin=boundary_margin,
-                           partitions=partitions,
-                           iterations=5 if iterations is None else iterations)
+                           partitions=partitions, iterations=iterations)
         elif method is Method.ngram:
-            options = dict(min_count=3 if min_count is None else min_count,
-                           min_pmi=2.0 if min_pmi is None else min_pmi,
-                           pmi_step=4.0 if pmi_step is None else pmi_step,
-                           max_len=4 if max_len is None else max_len,
-                           iterations=2 if iterations is None else iterations,
-                           partitions=partitions)
+            options = dict(min_count=min_count, min_pmi=min_pmi, pmi_step=pmi_step,
+                           max_len=max_len, iterations=iterations, partitions=partitions)
         else:
-            options = dict(min_proba=min_proba, min_pmi=1.0 if min_pmi is None else min_pmi)
+            options = dict(min_proba=min_proba, min_pmi=min_pmi)
+        options = {name: value for name, value in options.items() if value is not None}
         finder = make_finder(method.value, unknown_score=unknown_score, **options)
         if dask is not None:
             from nlpzero.distributed import discover as discover_on_dask
