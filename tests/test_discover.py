@@ -247,16 +247,18 @@ def test_discover_recovers_generated_words():
     assert recall >= 0.9, [w for w in frequent_true if w not in lex]
 
 
-def test_discover_is_deterministic_and_block_size_independent(tmp_path):
+@pytest.mark.parametrize("method", ["unigram", "ngram", "nlpzero"])
+def test_discover_is_deterministic_and_block_size_independent(tmp_path, method):
     text = (SAMPLES / "corpus.txt").read_text("utf-8")[:60000]
     path = tmp_path / "c.txt"
     path.write_text(text, "utf-8")
-    one = discover(path)
-    again = discover(Corpus(path, block_bytes=4096))
+    one = discover(path, method=method)
+    assert len(one) > 100
+    again = discover(Corpus(path, block_bytes=4096), method=method)
     assert one.words == again.words
     assert np.array_equal(one.counts, again.counts)
-    in_memory = discover(text.split("\n"))
-    assert discover(str(path)).words == one.words  # a str is a path
+    in_memory = discover(text.split("\n"), method=method)
+    assert discover(str(path), method=method).words == one.words  # a str is a path
     assert in_memory.words == one.words
 
 
