@@ -17,6 +17,7 @@ from nlpzero.words.ngrams import (
     NgramCounts,
     sort_keys,
     sort_keys_with,
+    sorted_head,
     sorted_keys_and_order,
     unpack,
 )
@@ -349,6 +350,10 @@ def test_sort_keys_equals_numpy_sort(seed):
         both = np.concatenate([keys, rng.integers(0, 2**40, keys.size).astype(np.uint64)])
         sort_keys_with(both[:keys.size], both[keys.size:])
         assert np.array_equal(both[:keys.size], np.sort(keys))
+        for extra in (keys.size, keys.size // 2):  # the tail as the scratch, or a new one
+            buf = np.concatenate([keys, np.ones(extra, np.uint64)])
+            assert np.array_equal(sorted_head(buf, keys.size), np.sort(keys))
+            assert np.array_equal(buf[:keys.size], np.sort(keys))  # in place
         ordered, order = sorted_keys_and_order(keys)
         assert np.array_equal(order, np.argsort(keys, kind="stable"))
         assert np.array_equal(ordered, np.sort(keys))

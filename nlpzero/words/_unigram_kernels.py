@@ -14,17 +14,17 @@ import math
 import numpy as np
 from numba import njit
 
-# The kernels imported here (sort_keys_with, pair_in, the _tables merges, extend_key and
-# seq_key, prefetch) are compiled into this file's, and numba's on-disk cache only notices
-# edits to this file: a change to one of them must come with an edit here (as with the
-# sort's 2026-11-30 change, which sorts short arrays by radix too and needs a full-size
-# buffer).
+# The kernels imported here (sorted_head and the radix sort it calls, pair_in, the _tables
+# merges, extend_key and seq_key, prefetch) are compiled into this file's, and numba's
+# on-disk cache only notices edits to this file: a change to one of them must come with an
+# edit here (as with the sort's 2026-11-30 change, which sorts short arrays by radix too
+# and needs a full-size buffer).
 from .._hashing import GOLDEN, extend_key, seq_key
 from .._prefetch import prefetch
 from .._tables import count_runs, merge_typed
 from ._discovery_kernels import pair_in
 from ._lexicon_kernels import EMPTY
-from .ngrams import sort_keys, sort_keys_with
+from .ngrams import sorted_head
 
 NEG = -1e300
 #: The Viterbi passes prefetch the table slots of the prefixes (2 to PREFETCH_LEN ids) that
@@ -143,18 +143,12 @@ def init_levels(ids, is_han, rank, bits, top, pair_set):
 @njit(cache=True, nogil=True)
 def level_round_sorted(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars, emit,
                        update, part, n_parts):
-    """:func:`_level_round`'s keys, sorted (:func:`ngrams.sort_keys`), and positions. The
-    unused tail of the keys' buffer (one slot a position visited) serves as the sort's
-    scratch when it is long enough (it is when the keys are split into partitions), so the
-    radix sort takes no more memory than an in-place sort."""
+    """:func:`_level_round`'s keys, sorted in their buffer (one slot a position visited;
+    :func:`ngrams.sorted_head`: the buffer's tail is the sort's scratch when the keys are
+    split into partitions), and positions."""
     out, nxt, k = _level_round(ids, lvl, active, scan_all, keep_active, L, tk, tv, row_chars,
                                emit, update, part, n_parts)
-    keys = out[:k]
-    if 2 * k <= out.shape[0]:
-        sort_keys_with(keys, out[k:2 * k])
-    else:
-        sort_keys(keys)
-    return keys, nxt
+    return sorted_head(out, k), nxt
 
 
 @njit(cache=True, nogil=True, inline="always")

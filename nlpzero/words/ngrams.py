@@ -120,6 +120,19 @@ def sort_keys_with(keys, buf):
 
 
 @njit(cache=True, nogil=True)
+def sorted_head(buf, m):
+    """buf[:m] sorted in place (:func:`sort_keys`) and returned, with buf[m:2m] as the
+    sort's scratch when *buf* is that long (keys written into a buffer sized for more),
+    so the sort then takes no more memory than an in-place one."""
+    keys = buf[:m]
+    if 2 * m <= buf.shape[0]:
+        sort_keys_with(keys, buf[m:2 * m])
+    else:
+        sort_keys(keys)
+    return keys
+
+
+@njit(cache=True, nogil=True)
 def sorted_keys_and_order(keys):
     """uint64 *keys* sorted, and the permutation that sorts them, stably (``np.sort(keys)``
     and ``np.argsort(keys, kind="stable")``): the radix passes of :func:`sort_keys_with`,
@@ -154,9 +167,8 @@ DENSE_IDS = 2048
 @njit(cache=True, nogil=True)
 def count_pairs_sorted(ids, char_counts, pair_counts, dense_ids):
     """Add a block's characters and adjacent pairs to dense counts; return the packed keys
-    of the pairs that do not fit the dense matrix, sorted (:func:`sort_keys`) with the
-    unused tail of their buffer (a slot a character) as the sort's scratch when it is long
-    enough, so the sort takes no more memory than an in-place one."""
+    of the pairs that do not fit the dense matrix, sorted in their buffer (a slot a
+    character; :func:`sorted_head`)."""
     n = ids.shape[0]
     overflow = np.empty(n, dtype=np.uint64)
     m = 0
@@ -174,12 +186,7 @@ def count_pairs_sorted(ids, char_counts, pair_counts, dense_ids):
                     overflow[m] = (np.uint64(a) << np.uint64(48)) | (
                         np.uint64(b) << np.uint64(32))
                     m += 1
-    keys = overflow[:m]
-    if 2 * m <= n:
-        sort_keys_with(keys, overflow[m:2 * m])
-    else:
-        sort_keys(keys)
-    return keys
+    return sorted_head(overflow, m)
 
 
 class PairCounter:
