@@ -119,7 +119,7 @@ def sort_keys_with(keys, buf):
             keys[i] = buf[i]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, inline="always")
 def sorted_head(buf, m):
     """buf[:m] sorted in place (:func:`sort_keys`) and returned, with buf[m:2m] as the
     sort's scratch when *buf* is that long (keys written into a buffer sized for more),
