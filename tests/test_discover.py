@@ -374,3 +374,15 @@ def test_merge_counts_equals_a_dictionary_sum() -> None:
         for k, c in zip(a.tolist() + b.tolist(), ac.tolist() + bc.tolist(), strict=True):
             ref[k] = ref.get(k, 0) + c
         assert got[0].tolist() == sorted(ref) and got[1].tolist() == [ref[k] for k in sorted(ref)]
+
+
+@pytest.mark.parametrize("method", ["ngram", "nlpzero"])
+def test_cli_defaults_are_the_finders_own(cli, tmp_path, method):
+    """The command passes only the options given, so with none its lexicon is the
+    library's with the finder's own defaults."""
+    path = tmp_path / "c.txt"
+    path.write_text((SAMPLES / "corpus.txt").read_text("utf-8")[:60000], "utf-8")
+    result = cli.invoke("discover", "-q", "--method", method, path)
+    assert result.exit_code == 0, result.stderr
+    words = [line.split("\t")[0] for line in result.stdout.splitlines()]
+    assert len(words) > 100 and words == discover(path, method=method).words
