@@ -155,7 +155,7 @@ def sorted_keys_and_order(keys):
             off[b] += 1
         src, dst = dst, src
         order, order_dst = order_dst, order
-    return src, order  # no pass ran: the keys are all equal, sorted as they are
+    return src, order  # src: the keys sorted (their copy when no pass ran: all equal)
 
 
 #: Pairs of character ids below this are counted in a dense matrix (DENSE_IDS² uint32,
