@@ -508,8 +508,9 @@ def chunk_path_pairs(starts, ends, chars, cls, weights, tab, logp, max_len, unkn
     """The unigram Viterbi paths of :func:`chunk_path_counts` (*tab* the words'
     :func:`path_table`), read for their adjacent one-character words: how often word a is
     followed by word b on the chunks' best paths (each chunk *weights[r]* times), for the
-    words with ``single[a]`` and ``single[b]``. Returns (a · n + b + 1, count) for
-    n = ``single.shape[0]``, unsorted."""
+    words with ``single[a]`` and ``single[b]``. Returns (a · n + b, count) for
+    n = ``single.shape[0]``, unsorted (the hash table holds a · n + b + 1: 0 is its empty
+    slot)."""
     n = single.shape[0]
     score, back, via = _path_buffers(starts, ends)
     tk = np.zeros(1024, np.uint64)

@@ -478,7 +478,7 @@ def count_span_table(spans: Callable[[np.ndarray], tuple[np.ndarray, np.ndarray]
                      narrow: bool = False) -> _WordTable | None:
     """Counts of the spans ids[starts[k]:ends[k]] that *spans(ids)* marks in every block, as
     a string table: short spans (<= 4 ids) by packed key and sort, longer ones by hash;
-    None when no block has a span. With *narrow*, cached blocks come as their uint16 ids
+    None when the corpus has no block. With *narrow*, cached blocks come as their uint16 ids
     (:meth:`Corpus.blocks`; *spans* must only read them)."""
     shorts, longs = MergeStack(merge_counts), MergeStack(DK.merge_tables)
     for short, long in map_blocks(lambda ids: block_span_counts(spans, ids),
