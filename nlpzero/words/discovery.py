@@ -424,7 +424,7 @@ _TOP_CHARS = 2048  # pairs of the most frequent characters live in a 512 KB bit 
 
 def _count_blocks(count: Callable[[np.ndarray], np.ndarray], corpus: Corpus, chars: CharTable,
                   progress: Progress, name: str, min_count: int,
-                  partitions: int = 1) -> tuple[np.ndarray, np.ndarray]:
+                  partitions: int) -> tuple[np.ndarray, np.ndarray]:
     """Count the keys that *count* emits per block; keep those seen >= *min_count* times.
 
     With *partitions* > 1 the key space is split by a hash and counted in that many passes,

@@ -341,9 +341,9 @@ class UnigramFinder(_Finder):
         """Digit runs + the ideograph after them, for ideographs that follow digits with
         PMI >= min_pmi; strings seen min_count times or more (CSR ptr, ids, counts)."""
         spans = [s for s in self._digit_spans if s[0].size]
-        runs = sum(s[5] for s in self._digit_spans)
-        if not spans or runs == 0:
+        if not spans:  # else a digit run was seen: runs >= 1
             return None
+        runs = sum(s[5] for s in self._digit_spans)
         keys = np.concatenate([s[0] for s in spans])
         units = np.concatenate([s[1] for s in spans])
         lens = np.concatenate([s[2] for s in spans])
