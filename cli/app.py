@@ -56,7 +56,22 @@ class OneLineErrors(TyperGroup):
         except typer.Abort:
             typer.echo("error: aborted", err=True)
             sys.exit(1)
+        except OSError as e:  # the help or --version could not be written (`> /dev/full`)
+            sys.exit(output_failed(e))
         sys.exit(code if isinstance(code, int) else 0)
+
+
+def output_failed(error: OSError) -> int:
+    """Report a failed write of Click's own output (the help, ``--version``) as one line;
+    stdout is pointed at /dev/null so that the unflushed rest cannot fail again at exit."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    with contextlib.suppress(OSError, ValueError):
+        typer.echo(f"error: {error.strerror or error}", err=True)
+    return 1
 
 
 app = typer.Typer(

@@ -173,6 +173,31 @@ def test_output_keeps_hard_links_together(tmp_path: Path, gold: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
+@needs_script
+def test_a_full_device_is_one_line_exit_1(tmp_path: Path, gold: Path) -> None:
+    """A device that refuses every write (what /dev/full is), as -o and as stdout, for a
+    command's output and for Click's own (the help, --version): one line, exit 1."""
+    if os.geteuid() != 0:
+        pytest.skip("mknod needs root")
+    full = tmp_path / "full"
+    try:
+        os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+    except OSError as e:
+        pytest.skip(f"mknod not allowed here ({e.strerror})")
+    proc = run("score", gold, gold, "-o", full)
+    assert proc.returncode == 1 and error_lines(proc.stderr) == [
+        "error: No space left on device"], proc.stderr
+    for args in (["score", gold, gold], ["--help"], ["--version"], ["cluster", "-h"],
+                 ["approx", "errors", "--help"]):
+        with open(full, "wb") as stdout:
+            proc = subprocess.run(launch(*args), stdout=stdout, stderr=subprocess.PIPE,
+                                  timeout=300)
+        assert proc.returncode == 1, (args, proc.stderr)
+        assert error_lines(proc.stderr) == ["error: No space left on device"], (args,
+                                                                                proc.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "gold.txt"]
+
+
 # --- 2. modes: umask for new files, the old mode for replaced ones --------------------------
 
 
