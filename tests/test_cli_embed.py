@@ -132,6 +132,17 @@ def test_evaluate_tsv(cli, vectors: dict, write_file) -> None:
     cli.assert_runtime_error(cli.invoke("evaluate", vectors["path"], "-s", bad), "line 1")
 
 
+@pytest.mark.parametrize("score", ["nan", "-nan", "inf", "-inf", "1e999"])
+def test_evaluate_refuses_a_non_finite_human_score(cli, vectors: dict, write_file,
+                                                   score: str) -> None:
+    # a NaN score made ρ = nan (exit 0); an infinite one was ranked like a huge number
+    words, _ = read_word2vec(vectors["path"])
+    sims = write_file("sims.txt", f"{words[1]} {words[2]} 3\n{words[1]} {words[3]} {score}\n"
+                                  f"{words[4]} {words[5]} 1\n")
+    cli.assert_runtime_error(cli.invoke("evaluate", vectors["path"], "-s", sims),
+                             f"line 2: score '{score}' is not a finite number")
+
+
 def test_vector_files_with_nan_or_garbage_are_clear_errors(cli, write_file) -> None:
     nan = write_file("nan.txt", "2 2\na 1 2\nb nan 1\n")
     cli.assert_runtime_error(cli.invoke("similar", nan, "a"), "NaN")

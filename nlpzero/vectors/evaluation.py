@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass
 
@@ -56,9 +57,13 @@ def read_similarity(path: str | os.PathLike[str]) -> list[tuple[str, str, float]
         try:
             if len(parts) != 3:
                 raise ValueError
-            pairs.append((parts[0], parts[1], float(parts[2])))
+            score = float(parts[2])
         except ValueError:
             raise InputError(f"{path}: line {number}: expected 'word word score'") from None
+        if not math.isfinite(score):  # a NaN would make ρ NaN; an infinity is no rating
+            raise InputError(f"{path}: line {number}: score {parts[2]!r} is not a finite "
+                             "number")
+        pairs.append((parts[0], parts[1], score))
     if not pairs:
         raise InputError(f"{path}: no word pairs")
     return pairs
