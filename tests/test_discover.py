@@ -207,6 +207,50 @@ def test_remove_redundant_matches_reference(seed, sequential):
     assert np.allclose(new_counts, ref_counts)
 
 
+@pytest.mark.parametrize("sequential", [False, True])
+@pytest.mark.parametrize("seed", range(4))
+def test_remove_redundant_with_gaps_in_word_lengths_matches_reference(seed, sequential):
+    """Words of lengths with gaps (long ones built from short ones, so that they split):
+    the scan from each start stops at the longest word shorter than the word judged."""
+    rng = random.Random(seed)
+    alphabet = "甲乙丙丁戊"
+    short = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 2)))
+                    for _ in range(12)} | set(alphabet))
+    long = {"".join(rng.choice(short) for _ in range(rng.choice([3, 5, 8]))) for _ in range(25)}
+    words = sorted(set(short) | long)
+    counts = np.array([2 ** rng.randint(0, 30) + i for i, _ in enumerate(words)], dtype=np.int64)
+    finder = NgramFinder()
+    seqs = [finder.chars.encode(w) for w in words]
+    ptr = np.zeros(len(words) + 1, dtype=np.int64)
+    np.cumsum([s.size for s in seqs], out=ptr[1:])
+    table = _WordTable(ptr, np.concatenate(seqs).astype(np.int32), counts)
+    keep, new_counts, _ = table.remove_redundant(-100.0, sequential)
+    order = np.lexsort((np.arange(len(words)), -table.lengths))
+    ref_keep, ref_counts = reference_remove_redundant(words, counts, order, -100.0, sequential)
+    assert keep.tolist() == ref_keep
+    assert np.allclose(new_counts, ref_counts)
+
+
+def test_nlpzero_method_on_a_long_periodic_line_finishes() -> None:
+    """One 750,000-character line with no separator, the same 3 characters over and over:
+    every shift of the one fragment is a prefix of it, and 去冗 scanned each of them for a
+    part as long as the fragment (over 90 s; now a scan stops at the longest other word).
+    The alarm only detects a hang, it is not a speed test."""
+    import signal
+
+    def expire(signum: int, frame: object) -> None:
+        raise AssertionError("discover --method nlpzero did not finish within 60 s (a hang?)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(60)
+    try:
+        lex = discover(["天地人" * 250_000], method="nlpzero")
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert list(lex.words) == ["天地人" * 250_000]
+
+
 def test_cohesion_hand_computed():
     # 甲乙 ×3 and 甲丙 ×1 in 4 segments: N = 8 characters
     finder = NgramFinder(min_count=1).train(["甲乙，甲乙，甲乙，甲丙"])

@@ -250,10 +250,13 @@ def merge_tables(ak, ac, ap, ach, bk, bc, bp, bch):
 
 @njit(cache=True)
 def _best_split(ptr, chars, w, keys, lens, vals, logc, removed, log_total, unknown_score,
-                split_words, best, back, via):
+                split_words, best, back, via, max_part):
     """Best segmentation of word w into other (not removed) words: (score, n_parts).
 
     score = Σ ln p(w_i) with ln p = ln count − *log_total*; parts go to split_words.
+    *max_part* is the longest word shorter than w: no part can be longer, so the scan from
+    each start stops there (without it, a long periodic fragment, whose every shift is a
+    prefix of itself, costs its length squared).
     """
     start = ptr[w]
     L = ptr[w + 1] - start
@@ -265,7 +268,7 @@ def _best_split(ptr, chars, w, keys, lens, vals, logc, removed, log_total, unkno
         if best[i] == -1e300:
             continue
         key = EMPTY
-        for j in range(i, L):
+        for j in range(i, min(L, i + max_part)):
             key = extend_key(key, j - i, chars[start + j])
             found = find_sequence(keys, lens, key, j - i + 1)
             if found < 0:
@@ -311,6 +314,15 @@ def remove_redundant(ptr, chars, counts, order, keys, lens, vals, unknown_score,
     longest = 1
     for w in range(n_words):
         longest = max(longest, ptr[w + 1] - ptr[w])
+    shorter = np.zeros(longest + 1, dtype=np.int64)  # length -> longest word shorter
+    for w in range(n_words):
+        shorter[ptr[w + 1] - ptr[w]] = 1
+    last = 0
+    for n in range(longest + 1):
+        seen = shorter[n]
+        shorter[n] = last
+        if seen:
+            last = n
     split_words = np.empty(longest, dtype=np.int64)
     best = np.empty(longest + 1, dtype=np.float64)
     back = np.zeros(longest + 1, dtype=np.int64)
@@ -326,7 +338,7 @@ def remove_redundant(ptr, chars, counts, order, keys, lens, vals, unknown_score,
         if sequential:
             total -= num
         split, k = _best_split(ptr, chars, w, keys, lens, vals, logc, removed, np.log(total),
-                               unknown_score, split_words, best, back, via)
+                               unknown_score, split_words, best, back, via, shorter[L])
         gain[w] = score - split
         if gain[w] < L - 1:
             if sequential:
