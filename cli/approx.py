@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from ._common import Log, OutputOpt, QuietOpt, failures, resolve_input
+from ._common import Errors, ErrorsOpt, Log, OutputOpt, QuietOpt, failures, resolve_input
 
 app = typer.Typer(
     name="approx",
@@ -57,7 +57,7 @@ def _is_number(text: str) -> bool:
 
 
 def _run(op: str, x: str | None, y: str | None, variant: Variant, dtype: DType, raw: bool,
-         tsv: bool, output: str | None) -> None:
+         tsv: bool, output: str | None, errors: Errors = Errors.strict) -> None:
     if x is not None and y is None and _is_number(x):
         raise typer.BadParameter("give both X and Y, or neither to read pairs from stdin",
                                  param_hint="Y")
@@ -80,8 +80,8 @@ def _run(op: str, x: str | None, y: str | None, variant: Variant, dtype: DType, 
         from nlpzero.approx.profile import pair_lines
         from nlpzero.text.io import display_name, open_output, read_lines
 
-        chunks = pair_lines(read_lines(path), op, variant.value, dtype.value, safe=not raw,
-                            tsv=tsv, name=display_name(path))
+        chunks = pair_lines(read_lines(path, errors.value), op, variant.value, dtype.value,
+                            safe=not raw, tsv=tsv, name=display_name(path))
         with open_output(output) as out:
             for chunk in chunks:
                 out.write(chunk)
@@ -96,9 +96,10 @@ def mul(
     raw: RawOpt = False,
     tsv: TsvOpt = False,
     output: OutputOpt = None,
+    errors: ErrorsOpt = Errors.strict,
 ) -> None:
     """Explain x·y step by step, or multiply pairs "x y" read one per line (stdin or file)."""
-    _run("mul", x, y, variant, dtype, raw, tsv, output)
+    _run("mul", x, y, variant, dtype, raw, tsv, output, errors)
 
 
 @app.command("div", context_settings=NUMBERS)
@@ -110,9 +111,10 @@ def div(
     raw: RawOpt = False,
     tsv: TsvOpt = False,
     output: OutputOpt = None,
+    errors: ErrorsOpt = Errors.strict,
 ) -> None:
     """Explain x / y step by step, or divide pairs "x y" read one per line (stdin or file)."""
-    _run("div", x, y, variant, dtype, raw, tsv, output)
+    _run("div", x, y, variant, dtype, raw, tsv, output, errors)
 
 
 class Op(str, Enum):

@@ -9,6 +9,8 @@ from typing import Annotated, Optional
 import typer
 
 from ._common import (
+    Errors,
+    ErrorsOpt,
     InputArg,
     Log,
     OutputOpt,
@@ -43,7 +45,7 @@ def _write_scored(output: str | None, rows: list[tuple[str, float]]) -> None:
 
 
 def _batch(queries: str, output: str | None, width: int, answer: Callable[[list[str]],
-           list[tuple[str, float]]], log: Log) -> None:
+           list[tuple[str, float]]], log: Log, errors: str) -> None:
     """Answer one query per input line (*width* words each), the vectors loaded once:
     TSV query<TAB>word<TAB>score. A query with a word outside the vocabulary is reported
     on stderr and skipped; the command then exits 1 after answering the others."""
@@ -53,7 +55,7 @@ def _batch(queries: str, output: str | None, width: int, answer: Callable[[list[
     name = display_name(queries)
     failed = answered = 0
     with open_output(output) as out:
-        for number, line in enumerate(read_lines(queries), 1):
+        for number, line in enumerate(read_lines(queries, errors), 1):
             words = line.split()
             if not words:
                 continue
@@ -87,6 +89,7 @@ def similar(
         min=0, help="Similarity space: Cholesky whitening over the N most frequent words "
                     "(≈10000 semantic, ≈500 syntactic; 0 = plain cosine).")] = 10000,
     output: OutputOpt = None,
+    errors: ErrorsOpt = Errors.strict,
     quiet: QuietOpt = False,
 ) -> None:
     """Nearest words, TSV word<TAB>score (batch: query<TAB>word<TAB>score)."""
@@ -97,7 +100,7 @@ def similar(
     with failures():
         from nlpzero.vectors.embedding import Embedding
 
-        emb = Embedding.read(vectors)
+        emb = Embedding.read(vectors, errors.value)
 
         def answer(words: list[str]) -> list[tuple[str, float]]:
             if related:
@@ -107,7 +110,7 @@ def similar(
         if queries is None:
             _write_scored(output, answer([word]))
         else:
-            _batch(queries, output, 1, answer, log)
+            _batch(queries, output, 1, answer, log, errors.value)
 
 
 def analogy(
@@ -121,6 +124,7 @@ def analogy(
     top: TopOpt = 10,
     output: OutputOpt = None,
     method: AnalogyMethodOpt = AnalogyMethod.add,
+    errors: ErrorsOpt = Errors.strict,
     quiet: QuietOpt = False,
 ) -> None:
     """A : B :: C : ? by 3CosAdd (cosine to B - A + C) or 3CosMul, TSV word<TAB>score."""
@@ -135,7 +139,7 @@ def analogy(
     with failures():
         from nlpzero.vectors.embedding import Embedding
 
-        emb = Embedding.read(vectors)
+        emb = Embedding.read(vectors, errors.value)
 
         def answer(words: list[str]) -> list[tuple[str, float]]:
             return emb.analogy(words[0], words[1], words[2], top, method.value)
@@ -143,7 +147,7 @@ def analogy(
         if queries is None:
             _write_scored(output, answer([a, b, c]))
         else:
-            _batch(queries, output, 3, answer, log)
+            _batch(queries, output, 3, answer, log, errors.value)
 
 
 def keywords(
@@ -152,6 +156,7 @@ def keywords(
     top: TopOpt = 5,
     scores: Annotated[bool, typer.Option(help="Write word<TAB>score pairs.")] = False,
     output: OutputOpt = None,
+    errors: ErrorsOpt = Errors.strict,
     quiet: QuietOpt = False,
 ) -> None:
     """Keywords of each segmented input line (words ranked by <Σ sentence vectors, v_w>).
@@ -163,9 +168,9 @@ def keywords(
         from nlpzero.text.io import open_output, read_lines
         from nlpzero.vectors.embedding import Embedding
 
-        emb = Embedding.read(vectors)
+        emb = Embedding.read(vectors, errors.value)
         with open_output(output) as out:
-            for line in read_lines(path):
+            for line in read_lines(path, errors.value):
                 ranked = emb.keywords(line.split(), top)
                 if scores:
                     out.write("\t".join(f"{w}\t{s:.6g}" for w, s in ranked) + "\n")
@@ -183,6 +188,7 @@ def evaluate(
         show_default=False)] = None,
     output: OutputOpt = None,
     method: AnalogyMethodOpt = AnalogyMethod.add,
+    errors: ErrorsOpt = Errors.strict,
     quiet: QuietOpt = False,
 ) -> None:
     """TSV file, section, metric, value, covered, total (Spearman ρ by cosine; analogy
@@ -203,13 +209,14 @@ def evaluate(
             read_similarity,
         )
 
-        emb = Embedding.read(vectors)
+        emb = Embedding.read(vectors, errors.value)
         rows = []
         for name in similarity or []:
-            r = evaluate_similarity(emb, read_similarity(name))
+            r = evaluate_similarity(emb, read_similarity(name, errors.value))
             rows.append((Path(name).name, "", "spearman", r.spearman, r.covered, r.total))
         for name in analogy_files or []:
-            for r in evaluate_analogy(emb, read_analogy(name), method=method.value):
+            for r in evaluate_analogy(emb, read_analogy(name, errors.value),
+                                      method=method.value):
                 rows.append((Path(name).name, r.name, "accuracy", r.accuracy, r.covered,
                              r.total))
         with open_output(output) as out:

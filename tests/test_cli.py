@@ -173,6 +173,45 @@ def test_invalid_utf8_names_byte_offset(cli, write_file, command: str) -> None:
         assert result.stdout == "中文\n好 \ufffd 好\n"
 
 
+def test_every_command_that_reads_text_has_errors_replace() -> None:
+    """An invalid-UTF-8 error says 'use --errors replace': every command that reads text
+    has that option (similar, analogy, keywords, evaluate, approx mul/div had not)."""
+    from nlpzero.cli.app import app
+    from typer.main import get_command
+
+    def leaves(group, path):
+        for name, command in group.commands.items():
+            if hasattr(command, "commands"):
+                yield from leaves(command, [*path, name])
+            else:
+                yield [*path, name], command
+
+    readers = {" ".join(path): command for path, command in leaves(get_command(app), [])}
+    del readers["approx errors"]  # the one command without input
+    assert len(readers) == 15
+    missing = [name for name, command in readers.items()
+               if not any("--errors" in p.opts for p in command.params)]
+    assert missing == []
+
+
+@pytest.mark.parametrize("args", [
+    ["similar", "{vectors}", "-"], ["analogy", "{vectors}", "-"], ["keywords", "{vectors}", "-"],
+    ["approx", "mul", "-"], ["similar", "{bad_vectors}", "a"],
+    ["evaluate", "{vectors}", "-s", "{bad_pairs}"], ["evaluate", "{vectors}", "-a", "{bad_pairs}"],
+])
+def test_invalid_utf8_in_query_and_vector_files(cli, write_file, args: list[str]) -> None:
+    files = {"vectors": write_file("v.txt", "3 2\na 1 0\nb 0.9 0.1\nc 0 1\n"),
+             "bad_vectors": write_file("bv.txt", b"3 2\na 1 0\nb\xff 0.9 0.1\nc 0 1\n"),
+             "bad_pairs": write_file("bp.txt", b"a b 1\nb\xff c 2\n")}
+    argv = [a.format(**files) for a in args]
+    stdin = b"1 2\n2\xff 3\n" if args[0] == "approx" else b"a\xff\n"
+    message = cli.assert_runtime_error(cli.invoke(*argv, input=stdin), "invalid UTF-8")
+    assert "--errors replace" in message
+    replaced = cli.invoke(*argv, "--errors", "replace", input=stdin)
+    assert "No such option" not in replaced.stderr and "invalid UTF-8" not in replaced.stderr
+    assert replaced.exit_code in (0, 1), replaced.stderr  # a replaced word may be unknown
+
+
 @pytest.mark.parametrize("command", ["discover", "segment"])
 def test_binary_file(cli, write_file, command: str) -> None:
     png = write_file("img.png", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00")

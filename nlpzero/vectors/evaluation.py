@@ -40,19 +40,20 @@ class AnalogyResult:
         return self.correct / self.covered if self.covered else float("nan")
 
 
-def _lines(path: str | os.PathLike[str]):
+def _lines(path: str | os.PathLike[str], errors: str = "strict"):
     from ..text.io import read_lines
 
-    for number, line in enumerate(read_lines(path), 1):
+    for number, line in enumerate(read_lines(path, errors), 1):
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             yield number, stripped
 
 
-def read_similarity(path: str | os.PathLike[str]) -> list[tuple[str, str, float]]:
+def read_similarity(path: str | os.PathLike[str],
+                    errors: str = "strict") -> list[tuple[str, str, float]]:
     """(w1, w2, score) triples; fields split on any whitespace."""
     pairs = []
-    for number, line in _lines(path):
+    for number, line in _lines(path, errors):
         parts = line.split()
         try:
             if len(parts) != 3:
@@ -69,10 +70,11 @@ def read_similarity(path: str | os.PathLike[str]) -> list[tuple[str, str, float]
     return pairs
 
 
-def read_analogy(path: str | os.PathLike[str]) -> list[tuple[str, list[tuple[str, ...]]]]:
+def read_analogy(path: str | os.PathLike[str],
+                 errors: str = "strict") -> list[tuple[str, list[tuple[str, ...]]]]:
     """Sections (name, questions a b c d) of a word2vec analogy file."""
     sections: list[tuple[str, list[tuple[str, ...]]]] = []
-    for number, line in _lines(path):
+    for number, line in _lines(path, errors):
         if line.startswith(":"):
             sections.append((line[1:].strip(), []))
             continue
