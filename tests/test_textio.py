@@ -14,6 +14,7 @@ import pytest
 from nlpzero.errors import InputError
 from nlpzero.text.chars import is_word_char
 from nlpzero.text.io import (
+    display_name,
     iter_blocks,
     open_binary,
     open_output,
@@ -240,6 +241,23 @@ def test_seekable_path_spools_stdin_and_cleans_up(monkeypatch: pytest.MonkeyPatc
         assert p.read_bytes() == data  # re-readable
         spooled = p
     assert not spooled.exists()
+
+
+def test_the_stdin_spool_is_named_stdin_in_messages(monkeypatch: pytest.MonkeyPatch) -> None:
+    # discover and templates read stdin twice from its spool: their errors named the spool
+    # (/proc/self/fd/3) instead of <stdin>
+    from nlpzero.cli.app import app
+    from typer.testing import CliRunner
+
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"abc")))
+    with seekable_path("-") as p:
+        assert display_name(p) == "<stdin>"
+    assert display_name(p) == str(p)  # only while it is the spool
+    for args in (["discover", "-"], ["templates", "-"], ["discover", "--method", "nlpzero"]):
+        result = CliRunner().invoke(app, [*args, "-q"], input="中文 好\n".encode() + b"\xff\n")
+        assert result.exit_code == 1
+        assert result.stderr.startswith("error: <stdin>: invalid UTF-8 at byte offset 11"), (
+            args, result.stderr)
 
 
 def test_seekable_path_removes_spool_on_error(monkeypatch: pytest.MonkeyPatch) -> None:

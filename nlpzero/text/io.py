@@ -41,7 +41,9 @@ def is_stdin(path: str | os.PathLike[str] | None) -> bool:
 
 
 def display_name(path: str | os.PathLike[str] | None) -> str:
-    return "<stdin>" if is_stdin(path) else str(path)
+    """How messages name an input: ``<stdin>`` for stdin and for its spool file (see
+    :func:`seekable_path`), not ``/proc/self/fd/3`` or a temp file the user never named."""
+    return "<stdin>" if is_stdin(path) or str(path) in _spools else str(path)
 
 
 @contextlib.contextmanager
@@ -86,8 +88,12 @@ def seekable_path(path: str | os.PathLike[str] | None) -> Iterator[Path]:
             os.unlink(tmp)
         with os.fdopen(fd, "wb", closefd=False) as out:
             shutil.copyfileobj(sys.stdin.buffer, out, BLOCK_BYTES)
-        yield Path(f"/proc/self/fd/{fd}") if anonymous else Path(tmp)
+        spool = Path(f"/proc/self/fd/{fd}") if anonymous else Path(tmp)
+        _spools.add(str(spool))
+        yield spool
     finally:
+        _spools.discard(f"/proc/self/fd/{fd}")
+        _spools.discard(tmp)
         os.close(fd)
         if not anonymous:
             with contextlib.suppress(FileNotFoundError):
@@ -95,6 +101,7 @@ def seekable_path(path: str | os.PathLike[str] | None) -> Iterator[Path]:
 
 
 _SPOOL_PREFIX = "nlpzero-stdin-"
+_spools: set[str] = set()  # the spool files of stdin in use (display_name names them <stdin>)
 
 
 def _pid_alive(pid: int) -> bool:
