@@ -46,8 +46,8 @@ def discover(
         "pruning (best); ngram: the same with n <= 4 and no MDL (the 0.1 default); nlpzero: "
         "nlp-zero 0.1.6's Word_Finder.")] = Method.unigram,
     min_count: Annotated[Optional[int], typer.Option(  # noqa: UP045
-        min=1, help="[unigram, ngram] Minimum count of a word [unigram: 2 on a corpus of "
-        "fewer than 10 M characters, else 3; ngram: 3].")] = None,
+        min=1, max=2**62, help="[unigram, ngram] Minimum count of a word [unigram: 2 on a "
+        "corpus of fewer than 10 M characters, else 3; ngram: 3].")] = None,
     min_pmi: Annotated[Optional[float], typer.Option(  # noqa: UP045
         help="Cohesion (nats) a 2-char word needs [unigram: 1.5, ngram: 2.0] / strong-pair "
         "PMI [nlpzero: 1.0].", callback=number(-100, 100)

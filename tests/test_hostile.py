@@ -489,6 +489,8 @@ def test_count_pairs_progresses_with_any_window() -> None:
     (["embed", "--epochs", "100000000"], "--epochs"),
     (["cluster", "--trials", "1000000000"], "--trials"),
     (["templates", "--max-paths", str(2**63)], "--max-paths"),
+    (["discover", "--min-count", str(2**62 + 1)], "--min-count"),  # named; was the library's
+    (["discover", "--min-count", str(2**63)], "--min-count"),  # 'min_count must be between'
 ])
 def test_unbounded_options_are_refused(args: list[str], option: str) -> None:
     result = invoke(*args, "-", input="a b\n")
