@@ -192,7 +192,9 @@ class Log:
     hung."""
 
     def __init__(self, quiet: bool) -> None:
+        global warnings_quiet
         self.quiet = quiet
+        warnings_quiet = quiet
         self.t0 = time.perf_counter()
         # the current command's Log only: a quiet command never prints an earlier one's notice
         _compile_notice[:] = [] if quiet else [self]
@@ -260,6 +262,19 @@ class Log:
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.t0
+
+
+warnings_quiet = False  # the current command's --quiet
+
+
+def one_line_warning(message: Warning | str, category: type[Warning], filename: str,
+                     lineno: int, file: object = None, line: str | None = None) -> None:
+    """``warnings.showwarning`` for the command line: a library warning (numpy's 'overflow
+    encountered in cast' ...) is one line ``warning: ...`` on stderr, silenced by --quiet,
+    never Python's two lines with a file name and a line of source code."""
+    if not warnings_quiet:
+        with contextlib.suppress(Exception):
+            console.print(f"warning: {' '.join(str(message).split())}", markup=False)
 
 
 def _listen_for_compiles() -> None:

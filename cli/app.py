@@ -122,8 +122,13 @@ app.add_typer(approx.app, name="approx")
 
 
 def main() -> None:
+    import warnings
+
     from nlpzero._malloc import release_freed_memory
 
+    from ._common import one_line_warning
+
+    warnings.showwarning = one_line_warning
     release_freed_memory()
     app(prog_name="nlpzero")
 

@@ -572,6 +572,26 @@ def test_non_finite_and_out_of_range_floats_are_refused(args: list[str], option:
     assert option in flat(result.stderr)
 
 
+@needs_script
+def test_library_warnings_are_one_line_and_quiet_silences_them(tmp_path: Path) -> None:
+    # (X / x_max)^alpha overflows float32: numpy's RuntimeWarning came out as two lines
+    # (file:line and the source line) before the one-line error, even with --quiet
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c d\nb c d a\nc d a b\n" * 5, encoding="utf-8")
+    args = ["embed", corpus, "--min-count", "1", "--method", "adagrad", "--epochs", "1",
+            "--x-max", "1e-300", "--subsample", "0", "-o", tmp_path / "v.txt"]
+    quiet = run(*args, "-q")
+    assert quiet.returncode == 1
+    assert error_lines(quiet.stderr) == ["error: training diverged (non-finite vectors); try "
+                                         "fewer epochs, a larger x_max (--x-max) or the "
+                                         "spectral method"], quiet.stderr
+    loud = run(*args)
+    assert loud.returncode == 1
+    assert "warning: overflow encountered in cast" in error_lines(loud.stderr)
+    assert b"Warning" not in loud.stderr and b".py" not in loud.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.txt"]
+
+
 def test_divergence_message_names_no_missing_option(tmp_path: Path) -> None:
     from nlpzero.errors import NlpzeroError
     from nlpzero.vectors.cooccurrence import cooccur
