@@ -739,6 +739,36 @@ def test_cluster_commits_all_outputs_or_none(tmp_path: Path) -> None:
     assert sorted(os.listdir(tmp_path)) == ["bad.txt", "g.txt", "m.clu", "m.tree", "m.tsv"]
 
 
+def test_two_outputs_naming_one_file_are_refused(tmp_path: Path) -> None:
+    # `cluster -o x --clu x` wrote both and kept one: the other output was silently lost
+    graph = tmp_path / "g.txt"
+    graph.write_text(GRAPH)
+    out = tmp_path / "x.tsv"
+    out.write_text("old\n")
+    (tmp_path / "link.tsv").symlink_to("x.tsv")
+    os.link(out, tmp_path / "hard.tsv")
+    for clash in (["-o", out, "--clu", out], ["-o", out, "--tree", tmp_path / "link.tsv"],
+                  ["-o", tmp_path / "hard.tsv", "--ftree", out],
+                  ["-o", out, "--clu", tmp_path / "." / "x.tsv"]):
+        result = invoke("cluster", graph, "-q", *clash)
+        assert result.exit_code == 2, (clash, result.stderr)
+        assert "are the same file" in flat(result.stderr), result.stderr
+    assert out.read_text() == "old\n"
+    assert sorted(os.listdir(tmp_path)) == ["g.txt", "hard.tsv", "link.tsv", "x.tsv"]
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c\n" * 5)
+    result = invoke("embed", corpus, "-q", "--min-count", "1", "-o", tmp_path / "v.npy",
+                    "--npy", tmp_path / "v")
+    assert result.exit_code == 2 and "are the same file" in flat(result.stderr)
+    assert not (tmp_path / "v.npy").exists()
+    if os.geteuid() == 0:  # a device twice is fine: nothing is replaced
+        null = tmp_path / "null"
+        with contextlib.suppress(OSError):
+            os.mknod(null, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+            result = invoke("cluster", graph, "-q", "-o", null, "--clu", null)
+            assert result.exit_code == 0, result.stderr
+
+
 def test_output_target_is_checked_before_the_work(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     import nlpzero.words.discovery

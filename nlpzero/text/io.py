@@ -535,7 +535,18 @@ class Outputs:
             self.add(path)
 
     def add(self, path: str | os.PathLike[str] | None) -> OutputTarget:
+        """Check and add a target; a file that is already a target (the same path, or a
+        link to it) is a :class:`ValueError`: one output would silently replace the other."""
         target = OutputTarget(path)
+        if target.kind in ("atomic", "inplace"):
+            for other in self.targets:
+                if other.kind in ("atomic", "inplace") and (
+                        other.final == target.final or (
+                            other.stat is not None and target.stat is not None
+                            and (other.stat.st_dev, other.stat.st_ino)
+                            == (target.stat.st_dev, target.stat.st_ino))):
+                    raise ValueError(f"{target.path} and {other.path} are the same file: "
+                                     "give each output its own file")
         self.targets.append(target)
         return target
 
