@@ -97,6 +97,7 @@ def mul(
     tsv: TsvOpt = False,
     output: OutputOpt = None,
     errors: ErrorsOpt = Errors.strict,
+    quiet: QuietOpt = False,
 ) -> None:
     """Explain x·y step by step, or multiply pairs "x y" read one per line (stdin or file)."""
     _run("mul", x, y, variant, dtype, raw, tsv, output, errors)
@@ -112,6 +113,7 @@ def div(
     tsv: TsvOpt = False,
     output: OutputOpt = None,
     errors: ErrorsOpt = Errors.strict,
+    quiet: QuietOpt = False,
 ) -> None:
     """Explain x / y step by step, or divide pairs "x y" read one per line (stdin or file)."""
     _run("div", x, y, variant, dtype, raw, tsv, output, errors)

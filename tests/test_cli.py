@@ -192,6 +192,9 @@ def test_every_command_that_reads_text_has_errors_replace() -> None:
     missing = [name for name, command in readers.items()
                if not any("--errors" in p.opts for p in command.params)]
     assert missing == []
+    # and --quiet is accepted everywhere (approx mul - -q took -q for the operand Y)
+    assert [name for name, command in readers.items()
+            if not any("-q" in p.opts for p in command.params)] == []
 
 
 @pytest.mark.parametrize("args", [

@@ -651,6 +651,22 @@ def test_closed_stdout(tmp_path: Path, gold: Path) -> None:
     assert error_lines(proc.stderr) == ["error: standard output is closed; give -o FILE"]
 
 
+@needs_script
+@pytest.mark.parametrize("args", [["segment", "-l", "LEX", "-"], ["score", "GOLD", "-"],
+                                  ["knn", "-"], ["approx", "mul", "-"], ["cluster", "-"],
+                                  ["discover", "-"]])
+def test_closed_stdin(tmp_path: Path, gold: Path, args: list[str]) -> None:
+    # `nlpzero knn - <&-` was an internal error (AttributeError) on all but discover/templates
+    lexicon = tmp_path / "lex.tsv"
+    lexicon.write_text("我们\t3\n", encoding="utf-8")
+    argv = [str(lexicon) if a == "LEX" else str(gold) if a == "GOLD" else a for a in args]
+    closing = "import os, sys; os.close(0); os.execv(sys.argv[1], sys.argv[1:])"
+    proc = subprocess.run([sys.executable, "-c", closing, SCRIPT, *argv, "-q"],
+                          capture_output=True, timeout=300)
+    assert proc.returncode == 1, proc.stderr
+    assert error_lines(proc.stderr) == ["error: standard input is closed"]
+
+
 def test_quoted_input_is_capped(tmp_path: Path) -> None:
     result = invoke("approx", "mul", "-", input="1 " + "2" * 100_000 + "x\n")
     assert result.exit_code == 1

@@ -50,6 +50,8 @@ def display_name(path: str | os.PathLike[str] | None) -> str:
 def open_binary(path: str | os.PathLike[str] | None) -> Iterator[BinaryIO]:
     """Open a file or stdin for binary reading; a missing file is an :class:`InputError`."""
     if is_stdin(path):
+        if sys.stdin is None:  # started with stdin closed (`<&-`)
+            raise InputError("standard input is closed")
         yield sys.stdin.buffer
         return
     p = Path(path)  # type: ignore[arg-type]
