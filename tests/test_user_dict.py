@@ -43,6 +43,8 @@ def test_read_user_dict_formats(write_file) -> None:
 @pytest.mark.parametrize(("content", "needle"), [
     ("云计算 x nz\n", "frequency 'x' is not a number"),
     ("云计算 -3\n", "frequency must be positive"),
+    ("云计算 1e400 n\n", "frequency must be positive and finite, got 1e400"),  # was 'positive'
+    ("云计算 nan\n", "frequency must be positive and finite, got nan"),
     ("a b c d\n", "expected 'word [freq] [tag]'"),
     ("# only a comment\n", "has no words"),
 ])

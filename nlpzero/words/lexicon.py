@@ -286,8 +286,8 @@ def read_user_dict(path: str | os.PathLike[str] | None, errors: str = "strict"
                                      "number") from None
             else:
                 if not (math.isfinite(count) and count > 0):
-                    raise InputError(f"{name}:{lineno}: frequency must be positive, got "
-                                     f"{parts[1]}")
+                    raise InputError(f"{name}:{lineno}: frequency must be positive and "
+                                     f"finite, got {parts[1]}")
         words.append(parts[0])
         counts.append(count)
     if not words:
