@@ -144,6 +144,26 @@ def test_output_to_stdout_through_a_link_writes_through(tmp_path: Path, gold: Pa
 
 
 @needs_script
+@pytest.mark.parametrize("target", ["/dev/fd/1", "/proc/self/fd/1", "LINK"])
+def test_output_to_own_stdout_keeps_the_shell_redirection(tmp_path: Path, gold: Path,
+                                                          target: str) -> None:
+    # `nlpzero ... -o /dev/stdout >> log` reopened the log with O_TRUNC: its old lines went
+    log = tmp_path / "log.txt"
+    log.write_text("OLD\n")
+    link = tmp_path / "out"
+    link.symlink_to("/dev/fd/1")
+    argv = launch("score", gold, gold, "-o", link if target == "LINK" else target)
+    with open(log, "ab") as append:
+        proc = subprocess.run(argv, stdout=append, stderr=subprocess.PIPE, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    text = log.read_text()
+    assert text.startswith("OLD\nprecision\t1.0000\n") and text.count("f1\t") == 1
+    proc = run("score", gold, gold, "-o", "/dev/fd/9")  # not open: refused before the work
+    assert proc.returncode == 1
+    assert error_lines(proc.stderr) == ["error: /dev/fd/9: file descriptor 9 is not open"]
+
+
+@needs_script
 def test_output_through_a_symlink_replaces_its_target(tmp_path: Path, gold: Path) -> None:
     real = tmp_path / "real.tsv"
     real.write_text("old\n")

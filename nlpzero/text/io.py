@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import select
 import shutil
 import signal
@@ -392,7 +393,24 @@ def _is_special(path: str) -> bool:
     through: replacing them would replace a device node or miss the open file behind them."""
     absolute = os.path.abspath(path)
     return absolute.startswith(("/dev/", "/proc/")) or os.path.realpath(path).startswith(
-        "/proc/")
+        "/proc/") or _own_fd(path) is not None  # a link to /dev/fd/1 when that is a file
+
+
+def _own_fd(path: str) -> int | None:
+    """N when *path* names this process's open file descriptor N (``/dev/stdout``,
+    ``/dev/fd/N``, ``/proc/self/fd/N``, or a symbolic link to one of them), else None."""
+    own = re.compile(rf"/(?:dev|proc/self|proc/{os.getpid()})/fd/(\d+)")
+    p = os.path.abspath(path)
+    for _ in range(40):  # a chain of links
+        m = own.fullmatch(p)
+        if m:
+            return int(m.group(1))
+        if p in ("/dev/stdout", "/dev/stderr"):
+            return 1 if p == "/dev/stdout" else 2
+        if not os.path.islink(p):
+            return None
+        p = os.path.normpath(os.path.join(os.path.dirname(p), os.readlink(p)))
+    return None
 
 
 class OutputTarget:
@@ -435,6 +453,12 @@ class OutputTarget:
         if st is not None and stat.S_ISDIR(st.st_mode):
             raise InputError(f"{path}: is a directory")
         if (st is not None and not stat.S_ISREG(st.st_mode)) or _is_special(path):
+            own = _own_fd(path)
+            if own is not None:
+                try:
+                    os.fstat(own)
+                except OSError:
+                    raise InputError(f"{path}: file descriptor {own} is not open") from None
             return "through", path, None
         final = os.path.realpath(path)  # a symlink's target (created if the link dangles)
         folder = os.path.dirname(final)
@@ -464,7 +488,14 @@ class OutputTarget:
             return self.fh
         assert self.final is not None
         if self.kind == "through":
-            fd = os.open(self.final, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+            own = _own_fd(self.final)
+            if own is None:
+                fd = os.open(self.final, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+            else:  # the open file itself, as a shell redirection: `>> log` stays an append
+                try:
+                    fd = os.dup(own)
+                except OSError:
+                    raise InputError(f"{self.path}: file descriptor {own} is not open") from None
         else:
             folder, base = os.path.split(self.final)
             prefix = f".{base}."
