@@ -176,6 +176,7 @@ def _read_pajek(lines: Iterator[tuple[int, str]], name: str) -> Graph:
     section = None
     directed: bool | None = None
     declared = False
+    listed: int | None = None
     for number, line in lines:
         text = line.strip()
         if not text or text.startswith("%") or text.startswith("#"):
@@ -186,6 +187,8 @@ def _read_pajek(lines: Iterator[tuple[int, str]], name: str) -> Graph:
             section = match.group(1).lower() if match else ""
             if section == "vertices":
                 declared = True
+                count = text.split()[1] if len(text.split()) > 1 else ""
+                listed = int(count) if count.isdigit() else None  # the N of *Vertices N
             elif section in ("edges", "arcs", "links"):
                 kind = section == "arcs"
                 if section != "links" and directed is not None and directed != kind:
@@ -221,6 +224,9 @@ def _read_pajek(lines: Iterator[tuple[int, str]], name: str) -> Graph:
         for field in fields[:2]:
             vertex = _vertex_id(field, where)
             if vertex not in index:
+                if declared and listed is not None and 1 <= vertex <= listed:
+                    raise InputError(f"{where}: vertex {vertex} has no line under *Vertices "
+                                     "(list every vertex as: id \"name\")")
                 if declared:
                     raise InputError(f"{where}: vertex {vertex} is not among the *Vertices")
                 index[vertex] = len(names)
