@@ -157,6 +157,12 @@ def embed(
             from nlpzero.vectors.projector import projector_paths
 
             projected = tuple(outputs.add(p) for p in projector_paths(projector))
+        where = None
+        if projector and clusters:  # read before the (long) training: a bad file fails now
+            from nlpzero.graphs.formats import read_modules
+
+            names, mods, _ = read_modules(clusters, errors.value)
+            where = dict(zip(names, mods))
         if threads is None:
             threads = min(MAX_THREADS, usable_cores())
         numba.set_num_threads(min(threads, numba.config.NUMBA_NUM_THREADS))
@@ -196,11 +202,7 @@ def embed(
                         release_counts=True, threads=threads)
         vectors = Embedding(counted.vocab.words, trained.vectors)
         modules = None
-        if projector and clusters:
-            from nlpzero.graphs.formats import read_modules
-
-            names, mods, _ = read_modules(clusters, errors.value)
-            where = dict(zip(names, mods))
+        if where is not None:
             modules = [where.get(w, "") for w in vectors.words]
             log.info(f"{sum(1 for m in modules if m):,} of {n_words:,} words have a module")
         with outputs:  # every file moves into place together, or none

@@ -46,3 +46,15 @@ def test_embed_writes_projector_files_with_modules(cli, data_dir: Path, tmp_path
     assert sum(1 for v in modules.values() if v) == 2
     rows = (tmp_path / "p.vectors.tsv").read_text("utf-8").splitlines()
     assert len(rows) == len(words) and all(len(r.split("\t")) == 8 for r in rows)
+
+
+def test_embed_reads_the_clusters_before_training(cli, data_dir: Path, tmp_path: Path) -> None:
+    # a missing or malformed --clusters file failed only after the (long) counting and fit
+    bad = tmp_path / "c.tsv"
+    bad.write_text("的\n", "utf-8")
+    for clusters in (tmp_path / "missing.tsv", bad):
+        result = cli.invoke("embed", data_dir / "corpus.gold.txt", "-o", tmp_path / "v.txt",
+                            "--projector", tmp_path / "p", "--clusters", clusters)
+        cli.assert_runtime_error(result, str(clusters))
+        assert "counting" not in result.stderr and "fit" not in result.stderr, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.tsv"]
