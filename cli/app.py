@@ -58,6 +58,12 @@ class OneLineErrors(TyperGroup):
             sys.exit(1)
         except OSError as e:  # the help or --version could not be written (`> /dev/full`)
             sys.exit(output_failed(e))
+        except SystemExit as e:
+            # Click's own output (the help, --version) met a closed pipe (`| head -1`):
+            # Click wraps the streams and exits 1; a command exits 0 there, and so do we
+            if e.code == 1 and type(sys.stdout).__name__ == "PacifyFlushWrapper":
+                sys.exit(0)
+            raise
         sys.exit(code if isinstance(code, int) else 0)
 
 

@@ -218,6 +218,33 @@ def test_a_full_device_is_one_line_exit_1(tmp_path: Path, gold: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["full", "gold.txt"]
 
 
+@needs_script
+@pytest.mark.parametrize("args", [
+    ["score", "GOLD", "GOLD", "-q"], ["segment", "-l", "LEX", "GOLD", "-q"],
+    ["templates", "GOLD", "-q"], ["knn", "VECTORS", "-q", "--min-sim", "-1"],
+    ["similar", "VECTORS", "a", "-q"], ["approx", "mul", "3", "5"],
+    ["--help"], ["cluster", "-h"], ["--version"],
+])
+def test_a_closed_pipe_on_stdout_is_a_quiet_exit_0(tmp_path: Path, gold: Path,
+                                                   args: list[str]) -> None:
+    """`nlpzero ... | head -1` once head has gone: no traceback, no message, exit 0, for the
+    commands and for Click's own output (the help and --version exited 1)."""
+    lexicon = tmp_path / "lex.tsv"
+    lexicon.write_text("我们\t3\n", encoding="utf-8")
+    vectors = tmp_path / "v.txt"
+    vectors.write_text(VECTORS, encoding="utf-8")
+    files = {"GOLD": gold, "LEX": lexicon, "VECTORS": vectors}
+    reader, writer = os.pipe()
+    os.close(reader)  # every write fails with EPIPE
+    try:
+        proc = subprocess.run(launch(*[files.get(a, a) for a in args]), stdout=writer,
+                              stderr=subprocess.PIPE, timeout=300)
+    finally:
+        os.close(writer)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stderr == b""
+
+
 # --- 2. modes: umask for new files, the old mode for replaced ones --------------------------
 
 
