@@ -29,7 +29,56 @@ from rich.console import Console
 if TYPE_CHECKING:
     from nlpzero.text.progress import Progress
 
-console = Console(stderr=True, highlight=False, soft_wrap=True)  # one error = one line
+class _Diagnostics:
+    """The console's file: ``sys.stderr`` as it is at each write (tests swap it), where a
+    failed write (a closed pipe: ``2>&1 | head -3``; a full disk) silences the later ones
+    instead of stopping the command. Rich would point stdout at /dev/null and exit 1,
+    losing the work and, with ``-o``, its output; the exit code still tells the outcome."""
+
+    broken = False
+
+    @staticmethod
+    def _stream():  # noqa: ANN205 - a text stream or None
+        stream = sys.stderr  # under a live progress display, the file behind rich's proxy
+        return getattr(stream, "rich_proxied_file", stream)
+
+    def write(self, text: str) -> int:
+        stream = self._stream()
+        if not self.broken and stream is not None:
+            try:
+                stream.write(text)
+            except (OSError, ValueError):
+                self.broken = True
+        return len(text)
+
+    def flush(self) -> None:
+        stream = self._stream()
+        if not self.broken and stream is not None:
+            try:
+                stream.flush()
+            except (OSError, ValueError):
+                self.broken = True
+
+    def isatty(self) -> bool:
+        stream = self._stream()
+        try:
+            return stream is not None and stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def fileno(self) -> int:
+        stream = self._stream()
+        if stream is None:
+            raise OSError("standard error is closed")
+        return stream.fileno()
+
+    @property
+    def encoding(self) -> str:
+        return getattr(self._stream(), "encoding", None) or "utf-8"
+
+
+console = Console(file=_Diagnostics(), highlight=False,  # type: ignore[arg-type]
+                  soft_wrap=True)  # one error = one line
 
 InputArg = Annotated[
     Optional[str],  # noqa: UP045 - typer needs Optional on 3.9-style introspection

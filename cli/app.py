@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from typing import Annotated, Any, Optional
 
@@ -48,13 +49,15 @@ class OneLineErrors(TyperGroup):
         try:
             code = super().main(args, prog_name, complete_var, False, **extra)
         except ClickException as e:
-            if type(e).__name__ == "NoArgsIsHelpError":
-                e.show()  # a bare `nlpzero` or `nlpzero approx`: the help, as Click shows it
-            else:
-                typer.echo(usage_error_line(e), err=True)
+            with contextlib.suppress(OSError, ValueError):  # stderr closed or full
+                if type(e).__name__ == "NoArgsIsHelpError":
+                    e.show()  # a bare `nlpzero` or `nlpzero approx`: the help, as Click shows it
+                else:
+                    typer.echo(usage_error_line(e), err=True)
             sys.exit(e.exit_code)
         except typer.Abort:
-            typer.echo("error: aborted", err=True)
+            with contextlib.suppress(OSError, ValueError):
+                typer.echo("error: aborted", err=True)
             sys.exit(1)
         except OSError as e:  # the help or --version could not be written (`> /dev/full`)
             sys.exit(output_failed(e))
@@ -70,7 +73,6 @@ class OneLineErrors(TyperGroup):
 def output_failed(error: OSError) -> int:
     """Report a failed write of Click's own output (the help, ``--version``) as one line;
     stdout is pointed at /dev/null so that the unflushed rest cannot fail again at exit."""
-    import contextlib
     import os
 
     with contextlib.suppress(OSError, ValueError, AttributeError):

@@ -245,6 +245,34 @@ def test_a_closed_pipe_on_stdout_is_a_quiet_exit_0(tmp_path: Path, gold: Path,
     assert proc.stderr == b""
 
 
+@needs_script
+def test_a_closed_stderr_does_not_stop_the_work(tmp_path: Path, gold: Path) -> None:
+    """`nlpzero discover corpus -o lex.tsv 2>&1 | head -1`: the log lines after head has
+    gone failed, and rich then exited 1 with no output; a full stderr made a usage error
+    exit 1. The work goes on without its log: exit 0 and the file written."""
+    corpus = tmp_path / "corpus.txt"
+    corpus.write_text("我们的妈妈不修椅子。他们讨论的书特别有用。\n" * 50, encoding="utf-8")
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        proc = subprocess.run(launch("discover", corpus, "-o", tmp_path / "lex.tsv"),
+                              stdout=subprocess.PIPE, stderr=writer, timeout=300)
+    finally:
+        os.close(writer)
+    assert proc.returncode == 0
+    assert "的\t100\t" in (tmp_path / "lex.tsv").read_text(encoding="utf-8")
+    if os.geteuid() == 0:
+        full = tmp_path / "full"
+        with contextlib.suppress(OSError):
+            os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
+            for args, code in ((["score", gold, gold], 0), (["knn", "-k", "0", "-"], 2),
+                               (["score", gold, tmp_path / "missing"], 1)):
+                with open(full, "wb") as stderr:
+                    proc = subprocess.run(launch(*args), stdout=subprocess.PIPE,
+                                          stderr=stderr, input=b"", timeout=300)
+                assert proc.returncode == code, args
+
+
 # --- 2. modes: umask for new files, the old mode for replaced ones --------------------------
 
 
