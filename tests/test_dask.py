@@ -249,3 +249,25 @@ def test_local_cluster_leaves_the_driver_environment_alone(monkeypatch):
     with cluster("local:1") as client:
         assert len(client.scheduler_info()["workers"]) == 1
         assert dict(os.environ) == before
+
+
+def test_cli_bad_input_on_local_workers_is_one_line(tmp_path):
+    """A task that fails on bad input: the worker logged 'Compute Failed' with the task's
+    traceback (at ERROR, which the local cluster let through) before the one-line error."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    script = shutil.which("nlpzero", path=os.path.dirname(sys.executable))
+    if script is None:
+        pytest.skip("the nlpzero console script is not installed")
+    bad = tmp_path / "bad.txt"
+    bad.write_bytes("中文\n".encode() * 50 + b"ab\xff\n")
+    proc = subprocess.run([script, "discover", bad, "-q", "--dask", "local:1", "-o",
+                           tmp_path / "lex.tsv"], capture_output=True, timeout=300)
+    assert proc.returncode == 1
+    assert proc.stderr.decode().splitlines() == [
+        f"error: {bad}: invalid UTF-8 at byte offset 352; use --errors replace to read it as "
+        "a separator"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.txt"]

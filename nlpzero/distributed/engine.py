@@ -82,7 +82,9 @@ def cluster(address: str) -> Iterator[Any]:
     except ImportError:
         raise NlpzeroError("--dask needs Dask: pip install 'nlpzero[dask]'") from None
 
-    with _dask_failures(), dask.config.set({"logging.distributed": "error"}):
+    # critical only: a task's own failure (bad input) is logged by the worker at ERROR as a
+    # block with its traceback ("Compute Failed"); it reaches us as the task's exception
+    with _dask_failures(), dask.config.set({"logging.distributed": "critical"}):
         if kind == "local":
             environ = dict(os.environ)
             with warnings.catch_warnings():  # "port 8787 in use": its web server moves on
@@ -90,7 +92,7 @@ def cluster(address: str) -> Iterator[Any]:
                 local = LocalCluster(n_workers=n_workers, threads_per_worker=1,
                                      processes=True, dashboard_address=None,
                                      memory_limit=memory_limit or "auto",
-                                     silence_logs=logging.ERROR)
+                                     silence_logs=logging.CRITICAL)
             _restore_environ(environ)
             with local, Client(local) as client:
                 yield client
