@@ -231,11 +231,13 @@ def test_remove_redundant_with_gaps_in_word_lengths_matches_reference(seed, sequ
     assert np.allclose(new_counts, ref_counts)
 
 
-def test_nlpzero_method_on_a_long_periodic_line_finishes() -> None:
+def test_nlpzero_method_on_a_long_periodic_line_finishes(tmp_path: Path) -> None:
     """One 750,000-character line with no separator, the same 3 characters over and over:
     every shift of the one fragment is a prefix of it, and 去冗 scanned each of them for a
     part as long as the fragment (over 90 s; now a scan stops at the longest other word).
-    The alarm only detects a hang, it is not a speed test."""
+    Cut into blocks (as a line over 4 MB is), it makes several fragments longer than the
+    32,767 characters the table can find: 128 s, now a scan stops at the longest word the
+    table can find. The alarm only detects a hang, it is not a speed test."""
     import signal
 
     def expire(signum: int, frame: object) -> None:
@@ -245,10 +247,15 @@ def test_nlpzero_method_on_a_long_periodic_line_finishes() -> None:
     signal.alarm(60)
     try:
         lex = discover(["天地人" * 250_000], method="nlpzero")
+        path = tmp_path / "line.txt"
+        path.write_text("天地人" * 100_000, encoding="utf-8")
+        blocks = discover(Corpus(path, block_bytes=200_000), method="nlpzero")
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
     assert list(lex.words) == ["天地人" * 250_000]
+    assert sorted(len(w) for w in blocks.words) == [33_334, 266_666]
+    assert all(w in "天地人" * 100_000 for w in blocks.words)
 
 
 def test_cohesion_hand_computed():

@@ -15,7 +15,7 @@ from numba import njit
 # only notices edits to this file: a change to one of them must come with an edit here (as
 # with extend_key's 2026-11 mixing fix).
 from .._hashing import extend_key, fibonacci_slot, seq_key
-from ._lexicon_kernels import EMPTY, find_sequence, sequence_slot
+from ._lexicon_kernels import EMPTY, MAX_FOUND, find_sequence, sequence_slot
 from .ngrams import sorted_keys_and_order
 
 
@@ -254,9 +254,10 @@ def _best_split(ptr, chars, w, keys, lens, vals, logc, removed, log_total, unkno
     """Best segmentation of word w into other (not removed) words: (score, n_parts).
 
     score = Σ ln p(w_i) with ln p = ln count − *log_total*; parts go to split_words.
-    *max_part* is the longest word shorter than w: no part can be longer, so the scan from
-    each start stops there (without it, a long periodic fragment, whose every shift is a
-    prefix of itself, costs its length squared).
+    *max_part* is the longest word shorter than w that the table can find (at most
+    MAX_FOUND characters): no part can be longer, so the scan from each start stops there
+    (without it, a long periodic fragment, whose every shift is a prefix of itself, costs
+    its length times MAX_FOUND).
     """
     start = ptr[w]
     L = ptr[w + 1] - start
@@ -338,7 +339,8 @@ def remove_redundant(ptr, chars, counts, order, keys, lens, vals, unknown_score,
         if sequential:
             total -= num
         split, k = _best_split(ptr, chars, w, keys, lens, vals, logc, removed, np.log(total),
-                               unknown_score, split_words, best, back, via, shorter[L])
+                               unknown_score, split_words, best, back, via,
+                               shorter[min(L, MAX_FOUND + 1)])
         gain[w] = score - split
         if gain[w] < L - 1:
             if sequential:

@@ -20,6 +20,8 @@ from .._hashing import extend_key, fibonacci_slot
 # 2026-11 mixing fix).
 
 EMPTY = np.uint64(0)  # extend_key never returns 0
+#: The table stores lengths as int16: a sequence longer than this is never found.
+MAX_FOUND = int(np.iinfo(np.int16).max)
 
 
 @njit(cache=True, inline="always")
