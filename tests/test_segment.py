@@ -455,3 +455,28 @@ def test_number_and_url_pre_rules(text: str, expected: str) -> None:
     seg = Segmenter(Lexicon(["中外"], [1.0]))
     assert seg.segment_text(text) == expected
     assert reference_segment(text, Lexicon(["中外"], [1.0])) == expected
+
+
+def test_a_word_too_long_for_the_table_does_not_slow_the_walk() -> None:
+    """The table keeps word lengths in int16: a word over 32,767 characters is never found,
+    so it cannot change a segmentation. Its prefixes used to lengthen every walk: with a
+    periodic 60,000-character word, each of 1.2 M positions of periodic text walked up to
+    32,767 steps (about 100 s); the walk now stops at the longest word the table can find.
+    The alarm only detects a hang, it is not a speed test."""
+    import signal
+
+    def expire(signum: int, frame: object) -> None:
+        raise AssertionError("segmenting did not finish within 60 s (a hang?)")
+
+    short = {"天地": 5, "人": 3, "地人": 2}
+    text = "天地人" * 400_000
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(60)
+    try:
+        with_long = Segmenter(Lexicon.from_counts({**short, "天地人" * 20_000: 7}))
+        segmented = with_long.segment_text(text)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert segmented == Segmenter(Lexicon.from_counts(short)).segment_text(text)
+    assert segmented.split(" ", 3)[:3] == ["天地", "人", "天地"]

@@ -131,7 +131,7 @@ def _viterbi_counts(data: list[np.ndarray], chars: CharTable, words: _WordTable,
                     unknown_score: float) -> np.ndarray:
     keys, lens, vals = words.table()  # cached on the broadcast object, once per worker
     logp = words.log_proba()
-    max_len = int(words.lengths.max()) if words.lengths.size else 1
+    max_len = LK.scan_length(words.lengths)
     out = np.zeros(words.counts.size, dtype=np.int64)
     for ids in _blocks(data):
         w = LK.path_words(ids, chars.id_classes[ids], keys, lens, vals, logp, max_len,

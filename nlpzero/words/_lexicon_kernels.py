@@ -24,6 +24,15 @@ EMPTY = np.uint64(0)  # extend_key never returns 0
 MAX_FOUND = int(np.iinfo(np.int16).max)
 
 
+def scan_length(lengths: np.ndarray) -> int:
+    """How far a walk from a start position can usefully go: the longest word the table
+    can find (at most MAX_FOUND characters; 1 when there is none). A longer word's
+    prefixes only lengthen the walk: a periodic word of a million characters made every
+    shift of a periodic text walk MAX_FOUND steps."""
+    found = lengths[lengths <= MAX_FOUND]
+    return int(found.max()) if found.size else 1
+
+
 @njit(cache=True, inline="always")
 def sequence_slot(key, length, mask):
     """Home slot of a character sequence's key, salted by its length."""

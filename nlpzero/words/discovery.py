@@ -176,7 +176,7 @@ class _WordTable:
         """How often each word lies on the corpus's unigram max-probability path."""
         keys, lens, vals = self.table()
         logp = self.log_proba()
-        max_len = int(self.lengths.max()) if self.lengths.size else 1
+        max_len = LK.scan_length(self.lengths)
         out = np.zeros(self.counts.size, dtype=np.int64)
 
         def count(ids: np.ndarray) -> np.ndarray:

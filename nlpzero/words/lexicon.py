@@ -122,7 +122,7 @@ class Lexicon:
                               for i in range(lengths.size)], dtype=np.int64)
             counts = np.bincount(owner, weights=counts, minlength=lengths.size)
         logp = np.log(np.maximum(counts, 1e-300)) - math.log(self.total) if counts.size else counts
-        max_len = int(lengths.max()) if lengths.size else 1
+        max_len = K.scan_length(lengths)
         self._compiled = (chars, keys, lens, vals, logp, max_len)
         return self._compiled
 
