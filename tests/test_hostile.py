@@ -161,6 +161,14 @@ def test_output_to_own_stdout_keeps_the_shell_redirection(tmp_path: Path, gold: 
     proc = run("score", gold, gold, "-o", "/dev/fd/9")  # not open: refused before the work
     assert proc.returncode == 1
     assert error_lines(proc.stderr) == ["error: /dev/fd/9: file descriptor 9 is not open"]
+    # -o /dev/stdin < file reopened the input file with O_TRUNC: it was emptied
+    with open(log, "rb") as stdin:
+        proc = subprocess.run(launch("score", gold, gold, "-o", "/dev/fd/0"), stdin=stdin,
+                              capture_output=True, timeout=300)
+    assert proc.returncode == 1
+    assert error_lines(proc.stderr) == [
+        "error: /dev/fd/0: file descriptor 0 is open for reading only"]
+    assert log.read_text() == text
 
 
 @needs_script

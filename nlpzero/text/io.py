@@ -455,10 +455,15 @@ class OutputTarget:
         if (st is not None and not stat.S_ISREG(st.st_mode)) or _is_special(path):
             own = _own_fd(path)
             if own is not None:
+                import fcntl
+
                 try:
-                    os.fstat(own)
+                    mode = fcntl.fcntl(own, fcntl.F_GETFL) & os.O_ACCMODE
                 except OSError:
                     raise InputError(f"{path}: file descriptor {own} is not open") from None
+                if mode == os.O_RDONLY:  # -o /dev/stdin: never write into the input
+                    raise InputError(f"{path}: file descriptor {own} is open for reading "
+                                     "only")
             return "through", path, None
         final = os.path.realpath(path)  # a symlink's target (created if the link dangles)
         folder = os.path.dirname(final)
