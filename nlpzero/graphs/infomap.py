@@ -5,8 +5,8 @@ greedy node moves, repeated on aggregated module networks; then fine-tuning (lea
 again inside the current modules) and coarse-tuning (modules split into sub-modules, which
 move as units), alternately while the code shrinks; the best of ``trials`` runs. The
 multilevel mode then splits modules recursively while the hierarchical map equation shrinks.
-The objective lives in :mod:`nlpzero.mapequation`, the Numba kernels in
-``_infomap_kernels``, the file formats in :mod:`nlpzero.graph`.
+The objective lives in :mod:`nlpzero.graphs.mapequation`, the Numba kernels in
+``_infomap_kernels``, the file formats in :mod:`nlpzero.graphs.formats`.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """The map equation (Rosvall & Bergstrom 2008, 2011): flow model and codelength, in bits.
 
-The objective only; the search that minimises it lives in :mod:`nlpzero.infomap` and its
-kernels, the file formats in :mod:`nlpzero.graph`. With ``plogp(x) = x log2 x``, a two-level
-partition into modules i with enter flow q_i↶, exit flow q_i↷ and node flow p_i = Σ_{α∈i} p_α
-costs, per step of the random walker,
+The objective only; the search that minimises it lives in :mod:`nlpzero.graphs.infomap` and
+its kernels, the file formats in :mod:`nlpzero.graphs.formats`. With ``plogp(x) = x log2 x``,
+a two-level partition into modules i with enter flow q_i↶, exit flow q_i↷ and node flow
+p_i = Σ_{α∈i} p_α costs, per step of the random walker,
 
     L = plogp(Σ_i q_i↶) − Σ_i plogp(q_i↶) − Σ_i plogp(q_i↷)
         + Σ_i plogp(q_i↷ + p_i) − Σ_α plogp(p_α)

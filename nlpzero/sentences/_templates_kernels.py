@@ -1,4 +1,4 @@
-"""Numba kernels of :mod:`nlpzero.templates`: skip-gram counting, maximal DAG paths, and a
+"""Numba kernels of :mod:`nlpzero.sentences.templates`: skip-gram counting, maximal DAG paths, and a
 hash table of variable-length templates.
 
 Token streams are int32 word ids; 0 ends a line, and ``is_sep[id]`` marks punctuation
@@ -12,7 +12,6 @@ import numpy as np
 from numba import njit
 
 PLACEHOLDER = 0
-_EMPTY = np.int64(-1)
 
 
 @njit(cache=True, nogil=True)
