@@ -147,16 +147,6 @@ class Embedding:
         order = np.argsort(-scores, kind="stable")[:n]
         return [(self.words[ids[k]], float(scores[k])) for k in order]
 
-    def save_npy(self, prefix: str | os.PathLike[str], counts: np.ndarray | None = None) -> None:
-        """``PREFIX.npy`` (float32 V x d) and ``PREFIX.vocab.txt`` (word [count] per line),
-        both checked first and moved into place together (or neither)."""
-        from ..text.io import Outputs
-
-        with Outputs() as outputs:
-            arrays, vocab = outputs.add(f"{prefix}.npy"), outputs.add(f"{prefix}.vocab.txt")
-            self.write_npy(arrays.open(binary=True))
-            self.write_vocab(vocab.open(), counts)
-
     def write_npy(self, fh: BinaryIO) -> None:
         """The matrix as a ``.npy`` file (float32 V x d)."""
         np.save(fh, self.vectors)
