@@ -87,6 +87,21 @@ def _find_slot(slots, store, store_ptr, row):
 
 
 @njit(cache=True, nogil=True)
+def _add_row(slots, s, store, store_ptr, n_state, row):
+    """Store *row* as the next row of the table, in the empty slot *s*; returns its index.
+    n_state[0], n_state[1]: rows and store entries used (the caller checked the room)."""
+    t = n_state[0]
+    slots[s] = t
+    a0 = n_state[1]
+    for q in range(row.shape[0]):  # a loop: a slice copy compiles numba's shape-error
+        store[a0 + q] = row[q]  # formatting (seconds on first use)
+    store_ptr[t + 1] = a0 + row.shape[0]
+    n_state[0] += 1
+    n_state[1] += row.shape[0]
+    return t
+
+
+@njit(cache=True, nogil=True)
 def rehash(slots, store, store_ptr, n_templates):
     """Re-insert templates 0..n_templates-1 into the empty table *slots*."""
     for t in range(n_templates):
@@ -216,14 +231,7 @@ def count_templates(ids, is_sep, window, strong_ptr, strong_to, max_paths, start
                     s = _find_slot(slots, store, store_ptr, row[:r])
                     t = slots[s]
                     if t < 0:
-                        t = n_state[0]
-                        slots[s] = t
-                        a0 = n_state[1]
-                        for q in range(r):  # a loop: a slice copy compiles numba's
-                            store[a0 + q] = row[q]  # shape-error formatting (seconds)
-                        store_ptr[t + 1] = a0 + r
-                        n_state[0] += 1
-                        n_state[1] += r
+                        t = _add_row(slots, s, store, store_ptr, n_state, row[:r])
                     counts[t] += 1
                     depth -= 1
                     continue
@@ -275,14 +283,7 @@ def intern_tokens(cps, is_space, start, ids, n_ids, slots, store, store_ptr, n_s
         s = _find_slot(slots, store, store_ptr, row)
         t = slots[s]
         if t < 0:
-            t = n_state[0]
-            slots[s] = t
-            a0 = n_state[1]
-            for q in range(j - i):  # a loop, not a slice copy (see count_templates)
-                store[a0 + q] = row[q]
-            store_ptr[t + 1] = a0 + (j - i)
-            n_state[0] += 1
-            n_state[1] += j - i
+            t = _add_row(slots, s, store, store_ptr, n_state, row)
             new_spans[n_new, 0] = i
             new_spans[n_new, 1] = j
             n_new += 1
