@@ -2,8 +2,9 @@
 
 Su Jianlin's recipe for clustering words with Infomap: take the most frequent words, link
 each to its top-k neighbours whose cosine similarity reaches a threshold, weight = cosine.
-The exact search is blocked matrix products (BLAS) with a partial sort per row, so memory
-stays at ``block_rows × n`` similarities whatever the vocabulary.
+The exact search computes each pair of row blocks of the similarity matrix once, as one
+BLAS product, and offers it to per-row top-k buffers, so memory stays at one block of
+similarities (plus the n × k result) whatever the vocabulary.
 """
 
 from __future__ import annotations
@@ -17,7 +18,9 @@ from .._linalg import unit_rows
 
 __all__ = ["cosine_knn"]
 
-#: Similarities held at once per block (float32): 32 M = 128 MB.
+#: The similarity budget of a block (float32): 32 M = 128 MB. The exact search's square
+#: blocks take a quarter of it (2896 × 2896, 32 MB); the approximate one ranks
+#: BLOCK_SIMILARITIES // n rows per call.
 BLOCK_SIMILARITIES = 1 << 25
 
 
