@@ -38,6 +38,10 @@ PLACEHOLDER_TEXT = "[X]"
 #: Largest template count (and sum of counts) read: exact in float64 and in int64 sums.
 MAX_COUNT = 2**53
 
+#: Bytes of word ids :func:`find_templates` keeps from its first pass for the second (512 MB);
+#: a larger corpus is read twice.
+CACHE_BYTES = 1 << 29
+
 Corpus = str | os.PathLike[str] | Iterable[str] | Iterable[Sequence[str]]
 
 
@@ -303,7 +307,7 @@ class TemplateFinder:
 class _RowTable:
     """Growable open-addressing hash table of int32 rows (CSR store) with counts."""
 
-    def __init__(self, capacity: int = 1 << 12, row_len: int = 8) -> None:
+    def __init__(self, capacity: int, row_len: int = 8) -> None:
         self.slots = np.full(2 * capacity, -1, dtype=np.int64)
         self.store = np.empty(row_len * capacity, dtype=np.int32)
         self.store_ptr = np.zeros(capacity + 1, dtype=np.int64)
@@ -371,12 +375,12 @@ class _TemplateTable(_RowTable):
 
 def find_templates(corpus: Corpus, window: int = 5, min_proba: float = 1e-5,
                    min_pmi: float = 2.0, max_paths: int = 10_000, errors: str = "strict",
-                   progress: Progress | None = None, cache_bytes: int = 1 << 29,
+                   progress: Progress | None = None,
                    finder: TemplateFinder | None = None) -> Templates:
     """Train on *corpus* and find its templates (two passes; the word ids of the first pass
-    are kept for the second while they fit in *cache_bytes*)."""
+    are kept for the second while they fit in :data:`CACHE_BYTES`)."""
     finder = finder or TemplateFinder(window, min_proba, min_pmi, max_paths, errors)
-    cache = BlockCache(cache_bytes)
+    cache = BlockCache(CACHE_BYTES)
     size = _size(corpus)
     if progress is not None:
         progress.stage("counting words and pairs", size)
