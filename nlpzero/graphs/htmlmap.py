@@ -36,6 +36,19 @@ __all__ = ["ClusterMap", "cluster_map", "layout", "module_colours", "neighbour_q
 #: width and height of the SVG's coordinate system
 SIZE = 1000.0
 
+#: The empty border :func:`_fit` leaves on each side, a fraction of SIZE.
+MARGIN = 0.04
+
+#: Module discs: :func:`_pack` pulls them back towards their start for this many sweeps,
+#: and stops after MAX_PACK_SWEEPS however much they still overlap.
+PULL_SWEEPS = 150
+MAX_PACK_SWEEPS = 2000
+
+#: A module's label: its first words (by frequency); the modules with the most flow keep
+#: their label at every zoom, the others show it once zoomed in.
+LABEL_WORDS = 3
+MAJOR_LABELS = 40
+
 
 def _pca2(x: np.ndarray) -> np.ndarray:
     """Scores on the first two principal components (zeros where there are fewer)."""
@@ -60,28 +73,27 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / norms[:, None]
 
 
-def _fit(points: np.ndarray, margin: float = 0.04) -> np.ndarray:
-    """Scale and shift into [margin, 1 - margin] * SIZE keeping the aspect ratio."""
+def _fit(points: np.ndarray) -> np.ndarray:
+    """Scale and shift into [MARGIN, 1 - MARGIN] * SIZE keeping the aspect ratio."""
     if points.shape[0] == 0:
         return points
     lo, hi = points.min(axis=0), points.max(axis=0)
     span = float(max((hi - lo).max(), 1e-12))
     centre = (lo + hi) / 2
-    return ((points - centre) / span * (1 - 2 * margin) + 0.5) * SIZE
+    return ((points - centre) / span * (1 - 2 * MARGIN) + 0.5) * SIZE
 
 
 @njit(cache=True)
-def _pack(centres: np.ndarray, radii: np.ndarray, gap: float, pull_sweeps: int = 150,
-          max_sweeps: int = 2000) -> np.ndarray:
+def _pack(centres: np.ndarray, radii: np.ndarray, gap: float) -> np.ndarray:
     """Push discs apart until none overlap (Gauss-Seidel sweeps over all pairs, each
     overlapping pair moved apart at once in proportion to the other's area), pulling each
-    disc gently back towards where it started during the first ``pull_sweeps``; coincident
+    disc gently back towards where it started during the first PULL_SWEEPS; coincident
     centres separate along a fixed, index-dependent direction."""
     m = radii.shape[0]
     pos = centres.copy()
     area = radii * radii
-    for it in range(max_sweeps):
-        pull = 0.02 if it < pull_sweeps else 0.0
+    for it in range(MAX_PACK_SWEEPS):
+        pull = 0.02 if it < PULL_SWEEPS else 0.0
         worst = 0.0
         for i in range(m):
             for j in range(i + 1, m):
@@ -296,15 +308,14 @@ if(m){q.value=decodeURIComponent(m[1]);search(q.value);}
 
 def render_map(words: Sequence[str], modules: Sequence[str], flows: Sequence[float] | np.ndarray,
                coords: np.ndarray, neighbours: Sequence[Sequence[int]] | np.ndarray,
-               *, title: str = "word clusters", labels_per_module: int = 3,
-               major_labels: int = 40, halos: bool = True) -> str:
+               *, title: str = "word clusters", halos: bool = True) -> str:
     """The HTML page for n words.
 
     ``modules[i]`` is word i's module name (a path like ``"3"`` or ``"1:2"``), ``flows[i]``
     its flow, ``coords[i]`` its position in [0, 1000]², ``neighbours[i]`` the indices of
     its nearest words (shown on hover). Word order is the frequency order: each module is
-    labelled with its first ``labels_per_module`` words (the ``major_labels`` modules with
-    the most flow always, the others once zoomed in). ``halos`` draws a faint disc behind
+    labelled with its first LABEL_WORDS words (the MAJOR_LABELS modules with the most flow
+    always, the others once zoomed in). ``halos`` draws a faint disc behind
     each module (useful with the ``modules`` layout, where modules do not overlap). Modules
     are listed by decreasing flow, numbered from 1 in that order; their colours follow the
     same order.
@@ -372,8 +383,8 @@ def render_map(words: Sequence[str], modules: Sequence[str], flows: Sequence[flo
     label_modules = [k for k in range(len(names)) if len(members_by_rank[k]) >= 2] or list(
         range(len(names)))
     for j, k in enumerate(label_modules):
-        text = " ".join(words[i] for i in members_by_rank[k][:labels_per_module])
-        kind = "ml" if j < major_labels else "ml minor"
+        text = " ".join(words[i] for i in members_by_rank[k][:LABEL_WORDS])
+        kind = "ml" if j < MAJOR_LABELS else "ml minor"
         parts.append(f"<text class=\"{kind}\" x=\"{cx[k]:.1f}\" y=\"{cy[k]:.1f}\">"
                      f"{esc(text)}</text>")
     parts.append("</g>\n<g id=\"hl\"></g></svg>\n<aside><table id=\"modules\"><thead><tr>"
