@@ -26,9 +26,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from ..errors import InputError
+from ._htmlmap_kernels import pack_discs
 
 __all__ = ["ClusterMap", "cluster_map", "layout", "module_colours", "neighbour_quality",
            "render_map"]
@@ -38,11 +38,6 @@ SIZE = 1000.0
 
 #: The empty border :func:`_fit` leaves on each side, a fraction of SIZE.
 MARGIN = 0.04
-
-#: Module discs: :func:`_pack` pulls them back towards their start for this many sweeps,
-#: and stops after MAX_PACK_SWEEPS however much they still overlap.
-PULL_SWEEPS = 150
-MAX_PACK_SWEEPS = 2000
 
 #: A module's label: its first words (by frequency); the modules with the most flow keep
 #: their label at every zoom, the others show it once zoomed in.
@@ -81,45 +76,6 @@ def _fit(points: np.ndarray) -> np.ndarray:
     span = float(max((hi - lo).max(), 1e-12))
     centre = (lo + hi) / 2
     return ((points - centre) / span * (1 - 2 * MARGIN) + 0.5) * SIZE
-
-
-@njit(cache=True)
-def _pack(centres: np.ndarray, radii: np.ndarray, gap: float) -> np.ndarray:
-    """Push discs apart until none overlap (Gauss-Seidel sweeps over all pairs, each
-    overlapping pair moved apart at once in proportion to the other's area), pulling each
-    disc gently back towards where it started during the first PULL_SWEEPS; coincident
-    centres separate along a fixed, index-dependent direction."""
-    m = radii.shape[0]
-    pos = centres.copy()
-    area = radii * radii
-    for it in range(MAX_PACK_SWEEPS):
-        pull = 0.02 if it < PULL_SWEEPS else 0.0
-        worst = 0.0
-        for i in range(m):
-            for j in range(i + 1, m):
-                dx = pos[i, 0] - pos[j, 0]
-                dy = pos[i, 1] - pos[j, 1]
-                dist = math.sqrt(dx * dx + dy * dy)
-                overlap = radii[i] + radii[j] + gap - dist
-                if overlap <= 0:
-                    continue
-                worst = max(worst, overlap)
-                if dist < 1e-12:
-                    angle = (i * 2.399963 + j * 0.618034) % (2 * math.pi)
-                    dx, dy, dist = math.cos(angle), math.sin(angle), 1.0
-                share = area[j] / (area[i] + area[j])  # the smaller disc moves more
-                f = 0.5 * overlap / dist
-                pos[i, 0] += 2 * share * f * dx
-                pos[i, 1] += 2 * share * f * dy
-                pos[j, 0] -= 2 * (1 - share) * f * dx
-                pos[j, 1] -= 2 * (1 - share) * f * dy
-        if worst <= 1e-9 * (1 + gap) and pull == 0.0:
-            break
-        if pull > 0.0:
-            for i in range(m):
-                pos[i, 0] += pull * (centres[i, 0] - pos[i, 0])
-                pos[i, 1] += pull * (centres[i, 1] - pos[i, 1])
-    return pos
 
 
 def _spread(x: np.ndarray) -> np.ndarray:
@@ -162,7 +118,7 @@ def layout(vectors: np.ndarray, modules: Sequence[int] | np.ndarray,
     # module discs: area ∝ size; total disc area about a third of the unit square
     radii = np.sqrt(sizes / sizes.sum() * 0.33 / math.pi)
     centres = _spread(_pca2(means))
-    centres = _pack(centres, radii, gap=0.15 * float(radii.min()) + 1e-4)
+    centres = pack_discs(centres, radii, gap=0.15 * float(radii.min()) + 1e-4)
     pos = np.zeros((n, 2))
     order = np.argsort(inverse, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(sizes)])

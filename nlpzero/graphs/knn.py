@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from .._linalg import unit_rows
 
@@ -54,47 +53,16 @@ def cosine_knn(vectors: np.ndarray, k: int = 10, min_similarity: float = 0.6, *,
             rows = np.arange(start, min(n, start + block))
             idx[rows], val[rows] = _approx_block(unit, rows, k)
     elif k:
+        from ._knn_kernels import update_top_k
+
         block = int(np.sqrt(BLOCK_SIMILARITIES)) // 2
         for i in range(0, n, block):
             for j in range(i, n, block):
                 scores = unit[i:i + block] @ unit[j:j + block].T
-                _update_top_k(scores, i, j, np.float32(min_similarity), val, idx)
+                update_top_k(scores, i, j, np.float32(min_similarity), val, idx)
     keep = (val >= min_similarity) & (idx >= 0)
     source = np.broadcast_to(np.arange(n)[:, None], idx.shape)[keep]
     return source.astype(np.int64), idx[keep], val[keep]
-
-
-@njit(cache=True)
-def _update_top_k(scores, row0, col0, min_similarity, val, idx):
-    """Offer the block ``scores`` (rows ``row0 +``, columns ``col0 +``) to the top-k buffers
-    of its rows and, by symmetry, of its columns. Buffers stay sorted best first; as
-    columns arrive in increasing order, a tie keeps the lower column."""
-    rows, cols = scores.shape
-    k = val.shape[1]
-    for i in range(rows):
-        r = row0 + i
-        for j in range(cols):
-            c = col0 + j
-            if c <= r and row0 == col0:
-                continue
-            s = scores[i, j]
-            if s < min_similarity:
-                continue
-            _offer(val, idx, r, c, s, k)
-            _offer(val, idx, c, r, s, k)
-
-
-@njit(cache=True, inline="always")
-def _offer(val, idx, row, col, s, k):
-    if s <= val[row, k - 1]:
-        return
-    pos = k - 1
-    while pos > 0 and val[row, pos - 1] < s:
-        val[row, pos] = val[row, pos - 1]
-        idx[row, pos] = idx[row, pos - 1]
-        pos -= 1
-    val[row, pos] = s
-    idx[row, pos] = col
 
 
 def _approx_block(unit: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
