@@ -328,9 +328,9 @@ def infomap(graph: Any, n_nodes: int | None = None, *, directed: bool = False,
     weight, or a tuple ``(source, target)`` / ``(source, target, weight)`` of node-id arrays
     with ``n_nodes`` nodes (default: the largest id + 1). Duplicate links are summed; when
     undirected, ``i→j`` and ``j→i`` are one link. Trial t is seeded with ``seed + t``
-    (mod 2^32); the
-    trial with the shortest code wins. If no partition beats the one-level code, the answer is
-    one module — a legitimate map-equation result (structureless graph), not an error.
+    (mod 2^32); the trial with the shortest code wins. If no partition beats the one-level
+    code, the answer is one module — a legitimate map-equation result (structureless
+    graph), not an error.
     """
     source, target, weight, n_nodes = _as_links(graph, n_nodes)
     if trials < 1:
