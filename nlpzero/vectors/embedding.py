@@ -3,7 +3,7 @@
 - related words: rank by inner product <v_i, v_j> (≈ PMI), or cosine;
 - similar words: cos(v_i U, v_j U) with U Uᵀ = Σ_k (v_k - v̄)ᵀ(v_k - v̄) over the N most
   frequent words (the Pearson correlation of the words' PMI profiles against those N words);
-- analogy a : b :: c : ? by 3CosAdd (cosine to b - a + c, query words excluded);
+- analogy a : b :: c : ? by 3CosAdd (cosine to b - a + c) or 3CosMul, query words excluded;
 - keywords of a sentence: words w ranked by <Σ_{s ∈ sentence} v_s, v_w>; sentence vector = sum.
 """
 
