@@ -287,8 +287,6 @@ class TemplateFinder:
 
     def find(self, corpus: Corpus, progress: Progress | None = None) -> Templates:
         """Templates of *corpus* under the trained statistics, p(t) > min_proba."""
-        from . import _templates_kernels as K
-
         if self.word_counts.sum() == 0:
             raise InputError("no words to learn templates from (empty input?)")
         strong = self.strong_pairs()
@@ -298,7 +296,7 @@ class TemplateFinder:
             strong_ptr = np.searchsorted(first, np.arange(len(self.vocab) + 1))
             strong_to = (strong & np.uint64(0xFFFFFFFF)).astype(np.int32)
             table.add(ids, self.vocab.is_separator(), self.window, (strong_ptr, strong_to),
-                      self.max_paths, K)
+                      self.max_paths)
         self.pieces_skipped += int(table.state[2])
         self.pieces += int(table.state[3])
         return table.templates(self.vocab.words, self.min_proba)
@@ -336,7 +334,9 @@ class _TemplateTable(_RowTable):
 
     singles = np.zeros((4, 0), dtype=np.int64)
 
-    def add(self, ids, is_sep, window, strong, max_paths, K) -> None:
+    def add(self, ids, is_sep, window, strong, max_paths) -> None:
+        from . import _templates_kernels as K
+
         if self.singles.shape[1] < is_sep.size:
             grown = np.zeros((4, 2 * is_sep.size), dtype=np.int64)
             grown[:, :self.singles.shape[1]] = self.singles

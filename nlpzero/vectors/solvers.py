@@ -91,6 +91,8 @@ def pair_weights(counts: np.ndarray, x_max: float, alpha: float,
 
 def training_pairs(cooc: Cooccurrence, target: np.ndarray, weight: np.ndarray,
                    both_orientations: bool) -> Pairs:
+    """AdaGrad's pairs: each stored pair once (one shared vector set), or in both
+    orientations when the model has separate context vectors."""
     if not both_orientations:
         return Pairs(cooc.rows, cooc.cols, target.astype(np.float32), weight)
     return Pairs(np.concatenate([cooc.rows, cooc.cols]), np.concatenate([cooc.cols, cooc.rows]),
