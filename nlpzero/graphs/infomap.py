@@ -91,7 +91,7 @@ class _Network:
     def n(self) -> int:
         return len(self.node_flow)
 
-    def module_sums(self, module: np.ndarray, k: int):
+    def module_sums(self, module: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return K.module_sums(module, self.node_flow, self.node_exit, self.node_enter,
                              *self.out, k)
 

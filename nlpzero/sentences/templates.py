@@ -334,7 +334,9 @@ class _TemplateTable(_RowTable):
 
     singles = np.zeros((4, 0), dtype=np.int64)
 
-    def add(self, ids, is_sep, window, strong, max_paths) -> None:
+    def add(self, ids: np.ndarray, is_sep: np.ndarray, window: int,
+            strong: tuple[np.ndarray, np.ndarray], max_paths: int) -> None:
+        """Count the templates of one block of ids (growing the table as needed)."""
         from . import _templates_kernels as K
 
         if self.singles.shape[1] < is_sep.size:
