@@ -128,13 +128,15 @@ class MergeStack:
     def push(self, table: tuple, size: int) -> None:
         self.stack.append((size, table))
         while len(self.stack) > 1 and 2 * self.stack[-1][0] >= self.stack[-2][0]:
-            (_, b), (_, a) = self.stack.pop(), self.stack.pop()
-            merged = self.merge(*a, *b)
-            self.stack.append((merged[0].shape[0], merged))
+            self._merge_top()
 
     def result(self) -> tuple | None:
         while len(self.stack) > 1:
-            (_, b), (_, a) = self.stack.pop(), self.stack.pop()
-            merged = self.merge(*a, *b)
-            self.stack.append((merged[0].shape[0], merged))
+            self._merge_top()
         return self.stack[0][1] if self.stack else None
+
+    def _merge_top(self) -> None:
+        """Replace the top two tables by their merge (the older one first)."""
+        (_, b), (_, a) = self.stack.pop(), self.stack.pop()
+        merged = self.merge(*a, *b)
+        self.stack.append((merged[0].shape[0], merged))

@@ -13,11 +13,14 @@ from typing import TypeVar
 T = TypeVar("T")
 S = TypeVar("S")
 
+#: Threads of :func:`map_blocks` (and blocks in flight at once).
+WORKERS = 2
 
-def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
-    """Run *items* in a background thread, *depth* ahead: decoding the next block overlaps
+
+def prefetch(items: Iterator[T]) -> Iterator[T]:
+    """Run *items* in a background thread, one item ahead: decoding the next block overlaps
     the (GIL-free) kernels working on this one. Exceptions re-raise in the consumer."""
-    q: queue.Queue = queue.Queue(maxsize=depth)
+    q: queue.Queue = queue.Queue(maxsize=1)
     done = object()
     stop = threading.Event()
 
@@ -50,21 +53,17 @@ def prefetch(items: Iterator[T], depth: int = 1) -> Iterator[T]:
                 worker.join(0.01)
 
 
-def map_blocks(fn: Callable[[S], T], blocks: Iterable[S],
-               workers: int = 2) -> Iterator[T]:
-    """``map(fn, blocks)`` on a small thread pool, results in block order.
+def map_blocks(fn: Callable[[S], T], blocks: Iterable[S]) -> Iterator[T]:
+    """``map(fn, blocks)`` on two threads, results in block order.
 
-    The kernels release the GIL, so two workers use both cores; at most *workers* blocks
-    are in flight, which bounds memory.
+    The kernels release the GIL, so two workers use both cores; at most two blocks are in
+    flight, which bounds memory.
     """
-    if workers <= 1:
-        yield from map(fn, blocks)
-        return
-    with ThreadPoolExecutor(workers) as pool:
+    with ThreadPoolExecutor(WORKERS) as pool:
         pending: collections.deque = collections.deque()
         for block in blocks:
             pending.append(pool.submit(fn, block))
-            if len(pending) >= workers:
+            if len(pending) >= WORKERS:
                 yield pending.popleft().result()
         while pending:
             yield pending.popleft().result()

@@ -206,12 +206,13 @@ def test_top_eigenpairs_give_the_best_low_rank_fit() -> None:
     assert best <= np.linalg.norm(w @ w.T - dense) + 1e-3
 
 
-def test_converged_fit_gives_seed_independent_cosines(zipf_lines) -> None:
+def test_converged_spectral_fit_gives_seed_independent_cosines(zipf_lines) -> None:
+    # (the weighted default's own check is in test_embed_weighted.py)
     cooc = cooccur(zipf_lines(3000, 0), window=5, min_count=3)
     assert len(cooc.vocab) > DENSE_SIZE  # the Lanczos path
     cosines = []
     for seed in (0, 1, 2):
-        trained = train(cooc, dim=16, seed=seed, tol=1e-8)
+        trained = train(cooc, dim=16, method="spectral", seed=seed, tol=1e-8)
         assert trained.residual < 1e-6
         unit = trained.vectors[:300] / np.linalg.norm(trained.vectors[:300], axis=1,
                                                        keepdims=True)

@@ -75,12 +75,10 @@ def _strong(bucket: tuple, word_counts: np.ndarray, pair_total: int, min_proba: 
 def _templates(rng: ByteRange, vocab: Vocabulary, errors: str, window: int, strong: tuple,
                max_paths: int, n_buckets: int) -> tuple[list[dict], int, int, int]:
     """Per bucket {template row bytes: count}; the range's template total, pieces, skips."""
-    from ..sentences import _templates_kernels as K
-
     table = _TemplateTable(1 << 16)
     is_sep = vocab.is_separator()
     for ids in _range_ids(rng, vocab, errors):
-        table.add(ids, is_sep, window, strong, max_paths, K)
+        table.add(ids, is_sep, window, strong, max_paths)
     out: list[dict[bytes, int]] = [{} for _ in range(n_buckets)]
     n = int(table.state[0])
     store, ptr = table.store, table.store_ptr

@@ -26,15 +26,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numba import njit
 
 from ..errors import InputError
+from ._htmlmap_kernels import pack_discs
 
 __all__ = ["ClusterMap", "cluster_map", "layout", "module_colours", "neighbour_quality",
            "render_map"]
 
 #: width and height of the SVG's coordinate system
 SIZE = 1000.0
+
+#: The empty border :func:`_fit` leaves on each side, a fraction of SIZE.
+MARGIN = 0.04
+
+#: A module's label: its first words (by frequency); the modules with the most flow keep
+#: their label at every zoom, the others show it once zoomed in.
+LABEL_WORDS = 3
+MAJOR_LABELS = 40
 
 
 def _pca2(x: np.ndarray) -> np.ndarray:
@@ -60,54 +68,14 @@ def _unit(x: np.ndarray) -> np.ndarray:
     return x / norms[:, None]
 
 
-def _fit(points: np.ndarray, margin: float = 0.04) -> np.ndarray:
-    """Scale and shift into [margin, 1 - margin] * SIZE keeping the aspect ratio."""
+def _fit(points: np.ndarray) -> np.ndarray:
+    """Scale and shift into [MARGIN, 1 - MARGIN] * SIZE keeping the aspect ratio."""
     if points.shape[0] == 0:
         return points
     lo, hi = points.min(axis=0), points.max(axis=0)
     span = float(max((hi - lo).max(), 1e-12))
     centre = (lo + hi) / 2
-    return ((points - centre) / span * (1 - 2 * margin) + 0.5) * SIZE
-
-
-@njit(cache=True)
-def _pack(centres: np.ndarray, radii: np.ndarray, gap: float, pull_sweeps: int = 150,
-          max_sweeps: int = 2000) -> np.ndarray:
-    """Push discs apart until none overlap (Gauss-Seidel sweeps over all pairs, each
-    overlapping pair moved apart at once in proportion to the other's area), pulling each
-    disc gently back towards where it started during the first ``pull_sweeps``; coincident
-    centres separate along a fixed, index-dependent direction."""
-    m = radii.shape[0]
-    pos = centres.copy()
-    area = radii * radii
-    for it in range(max_sweeps):
-        pull = 0.02 if it < pull_sweeps else 0.0
-        worst = 0.0
-        for i in range(m):
-            for j in range(i + 1, m):
-                dx = pos[i, 0] - pos[j, 0]
-                dy = pos[i, 1] - pos[j, 1]
-                dist = math.sqrt(dx * dx + dy * dy)
-                overlap = radii[i] + radii[j] + gap - dist
-                if overlap <= 0:
-                    continue
-                worst = max(worst, overlap)
-                if dist < 1e-12:
-                    angle = (i * 2.399963 + j * 0.618034) % (2 * math.pi)
-                    dx, dy, dist = math.cos(angle), math.sin(angle), 1.0
-                share = area[j] / (area[i] + area[j])  # the smaller disc moves more
-                f = 0.5 * overlap / dist
-                pos[i, 0] += 2 * share * f * dx
-                pos[i, 1] += 2 * share * f * dy
-                pos[j, 0] -= 2 * (1 - share) * f * dx
-                pos[j, 1] -= 2 * (1 - share) * f * dy
-        if worst <= 1e-9 * (1 + gap) and pull == 0.0:
-            break
-        if pull > 0.0:
-            for i in range(m):
-                pos[i, 0] += pull * (centres[i, 0] - pos[i, 0])
-                pos[i, 1] += pull * (centres[i, 1] - pos[i, 1])
-    return pos
+    return ((points - centre) / span * (1 - 2 * MARGIN) + 0.5) * SIZE
 
 
 def _spread(x: np.ndarray) -> np.ndarray:
@@ -150,7 +118,7 @@ def layout(vectors: np.ndarray, modules: Sequence[int] | np.ndarray,
     # module discs: area ∝ size; total disc area about a third of the unit square
     radii = np.sqrt(sizes / sizes.sum() * 0.33 / math.pi)
     centres = _spread(_pca2(means))
-    centres = _pack(centres, radii, gap=0.15 * float(radii.min()) + 1e-4)
+    centres = pack_discs(centres, radii, gap=0.15 * float(radii.min()) + 1e-4)
     pos = np.zeros((n, 2))
     order = np.argsort(inverse, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(sizes)])
@@ -296,15 +264,14 @@ if(m){q.value=decodeURIComponent(m[1]);search(q.value);}
 
 def render_map(words: Sequence[str], modules: Sequence[str], flows: Sequence[float] | np.ndarray,
                coords: np.ndarray, neighbours: Sequence[Sequence[int]] | np.ndarray,
-               *, title: str = "word clusters", labels_per_module: int = 3,
-               major_labels: int = 40, halos: bool = True) -> str:
+               *, title: str = "word clusters", halos: bool = True) -> str:
     """The HTML page for n words.
 
     ``modules[i]`` is word i's module name (a path like ``"3"`` or ``"1:2"``), ``flows[i]``
     its flow, ``coords[i]`` its position in [0, 1000]², ``neighbours[i]`` the indices of
     its nearest words (shown on hover). Word order is the frequency order: each module is
-    labelled with its first ``labels_per_module`` words (the ``major_labels`` modules with
-    the most flow always, the others once zoomed in). ``halos`` draws a faint disc behind
+    labelled with its first LABEL_WORDS words (the MAJOR_LABELS modules with the most flow
+    always, the others once zoomed in). ``halos`` draws a faint disc behind
     each module (useful with the ``modules`` layout, where modules do not overlap). Modules
     are listed by decreasing flow, numbered from 1 in that order; their colours follow the
     same order.
@@ -372,8 +339,8 @@ def render_map(words: Sequence[str], modules: Sequence[str], flows: Sequence[flo
     label_modules = [k for k in range(len(names)) if len(members_by_rank[k]) >= 2] or list(
         range(len(names)))
     for j, k in enumerate(label_modules):
-        text = " ".join(words[i] for i in members_by_rank[k][:labels_per_module])
-        kind = "ml" if j < major_labels else "ml minor"
+        text = " ".join(words[i] for i in members_by_rank[k][:LABEL_WORDS])
+        kind = "ml" if j < MAJOR_LABELS else "ml minor"
         parts.append(f"<text class=\"{kind}\" x=\"{cx[k]:.1f}\" y=\"{cy[k]:.1f}\">"
                      f"{esc(text)}</text>")
     parts.append("</g>\n<g id=\"hl\"></g></svg>\n<aside><table id=\"modules\"><thead><tr>"

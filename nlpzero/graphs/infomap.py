@@ -5,8 +5,8 @@ greedy node moves, repeated on aggregated module networks; then fine-tuning (lea
 again inside the current modules) and coarse-tuning (modules split into sub-modules, which
 move as units), alternately while the code shrinks; the best of ``trials`` runs. The
 multilevel mode then splits modules recursively while the hierarchical map equation shrinks.
-The objective lives in :mod:`nlpzero.mapequation`, the Numba kernels in
-``_infomap_kernels``, the file formats in :mod:`nlpzero.graph`.
+The objective lives in :mod:`nlpzero.graphs.mapequation`, the Numba kernels in
+``_infomap_kernels``, the file formats in :mod:`nlpzero.graphs.formats`.
 """
 
 from __future__ import annotations
@@ -91,7 +91,7 @@ class _Network:
     def n(self) -> int:
         return len(self.node_flow)
 
-    def module_sums(self, module: np.ndarray, k: int):
+    def module_sums(self, module: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return K.module_sums(module, self.node_flow, self.node_exit, self.node_enter,
                              *self.out, k)
 
@@ -328,9 +328,9 @@ def infomap(graph: Any, n_nodes: int | None = None, *, directed: bool = False,
     weight, or a tuple ``(source, target)`` / ``(source, target, weight)`` of node-id arrays
     with ``n_nodes`` nodes (default: the largest id + 1). Duplicate links are summed; when
     undirected, ``i→j`` and ``j→i`` are one link. Trial t is seeded with ``seed + t``
-    (mod 2^32); the
-    trial with the shortest code wins. If no partition beats the one-level code, the answer is
-    one module — a legitimate map-equation result (structureless graph), not an error.
+    (mod 2^32); the trial with the shortest code wins. If no partition beats the one-level
+    code, the answer is one module — a legitimate map-equation result (structureless
+    graph), not an error.
     """
     source, target, weight, n_nodes = _as_links(graph, n_nodes)
     if trials < 1:

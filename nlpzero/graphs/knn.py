@@ -2,8 +2,9 @@
 
 Su Jianlin's recipe for clustering words with Infomap: take the most frequent words, link
 each to its top-k neighbours whose cosine similarity reaches a threshold, weight = cosine.
-The exact search is blocked matrix products (BLAS) with a partial sort per row, so memory
-stays at ``block_rows × n`` similarities whatever the vocabulary.
+The exact search computes each pair of row blocks of the similarity matrix once, as one
+BLAS product, and offers it to per-row top-k buffers, so memory stays at one block of
+similarities (plus the n × k result) whatever the vocabulary.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from numba import njit
 
 from .._linalg import unit_rows
 
 __all__ = ["cosine_knn"]
 
-#: Similarities held at once per block (float32): 32 M = 128 MB.
+#: The similarity budget of a block (float32): 32 M = 128 MB. The exact search's square
+#: blocks take a quarter of it (2896 × 2896, 32 MB); the approximate one ranks
+#: BLOCK_SIMILARITIES // n rows per call.
 BLOCK_SIMILARITIES = 1 << 25
 
 
@@ -51,47 +53,16 @@ def cosine_knn(vectors: np.ndarray, k: int = 10, min_similarity: float = 0.6, *,
             rows = np.arange(start, min(n, start + block))
             idx[rows], val[rows] = _approx_block(unit, rows, k)
     elif k:
+        from ._knn_kernels import update_top_k
+
         block = int(np.sqrt(BLOCK_SIMILARITIES)) // 2
         for i in range(0, n, block):
             for j in range(i, n, block):
                 scores = unit[i:i + block] @ unit[j:j + block].T
-                _update_top_k(scores, i, j, np.float32(min_similarity), val, idx)
+                update_top_k(scores, i, j, np.float32(min_similarity), val, idx)
     keep = (val >= min_similarity) & (idx >= 0)
     source = np.broadcast_to(np.arange(n)[:, None], idx.shape)[keep]
     return source.astype(np.int64), idx[keep], val[keep]
-
-
-@njit(cache=True)
-def _update_top_k(scores, row0, col0, min_similarity, val, idx):
-    """Offer the block ``scores`` (rows ``row0 +``, columns ``col0 +``) to the top-k buffers
-    of its rows and, by symmetry, of its columns. Buffers stay sorted best first; as
-    columns arrive in increasing order, a tie keeps the lower column."""
-    rows, cols = scores.shape
-    k = val.shape[1]
-    for i in range(rows):
-        r = row0 + i
-        for j in range(cols):
-            c = col0 + j
-            if c <= r and row0 == col0:
-                continue
-            s = scores[i, j]
-            if s < min_similarity:
-                continue
-            _offer(val, idx, r, c, s, k)
-            _offer(val, idx, c, r, s, k)
-
-
-@njit(cache=True, inline="always")
-def _offer(val, idx, row, col, s, k):
-    if s <= val[row, k - 1]:
-        return
-    pos = k - 1
-    while pos > 0 and val[row, pos - 1] < s:
-        val[row, pos] = val[row, pos - 1]
-        idx[row, pos] = idx[row, pos - 1]
-        pos -= 1
-    val[row, pos] = s
-    idx[row, pos] = col
 
 
 def _approx_block(unit: np.ndarray, rows: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:

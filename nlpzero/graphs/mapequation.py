@@ -1,9 +1,9 @@
 """The map equation (Rosvall & Bergstrom 2008, 2011): flow model and codelength, in bits.
 
-The objective only; the search that minimises it lives in :mod:`nlpzero.infomap` and its
-kernels, the file formats in :mod:`nlpzero.graph`. With ``plogp(x) = x log2 x``, a two-level
-partition into modules i with enter flow q_i↶, exit flow q_i↷ and node flow p_i = Σ_{α∈i} p_α
-costs, per step of the random walker,
+The objective only; the search that minimises it lives in :mod:`nlpzero.graphs.infomap` and
+its kernels, the file formats in :mod:`nlpzero.graphs.formats`. With ``plogp(x) = x log2 x``,
+a two-level partition into modules i with enter flow q_i↶, exit flow q_i↷ and node flow
+p_i = Σ_{α∈i} p_α costs, per step of the random walker,
 
     L = plogp(Σ_i q_i↶) − Σ_i plogp(q_i↶) − Σ_i plogp(q_i↷)
         + Σ_i plogp(q_i↷ + p_i) − Σ_α plogp(p_α)
@@ -21,6 +21,12 @@ import numpy as np
 
 __all__ = ["Flow", "codelength_bits", "flow", "module_codelength_bits", "one_level_codelength_bits",
            "plogp"]
+
+#: PageRank (directed flow) stops once an iteration changes the ranks by less than this (L1),
+#: after at least PAGERANK_MIN_ITERATIONS and at most PAGERANK_MAX_ITERATIONS iterations.
+PAGERANK_TOLERANCE = 1e-15
+PAGERANK_MIN_ITERATIONS = 50
+PAGERANK_MAX_ITERATIONS = 200
 
 
 def plogp(x: np.ndarray | float) -> np.ndarray | float:
@@ -70,8 +76,7 @@ def rescaled(weight: np.ndarray) -> np.ndarray:
 
 
 def flow(n_nodes: int, source: np.ndarray, target: np.ndarray, weight: np.ndarray, *,
-         directed: bool = False, teleportation: float = 0.15, markov_time: float = 1.0,
-         tolerance: float = 1e-15, min_iterations: int = 50, max_iterations: int = 200) -> Flow:
+         directed: bool = False, teleportation: float = 0.15, markov_time: float = 1.0) -> Flow:
     """The flow model Infomap (≥ 1.0) uses by default.
 
     Undirected: ``p_α = s_α / Σ_β s_β`` with strength s (a self-link counts once), and a link of
@@ -112,14 +117,14 @@ def flow(n_nodes: int, source: np.ndarray, target: np.ndarray, weight: np.ndarra
     dangling = out_strength == 0
     step = weight / np.where(dangling, 1.0, out_strength)[source]
     rank = np.full(n_nodes, 1.0 / n_nodes)
-    for iteration in range(max_iterations):
+    for iteration in range(PAGERANK_MAX_ITERATIONS):
         dangling_rank = rank[dangling].sum()
         new = (teleportation + (1 - teleportation) * dangling_rank) * teleport_to
         new += (1 - teleportation) * np.bincount(target, rank[source] * step, minlength=n_nodes)
         new /= new.sum()
         change = np.abs(new - rank).sum()
         rank = new
-        if iteration + 1 >= min_iterations and change < tolerance:
+        if iteration + 1 >= PAGERANK_MIN_ITERATIONS and change < PAGERANK_TOLERANCE:
             break
     link_flow = rank[source] * step
     link_flow /= link_flow.sum()

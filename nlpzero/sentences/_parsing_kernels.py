@@ -1,4 +1,4 @@
-"""Numba kernels of :mod:`nlpzero.parse`: template occurrences and the span DP.
+"""Numba kernels of :mod:`nlpzero.sentences.parsing`: template occurrences and the span DP.
 
 A template is a sequence of literals with gap flags (an [X] before literal k), plus flags
 for a leading and a trailing [X]; it matches a span when its literals sit at positions

@@ -1,4 +1,4 @@
-"""Numba kernels of :mod:`nlpzero.templates`: skip-gram counting, maximal DAG paths, and a
+"""Numba kernels of :mod:`nlpzero.sentences.templates`: skip-gram counting, maximal DAG paths, and a
 hash table of variable-length templates.
 
 Token streams are int32 word ids; 0 ends a line, and ``is_sep[id]`` marks punctuation
@@ -12,7 +12,6 @@ import numpy as np
 from numba import njit
 
 PLACEHOLDER = 0
-_EMPTY = np.int64(-1)
 
 
 @njit(cache=True, nogil=True)
@@ -85,6 +84,21 @@ def _find_slot(slots, store, store_ptr, row):
             if same:
                 return s
         s = (s + 1) & mask
+
+
+@njit(cache=True, nogil=True)
+def _add_row(slots, s, store, store_ptr, n_state, row):
+    """Store *row* as the next row of the table, in the empty slot *s*; returns its index.
+    n_state[0], n_state[1]: rows and store entries used (the caller checked the room)."""
+    t = n_state[0]
+    slots[s] = t
+    a0 = n_state[1]
+    for q in range(row.shape[0]):  # a loop: a slice copy compiles numba's shape-error
+        store[a0 + q] = row[q]  # formatting (seconds on first use)
+    store_ptr[t + 1] = a0 + row.shape[0]
+    n_state[0] += 1
+    n_state[1] += row.shape[0]
+    return t
 
 
 @njit(cache=True, nogil=True)
@@ -217,14 +231,7 @@ def count_templates(ids, is_sep, window, strong_ptr, strong_to, max_paths, start
                     s = _find_slot(slots, store, store_ptr, row[:r])
                     t = slots[s]
                     if t < 0:
-                        t = n_state[0]
-                        slots[s] = t
-                        a0 = n_state[1]
-                        for q in range(r):  # a loop: a slice copy compiles numba's
-                            store[a0 + q] = row[q]  # shape-error formatting (seconds)
-                        store_ptr[t + 1] = a0 + r
-                        n_state[0] += 1
-                        n_state[1] += r
+                        t = _add_row(slots, s, store, store_ptr, n_state, row[:r])
                     counts[t] += 1
                     depth -= 1
                     continue
@@ -276,14 +283,7 @@ def intern_tokens(cps, is_space, start, ids, n_ids, slots, store, store_ptr, n_s
         s = _find_slot(slots, store, store_ptr, row)
         t = slots[s]
         if t < 0:
-            t = n_state[0]
-            slots[s] = t
-            a0 = n_state[1]
-            for q in range(j - i):  # a loop, not a slice copy (see count_templates)
-                store[a0 + q] = row[q]
-            store_ptr[t + 1] = a0 + (j - i)
-            n_state[0] += 1
-            n_state[1] += j - i
+            t = _add_row(slots, s, store, store_ptr, n_state, row)
             new_spans[n_new, 0] = i
             new_spans[n_new, 1] = j
             n_new += 1

@@ -5,8 +5,8 @@ spans one or more words, which are parsed in turn. The score of a tree is
 Σ ln p(t) over the templates t it uses (p(t) = count / total of the template table) plus
 ``null_score`` (default −20) for every word beyond the first of a span that no template
 matches (such a span stays flat). The best tree is found by a DP over spans, each span
-solved once (see :mod:`nlpzero._parse_kernels`); ties go to the first candidate in a fixed
-order (literal block ending / starting earliest).
+solved once (see :mod:`nlpzero.sentences._parsing_kernels`); ties go to the first
+candidate in a fixed order (literal block ending / starting earliest).
 
 Fixes over nlp-zero 0.1.6's ``XTrie`` + ``Parser``: a template matches a span exactly
 (literal words where it has words, one or more words where it has [X]); the original also

@@ -38,6 +38,10 @@ PLACEHOLDER_TEXT = "[X]"
 #: Largest template count (and sum of counts) read: exact in float64 and in int64 sums.
 MAX_COUNT = 2**53
 
+#: Bytes of word ids :func:`find_templates` keeps from its first pass for the second (512 MB);
+#: a larger corpus is read twice.
+CACHE_BYTES = 1 << 29
+
 Corpus = str | os.PathLike[str] | Iterable[str] | Iterable[Sequence[str]]
 
 
@@ -283,8 +287,6 @@ class TemplateFinder:
 
     def find(self, corpus: Corpus, progress: Progress | None = None) -> Templates:
         """Templates of *corpus* under the trained statistics, p(t) > min_proba."""
-        from . import _templates_kernels as K
-
         if self.word_counts.sum() == 0:
             raise InputError("no words to learn templates from (empty input?)")
         strong = self.strong_pairs()
@@ -294,7 +296,7 @@ class TemplateFinder:
             strong_ptr = np.searchsorted(first, np.arange(len(self.vocab) + 1))
             strong_to = (strong & np.uint64(0xFFFFFFFF)).astype(np.int32)
             table.add(ids, self.vocab.is_separator(), self.window, (strong_ptr, strong_to),
-                      self.max_paths, K)
+                      self.max_paths)
         self.pieces_skipped += int(table.state[2])
         self.pieces += int(table.state[3])
         return table.templates(self.vocab.words, self.min_proba)
@@ -303,7 +305,7 @@ class TemplateFinder:
 class _RowTable:
     """Growable open-addressing hash table of int32 rows (CSR store) with counts."""
 
-    def __init__(self, capacity: int = 1 << 12, row_len: int = 8) -> None:
+    def __init__(self, capacity: int, row_len: int = 8) -> None:
         self.slots = np.full(2 * capacity, -1, dtype=np.int64)
         self.store = np.empty(row_len * capacity, dtype=np.int32)
         self.store_ptr = np.zeros(capacity + 1, dtype=np.int64)
@@ -332,7 +334,11 @@ class _TemplateTable(_RowTable):
 
     singles = np.zeros((4, 0), dtype=np.int64)
 
-    def add(self, ids, is_sep, window, strong, max_paths, K) -> None:
+    def add(self, ids: np.ndarray, is_sep: np.ndarray, window: int,
+            strong: tuple[np.ndarray, np.ndarray], max_paths: int) -> None:
+        """Count the templates of one block of ids (growing the table as needed)."""
+        from . import _templates_kernels as K
+
         if self.singles.shape[1] < is_sep.size:
             grown = np.zeros((4, 2 * is_sep.size), dtype=np.int64)
             grown[:, :self.singles.shape[1]] = self.singles
@@ -371,12 +377,12 @@ class _TemplateTable(_RowTable):
 
 def find_templates(corpus: Corpus, window: int = 5, min_proba: float = 1e-5,
                    min_pmi: float = 2.0, max_paths: int = 10_000, errors: str = "strict",
-                   progress: Progress | None = None, cache_bytes: int = 1 << 29,
+                   progress: Progress | None = None,
                    finder: TemplateFinder | None = None) -> Templates:
     """Train on *corpus* and find its templates (two passes; the word ids of the first pass
-    are kept for the second while they fit in *cache_bytes*)."""
+    are kept for the second while they fit in :data:`CACHE_BYTES`)."""
     finder = finder or TemplateFinder(window, min_proba, min_pmi, max_paths, errors)
-    cache = BlockCache(cache_bytes)
+    cache = BlockCache(CACHE_BYTES)
     size = _size(corpus)
     if progress is not None:
         progress.stage("counting words and pairs", size)

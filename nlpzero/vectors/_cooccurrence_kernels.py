@@ -3,7 +3,7 @@
 Pairs are packed as ``key = i * V + j`` with ``i < j`` (X is symmetric, so each unordered
 pair is counted once). A chunk of tokens is counted in an open-addressing hash table, then
 its keys are sorted and merged into the running sorted (key, count) arrays
-(``nlpzero._tables.merge_counts``).
+(:func:`merge_pair_counts`: int32 counts, refusing a sum past 2^31 - 1).
 """
 
 from __future__ import annotations
@@ -24,10 +24,10 @@ COUNT_LIMIT = 2147483647
 
 
 @njit(cache=True)
-def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, used, lo=0,
-                       hi=-1, weight_window=0):
+def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, used, lo, hi,
+                       weight_window):
     """Add every unordered pair (i != j) within *window* in-vocabulary tokens to the table
-    (only the pairs whose smaller id lies in [lo, hi) when hi >= 0). A pair at distance d
+    (only the pairs whose smaller id lies in [lo, hi)). A pair at distance d
     adds 1, or ``weight_window - d + 1`` when weight_window > 0 (word2vec's dynamic window:
     the expected weight of a window drawn uniformly from 1..weight_window, times
     weight_window; *window* is then at most weight_window).
@@ -53,7 +53,7 @@ def count_window_pairs(ids, start, window, n_words, table_keys, table_counts, us
             if a < 0:
                 break  # line end
             low = min(a, b)
-            if a != b and low >= lo and (hi < 0 or low < hi):
+            if a != b and lo <= low < hi:
                 inc = 1 if weight_window <= 0 else weight_window - (p - q) + 1
                 key = np.int64(a) * n_words + b if a < b else np.int64(b) * n_words + a
                 s = fibonacci_slot(key, 20, mask)
@@ -195,7 +195,7 @@ def merge_pair_counts(a_keys, a_counts, b_keys, b_counts):
     m += (na - i) + (nb - j)
     keys = np.empty(m, np.int64)
     counts = np.empty(m, np.int32)
-    limit = np.int64(2147483647)
+    limit = np.int64(COUNT_LIMIT)
     i = j = m = 0
     while i < na or j < nb:
         if j >= nb or (i < na and a_keys[i] < b_keys[j]):

@@ -1,6 +1,9 @@
-"""Numba kernels for the weighted least-squares embedding fit Σ λ_ij (<w_i, c_j> - t_ij)².
+"""Numba kernels of :mod:`nlpzero.vectors.solvers`, the fits of Σ λ_ij (<w_i, c_j> - t_ij)².
 
-Pairs are parallel arrays (rows, cols, target, weight); the vectors are float32 rows.
+AdaGrad epochs over parallel pair arrays (rows, cols, target, weight); the products of the
+symmetric matrices the Lanczos start decomposes (a strict upper triangle in CSR, or the
+positive part of the tiled pair matrix); the weighted fit's passes over the tiled pairs.
+The vectors are float32 rows.
 """
 
 from __future__ import annotations

@@ -197,17 +197,16 @@ def keep_thresholds(counts: np.ndarray, t: float) -> np.ndarray:
     return np.minimum(np.floor(keep * 2.0 ** 32), float(full)).astype(np.int64)
 
 
-def subsample(ids: np.ndarray, counts: np.ndarray, t: float,
-              key: int = SUBSAMPLE_KEY) -> np.ndarray:
+def subsample(ids: np.ndarray, counts: np.ndarray, t: float) -> np.ndarray:
     """*ids* (word ids and LINE_END marks) without the tokens frequent-word subsampling drops
     (:func:`keep_thresholds`); done in place, the result is a view of the kept front of
-    *ids*. A token's fate depends on *key*, its line's in-vocabulary ids and its place in
-    the line only."""
+    *ids*. A token's fate depends on its line's in-vocabulary ids and its place in the line
+    only (hashed with the fixed SUBSAMPLE_KEY)."""
     from ._cooccurrence_kernels import subsample_tokens
 
     if t <= 0:
         return ids
-    kept = subsample_tokens(ids, keep_thresholds(counts, t), np.uint64(key))
+    kept = subsample_tokens(ids, keep_thresholds(counts, t), np.uint64(SUBSAMPLE_KEY))
     return ids[:kept]
 
 
@@ -303,13 +302,12 @@ def count_pairs(ids: np.ndarray, n_words: int, window: int,
 
 
 def count_pair_rows(ids: np.ndarray, n_words: int, window: int,
-                    table_slots: int = TABLE_SLOTS,
                     dynamic: bool = False) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """As :func:`count_pairs`, as int32 rows and columns (never holding int64 keys for the
     whole table)."""
     from ._cooccurrence_kernels import split_keys
 
-    pieces = list(_count_ranges(ids, n_words, window, table_slots, dynamic))
+    pieces = list(_count_ranges(ids, n_words, window, TABLE_SLOTS, dynamic))
     size = sum(k.shape[0] for k, _ in pieces)
     rows = np.empty(size, np.int32)
     cols = np.empty(size, np.int32)

@@ -3,7 +3,7 @@
 - related words: rank by inner product <v_i, v_j> (≈ PMI), or cosine;
 - similar words: cos(v_i U, v_j U) with U Uᵀ = Σ_k (v_k - v̄)ᵀ(v_k - v̄) over the N most
   frequent words (the Pearson correlation of the words' PMI profiles against those N words);
-- analogy a : b :: c : ? by 3CosAdd (cosine to b - a + c, query words excluded);
+- analogy a : b :: c : ? by 3CosAdd (cosine to b - a + c) or 3CosMul, query words excluded;
 - keywords of a sentence: words w ranked by <Σ_{s ∈ sentence} v_s, v_w>; sentence vector = sum.
 """
 
@@ -146,16 +146,6 @@ class Embedding:
         scores = self.vectors[ids] @ total
         order = np.argsort(-scores, kind="stable")[:n]
         return [(self.words[ids[k]], float(scores[k])) for k in order]
-
-    def save_npy(self, prefix: str | os.PathLike[str], counts: np.ndarray | None = None) -> None:
-        """``PREFIX.npy`` (float32 V x d) and ``PREFIX.vocab.txt`` (word [count] per line),
-        both checked first and moved into place together (or neither)."""
-        from ..text.io import Outputs
-
-        with Outputs() as outputs:
-            arrays, vocab = outputs.add(f"{prefix}.npy"), outputs.add(f"{prefix}.vocab.txt")
-            self.write_npy(arrays.open(binary=True))
-            self.write_vocab(vocab.open(), counts)
 
     def write_npy(self, fh: BinaryIO) -> None:
         """The matrix as a ``.npy`` file (float32 V x d)."""

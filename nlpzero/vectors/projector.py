@@ -13,7 +13,7 @@ from typing import TextIO
 import numpy as np
 
 from ..text.io import Outputs
-from .word2vec import check_word
+from .word2vec import SIGNIFICANT_DIGITS, check_word
 
 __all__ = ["projector_paths", "write_projector"]
 
@@ -27,7 +27,7 @@ def projector_paths(prefix: str | os.PathLike[str]) -> tuple[str, str]:
 
 
 def write_projector(prefix: str | os.PathLike[str], words: Sequence[str], matrix: np.ndarray,
-                    modules: Sequence[str] | None = None, digits: int = 6) -> tuple[str, str]:
+                    modules: Sequence[str] | None = None) -> tuple[str, str]:
     """TensorBoard Embedding Projector files, written atomically; returns their paths.
 
     ``vectors.tsv``: one row of TAB-separated numbers per word, no header.
@@ -36,37 +36,38 @@ def write_projector(prefix: str | os.PathLike[str], words: Sequence[str], matrix
     more than one column).
 
     ``modules[i]`` is word i's module (``""`` when it has none). Words with whitespace and
-    non-finite values are refused.
+    non-finite values are refused (checked before either file is opened).
     """
     matrix = np.asarray(matrix)
     if matrix.ndim != 2 or matrix.shape[0] != len(words):
         raise ValueError("matrix must be 2-D with one row per word")
     if modules is not None and len(modules) != len(words):
         raise ValueError("one module per word")
-    if not np.isfinite(matrix).all():
-        raise ValueError("vectors contain NaN or infinite values")
-    for word in words:
-        check_word(word)
+    _check_rows(words, matrix)
     vectors_path, metadata_path = projector_paths(prefix)
     with Outputs() as outputs:  # both files or neither
         vectors_out, metadata_out = outputs.add(vectors_path), outputs.add(metadata_path)
         write_projector_streams(vectors_out.open(), metadata_out.open(), words, matrix,
-                                modules, digits)
+                                modules)
     return vectors_path, metadata_path
 
 
-def write_projector_streams(vectors_out: TextIO, metadata_out: TextIO, words: Sequence[str],
-                            matrix: np.ndarray, modules: Sequence[str] | None = None,
-                            digits: int = 6) -> None:
-    """The two Projector files written to open streams (see :func:`write_projector`)."""
-    matrix = np.asarray(matrix)
+def _check_rows(words: Sequence[str], matrix: np.ndarray) -> None:
+    """ValueError for a non-finite value, InputError for a word with whitespace."""
     if not np.isfinite(matrix).all():
         raise ValueError("vectors contain NaN or infinite values")
     for word in words:
         check_word(word)
+
+
+def write_projector_streams(vectors_out: TextIO, metadata_out: TextIO, words: Sequence[str],
+                            matrix: np.ndarray, modules: Sequence[str] | None = None) -> None:
+    """The two Projector files written to open streams (see :func:`write_projector`)."""
+    matrix = np.asarray(matrix)
+    _check_rows(words, matrix)
     for start in range(0, len(words), 4096):
         buf = io.StringIO()
-        np.savetxt(buf, matrix[start:start + 4096], fmt=f"%.{digits}g", delimiter="\t")
+        np.savetxt(buf, matrix[start:start + 4096], fmt=f"%.{SIGNIFICANT_DIGITS}g", delimiter="\t")
         vectors_out.write(buf.getvalue())
     if modules is None:
         metadata_out.write("".join(f"{w}\n" for w in words))

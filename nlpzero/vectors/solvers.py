@@ -91,6 +91,8 @@ def pair_weights(counts: np.ndarray, x_max: float, alpha: float,
 
 def training_pairs(cooc: Cooccurrence, target: np.ndarray, weight: np.ndarray,
                    both_orientations: bool) -> Pairs:
+    """AdaGrad's pairs: each stored pair once (one shared vector set), or in both
+    orientations when the model has separate context vectors."""
     if not both_orientations:
         return Pairs(cooc.rows, cooc.cols, target.astype(np.float32), weight)
     return Pairs(np.concatenate([cooc.rows, cooc.cols]), np.concatenate([cooc.cols, cooc.rows]),
@@ -165,7 +167,7 @@ DENSE_SIZE = 600
 
 def top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int = 0,
                    tol: float = 1e-6, threads: int = 1) -> Eigenpairs:
-    """The k largest (algebraic) eigenpairs of a symmetric Triangle.
+    """The k largest (algebraic) eigenpairs of a symmetric Triangle or PairMatrix.
 
     Implicitly restarted Lanczos (ARPACK through ``scipy.sparse.linalg.eigsh``) with
     convergence tolerance *tol* on the Ritz values, started from a Gaussian vector drawn
@@ -224,6 +226,15 @@ def _top_eigenpairs(matrix: Triangle | PairMatrix, k: int, seed: int, tol: float
         residuals[lo:lo + block.shape[1]] = np.linalg.norm(product, axis=0)
     residuals /= scale
     return Eigenpairs(values, vectors.astype(np.float32), residuals, products)
+
+
+def _note_lanczos(progress: Progress | None, pairs: Eigenpairs, residual: float,
+                  tol: float) -> None:
+    """Log what the Lanczos start cost and how well it converged."""
+    if progress is not None:
+        progress.note(f"Lanczos: {pairs.values.size} eigenpairs, {pairs.products} "
+                      f"matrix-vector products, max residual {residual:.1e} "
+                      f"(|Au - λu| / |λ1|; tol {tol:g})")
 
 
 #: The most threads a fit accepts (the work is cut into ROW_BLOCKS + tiles pieces anyway).
@@ -534,10 +545,7 @@ def _train_weighted(cooc: Cooccurrence, dim: int, model: int, x_max: float, alph
         matrix.narrow_counts(x_max)  # the int32 counts are freed here
     pairs = top_eigenpairs(matrix, min(dim, n_words), seed, tol, threads)
     residual = float(pairs.residuals.max()) if pairs.residuals.size else 0.0
-    if progress is not None:
-        progress.note(f"Lanczos: {pairs.values.size} eigenpairs, {pairs.products} "
-                      f"matrix-vector products, max residual {residual:.1e} "
-                      f"(|Au - λu| / |λ1|; tol {tol:g})")
+    _note_lanczos(progress, pairs, residual, tol)
     # the fit starts from <v_i, v_j> ≈ PPMI_ij (p = ½); eigen_power re-weights at the end
     w = np.zeros((n_words, dim), np.float32)
     w[:, :pairs.values.size] = pairs.vectors * np.sqrt(np.maximum(pairs.values, 0.0)).astype(
@@ -591,7 +599,7 @@ class Trained:
     vectors: np.ndarray
     losses: list[float]
     dim: int
-    residual: float = float("nan")  # spectral: max ‖A u - λ u‖ / |λ_1| of the kept pairs
+    residual: float = float("nan")  # Lanczos (spectral, weighted): max ‖A u - λ u‖ / |λ_1|
 
 
 def train(
@@ -616,7 +624,7 @@ def train(
     release_counts: bool = False,
     threads: int = 1,
 ) -> Trained:
-    """Fit the vectors; see the module docstring for the two methods.
+    """Fit the vectors; see the module docstring for the three methods.
 
     ``context_power`` (default 0.75 for ``spectral``, 1 = plain PMI for ``adagrad``) smooths
     the context distribution; ``shift`` (default 3 for ``weighted``, 0 otherwise) is
@@ -659,10 +667,8 @@ def train(
     if dim < 1:
         raise ValueError("dim must be at least 1")
     dim = min(dim, max_dim(n_words))
-    for name, value in (("shift", shift), ("eigen_power", eigen_power),
-                        ("context_power", 0.0 if context_power is None else context_power)):
-        if not math.isfinite(value):
-            raise ValueError(f"{name} must be a finite number")
+    if context_power is not None and not math.isfinite(context_power):
+        raise ValueError("context_power must be a finite number")
     if epochs is not None and epochs < 0:
         raise ValueError("epochs must not be negative")
     check_weighted_options(sweeps, cg_steps, ridge)
@@ -690,10 +696,7 @@ def train(
         pairs = top_eigenpairs(upper_triangle(cooc.rows, cooc.cols, ppmi, n_words),
                                min(dim, n_words), seed, tol)
         residual = float(pairs.residuals.max()) if pairs.residuals.size else 0.0
-        if progress is not None:
-            progress.note(f"Lanczos: {pairs.values.size} eigenpairs, {pairs.products} "
-                          f"matrix-vector products, max residual {residual:.1e} "
-                          f"(|Au - λu| / |λ1|; tol {tol:g})")
+        _note_lanczos(progress, pairs, residual, tol)
         scale = np.maximum(pairs.values, 0.0) ** eigen_power
         w = np.zeros((n_words, dim), np.float32)
         w[:, :scale.size] = pairs.vectors * scale.astype(np.float32)

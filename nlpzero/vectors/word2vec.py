@@ -18,6 +18,9 @@ from ..errors import InputError
 
 _DIGITS = re.compile(r"[0-9]+\Z")
 
+#: Significant digits written per value (%.6g), here and in the Projector's vectors.tsv.
+SIGNIFICANT_DIGITS = 6
+
 
 def check_word(word: str) -> None:
     """A word in word2vec text format: non-empty, no whitespace (it separates fields)."""
@@ -27,7 +30,7 @@ def check_word(word: str) -> None:
 
 
 def write_word2vec(out: TextIO | str | os.PathLike[str] | None, words: Sequence[str],
-                   matrix: np.ndarray, digits: int = 6) -> None:
+                   matrix: np.ndarray) -> None:
     """word2vec text format: a ``V d`` header, then ``word v_1 ... v_d`` per line (UTF-8).
 
     *out* is an open text stream, or a path written atomically (``-``/None: stdout).
@@ -44,18 +47,18 @@ def write_word2vec(out: TextIO | str | os.PathLike[str] | None, words: Sequence[
         from ..text.io import open_output
 
         with open_output(out) as fh:
-            _write_rows(fh, words, matrix, digits)
+            _write_rows(fh, words, matrix)
         return
-    _write_rows(out, words, matrix, digits)
+    _write_rows(out, words, matrix)
 
 
-def _write_rows(out: TextIO, words: Sequence[str], matrix: np.ndarray, digits: int) -> None:
+def _write_rows(out: TextIO, words: Sequence[str], matrix: np.ndarray) -> None:
     out.write(f"{matrix.shape[0]} {matrix.shape[1]}\n")
     step = 4096
     for start in range(0, len(words), step):
         block = matrix[start:start + step]
         buf = io.StringIO()
-        np.savetxt(buf, block, fmt=f"%.{digits}g", delimiter=" ")
+        np.savetxt(buf, block, fmt=f"%.{SIGNIFICANT_DIGITS}g", delimiter=" ")
         lines = buf.getvalue().splitlines()
         out.write("".join(f"{w} {line}\n" for w, line in zip(words[start:start + step], lines)))
 
