@@ -186,14 +186,9 @@ def _split_parts(w, index, removed, counts, log_total, unknown):
     return parts
 
 
-@pytest.mark.parametrize("sequential", [False, True])
-@pytest.mark.parametrize("seed", range(6))
-def test_remove_redundant_matches_reference(seed, sequential):
-    rng = random.Random(seed)
-    alphabet = "甲乙丙丁戊"
-    words = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))
-                    for _ in range(40)} | set(alphabet))
-    # distinct powers of two avoid exact ties between splits
+def _check_remove_redundant(words: list[str], rng: random.Random, sequential: bool) -> None:
+    """remove_redundant on *words* with random counts (distinct powers of two, so no two
+    splits tie) against the plain-Python reference."""
     counts = np.array([2 ** rng.randint(0, 30) + i for i, _ in enumerate(words)], dtype=np.int64)
     finder = NgramFinder()
     seqs = [finder.chars.encode(w) for w in words]
@@ -205,6 +200,16 @@ def test_remove_redundant_matches_reference(seed, sequential):
     ref_keep, ref_counts = reference_remove_redundant(words, counts, order, -100.0, sequential)
     assert keep.tolist() == ref_keep
     assert np.allclose(new_counts, ref_counts)
+
+
+@pytest.mark.parametrize("sequential", [False, True])
+@pytest.mark.parametrize("seed", range(6))
+def test_remove_redundant_matches_reference(seed, sequential):
+    rng = random.Random(seed)
+    alphabet = "甲乙丙丁戊"
+    words = sorted({"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 4)))
+                    for _ in range(40)} | set(alphabet))
+    _check_remove_redundant(words, rng, sequential)
 
 
 @pytest.mark.parametrize("sequential", [False, True])
@@ -218,17 +223,7 @@ def test_remove_redundant_with_gaps_in_word_lengths_matches_reference(seed, sequ
                     for _ in range(12)} | set(alphabet))
     long = {"".join(rng.choice(short) for _ in range(rng.choice([3, 5, 8]))) for _ in range(25)}
     words = sorted(set(short) | long)
-    counts = np.array([2 ** rng.randint(0, 30) + i for i, _ in enumerate(words)], dtype=np.int64)
-    finder = NgramFinder()
-    seqs = [finder.chars.encode(w) for w in words]
-    ptr = np.zeros(len(words) + 1, dtype=np.int64)
-    np.cumsum([s.size for s in seqs], out=ptr[1:])
-    table = _WordTable(ptr, np.concatenate(seqs).astype(np.int32), counts)
-    keep, new_counts, _ = table.remove_redundant(-100.0, sequential)
-    order = np.lexsort((np.arange(len(words)), -table.lengths))
-    ref_keep, ref_counts = reference_remove_redundant(words, counts, order, -100.0, sequential)
-    assert keep.tolist() == ref_keep
-    assert np.allclose(new_counts, ref_counts)
+    _check_remove_redundant(words, rng, sequential)
 
 
 def test_nlpzero_method_on_a_long_periodic_line_finishes(tmp_path: Path) -> None:

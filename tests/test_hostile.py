@@ -97,15 +97,21 @@ def gold(tmp_path: Path) -> Path:
 # --- 1. -o never replaces what is not a regular file ---------------------------------------
 
 
-@needs_script
-def test_output_to_a_device_node_writes_through(tmp_path: Path, gold: Path) -> None:
+def character_device(path: Path, minor: int) -> Path:
+    """A character device of the memory driver (major 1) at *path*: minor 3 is what /dev/null
+    is, 7 what /dev/full is; the test is skipped where mknod is not allowed."""
     if os.geteuid() != 0:
         pytest.skip("mknod needs root")
-    device = tmp_path / "null"
     try:
-        os.mknod(device, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+        os.mknod(path, 0o666 | stat.S_IFCHR, os.makedev(1, minor))
     except OSError as e:
         pytest.skip(f"mknod not allowed here ({e.strerror})")
+    return path
+
+
+@needs_script
+def test_output_to_a_device_node_writes_through(tmp_path: Path, gold: Path) -> None:
+    device = character_device(tmp_path / "null", 3)
     before = os.stat(device)
     proc = run("score", gold, gold, "-o", device)
     assert proc.returncode == 0, proc.stderr
@@ -205,13 +211,7 @@ def test_output_keeps_hard_links_together(tmp_path: Path, gold: Path) -> None:
 def test_a_full_device_is_one_line_exit_1(tmp_path: Path, gold: Path) -> None:
     """A device that refuses every write (what /dev/full is), as -o and as stdout, for a
     command's output and for Click's own (the help, --version): one line, exit 1."""
-    if os.geteuid() != 0:
-        pytest.skip("mknod needs root")
-    full = tmp_path / "full"
-    try:
-        os.mknod(full, 0o666 | stat.S_IFCHR, os.makedev(1, 7))
-    except OSError as e:
-        pytest.skip(f"mknod not allowed here ({e.strerror})")
+    full = character_device(tmp_path / "full", 7)
     proc = run("score", gold, gold, "-o", full)
     assert proc.returncode == 1 and error_lines(proc.stderr) == [
         "error: No space left on device"], proc.stderr
