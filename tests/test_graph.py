@@ -100,6 +100,7 @@ def test_pajek_names_arcs_and_isolated_vertex(write_file):
     # said 'vertex 1 is not among the *Vertices' of a file declaring 3
     ("*Vertices 3\n*Edges\n1 2\n", "line 3: vertex 1 has no line under *Vertices"),
     ("*Vertices 3\n2 b\n*Edges\n2 3\n", "line 4: vertex 3 has no line under *Vertices"),
+    ("*Vertices ²\n1 a\n*Edges\n1 2\n", "line 4: vertex 2 is not among the *Vertices"),
     ("*Vertices 1\nx \"a\"\n", "line 2: Pajek vertex id 'x'"),
     ("*Vertices 2\n1 \"a\n", "line 2: unterminated"),
     ("*Vertices 2\n1 a\n2 b\n*Edges\n1 2\n*Arcs\n2 1\n", "mixing *Edges and *Arcs"),

@@ -187,8 +187,9 @@ def _read_pajek(lines: Iterator[tuple[int, str]], name: str) -> Graph:
             section = match.group(1).lower() if match else ""
             if section == "vertices":
                 declared = True
-                count = text.split()[1] if len(text.split()) > 1 else ""
-                listed = int(count) if count.isdigit() else None  # the N of *Vertices N
+                header = text.split()  # the N of *Vertices N, when it is a number
+                listed = (int(header[1]) if len(header) > 1 and header[1].isdecimal()
+                          else None)  # isdecimal: what int() reads (isdigit takes '²')
             elif section in ("edges", "arcs", "links"):
                 kind = section == "arcs"
                 if section != "links" and directed is not None and directed != kind:
