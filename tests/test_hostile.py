@@ -487,9 +487,14 @@ def test_stale_temp_files_of_dead_runs_are_removed(tmp_path: Path) -> None:
     stale.write_text("half")
     alive = tmp_path / f".out.tsv.{os.getpid()}-0a1b.tmp"  # a run still going
     alive.write_text("half")
+    # not ours: a 'pid' that is no ASCII number (int() reads '३' and refuses '²')
+    others = [tmp_path / f".out.tsv.{pid}-0a1b.tmp" for pid in ("²", "३", "x1")]
+    for other in others:
+        other.write_text("theirs")
     result = invoke("approx", "mul", "1", "2", "-o", tmp_path / "out.tsv")
-    assert result.exit_code == 0
-    assert sorted(os.listdir(tmp_path)) == [alive.name, "out.tsv"]
+    assert result.exit_code == 0, result.output
+    assert sorted(os.listdir(tmp_path)) == sorted([alive.name, "out.tsv"]
+                                                  + [o.name for o in others])
 
 
 def test_interrupt_turned_into_another_error_is_still_interrupted(

@@ -126,7 +126,9 @@ def _remove_stale(folder: str | os.PathLike[str], prefix: str, suffix: str = "")
             if not (name.startswith(prefix) and name.endswith(suffix)):
                 continue
             pid = name[len(prefix):].partition("-")[0]
-            if pid.isdigit() and int(pid) != os.getpid() and not _pid_alive(int(pid)):
+            if not (pid.isascii() and pid.isdigit()):  # not a name we made ('²', '३')
+                continue
+            if int(pid) != os.getpid() and not _pid_alive(int(pid)):
                 with contextlib.suppress(OSError):
                     if entry.is_file(follow_symlinks=False):
                         os.unlink(entry.path)
